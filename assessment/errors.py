@@ -74,3 +74,9 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class UnknownLanguageError(AssessmentError):
+    """A language that the questionnaire does not offer."""
+
+    code = "unknown-language"

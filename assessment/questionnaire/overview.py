@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessment.errors import UnknownLanguageError
 from assessment.questionnaire.model import Questionnaire
 from assessment.questionnaire.registry import Registry
 
@@ -74,7 +75,7 @@ def describe(q: Questionnaire, language: str | None = None) -> str:
     """A plain-text view of `structure` for the terminal."""
     lang = language or q.default_language
     if lang not in q.languages:
-        raise ValueError(
+        raise UnknownLanguageError(
             f"language {lang!r} is not in {q.key}; expected one of {list(q.languages)}"
         )
     s = structure(q, lang)

@@ -1,0 +1,41 @@
+"""AppTest of the Questionnaires page: browse each version and language, compare through the crosswalk."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def _page() -> AppTest:
+    def script() -> None:
+        from assessment.ui import questionnaires_page
+
+        questionnaires_page.render()
+
+    return AppTest.from_function(script, default_timeout=30)
+
+
+def test_browse_latest_version() -> None:
+    at = _page().run()
+    assert not at.exception
+    assert at.title[0].value == "Questionnaires"
+    assert at.selectbox(key="q_browse_version").value == "work-management@1.1.0"
+    assert any("Clarity" in e.label for e in at.expander)
+    assert any("Clarity over Chaos" in e.label for e in at.expander)
+
+
+def test_browse_in_german_and_older_version() -> None:
+    at = _page().run()
+    at.selectbox(key="q_browse_version").select("work-management@1.0.0").run()
+    at.selectbox(key="q_browse_language").select("de").run()
+    assert not at.exception
+    assert any("Klarheit" in e.label for e in at.expander)
+    assert "work-management@1.0.0" in at.caption[0].value
+
+
+def test_compare_versions() -> None:
+    at = _page().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Dropped"]) >= 1 and int(metrics["New"]) >= 1
+    assert int(metrics["Common statements"]) >= 30
+    frame = at.dataframe[-1].value
+    assert set(frame["Change"]) <= {"reworded", "new", "dropped", "split", "merged"}
