@@ -1,0 +1,138 @@
+"""Browser end-to-end fixtures: a real `streamlit run app.py` server and Debian's Chromium via Playwright.
+
+The server runs on a free port with its own SQLite database and a known facilitator password, and is
+waited for on ``/_stcore/health``. Screenshots go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support import ROOT, artifact_dir, require
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ADMIN_PASSWORD = "browser-test-password"
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(
+    url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 90
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(
+        f"streamlit did not become healthy in {seconds}s:\n{log.read_text()[-3000:]}"
+    )
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real Streamlit server on a free port, with a fresh SQLite database (demo seeded by the app)."""
+    require(shutil.which("streamlit") is not None, "streamlit", "pip install -e .")
+    workdir = tmp_path_factory.mktemp("server")
+    database_url = f"sqlite:///{workdir / 'wmm.sqlite'}"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = artifact_dir("browser") / "streamlit-server.log"
+    env = {
+        **os.environ,
+        "WMM_DATABASE_URL": database_url,
+        "WMM_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "WMM_BASE_URL": url,
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_healthy(url, process, log)
+            yield Server(url=url, database_url=database_url, log=log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (``playwright install`` is not used)."""
+    require(Path(CHROMIUM).exists(), "Chromium at /usr/bin/chromium", "apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Path:
+    """The folder for this test's screenshots."""
+    return artifact_dir(f"browser/{request.node.name}")
