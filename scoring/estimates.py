@@ -1,0 +1,213 @@
+"""Point estimates and intervals of group means: t-intervals, finite-population correction, CR1.
+
+Every function works on per-group moments (G, D) of respondents' dimension scores, so a whole
+organisation is estimated from one pass of group sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from scoring.groups import FloatArray, ItemMoments
+
+CLUSTER_ROBUST = "cluster-robust CR1 se across units, t on G-1 df"
+ORDINARY_T = "ordinary t interval: fewer than 2 units have scores, so no cluster-robust se"
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Means with standard errors and intervals; every array has the same shape (G, D).
+
+    ``df`` is the degrees of freedom of the t distribution behind the interval (NaN where the
+    interval is undefined, e.g. n < 2).
+    """
+
+    n: FloatArray
+    mean: FloatArray
+    sd: FloatArray
+    se: FloatArray
+    df: FloatArray
+    ci_low: FloatArray
+    ci_high: FloatArray
+
+
+@dataclass(frozen=True)
+class OrganisationEstimates(Estimates):
+    """The organisation row (shape (1, D)) and, per dimension, how its se was obtained.
+
+    ``n_units`` is the number of units with at least one score; ``method`` holds `CLUSTER_ROBUST`
+    or `ORDINARY_T` (the fallback when fewer than 2 units have scores).
+    """
+
+    n_units: FloatArray
+    method: tuple[str, ...]
+
+
+def t_interval(
+    mean: npt.ArrayLike, se: npt.ArrayLike, df: npt.ArrayLike, *, confidence: float
+) -> tuple[FloatArray, FloatArray]:
+    """Two-sided t interval mean ± t_{(1+confidence)/2, df}·se (NaN where df < 1 or se is NaN)."""
+    _check_confidence(confidence)
+    m, s, d = np.broadcast_arrays(
+        np.asarray(mean, dtype=np.float64),
+        np.asarray(se, dtype=np.float64),
+        np.asarray(df, dtype=np.float64),
+    )
+    valid = np.isfinite(d) & (d >= 1)
+    quantile = np.full(d.shape, np.nan)
+    quantile[valid] = stats.t.ppf(0.5 + confidence / 2.0, d[valid])
+    half = quantile * s
+    return m - half, m + half
+
+
+def finite_population_correction(
+    n: npt.ArrayLike, head_counts: npt.ArrayLike, *, labels: Sequence[object] | None = None
+) -> FloatArray:
+    """√((N_pop − n)/(N_pop − 1)) per group and dimension; 1 where the head-count is unknown (NaN).
+
+    Parameters
+    ----------
+    n : (G, D) respondents with a score
+    head_counts : (G,) people in each group (NaN when unknown)
+    labels : (G,) group labels, used in error messages
+
+    Raises
+    ------
+    ValueError
+        If a head-count is not a positive integer or a group has more respondents than people.
+
+    Notes
+    -----
+    A census (n = N_pop) gets a correction of 0: the mean is known exactly.
+    """
+    n_arr = np.asarray(n, dtype=np.float64)
+    pop = np.asarray(head_counts, dtype=np.float64)
+    if n_arr.ndim != 2 or pop.shape != (n_arr.shape[0],):
+        raise ValueError(
+            f"head_counts must have one value per group ({n_arr.shape[0]}); got shape {pop.shape}"
+        )
+    names = list(labels) if labels is not None else list(range(pop.size))
+    known = ~np.isnan(pop)
+    invalid = known & ((pop < 1) | (pop != np.round(pop)) | ~np.isfinite(pop))
+    if invalid.any():
+        g = int(np.flatnonzero(invalid)[0])
+        raise ValueError(
+            f"unit {names[g]!r}: the head-count must be a whole number >= 1; got {pop[g]}"
+        )
+    too_many = known & (np.nanmax(np.where(np.isnan(n_arr), 0.0, n_arr), axis=1) > pop)
+    if too_many.any():
+        g = int(np.flatnonzero(too_many)[0])
+        raise ValueError(
+            f"unit {names[g]!r} has {int(np.nanmax(n_arr[g]))} respondents but a head-count of "
+            f"{int(pop[g])}; correct the head-count (it must be at least the number of respondents)"
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (pop[:, None] - n_arr) / (pop[:, None] - 1.0)
+    ratio = np.where(pop[:, None] - n_arr <= 0, 0.0, ratio)
+    return np.where(known[:, None], np.sqrt(ratio), 1.0)
+
+
+def group_estimates(
+    moments: ItemMoments,
+    *,
+    confidence: float,
+    head_counts: npt.ArrayLike | None = None,
+    labels: Sequence[object] | None = None,
+) -> Estimates:
+    """Per group and dimension: n, mean, sd (n−1), se = sd/√n (·FPC), t-interval on n−1 df.
+
+    Parameters
+    ----------
+    moments : (G, D) moments of respondents' dimension scores (`GroupIndex.moments`)
+    confidence : confidence level of the interval
+    head_counts : (G,) people per group, NaN where unknown; applies the finite-population correction
+    labels : (G,) group labels for error messages
+
+    Notes
+    -----
+    se = s/√n · √((N_pop − n)/(N_pop − 1)) when N_pop is known; interval ȳ ± t_{1−p/2, n−1}·se.
+    sd, se and the interval are NaN for n < 2, the mean is NaN for n = 0.
+    """
+    _check_confidence(confidence)
+    n = moments.n
+    sd = np.sqrt(moments.var)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = sd / np.sqrt(n)
+    if head_counts is not None:
+        se = se * finite_population_correction(n, head_counts, labels=labels)
+    df = np.where(n >= 2, n - 1.0, np.nan)
+    low, high = t_interval(moments.mean, se, df, confidence=confidence)
+    return Estimates(n=n, mean=moments.mean, sd=sd, se=se, df=df, ci_low=low, ci_high=high)
+
+
+def organisation_estimates(moments: ItemMoments, *, confidence: float) -> OrganisationEstimates:
+    """The whole organisation: mean over respondents with a cluster-robust (CR1) se across units.
+
+    Parameters
+    ----------
+    moments : (G, D) per-unit moments of respondents' dimension scores
+    confidence : confidence level of the interval
+
+    Returns
+    -------
+    OrganisationEstimates of shape (1, D).
+
+    Notes
+    -----
+    With N respondents with a score, ȳ their mean and G the units with at least one score,
+
+        e_g = Σ_{i∈g} (y_i − ȳ) = S_g − n_g ȳ,
+        se = √(G/(G−1)) · √(Σ_g e_g²) / N,
+
+    and the interval is ȳ ± t_{1−p/2, G−1}·se. This is the CR1 se of an intercept-only OLS, as
+    statsmodels ``OLS(y, 1).fit(cov_type="cluster")`` gives (its correction
+    G/(G−1)·(N−1)/(N−K) reduces to G/(G−1) for K = 1). With fewer than 2 units the CR1 se does
+    not exist; the row then falls back to the ordinary interval s/√N on N−1 df and ``method``
+    says so. The sd is the respondent-level sd (n−1), from within- plus between-unit sums of
+    squares. No finite-population correction is applied to this row.
+
+    References
+    ----------
+    Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference.
+    Journal of Human Resources 50(2), 317-372.
+    """
+    _check_confidence(confidence)
+    n_g = moments.n
+    n = n_g.sum(axis=0)
+    total = moments.sum.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, total / np.where(n > 0, n, 1.0), np.nan)
+        group_mean = np.where(n_g > 0, moments.mean, 0.0)
+        within = np.where(n_g > 1, (n_g - 1.0) * np.nan_to_num(moments.var), 0.0).sum(axis=0)
+        between = (n_g * (group_mean - np.nan_to_num(mean)) ** 2).sum(axis=0)
+        sd = np.where(n > 1, np.sqrt((within + between) / np.where(n > 1, n - 1.0, 1.0)), np.nan)
+        n_units = (n_g > 0).sum(axis=0).astype(np.float64)
+        resid = moments.sum - n_g * np.nan_to_num(mean)
+        cr1 = np.sqrt(n_units / (n_units - 1.0)) * np.sqrt((resid * resid).sum(axis=0)) / n
+        simple = sd / np.sqrt(n)
+    clustered = n_units >= 2
+    se = np.where(clustered, cr1, simple)
+    df = np.where(clustered, n_units - 1.0, np.where(n >= 2, n - 1.0, np.nan))
+    low, high = t_interval(mean, se, df, confidence=confidence)
+    method = tuple(CLUSTER_ROBUST if c else ORDINARY_T for c in clustered)
+    return OrganisationEstimates(
+        n=n[None, :],
+        mean=mean[None, :],
+        sd=sd[None, :],
+        se=se[None, :],
+        df=df[None, :],
+        ci_low=low[None, :],
+        ci_high=high[None, :],
+        n_units=n_units[None, :],
+        method=method,
+    )
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1; got {confidence}")

@@ -1,0 +1,704 @@
+"""The scoring pipeline: answer codes of a whole organisation in, privacy-filtered tidy results out.
+
+`score` runs every statistic of DESIGN §6 on one pass of group sums and applies DESIGN §7 before returning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from scoring.agreement import ad_m, awg, item_disagreement, item_rwg, rwg_j, rwg_j_lindell
+from scoring.bootstrap import bca_group_means
+from scoring.dimensions import dimension_scores_from_codes, membership_matrix
+from scoring.drivers import relative_weights
+from scoring.estimates import (
+    ORDINARY_T,
+    Estimates,
+    OrganisationEstimates,
+    group_estimates,
+    organisation_estimates,
+)
+from scoring.groups import FloatArray, GroupIndex, ItemMoments
+from scoring.maturity import assess_levels, target_gap
+from scoring.quality import response_quality
+from scoring.recoding import AnswerCounts, apply_reverse, check_codes, count_answers, recode
+from scoring.reliability import (
+    AlphaResult,
+    IccResult,
+    alpha_item_statistics,
+    cronbach_alpha,
+    icc,
+)
+from scoring.shrinkage import eb_means
+from scoring.spec import ScoringSpec
+from scoring.suppression import TOTAL_LABEL, blank_statistics, suppression_mask
+
+#: Fewest complete rows (all component scores and the outcome) for a driver analysis.
+MIN_DRIVER_ROWS = 30
+
+# Rows per block of the quality flags (bounds their temporaries to a few tens of MB).
+_QUALITY_BLOCK_ROWS = 131_072
+# Columns of the per-group moments computed at once (bounds the temporaries to ~4 × N × 8 bytes).
+_MOMENT_BLOCK = 4
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "dimension_type",
+    "dimension",
+    "n",
+    "mean",
+    "sd",
+    "se",
+    "ci_low",
+    "ci_high",
+    "level",
+    "level_name",
+    "level_probability",
+    "level_low",
+    "level_high",
+    "rwg_j",
+    "rwg_j_lindell",
+    "awg",
+    "ad_m",
+    "eb_mean",
+    "coverage",
+    "suppressed",
+)
+TARGET_COLUMNS: tuple[str, ...] = (
+    "target",
+    "target_threshold",
+    "gap",
+    "gap_ci_low",
+    "gap_ci_high",
+    "p_target",
+)
+# Not statistics: kept on suppressed rows (the target is a setting, not a result).
+_KEPT_WHEN_SUPPRESSED = frozenset(
+    {"dimension_type", "dimension", "n", "suppressed", "target", "target_threshold", "item"}
+)
+_AGREEMENT: tuple[str, ...] = ("rwg_j", "rwg_j_lindell", "awg", "ad_m")
+_ITEM_FIXED_COLUMNS: tuple[str, ...] = (
+    "item",
+    "mean",
+    "sd",
+    "ad",
+    "rwg",
+    "disagreement",
+    "n_dk",
+    "n_na",
+    "n_skipped",
+    "alpha_if_deleted",
+    "item_rest_r",
+)
+STATS_COLUMNS: tuple[str, ...] = (
+    "dimension_type",
+    "dimension",
+    "alpha",
+    "alpha_ci_low",
+    "alpha_ci_high",
+    "icc1",
+    "icc2",
+    "n_respondents",
+    "n_units",
+    "n_items",
+)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Everything `score` computes.
+
+    Attributes
+    ----------
+    scores : one row per group × dimension (groups sorted, then the organisation rows
+        ``__all__``), privacy rules applied
+    stats : one row per dimension: reliability and the ICCs
+    items : one row per group × item (then ``__all__``), privacy rules applied
+    respondents : one row per respondent: group, dimension scores and quality flags. **Not
+        privacy-filtered**: it is for internal use (drivers, quality review) and must never be
+        exported or shown.
+    drivers : relative weights of the component scores on each outcome score (empty when there is
+        no outcome dimension or fewer than `MIN_DRIVER_ROWS` complete rows)
+    notes : plain-language remarks on fallbacks taken (e.g. an ordinary t interval for the
+        organisation row when fewer than 2 units have scores)
+    """
+
+    scores: pd.DataFrame
+    stats: pd.DataFrame
+    items: pd.DataFrame
+    respondents: pd.DataFrame
+    drivers: pd.DataFrame
+    notes: tuple[str, ...] = ()
+
+
+def score(
+    codes: npt.ArrayLike,
+    groups: Sequence[str] | npt.ArrayLike,
+    spec: ScoringSpec,
+    *,
+    group_column: str = "unit",
+    head_counts: Mapping[str, int] | None = None,
+    targets: Mapping[str, int] | None = None,
+    method: Literal["t", "bca"] = "t",
+    n_resamples: int = 2000,
+    seed: int = 0,
+    duration_seconds: npt.ArrayLike | None = None,
+) -> ScoreResult:
+    """Score an organisation's answers by group and dimension.
+
+    Parameters
+    ----------
+    codes : (N, J) int8 answer codes (scale values, -1 skipped, -2 don't know, -3 not applicable)
+    groups : (N,) the group (unit) of each respondent; labels are used as text
+    spec : the scoring spec
+    group_column : name of the group column in the outputs
+    head_counts : people per group; enables the finite-population correction of that group's se
+    targets : target level (1..K) per dimension id; adds the target columns to ``scores``
+    method : ``"t"`` (t-intervals) or ``"bca"`` (BCa bootstrap intervals for the group rows)
+    n_resamples, seed : bootstrap resamples and seed (BCa intervals and the drivers' intervals)
+    duration_seconds : (N,) time each respondent took, for the quality flags
+
+    Returns
+    -------
+    ScoreResult
+
+    Notes
+    -----
+    Definitions as DESIGN §6 and STATISTICS.md: respondents' dimension scores (`dimension_scores`),
+    group estimates with t-intervals and the finite-population correction (`group_estimates`),
+    the organisation row with a CR1 se (`organisation_estimates`), levels and their probability
+    (`assess_levels`), agreement (rwg(J), r*wg(J), awg, AD_M) on the group's item moments,
+    empirical-Bayes means shrunk with the dimension's ICC(1), alpha with a Feldt interval.
+    ``coverage`` is the mean share of the dimension's items the group's respondents answered.
+    With ``method="bca"`` the group rows' intervals (and so level_low/level_high and the gap
+    interval) come from `bca_group_means` (no finite-population correction); level_probability
+    and p_target stay on the t distribution. Privacy (DESIGN §7): units below the minimum group
+    size, and complementary units until the suppressed units together reach it, are suppressed
+    in every dimension and item; then each dimension and item applies the same rules to its own
+    n. A suppressed row keeps its n and loses every statistic.
+    """
+    arr = check_codes(codes, spec)
+    n_respondents = arr.shape[0]
+    if n_respondents == 0:
+        raise ValueError("there are no responses to score; the answer matrix has no rows")
+    index = _group_index(groups, n_respondents)
+    _check_options(
+        spec, group_column, targets, method, n_resamples, duration_seconds, n_respondents
+    )
+    notes: list[str] = []
+    dims = spec.dimensions
+    member = membership_matrix(spec)
+
+    # Item level: one pass of counts gives the moments, deviations and option counts.
+    answer_counts = count_answers(arr, index, spec)
+    item_moments = answer_counts.moments()
+    item_abs_dev = answer_counts.mean_abs_deviation()
+
+    # Respondent level: the only float copy of the answers, raw for the quality flags, then
+    # reverse-keyed for reliability; the dimension scores are built from the codes in row blocks.
+    x = recode(arr, spec, reverse_keyed=False)
+    quality = _quality(x, spec, duration_seconds)
+    apply_reverse(x, spec)
+    reliability = _reliability(x, spec)
+    del x
+    respondent_scores = dimension_scores_from_codes(arr, spec)
+    y = respondent_scores.scores
+    coverage_sum = np.asarray(index.indicator @ respondent_scores.coverage, dtype=np.float64)
+    del respondent_scores  # the (N, D) coverage is only needed as group sums
+
+    moments = _moments(index, y)
+    population = _population(head_counts, index)
+    group = group_estimates(
+        moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
+    )
+    org = organisation_estimates(moments, confidence=spec.confidence)
+    for d, how in enumerate(org.method):
+        if how == ORDINARY_T and org.n[0, d] > 0:
+            notes.append(f"{dims[d].id}: organisation row uses an {how}")
+    if method == "bca":
+        low = np.empty_like(group.ci_low)
+        high = np.empty_like(group.ci_high)
+        for d in range(len(dims)):
+            low[:, d], high[:, d] = bca_group_means(
+                y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
+            )
+        group = replace(group, ci_low=low, ci_high=high)
+
+    iccs = [icc(y[:, d], index) for d in range(len(dims))]
+    scores = _scores_frame(
+        spec,
+        index,
+        group,
+        org,
+        item_moments,
+        item_abs_dev,
+        coverage_sum,
+        iccs,
+        group_column=group_column,
+        targets=targets,
+    )
+    unit_suppressed = suppression_mask(
+        index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
+    )
+    cell_suppressed = suppression_mask(
+        group.n,
+        min_group_size=spec.min_group_size,
+        total_n=org.n[0],
+        forced=unit_suppressed[:, None],
+    )
+    org_suppressed = org.n[0] < spec.min_group_size
+    blank_statistics(
+        scores,
+        np.concatenate([cell_suppressed.ravel(), org_suppressed]),
+        [c for c in scores.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column],
+    )
+
+    item_forced = unit_suppressed[:, None] | ((cell_suppressed.astype(float) @ member.T) > 0)
+    items = _items_frame(
+        spec,
+        index,
+        answer_counts,
+        item_moments,
+        item_abs_dev,
+        reliability.item_table,
+        group_column=group_column,
+        forced=item_forced,
+    )
+    stats = _stats_frame(spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size)
+    drivers = _drivers(spec, y, n_resamples=n_resamples, seed=seed, notes=notes)
+    respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
+    return ScoreResult(
+        scores=scores,
+        stats=stats,
+        items=items,
+        respondents=respondents,
+        drivers=drivers,
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class _Reliability:
+    alpha: list[AlphaResult]
+    item_table: pd.DataFrame
+
+
+def _group_index(groups: Sequence[str] | npt.ArrayLike, n_respondents: int) -> GroupIndex:
+    """The group index of the respondents, with the labels as text, sorted."""
+    values = np.asarray(groups, dtype=object)
+    if values.ndim != 1 or values.shape[0] != n_respondents:
+        raise ValueError(
+            f"groups must give one label per respondent ({n_respondents}); got shape {values.shape}"
+        )
+    codes, uniques = pd.factorize(values, sort=True)
+    if (codes < 0).any():
+        raise ValueError(
+            f"respondent {int(np.flatnonzero(codes < 0)[0])} has no group; give every respondent "
+            "a group (unit)"
+        )
+    # Labels become text; labels that differ only in type (1 and "1") become one group.
+    text = pd.Index(uniques, dtype=object).astype(str).to_numpy(dtype=object)
+    remap, labels = pd.factorize(text, sort=True)
+    if (labels == TOTAL_LABEL).any():
+        raise ValueError(f"{TOTAL_LABEL!r} is reserved for the organisation row; rename that group")
+    return GroupIndex.from_codes(remap[codes], np.asarray(labels, dtype=object))
+
+
+def _check_options(
+    spec: ScoringSpec,
+    group_column: str,
+    targets: Mapping[str, int] | None,
+    method: str,
+    n_resamples: int,
+    duration_seconds: npt.ArrayLike | None,
+    n_respondents: int,
+) -> None:
+    reserved = {*SCORE_COLUMNS, *TARGET_COLUMNS, *_ITEM_FIXED_COLUMNS, *spec.dimension_ids}
+    if not isinstance(group_column, str) or not group_column or group_column in reserved:
+        raise ValueError(
+            f"group_column must be a non-empty name that is not an output column or a dimension "
+            f"id; got {group_column!r}"
+        )
+    if method not in ("t", "bca"):
+        raise ValueError(f"method must be 't' or 'bca'; got {method!r}")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
+        raise ValueError(f"n_resamples must be a positive integer; got {n_resamples!r}")
+    if n_resamples < 1:
+        raise ValueError(f"n_resamples must be a positive integer; got {n_resamples}")
+    if targets is not None:
+        for dimension_id, level in targets.items():
+            if dimension_id not in spec.dimension_ids:
+                raise ValueError(
+                    f"target for unknown dimension {dimension_id!r}; known: "
+                    f"{', '.join(spec.dimension_ids)}"
+                )
+            if (
+                isinstance(level, bool)
+                or not isinstance(level, int | np.integer)
+                or not 1 <= level <= spec.n_levels
+            ):
+                raise ValueError(
+                    f"target level of {dimension_id!r} must be a level 1..{spec.n_levels}; "
+                    f"got {level!r}"
+                )
+    if duration_seconds is not None:
+        durations = np.asarray(duration_seconds)
+        if durations.shape != (n_respondents,):
+            raise ValueError(
+                f"duration_seconds must give one value per respondent ({n_respondents}); got "
+                f"shape {durations.shape}"
+            )
+
+
+def _quality(
+    x: FloatArray, spec: ScoringSpec, duration_seconds: npt.ArrayLike | None
+) -> pd.DataFrame:
+    """Quality flags in row blocks: each respondent's flags depend on their own row only, and
+    blocks keep the flagging's temporaries small."""
+    reverse = np.asarray(spec.reverse, dtype=bool)
+    durations = None if duration_seconds is None else np.asarray(duration_seconds, dtype=np.float64)
+    parts = [
+        response_quality(
+            x[start : start + _QUALITY_BLOCK_ROWS],
+            reverse=reverse,
+            duration_seconds=(
+                None if durations is None else durations[start : start + _QUALITY_BLOCK_ROWS]
+            ),
+        )
+        for start in range(0, x.shape[0], _QUALITY_BLOCK_ROWS)
+    ]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _population(head_counts: Mapping[str, int] | None, index: GroupIndex) -> FloatArray | None:
+    """Head-count per group of the index (NaN where unknown); groups without respondents ignored."""
+    if not head_counts:
+        return None
+    known = {str(label): count for label, count in head_counts.items()}
+    for label, count in known.items():
+        if isinstance(count, bool) or not isinstance(count, int | np.integer | float):
+            raise ValueError(
+                f"unit {label!r}: the head-count must be a whole number; got {count!r}"
+            )
+    lookup = pd.Series({label: float(count) for label, count in known.items()}, dtype=np.float64)
+    population = lookup.reindex(pd.Index(index.labels, dtype=object)).to_numpy(dtype=np.float64)
+    return np.asarray(population, dtype=np.float64)
+
+
+def _moments(index: GroupIndex, y: FloatArray) -> ItemMoments:
+    """Group moments of the (N, D) scores, a few columns at a time to bound temporary memory."""
+    parts = [
+        index.moments(y[:, start : start + _MOMENT_BLOCK])
+        for start in range(0, y.shape[1], _MOMENT_BLOCK)
+    ]
+    return ItemMoments(
+        n=np.hstack([p.n for p in parts]),
+        sum=np.hstack([p.sum for p in parts]),
+        mean=np.hstack([p.mean for p in parts]),
+        var=np.hstack([p.var for p in parts]),
+    )
+
+
+def _columns(x: FloatArray, items: Sequence[int]) -> FloatArray:
+    """The columns of some items: a view when they are a contiguous ascending run, else a copy."""
+    first = items[0]
+    if list(items) == list(range(first, first + len(items))):
+        return x[:, first : first + len(items)]
+    return x[:, list(items)]
+
+
+def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
+    """For each item the dimension its alpha-if-deleted refers to: its first component, else its
+    first outcome, else the first dimension that holds it (None: in no dimension)."""
+    home: list[int | None] = [None] * spec.n_items
+    for kinds in (("component",), ("outcome",), None):
+        for d, dimension in enumerate(spec.dimensions):
+            if kinds is not None and dimension.type not in kinds:
+                continue
+            for j in dimension.items:
+                if home[j] is None:
+                    home[j] = d
+    return home
+
+
+def _reliability(x: FloatArray, spec: ScoringSpec) -> _Reliability:
+    alphas = [
+        cronbach_alpha(_columns(x, dimension.items), confidence=spec.confidence)
+        for dimension in spec.dimensions
+    ]
+    home = _home_dimensions(spec)
+    alpha_drop = np.full(spec.n_items, np.nan)
+    rest_r = np.full(spec.n_items, np.nan)
+    for d in sorted({h for h in home if h is not None}):
+        items = spec.dimensions[d].items
+        table = alpha_item_statistics(
+            _columns(x, items), item_ids=[spec.item_ids[j] for j in items]
+        )
+        for row, j in enumerate(items):
+            if home[j] == d:
+                alpha_drop[j] = table["alpha_if_deleted"].iloc[row]
+                rest_r[j] = table["item_rest_r"].iloc[row]
+    table = pd.DataFrame(
+        {"item": list(spec.item_ids), "alpha_if_deleted": alpha_drop, "item_rest_r": rest_r}
+    )
+    return _Reliability(alpha=alphas, item_table=table)
+
+
+def _stack(group_values: FloatArray, org_values: FloatArray) -> FloatArray:
+    """(G, D) group values then (1, D) organisation values as one column, group-major."""
+    return np.concatenate([np.asarray(group_values).ravel(), np.asarray(org_values).ravel()])
+
+
+def _nullable_int(values: FloatArray) -> pd.arrays.IntegerArray:
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
+def _scores_frame(
+    spec: ScoringSpec,
+    index: GroupIndex,
+    group: Estimates,
+    org: OrganisationEstimates,
+    item_moments: ItemMoments,
+    item_abs_dev: FloatArray,
+    coverage_sum: FloatArray,
+    iccs: list[IccResult],
+    *,
+    group_column: str,
+    targets: Mapping[str, int] | None,
+) -> pd.DataFrame:
+    dims = spec.dimensions
+    n_groups, n_dims = index.n_groups, len(dims)
+    thresholds = np.asarray(spec.level_thresholds)
+
+    mean = np.vstack([group.mean, org.mean])
+    se = np.vstack([group.se, org.se])
+    df = np.vstack([group.df, org.df])
+    ci_low = np.vstack([group.ci_low, org.ci_low])
+    ci_high = np.vstack([group.ci_high, org.ci_high])
+    levels = assess_levels(mean, se, df, ci_low, ci_high, thresholds=thresholds)
+
+    agreement = {name: np.full((n_groups + 1, n_dims), np.nan) for name in _AGREEMENT}
+    eb = np.full((n_groups + 1, n_dims), np.nan)
+    for d, dimension in enumerate(dims):
+        items = list(dimension.items)
+        sub = item_moments.columns(items)
+        agreement["rwg_j"][:n_groups, d] = rwg_j(sub, n_options=spec.n_options)
+        agreement["rwg_j_lindell"][:n_groups, d] = rwg_j_lindell(sub, n_options=spec.n_options)
+        agreement["awg"][:n_groups, d] = awg(
+            sub, scale_min=spec.scale_min, scale_max=spec.scale_max
+        )
+        agreement["ad_m"][:n_groups, d] = ad_m(item_abs_dev[:, items], n=sub.n)
+        grand = float(org.mean[0, d])
+        if np.isfinite(grand):
+            eb[:n_groups, d] = eb_means(
+                group.mean[:, d], group.n[:, d], grand_mean=grand, icc1=iccs[d].icc1
+            )
+            eb[n_groups, d] = grand
+
+    counts = index.counts.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = np.vstack(
+            [coverage_sum / counts[:, None], coverage_sum.sum(axis=0, keepdims=True) / counts.sum()]
+        )
+
+    level = levels.level.ravel()
+    names = np.asarray(spec.level_names, dtype=object)
+    level_name: npt.NDArray[np.object_] = np.full(level.shape, None, dtype=object)
+    known = ~np.isnan(level)
+    level_name[known] = names[level[known].astype(np.intp) - 1]
+    group_labels = np.concatenate(
+        [np.repeat(index.labels.astype(object), n_dims), np.full(n_dims, TOTAL_LABEL, dtype=object)]
+    )
+    frame = pd.DataFrame(
+        {
+            group_column: pd.array(group_labels, dtype="str"),
+            "dimension_type": pd.array([d.type for d in dims] * (n_groups + 1), dtype="str"),
+            "dimension": pd.array([d.id for d in dims] * (n_groups + 1), dtype="str"),
+            "n": _stack(group.n, org.n).astype(np.int64),
+            "mean": mean.ravel(),
+            "sd": _stack(group.sd, org.sd),
+            "se": se.ravel(),
+            "ci_low": ci_low.ravel(),
+            "ci_high": ci_high.ravel(),
+            "level": _nullable_int(level),
+            "level_name": pd.array(level_name, dtype="str"),
+            "level_probability": levels.level_probability.ravel(),
+            "level_low": _nullable_int(levels.level_low.ravel()),
+            "level_high": _nullable_int(levels.level_high.ravel()),
+            **{name: agreement[name].ravel() for name in _AGREEMENT},
+            "eb_mean": eb.ravel(),
+            "coverage": coverage.ravel(),
+            "suppressed": np.zeros((n_groups + 1) * n_dims, dtype=bool),
+        }
+    )
+    if targets is not None:
+        target = np.array([float(targets.get(d.id, np.nan)) for d in dims])
+        threshold = np.where(
+            np.isnan(target),
+            np.nan,
+            thresholds[np.nan_to_num(target, nan=1.0).astype(int) - 1],
+        )
+        gap = target_gap(mean, se, df, ci_low, ci_high, threshold=threshold[None, :])
+        frame["target"] = _nullable_int(np.tile(target, n_groups + 1))
+        frame["target_threshold"] = np.tile(threshold, n_groups + 1)
+        frame["gap"] = gap.gap.ravel()
+        frame["gap_ci_low"] = gap.gap_ci_low.ravel()
+        frame["gap_ci_high"] = gap.gap_ci_high.ravel()
+        frame["p_target"] = gap.p_target.ravel()
+    return frame
+
+
+def _items_frame(
+    spec: ScoringSpec,
+    index: GroupIndex,
+    answer_counts: AnswerCounts,
+    item_moments: ItemMoments,
+    item_abs_dev: FloatArray,
+    item_table: pd.DataFrame,
+    *,
+    group_column: str,
+    forced: npt.NDArray[np.bool_],
+) -> pd.DataFrame:
+    n_groups, n_items = index.n_groups, spec.n_items
+    total = answer_counts.total()
+    total_moments = total.moments()
+    nan_row = np.full((1, n_items), np.nan)
+    rwg = item_rwg(item_moments, n_options=spec.n_options)
+    disagreement = item_disagreement(item_moments, item_abs_dev, n_options=spec.n_options)
+    group_labels = np.concatenate(
+        [
+            np.repeat(index.labels.astype(object), n_items),
+            np.full(n_items, TOTAL_LABEL, dtype=object),
+        ]
+    )
+    columns: dict[str, object] = {
+        group_column: pd.array(group_labels, dtype="str"),
+        "item": pd.array(list(spec.item_ids) * (n_groups + 1), dtype="str"),
+        "n": _stack(item_moments.n, total_moments.n).astype(np.int64),
+        "mean": _stack(item_moments.mean, total_moments.mean),
+        "sd": np.sqrt(_stack(item_moments.var, total_moments.var)),
+        "ad": _stack(item_abs_dev, nan_row),
+        "rwg": _stack(rwg, nan_row),
+        "disagreement": _stack(disagreement, nan_row),
+        "n_dk": _counts(answer_counts.dont_know, total.dont_know),
+        "n_na": _counts(answer_counts.not_applicable, total.not_applicable),
+        "n_skipped": _counts(answer_counts.skipped, total.skipped),
+    }
+    for a, value in enumerate(range(spec.scale_min, spec.scale_max + 1)):
+        columns[f"count_{value}"] = _counts(answer_counts.values[:, :, a], total.values[:, :, a])
+    table = item_table.set_index("item")
+    group_nan = np.full((n_groups, n_items), np.nan)
+    for name in ("alpha_if_deleted", "item_rest_r"):
+        columns[name] = _stack(group_nan, table[name].to_numpy(dtype=np.float64)[None, :])
+    columns["suppressed"] = np.zeros((n_groups + 1) * n_items, dtype=bool)
+    frame = pd.DataFrame(columns)
+    cell = suppression_mask(
+        item_moments.n,
+        min_group_size=spec.min_group_size,
+        total_n=total_moments.n[0],
+        forced=forced,
+    )
+    total_suppressed = total_moments.n[0] < spec.min_group_size
+    stat_columns = [
+        c for c in frame.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column
+    ]
+    blank_statistics(frame, np.concatenate([cell.ravel(), total_suppressed]), stat_columns)
+    return frame
+
+
+def _counts(group_counts: FloatArray, total_counts: FloatArray) -> pd.arrays.IntegerArray:
+    return pd.array(_stack(group_counts, total_counts).astype(np.int64), dtype="Int64")
+
+
+def _stats_frame(
+    spec: ScoringSpec,
+    alphas: list[AlphaResult],
+    iccs: list[IccResult],
+    org: OrganisationEstimates,
+    *,
+    min_group_size: int,
+) -> pd.DataFrame:
+    n_respondents = org.n[0].astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "dimension_type": pd.array([d.type for d in spec.dimensions], dtype="str"),
+            "dimension": pd.array(list(spec.dimension_ids), dtype="str"),
+            "alpha": [a.alpha for a in alphas],
+            "alpha_ci_low": [a.ci_low for a in alphas],
+            "alpha_ci_high": [a.ci_high for a in alphas],
+            "icc1": [r.icc1 for r in iccs],
+            "icc2": [r.icc2 for r in iccs],
+            "n_respondents": n_respondents,
+            "n_units": org.n_units[0].astype(np.int64),
+            "n_items": np.array([len(d.items) for d in spec.dimensions], dtype=np.int64),
+        },
+        columns=list(STATS_COLUMNS),
+    )
+    # An organisation below the minimum group size shows no statistic at all.
+    small = n_respondents < min_group_size
+    frame.loc[small, ["alpha", "alpha_ci_low", "alpha_ci_high", "icc1", "icc2"]] = np.nan
+    return frame
+
+
+def _drivers(
+    spec: ScoringSpec, y: FloatArray, *, n_resamples: int, seed: int, notes: list[str]
+) -> pd.DataFrame:
+    outcomes = [d for d, dim in enumerate(spec.dimensions) if dim.type == "outcome"]
+    components = [d for d, dim in enumerate(spec.dimensions) if dim.type == "component"]
+    if not outcomes or not components:
+        return pd.DataFrame()
+    names = [spec.dimensions[d].id for d in components]
+    frames = []
+    for o in outcomes:
+        outcome_id = spec.dimensions[o].id
+        x = y[:, components]
+        target = y[:, o]
+        complete = ~np.isnan(x).any(axis=1) & ~np.isnan(target)
+        n_complete = int(complete.sum())
+        if n_complete < MIN_DRIVER_ROWS:
+            notes.append(
+                f"drivers of {outcome_id}: {n_complete} respondents have every component score "
+                f"and the outcome; at least {MIN_DRIVER_ROWS} are needed"
+            )
+            continue
+        weights = relative_weights(
+            x[complete],
+            target[complete],
+            names=names,
+            confidence=spec.confidence,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
+        weights.insert(0, "outcome", outcome_id)
+        frames.append(weights)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _respondents_frame(
+    spec: ScoringSpec,
+    index: GroupIndex,
+    y: FloatArray,
+    quality: pd.DataFrame,
+    *,
+    group_column: str,
+) -> pd.DataFrame:
+    categories = pd.Index(index.labels.astype(object), dtype="str")
+    columns: dict[str, object] = {
+        group_column: pd.Categorical.from_codes(index.codes, categories=categories)
+    }
+    for d, dimension in enumerate(spec.dimensions):
+        columns[dimension.id] = y[:, d]
+    frame = pd.DataFrame(columns)
+    clash = [c for c in quality.columns if c in frame.columns]
+    if clash:
+        raise ValueError(
+            f"quality flag columns {clash} clash with a dimension id or the group column; "
+            "rename the dimension"
+        )
+    return pd.concat([frame, quality.reset_index(drop=True)], axis=1)

@@ -1,0 +1,433 @@
+"""The scoring pipeline end to end: hand-computed values, output shapes, privacy and options."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+from support import require_rscript
+
+from scoring.bootstrap import bca_group_means
+from scoring.groups import GroupIndex
+from scoring.maturity import level_of
+from scoring.pipeline import (
+    MIN_DRIVER_ROWS,
+    SCORE_COLUMNS,
+    STATS_COLUMNS,
+    TARGET_COLUMNS,
+    ScoreResult,
+    score,
+)
+from scoring.recoding import recode
+from scoring.reliability import alpha_item_statistics, cronbach_alpha
+from scoring.spec import ScoringSpec
+
+# Four items on 1..5, I03 reverse-keyed; a = I00, I01; b = I02, I03; overall = all four.
+# Hand computation (I03 scored 6 - x; DK = -2, skipped = -1):
+#   north r1 [4, 5, 3, 2] -> a 4.5, b (3 + 4)/2 = 3.5, overall 4
+#   north r2 [3, 3, DK, 1] -> a 3, b 5 (one of two answered = 0.5 coverage), overall 11/3
+#   north r3 [5, 4, 4, 4] -> a 4.5, b 3, overall 3.75
+#   north r4 [2, skip, 5, 3] -> a 2, b 4, overall 10/3
+#   north a: mean 3.5, sd √1.5, se √1.5/2; level 4 (threshold 3.5)
+#   rwg(J) of a in north: s² = 5/3 (I00) and 1 (I01), s̄² = 4/3, σ²_EU = 2 → 0.5
+HAND_CODES = np.array(
+    [
+        [4, 5, 3, 2],
+        [3, 3, -2, 1],
+        [5, 4, 4, 4],
+        [2, -1, 5, 3],
+        [1, 2, 3, 5],
+        [2, 2, 2, 4],
+        [1, 1, 3, 5],
+        [5, 5, 5, 1],
+    ],
+    dtype=np.int8,
+)
+HAND_GROUPS = ["north"] * 4 + ["south"] * 3 + ["tiny"]
+
+
+@pytest.fixture
+def hand_spec(make_spec: Callable[..., ScoringSpec]) -> ScoringSpec:
+    return make_spec(
+        n_items=4,
+        dimensions=[
+            ("component", "a", (0, 1)),
+            ("component", "b", (2, 3)),
+            ("overall", "overall", (0, 1, 2, 3)),
+        ],
+        reverse=(3,),
+        min_group_size=3,
+    )
+
+
+@pytest.fixture
+def hand(hand_spec: ScoringSpec) -> ScoreResult:
+    return score(HAND_CODES, HAND_GROUPS, hand_spec)
+
+
+def row(frame: pd.DataFrame, unit: str, key: str, value: str) -> pd.Series:
+    match = frame[(frame["unit"] == unit) & (frame[key] == value)]
+    assert len(match) == 1
+    return match.iloc[0]
+
+
+def test_hand_computed_unit_scores(hand: ScoreResult) -> None:
+    north_a = row(hand.scores, "north", "dimension", "a")
+    assert north_a["n"] == 4
+    np.testing.assert_allclose(north_a["mean"], 3.5)
+    np.testing.assert_allclose(north_a["sd"], np.sqrt(1.5))
+    se = np.sqrt(1.5) / 2
+    np.testing.assert_allclose(north_a["se"], se)
+    half = stats.t.ppf(0.975, 3) * se
+    np.testing.assert_allclose([north_a["ci_low"], north_a["ci_high"]], [3.5 - half, 3.5 + half])
+    assert north_a["level"] == 4 and north_a["level_name"] == "Managed"
+    np.testing.assert_allclose(north_a["level_probability"], stats.t.cdf((4.2 - 3.5) / se, 3) - 0.5)
+    assert (north_a["level_low"], north_a["level_high"]) == (1, 5)
+    np.testing.assert_allclose(north_a["rwg_j"], 0.5)
+    np.testing.assert_allclose(north_a["rwg_j_lindell"], 1 - (4 / 3) / 2)
+    # coverage: north answered 7 of the 8 answers of a
+    np.testing.assert_allclose(north_a["coverage"], 7 / 8)
+    north_overall = row(hand.scores, "north", "dimension", "overall")
+    np.testing.assert_allclose(north_overall["mean"], (4 + 11 / 3 + 3.75 + 10 / 3) / 4)
+    north_b = row(hand.scores, "north", "dimension", "b")
+    np.testing.assert_allclose(north_b["mean"], (3.5 + 5 + 3 + 4) / 4)
+
+
+def test_hand_computed_respondent_scores(hand: ScoreResult) -> None:
+    north = hand.respondents[hand.respondents["unit"] == "north"]
+    np.testing.assert_allclose(north["a"], [4.5, 3.0, 4.5, 2.0])
+    np.testing.assert_allclose(north["b"], [3.5, 5.0, 3.0, 4.0])
+    assert len(hand.respondents) == len(HAND_CODES)
+    assert list(hand.respondents.columns[:4]) == ["unit", "a", "b", "overall"]
+    assert {"straight_lining", "flagged"} <= set(hand.respondents.columns)
+
+
+def test_tiny_unit_and_its_complement_are_suppressed(hand: ScoreResult) -> None:
+    # tiny (1) < 3; pooled 1 < 3 with the total shown -> the next smallest unit (south, 3) too
+    scores = hand.scores.set_index(["unit", "dimension"])
+    for unit in ("south", "tiny"):
+        for dimension in ("a", "b", "overall"):
+            cell = scores.loc[(unit, dimension)]
+            assert cell["suppressed"]
+            assert cell["n"] == (3 if unit == "south" else 1)
+            stat_cells = cell.drop(["dimension_type", "n", "suppressed"])
+            assert stat_cells.isna().all(), stat_cells[stat_cells.notna()]
+    assert not scores.loc[("north", "a"), "suppressed"]
+    items = hand.items[hand.items["unit"].isin(["south", "tiny"])]
+    assert items["suppressed"].all()
+    assert items.drop(columns=["unit", "item", "n", "suppressed"]).isna().all().all()
+
+
+def test_organisation_row(hand: ScoreResult) -> None:
+    org = row(hand.scores, "__all__", "dimension", "a")
+    y = hand.respondents["a"].to_numpy()
+    codes = GroupIndex.from_labels(HAND_GROUPS).codes
+    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    assert org["n"] == 8 and not org["suppressed"]
+    np.testing.assert_allclose(org["mean"], y.mean())
+    np.testing.assert_allclose(org["se"], fit.bse[0], rtol=1e-12)
+    half = stats.t.ppf(0.975, 2) * fit.bse[0]
+    np.testing.assert_allclose([org["ci_low"], org["ci_high"]], [y.mean() - half, y.mean() + half])
+    np.testing.assert_allclose(org["coverage"], 15 / 16)
+    for column in ("rwg_j", "rwg_j_lindell", "awg", "ad_m"):
+        assert np.isnan(org[column])
+    assert org["eb_mean"] == org["mean"]
+
+
+def test_items_frame_by_hand(hand: ScoreResult) -> None:
+    item = row(hand.items, "north", "item", "I03")
+    # answers as chosen 2, 1, 4, 3; scored 4, 5, 2, 3
+    assert [item[f"count_{v}"] for v in range(1, 6)] == [1, 1, 1, 1, 0]
+    np.testing.assert_allclose(item["mean"], 3.5)
+    np.testing.assert_allclose(item["sd"], np.std([4, 5, 2, 3], ddof=1))
+    np.testing.assert_allclose(item["ad"], 1.0)
+    assert row(hand.items, "north", "item", "I02")["n_dk"] == 1
+    assert row(hand.items, "north", "item", "I01")["n_skipped"] == 1
+    assert np.isnan(item["alpha_if_deleted"])
+    total = row(hand.items, "__all__", "item", "I00")
+    assert total["n"] == 8 and np.isnan(total["rwg"])
+    assert [total[f"count_{v}"] for v in range(1, 6)] == [2, 2, 1, 1, 2]
+
+
+def test_item_reliability_columns_come_from_the_items_component(
+    hand: ScoreResult, hand_spec: ScoringSpec
+) -> None:
+    x = recode(HAND_CODES, hand_spec)
+    table = alpha_item_statistics(x[:, [2, 3]], item_ids=["I02", "I03"])
+    got = hand.items[hand.items["unit"] == "__all__"].set_index("item")
+    np.testing.assert_allclose(
+        got.loc[["I02", "I03"], "item_rest_r"], table["item_rest_r"], equal_nan=True
+    )
+    assert hand.items.loc[hand.items["unit"] != "__all__", "item_rest_r"].isna().all()
+
+
+def test_stats_frame(hand: ScoreResult, hand_spec: ScoringSpec) -> None:
+    assert tuple(hand.stats.columns) == STATS_COLUMNS
+    assert hand.stats["dimension"].tolist() == ["a", "b", "overall"]
+    overall = hand.stats.set_index("dimension").loc["overall"]
+    expected = cronbach_alpha(recode(HAND_CODES, hand_spec), confidence=0.95)
+    np.testing.assert_allclose(overall["alpha"], expected.alpha)
+    np.testing.assert_allclose(overall["alpha_ci_low"], expected.ci_low)
+    assert overall["n_respondents"] == 8 and overall["n_units"] == 3 and overall["n_items"] == 4
+
+
+def test_scores_columns_and_row_order(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(0)
+    groups = rng.choice(["d", "b", "c", "a"], size=120)
+    result = score(simulate(rng, 120, 9), groups, spec)
+    assert tuple(result.scores.columns) == ("unit", *SCORE_COLUMNS)
+    expected_units = [u for u in "abcd" for _ in range(4)] + ["__all__"] * 4
+    assert result.scores["unit"].tolist() == expected_units
+    assert result.scores["dimension"].tolist() == ["a", "b", "overall", "out"] * 5
+    assert result.scores["dimension_type"].tolist()[:4] == [
+        "component",
+        "component",
+        "overall",
+        "outcome",
+    ]
+    assert result.items["unit"].tolist() == [u for u in [*"abcd", "__all__"] for _ in range(9)]
+    assert result.scores["level"].dtype == "Int64"
+    with_targets = score(simulate(rng, 120, 9), groups, spec, targets={"a": 4}, group_column="team")
+    assert tuple(with_targets.scores.columns) == ("team", *SCORE_COLUMNS, *TARGET_COLUMNS)
+
+
+def test_targets_give_gap_and_probability(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(1)
+    result = score(simulate(rng, 200, 9), rng.choice(["x", "y"], 200), spec, targets={"b": 4})
+    b = result.scores[result.scores["dimension"] == "b"]
+    assert (b["target"] == 4).all() and (b["target_threshold"] == 3.5).all()
+    np.testing.assert_allclose(b["gap"], 3.5 - b["mean"])
+    np.testing.assert_allclose(b["gap_ci_low"], 3.5 - b["ci_high"])
+    expected = 1 - stats.t.cdf((3.5 - b["mean"]) / b["se"], b["n"] - 1)
+    np.testing.assert_allclose(b.loc[b["unit"] != "__all__", "p_target"], expected[:-1])
+    a = result.scores[result.scores["dimension"] == "a"]
+    assert a["target"].isna().all() and a["gap"].isna().all()
+
+
+def test_bca_intervals_come_from_the_bootstrap(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(2)
+    groups = rng.choice(["x", "y", "z"], 150)
+    codes = simulate(rng, 150, 9)
+    t_result = score(codes, groups, spec)
+    bca = score(codes, groups, spec, method="bca", n_resamples=300, seed=7)
+    index = GroupIndex.from_labels(groups)
+    y = bca.respondents["b"].to_numpy()
+    low, high = bca_group_means(y, index, confidence=0.95, n_resamples=300, seed=7)
+    b = bca.scores[(bca.scores["dimension"] == "b") & (bca.scores["unit"] != "__all__")]
+    np.testing.assert_allclose(b["ci_low"], low)
+    np.testing.assert_allclose(b["ci_high"], high)
+    np.testing.assert_array_equal(b["level_low"], level_of(low, spec.level_thresholds))
+    # the means, the organisation row and level probability stay as with t
+    pd.testing.assert_series_equal(bca.scores["mean"], t_result.scores["mean"])
+    org = bca.scores["unit"] == "__all__"
+    pd.testing.assert_frame_equal(bca.scores[org], t_result.scores[org])
+    pd.testing.assert_series_equal(
+        bca.scores["level_probability"], t_result.scores["level_probability"]
+    )
+
+
+def test_head_counts_apply_the_finite_population_correction(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(3)
+    groups = np.array(["x"] * 20 + ["y"] * 30)
+    codes = simulate(rng, 50, 9)
+    plain = score(codes, groups, spec)
+    corrected = score(codes, groups, spec, head_counts={"x": 40, "y": 30, "ghost": 9})
+    x_plain = plain.scores[(plain.scores["unit"] == "x")]
+    x_fpc = corrected.scores[(corrected.scores["unit"] == "x")]
+    np.testing.assert_allclose(
+        x_fpc["se"], x_plain["se"] * np.sqrt((40 - x_plain["n"]) / 39), rtol=1e-12
+    )
+    y_fpc = corrected.scores[(corrected.scores["unit"] == "y") & (corrected.scores["n"] == 30)]
+    assert len(y_fpc) > 0
+    assert (y_fpc["se"] == 0).all() and (y_fpc["level_probability"] == 1).all()
+    with pytest.raises(ValueError, match="unit 'y' has 30 respondents but a head-count of 25"):
+        score(codes, groups, spec, head_counts={"y": 25})
+
+
+def test_drivers_need_an_outcome_and_enough_complete_rows(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(4)
+    big = score(simulate(rng, 80, 9), ["u"] * 80, spec, n_resamples=50)
+    assert big.drivers["outcome"].unique().tolist() == ["out"]
+    assert big.drivers["name"].tolist() == ["a", "b"]
+    small = score(simulate(rng, MIN_DRIVER_ROWS - 1, 9), ["u"] * (MIN_DRIVER_ROWS - 1), spec)
+    assert small.drivers.empty
+    assert any("drivers of out" in note for note in small.notes)
+    no_outcome = make_spec(dimensions=[("component", "a", (0, 1, 2))])
+    assert score(simulate(rng, 80, 9), ["u"] * 80, no_outcome).drivers.empty
+
+
+def test_single_unit_uses_the_ordinary_interval_and_says_so(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    result = score(simulate(np.random.default_rng(5), 40, 9), ["only"] * 40, spec)
+    org = result.scores[result.scores["unit"] == "__all__"].iloc[0]
+    unit = result.scores[result.scores["unit"] == "only"].iloc[0]
+    np.testing.assert_allclose([org["ci_low"], org["ci_high"]], [unit["ci_low"], unit["ci_high"]])
+    assert any("ordinary t interval" in note for note in result.notes)
+
+
+def test_scoring_common_items_of_two_versions(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec(reverse=(4,))
+    rng = np.random.default_rng(6)
+    codes = simulate(rng, 90, 9, missing=0.1)
+    groups = rng.choice(["x", "y"], 90)
+    common = spec.restricted_to(["I00", "I01", "I03", "I04", "I07"])
+    restricted = score(codes[:, list(spec.item_positions(common.item_ids))], groups, common)
+    assert restricted.scores["dimension"].unique().tolist() == ["a", "b", "overall", "out"]
+    assert restricted.stats.set_index("dimension")["n_items"].to_dict() == {
+        "a": 2,
+        "b": 2,
+        "overall": 4,
+        "out": 1,
+    }
+    a_only = codes[:, [0, 1]]
+    by_hand = np.nanmean(np.where(a_only < 0, np.nan, a_only), axis=1)
+    np.testing.assert_allclose(restricted.respondents["a"], by_hand)
+
+
+def test_an_organisation_below_the_minimum_shows_nothing(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    result = score(simulate(np.random.default_rng(7), 4, 9), ["a", "a", "b", "b"], spec)
+    assert result.scores["suppressed"].all()
+    assert result.scores["mean"].isna().all() and result.items["mean"].isna().all()
+    assert result.stats["alpha"].isna().all() and result.stats["icc1"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"groups": ["a"] * 7}, "one label per respondent (8)"),
+        ({"groups": ["a"] * 7 + [None]}, "respondent 7 has no group"),
+        ({"groups": ["a"] * 7 + ["__all__"]}, "'__all__' is reserved"),
+        ({"group_column": "dimension"}, "group_column must be a non-empty name"),
+        ({"group_column": "a"}, "group_column must be a non-empty name"),
+        ({"method": "percentile"}, "method must be 't' or 'bca'"),
+        ({"n_resamples": 0}, "n_resamples must be a positive integer"),
+        ({"targets": {"zz": 3}}, "target for unknown dimension 'zz'"),
+        ({"targets": {"a": 6}}, "must be a level 1..5"),
+        ({"duration_seconds": np.ones(3)}, "one value per respondent (8)"),
+        ({"codes": HAND_CODES[:, :3]}, "shape (respondents, 4)"),
+        ({"codes": HAND_CODES[:0]}, "no responses to score"),
+    ],
+    ids=[
+        "groups-length",
+        "missing-group",
+        "reserved-label",
+        "group-column-clash",
+        "group-column-is-a-dimension",
+        "method",
+        "resamples",
+        "target-dimension",
+        "target-level",
+        "durations",
+        "codes-width",
+        "no-rows",
+    ],
+)
+def test_bad_arguments_are_refused(
+    hand_spec: ScoringSpec, kwargs: dict[str, object], message: str
+) -> None:
+    arguments: dict[str, object] = {"codes": HAND_CODES, "groups": HAND_GROUPS, **kwargs}
+    codes = arguments.pop("codes")
+    groups = arguments.pop("groups")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        score(codes, groups, hand_spec, **arguments)  # type: ignore[arg-type]
+
+
+def test_numeric_group_labels_become_text(hand_spec: ScoringSpec) -> None:
+    result = score(HAND_CODES, [1, 1, 1, 1, 2, 2, 2, 2], hand_spec)
+    assert result.scores["unit"].tolist()[:3] == ["1", "1", "1"]
+    assert result.respondents["unit"].astype(str).tolist()[0] == "1"
+
+
+R_PIPELINE_ORACLE = r"""
+suppressPackageStartupMessages({ library(psych); library(multilevel) })
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE)
+items <- c("I00", "I01", "I02")          # component a; I01 is reverse-keyed (6 - x)
+x <- d[, items]
+x$I01 <- 6 - x$I01
+d$a <- rowMeans(x)
+units <- sort(unique(d$unit))
+ci <- t(sapply(units, function(u) t.test(d$a[d$unit == u])$conf.int))
+rwgj <- rwg.j(x, d$unit, ranvar = 2)
+adm <- ad.m(x, d$unit, type = "mean")
+model <- aov(a ~ as.factor(unit), data = d)
+out <- data.frame(
+  unit = units,
+  mean = tapply(d$a, d$unit, mean)[units],
+  ci_low = ci[, 1], ci_high = ci[, 2],
+  rwg_j = rwgj$rwg.j[match(units, rwgj$grpid)],
+  ad_m = adm$AD.M[match(units, adm$grpid)],
+  icc1 = ICC1(model), icc2 = ICC2(model),
+  alpha = psych::alpha(x, warnings = FALSE)$total$raw_alpha
+)
+for (col in names(out)[-1]) out[[col]] <- sprintf("%.17g", out[[col]])
+write.csv(out, args[2], row.names = FALSE)
+"""
+
+
+@pytest.mark.r_oracle
+def test_pipeline_matches_r_on_complete_answers(
+    tmp_path: Path, make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    rscript = require_rscript()
+    spec = make_spec(reverse=(1,))
+    rng = np.random.default_rng(8)
+    sizes = rng.integers(5, 25, size=12)
+    units = np.repeat([f"u{g:02d}" for g in range(12)], sizes)
+    codes = simulate(
+        rng, units.size, 9, unit_shift=rng.normal(0, 0.5, 12)[np.repeat(range(12), sizes)]
+    )
+    frame = pd.DataFrame(codes[:, :3], columns=["I00", "I01", "I02"]).assign(unit=units)
+    frame.to_csv(tmp_path / "answers.csv", index=False)
+    (tmp_path / "oracle.R").write_text(R_PIPELINE_ORACLE, encoding="utf-8")
+    subprocess.run(
+        [
+            rscript,
+            str(tmp_path / "oracle.R"),
+            str(tmp_path / "answers.csv"),
+            str(tmp_path / "r.csv"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    r = pd.read_csv(tmp_path / "r.csv")
+    result = score(codes, units, spec)
+    a = result.scores[(result.scores["dimension"] == "a") & (result.scores["unit"] != "__all__")]
+    for column in ("mean", "ci_low", "ci_high", "rwg_j", "ad_m"):
+        np.testing.assert_allclose(a[column].to_numpy(dtype=float), r[column], rtol=1e-8)
+    stats_a = result.stats.set_index("dimension").loc["a"]
+    np.testing.assert_allclose(
+        stats_a[["icc1", "icc2"]].to_numpy(float),
+        r.loc[0, ["icc1", "icc2"]].to_numpy(float),
+        rtol=1e-8,
+    )
+    np.testing.assert_allclose(stats_a["alpha"], r.loc[0, "alpha"], rtol=1e-8)
