@@ -1,0 +1,249 @@
+"""`wmm score`: score a responses CSV without a database and print or write the results.
+
+Reads the file (`assessment.responses_csv`), scores it (`assessment.scoring_service`) and formats it;
+bad data raises `DataError` (exit 1 in `main`), misuse is a click usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from assessment.cli import cli
+from assessment.errors import DataError, UnknownQuestionnaireError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assessment.scoring_service import ScoredTable
+
+# Heavy modules (pandas, scipy, pyarrow) are imported inside the command, so that `wmm --help` and
+# the other commands do not pay for them.
+
+_MB = 1024 * 1024
+#: Default of --max-size; equals `assessment.responses_csv.DEFAULT_MAX_BYTES` (a test checks).
+DEFAULT_MAX_MB = 200
+
+
+@cli.command("score")
+@click.argument(
+    "responses",
+    metavar="RESPONSES.csv",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--questionnaire",
+    "-q",
+    "key",
+    required=True,
+    metavar="ID@VERSION",
+    help="The questionnaire the file answers, e.g. work-management@1.0.0.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["unit", "role"]),
+    default="unit",
+    show_default=True,
+    help="Score each unit, or each role.",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="Confidence level of the intervals (default: the questionnaire's, usually 0.95).",
+)
+@click.option(
+    "--min-group-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Suppress groups with fewer respondents (default: the questionnaire's, usually 5).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    default=None,
+    help="Write the tidy scores (one row per group x dimension) to FILE ('-' = stdout).",
+)
+@click.option(
+    "--stats",
+    "stats_path",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    default=None,
+    help="Write the per-dimension reliability table (alpha, ICC) to FILE.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "json"]),
+    default=None,
+    help="Format of --out (default: from its suffix, else csv); --stats follows its own suffix "
+    "(.csv/.json), else this. Without --out, print the scores in this format, not the table.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["t", "bca"]),
+    default="t",
+    show_default=True,
+    help="Intervals of the group means: t, or BCa bootstrap.",
+)
+@click.option(
+    "--language",
+    "-l",
+    default=None,
+    help="Language of the names in the printed table (default: the questionnaire's).",
+)
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_MB,
+    show_default=True,
+    metavar="MB",
+    help="Refuse larger files.",
+)
+def score_command(
+    responses: Path,
+    key: str,
+    by: str,
+    confidence: float | None,
+    min_group_size: int | None,
+    out: Path | None,
+    stats_path: Path | None,
+    output_format: str | None,
+    method: str,
+    language: str | None,
+    max_size: int,
+) -> None:
+    """Score a responses CSV (DESIGN §4) by unit or role, with no database.
+
+    Without --out, prints a table: per unit each component's mean with its confidence interval,
+    maturity level with its probability, and n; the organisation first. With --out, writes the
+    tidy scores (CSV or JSON) with the questionnaire, its sha256 and the settings.
+    """
+    from assessment.questionnaire import default_registry
+    from assessment.responses_csv import read_responses_csv
+    from assessment.scoring_service import format_scores_table, score_table
+
+    registry = default_registry()
+    try:
+        questionnaire = registry.get(key)
+    except UnknownQuestionnaireError as exc:
+        raise click.BadParameter(str(exc), param_hint="--questionnaire") from None
+    if language is not None and language not in questionnaire.languages:
+        raise click.BadParameter(
+            f"expected one of {', '.join(questionnaire.languages)}, found {language!r}",
+            param_hint="--language",
+        )
+    if by != "unit" and by not in {d.id for d in questionnaire.demographics}:
+        raise click.BadParameter(
+            f"{questionnaire.key} does not ask for {by!r}; score --by unit", param_hint="--by"
+        )
+    for option, path in (("--out", out), ("--stats", stats_path)):
+        if path is not None and str(path) != "-" and not path.resolve().parent.is_dir():
+            raise click.BadParameter(
+                f"the folder of {path} does not exist; create it first", param_hint=option
+            )
+    table = read_responses_csv(responses, questionnaire, max_bytes=max_size * _MB)
+    try:
+        scored = score_table(
+            table,
+            questionnaire,
+            by=by,
+            confidence=confidence,
+            min_group_size=min_group_size,
+            method=method,  # type: ignore[arg-type]
+            sha256=registry.sha256(key),
+        )
+    except ValueError as exc:
+        raise DataError(f"{responses}: cannot score the responses: {exc}") from None
+
+    if out is None and output_format is None:
+        click.echo(format_scores_table(scored, questionnaire, language))
+    else:
+        _emit(scores_text(scored, output_format or _format_of(out, "csv")), out, "scores")
+    if stats_path is not None:
+        fmt = _format_of(stats_path, output_format or "csv")
+        _emit(stats_text(scored, fmt), stats_path, "stats")
+
+
+def scores_text(scored: ScoredTable, fmt: str) -> str:
+    """The tidy scores as CSV (with metadata columns) or JSON (``{"metadata", "scores"}``)."""
+    from assessment.exports import METADATA_COLUMNS, scores_export
+
+    frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
+    if fmt == "csv":
+        return _csv(frame)
+    records = _records(_restored(frame.drop(columns=list(METADATA_COLUMNS))))
+    return _json({"metadata": scored.metadata, "scores": records})
+
+
+def stats_text(scored: ScoredTable, fmt: str) -> str:
+    """The per-dimension reliability table as CSV (with metadata columns) or JSON."""
+    from assessment.csv_safety import neutralise_frame
+    from assessment.exports import METADATA_COLUMNS
+
+    stats = scored.result.stats
+    if fmt == "csv":
+        frame = stats.copy()
+        for column in METADATA_COLUMNS:
+            frame[column] = scored.metadata.get(column)
+        return _csv(neutralise_frame(frame))
+    return _json({"metadata": scored.metadata, "stats": _records(stats)})
+
+
+def _format_of(path: Path | None, default: str) -> str:
+    """``csv`` or ``json`` from a file name's suffix, else ``default``."""
+    suffix = path.suffix.lower() if path is not None else ""
+    return {".csv": "csv", ".json": "json"}.get(suffix, default)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    text = io.StringIO()
+    frame.to_csv(text, index=False, lineterminator="\n", na_rep="")
+    return text.getvalue()
+
+
+def _restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo the CSV-injection guard for JSON, where a leading apostrophe would only be noise."""
+    import pandas as pd
+
+    from assessment.csv_safety import restore_text
+
+    out = frame.copy()
+    for name in out.columns:
+        if out[name].dtype == object or isinstance(out[name].dtype, pd.StringDtype):
+            out[name] = out[name].map(lambda v: restore_text(v) if isinstance(v, str) else v)
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=15))
+    return records
+
+
+def _json(payload: dict[str, Any]) -> str:
+    def finite(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+    cleaned = {k: finite(v) for k, v in payload.get("metadata", {}).items()}
+    return json.dumps({**payload, "metadata": cleaned}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _emit(text: str, path: Path | None, what: str) -> None:
+    """Write to a file atomically (temporary file, then rename), or to stdout for None/'-'."""
+    if path is None or str(path) == "-":
+        sys.stdout.write(text)
+        return
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="")
+    temporary.replace(path)
+    rows = max(text.count("\n") - 1, 0) if path.suffix.lower() != ".json" else None
+    detail = f" ({rows} rows)" if rows is not None else ""
+    click.echo(f"wrote {what} to {path}{detail}", err=True)

@@ -1,0 +1,90 @@
+"""CSV injection: text cells that a spreadsheet would run as a formula get a leading apostrophe.
+
+Every CSV the toolkit writes passes its text through here (DESIGN §7); numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: A cell starting with one of these is a formula (or a formula trigger) in common spreadsheets.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+#: What is put in front of such a cell; a spreadsheet shows the text as it is.
+GUARD = "'"
+# A value already starting with guards before a formula prefix gets one more, so that
+# `restore_text` (which drops exactly one) is an exact inverse.
+_FORMULA_PATTERN = r"^'*[=+\-@\t\r]"
+_GUARDED_PATTERN = r"^''*[=+\-@\t\r]"
+
+
+def neutralise_text(value: str) -> str:
+    """``value`` with a leading ``'`` when it begins with ``= + - @``, tab or carriage return.
+
+    >>> neutralise_text("=SUM(A1)")
+    "'=SUM(A1)"
+    >>> neutralise_text("Finance")
+    'Finance'
+    """
+    return GUARD + value if _is_risky(value) else value
+
+
+def restore_text(value: str) -> str:
+    """Undo `neutralise_text`: drop one guard in front of a formula prefix (exports re-import unchanged)."""
+    return value[1:] if value.startswith(GUARD) and _is_risky(value[1:]) else value
+
+
+def _is_risky(value: str) -> bool:
+    return value.lstrip(GUARD).startswith(FORMULA_PREFIXES)
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are neutralised; numeric, boolean and date columns untouched.
+
+    Only ``str`` values are changed: in an object column holding numbers and text, the numbers stay
+    numbers. Column names are left alone (the caller chooses them).
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+            out[name] = _neutralise_series(column)
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            categories = column.cat.categories
+            if categories.dtype == object or isinstance(categories.dtype, pd.StringDtype):
+                renamed = _neutralise_series(pd.Series(categories, dtype=categories.dtype))
+                if not renamed.equals(pd.Series(categories, dtype=categories.dtype)):
+                    out[name] = column.cat.rename_categories(list(renamed))
+    return out
+
+
+def _neutralise_series(column: pd.Series) -> pd.Series:
+    if isinstance(column.dtype, pd.StringDtype):
+        risky = column.str.match(_FORMULA_PATTERN).fillna(False).astype(bool)
+        if not risky.any():
+            return column
+        return column.where(~risky, GUARD + column)
+    values = column.to_numpy(dtype=object, copy=True)
+    for i in np.flatnonzero(
+        [isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in values]
+    ):
+        values[i] = GUARD + values[i]
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
+def neutralise_arrow(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Neutralise a pyarrow string array in one vectorised pass (used for large exports)."""
+    risky = pc.match_substring_regex(array, _FORMULA_PATTERN)
+    if not pc.any(risky).as_py():
+        return array
+    return pc.if_else(risky, pc.binary_join_element_wise(GUARD, array, ""), array)
+
+
+def restore_arrow(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Undo `neutralise_arrow` on a pyarrow string array (vectorised)."""
+    guarded = pc.match_substring_regex(array, _GUARDED_PATTERN)
+    if not pc.any(guarded).as_py():
+        return array
+    return pc.if_else(guarded, pc.utf8_slice_codeunits(array, 1), array)

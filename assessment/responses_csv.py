@@ -1,0 +1,1171 @@
+"""The wide responses CSV of DESIGN §4: read it into a validated `ResponseTable`, and write it back.
+
+Reading is vectorised (pyarrow parses, numpy maps each column's cells to codes); every problem is
+reported with the file, row and column, and nothing is returned unless the whole file is valid.
+
+Format decisions:
+
+- UTF-8 with or without a byte-order mark; any mix of LF, CRLF and CR line endings; blank lines are
+  ignored. Rows are counted as a person counts lines: the header is row 1.
+- A cell of an item or outcome is a whole number on the scale, empty (skipped), ``DK`` or ``NA``.
+  ``DK`` and ``NA`` are accepted in any letter case (``dk``, ``Na``) because they cannot mean anything
+  else; whole numbers written as decimals (``3.0``, as some tools export them) are accepted; other
+  decimals are not. Surrounding spaces are ignored.
+- A missing item or outcome column means every answer to it was skipped.
+- ``role`` (and any other demographic of the questionnaire) holds an option id, ``language`` a
+  declared language code, both matched without regard to letter case; empty means not given.
+- ``submitted_at`` is ISO 8601; a time without an offset is taken as UTC; stored as UTC.
+- ``duration_seconds`` is a number >= 0, or empty.
+- Text cells written with a leading ``'`` in front of ``= + - @``, tab or CR (CSV-injection guard,
+  see `assessment.csv_safety`) are read back without it, so an export re-imports unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+
+from assessment.csv_safety import neutralise_arrow, restore_arrow, restore_text
+from assessment.errors import DataError, Problem
+from assessment.questionnaire.model import Questionnaire
+from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
+from scoring.suppression import TOTAL_LABEL
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("respondent_id", "unit")
+#: Optional columns that are not demographics, in the order they are written.
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "submitted_at",
+    "questionnaire",
+    "language",
+    "duration_seconds",
+)
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: Problems listed in a `DataError`; the rest are counted ("and N more").
+MAX_LISTED_PROBLEMS = 50
+
+_SPECIAL_CODES = {"DK": DONT_KNOW, "NA": NOT_APPLICABLE}
+# Markers for bad cells while parsing (never stored): below every valid code.
+_OFF_SCALE = -100
+_NOT_AN_ANSWER = -101
+_LONGER = -102  # a cell of more than one byte: looked up by its text
+_INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
+_UTF8_BOM = b"\xef\xbb\xbf"
+_BLOCK_SIZE = 16 * 1024 * 1024
+
+ObjectArray = npt.NDArray[np.object_]
+#: A message for one bad cell: (record index, function giving a record's row number) -> text.
+Describe = Callable[[int, Callable[[int], int]], str]
+CodeArray = npt.NDArray[np.int8]
+Source = str | os.PathLike[str] | bytes | BinaryIO
+
+
+# -- the table --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ResponseTable:
+    """Validated responses to one questionnaire version: one row per respondent.
+
+    Attributes
+    ----------
+    questionnaire : the questionnaire's ``id@version``
+    item_ids : the columns of ``codes``: the questionnaire's items, then its outcomes, in file order
+    respondent_id, unit : (N,) text
+    demographics : per demographic id of the questionnaire (e.g. ``role``), (N,) option ids, None
+        where not given
+    language : (N,) language codes, None where not given
+    submitted_at : (N,) ``datetime64[us]`` in UTC, NaT where not given
+    duration_seconds : (N,) float seconds, NaN where not given
+    codes : (N, J) int8 answer codes: scale values as themselves, `SKIPPED` (-1), `DONT_KNOW` (-2),
+        `NOT_APPLICABLE` (-3)
+    columns : the optional columns (demographics included) the table carries, written back by
+        `write_responses_csv`
+    """
+
+    questionnaire: str
+    item_ids: tuple[str, ...]
+    respondent_id: ObjectArray
+    unit: ObjectArray
+    demographics: Mapping[str, ObjectArray]
+    language: ObjectArray
+    submitted_at: npt.NDArray[np.datetime64]
+    duration_seconds: npt.NDArray[np.float64]
+    codes: CodeArray
+    columns: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        n = len(self.respondent_id)
+        if self.codes.dtype != np.int8 or self.codes.ndim != 2:
+            raise ValueError(
+                f"codes must be a 2-D int8 matrix; got {self.codes.dtype} {self.codes.shape}"
+            )
+        if self.codes.shape != (n, len(self.item_ids)):
+            raise ValueError(
+                f"codes must have one row per respondent ({n}) and one column per item "
+                f"({len(self.item_ids)}); got shape {self.codes.shape}"
+            )
+        arrays = {
+            "unit": self.unit,
+            "language": self.language,
+            "submitted_at": self.submitted_at,
+            "duration_seconds": self.duration_seconds,
+            **{f"demographics[{k!r}]": v for k, v in self.demographics.items()},
+        }
+        for name, values in arrays.items():
+            if len(values) != n:
+                raise ValueError(
+                    f"{name} must have one value per respondent ({n}); got {len(values)}"
+                )
+
+    @property
+    def n_respondents(self) -> int:
+        """Number of respondents (rows)."""
+        return len(self.respondent_id)
+
+    @property
+    def role(self) -> ObjectArray:
+        """The ``role`` demographic (None where not given or not asked)."""
+        if "role" in self.demographics:
+            return self.demographics["role"]
+        return np.full(self.n_respondents, None, dtype=object)
+
+    def item_codes(self, item_ids: Iterable[str]) -> CodeArray:
+        """The code columns of the given ids, in the order given."""
+        index = {item: j for j, item in enumerate(self.item_ids)}
+        wanted = list(item_ids)
+        unknown = [i for i in wanted if i not in index]
+        if unknown:
+            raise ValueError(
+                f"unknown item ids: {', '.join(unknown)}; known: {', '.join(self.item_ids)}"
+            )
+        return self.codes[:, [index[i] for i in wanted]]
+
+    def equals(self, other: ResponseTable) -> bool:
+        """True when both tables hold the same respondents, answers and columns (NaN equals NaN)."""
+        if not isinstance(other, ResponseTable):
+            return False
+        same_meta = (
+            self.questionnaire == other.questionnaire
+            and self.item_ids == other.item_ids
+            and self.columns == other.columns
+            and set(self.demographics) == set(other.demographics)
+        )
+        return (
+            same_meta
+            and np.array_equal(self.respondent_id, other.respondent_id)
+            and np.array_equal(self.unit, other.unit)
+            and all(np.array_equal(v, other.demographics[k]) for k, v in self.demographics.items())
+            and np.array_equal(self.language, other.language)
+            and np.array_equal(self.submitted_at, other.submitted_at, equal_nan=True)
+            and np.array_equal(self.duration_seconds, other.duration_seconds, equal_nan=True)
+            and np.array_equal(self.codes, other.codes)
+        )
+
+
+def table_columns(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
+    """The columns a responses file of this questionnaire may have, by kind."""
+    return {
+        "required": REQUIRED_COLUMNS,
+        "demographics": tuple(d.id for d in questionnaire.demographics),
+        "optional": OPTIONAL_COLUMNS,
+        "items": tuple(i.id for i in questionnaire.items)
+        + tuple(o.id for o in questionnaire.outcomes),
+    }
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Issue:
+    """Bad cells of one column found by one check: the record indices and how to describe each."""
+
+    column: str
+    position: int
+    records: npt.NDArray[np.int64]
+    type: str
+    describe: Describe
+
+
+@dataclass
+class _Report:
+    """Problems collected while reading; `raise_if_any` turns them into one `DataError`."""
+
+    name: str
+    file_problems: list[Problem] = field(default_factory=list)
+    header_problems: list[Problem] = field(default_factory=list)
+    issues: list[_Issue] = field(default_factory=list)
+    ragged_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, cells found)
+    n_ragged: int = 0
+    multiline: bool = False  # a quoted cell holds a line break
+    expected_cells: int = 0
+
+    def cell(
+        self,
+        column: str,
+        position: int,
+        records: npt.NDArray[np.int64],
+        kind: str,
+        describe: Describe,
+    ) -> None:
+        if records.size:
+            self.issues.append(_Issue(column, position, records, kind, describe))
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.file_problems)
+            + len(self.header_problems)
+            + sum(int(i.records.size) for i in self.issues)
+            + self.n_ragged
+        )
+
+    def raise_if_any(self, rows: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]) -> None:
+        total = self.count
+        if not total:
+            return
+        listed = [*self.file_problems, *self.header_problems]
+        candidates: list[tuple[int, int, Problem]] = []
+        budget = MAX_LISTED_PROBLEMS
+        for row, found in self.ragged_rows[:budget]:
+            candidates.append(
+                (
+                    row,
+                    -1,
+                    Problem(
+                        f"{self.name} row {row}",
+                        f"expected {self.expected_cells} cells (one per header column), found {found}",
+                        "wrong-cell-count",
+                    ),
+                )
+            )
+
+        def row_of(record: int) -> int:
+            return int(rows(np.array([record], dtype=np.int64))[0])
+
+        for issue in self.issues:
+            first = issue.records[:budget]
+            for record, row in zip(first.tolist(), rows(first).tolist(), strict=True):
+                candidates.append(
+                    (
+                        row,
+                        issue.position,
+                        Problem(
+                            f"{self.name} row {row}, column {issue.column}",
+                            issue.describe(record, row_of),
+                            issue.type,
+                        ),
+                    )
+                )
+        candidates.sort(key=lambda c: (c[0], c[1]))
+        listed.extend(p for _, _, p in candidates)
+        shown = listed[:MAX_LISTED_PROBLEMS]
+        if total > len(shown):
+            shown.append(
+                Problem(self.name, f"and {total - len(shown)} more problem(s) not listed", "more")
+            )
+        raise DataError(
+            f"{self.name}: {total} problem(s) found; nothing was read. Fix them and try again.",
+            shown,
+        )
+
+
+def read_responses_csv(
+    source: Source,
+    questionnaire: Questionnaire,
+    *,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ResponseTable:
+    """Read and validate a wide responses CSV (DESIGN §4) for ``questionnaire``.
+
+    Parameters
+    ----------
+    source : a path, the file's bytes, or a binary file object
+    questionnaire : the questionnaire the answers belong to
+    name : how problems name the file (default: the path as given, or ``responses.csv``)
+    max_bytes : refuse larger files (default 200 MB)
+
+    Returns
+    -------
+    ResponseTable
+
+    Raises
+    ------
+    DataError
+        With one `Problem` per bad header cell, bad data cell, or malformed row (the first 50 are
+        listed, the rest counted); each path names the file, the row (header = row 1) and the
+        column, each message says what was expected and what was found.
+    """
+    buffer, label = _load(source, name, max_bytes)
+    report = _Report(label)
+    header, has_rows = _read_header(buffer, report)
+    plan = _plan_columns(header, questionnaire, report)
+    report.expected_cells = len(header)
+    table = _parse_body(buffer, header, plan, report) if has_rows else None
+    n = table.num_rows if table is not None else 0
+    if table is None or (n == 0 and report.n_ragged == 0):
+        report.file_problems.append(
+            Problem(
+                label,
+                "has a header but no data rows; expected one row per respondent after the header",
+                "no-rows",
+            )
+        )
+        report.raise_if_any(lambda r: r + 2)
+    built = _build(table, plan, questionnaire, report)
+    if report.count:
+        report.raise_if_any(_RowNumbers(buffer, n, report))
+    if built is None:  # only when a required column is missing, which is a problem above
+        raise DataError(f"{label}: the file could not be read")
+    return built
+
+
+def _load(source: Source, name: str | None, max_bytes: int) -> tuple[pa.Buffer, str]:
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        label = name or str(source)
+        if not path.is_file():
+            raise DataError(f"{label}: no such file; expected a responses CSV file")
+        size = path.stat().st_size
+        _check_size(size, max_bytes, label)
+        if size == 0:
+            raise DataError(f"{label}: the file is empty", [_empty_problem(label)])
+        return pa.memory_map(str(path), "r").read_buffer(), label
+    label = name or getattr(source, "name", None) or "responses.csv"
+    data = source if isinstance(source, bytes) else source.read()
+    if isinstance(data, str):
+        raise DataError(f"{label}: expected bytes (open the file in binary mode), got text")
+    _check_size(len(data), max_bytes, label)
+    return pa.py_buffer(data), str(label)
+
+
+def _check_size(size: int, max_bytes: int, label: str) -> None:
+    if size > max_bytes:
+        raise DataError(
+            f"{label}: the file has {size / 1024**2:.1f} MB; the limit is {max_bytes / 1024**2:.0f} MB. "
+            "Split the file, or raise the size limit if the machine has the memory for it.",
+            [
+                Problem(
+                    label,
+                    f"expected at most {max_bytes / 1024**2:.0f} MB, found {size / 1024**2:.1f} MB",
+                    "file-too-large",
+                )
+            ],
+        )
+
+
+def _empty_problem(label: str) -> Problem:
+    return Problem(
+        label,
+        "the file is empty; expected a header row (respondent_id, unit, item ids) and one row per "
+        "respondent",
+        "empty-file",
+    )
+
+
+def _read_header(buffer: pa.Buffer, report: _Report) -> tuple[list[str], bool]:
+    """The header cells (stripped of surrounding spaces), and whether anything follows the header."""
+    head = buffer[: min(buffer.size, 1024 * 1024)].to_pybytes()
+    start = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
+    if not head[start:].strip():
+        raise DataError(f"{report.name}: the file is empty", [_empty_problem(report.name)])
+    end = len(head)
+    for terminator in (b"\n", b"\r"):
+        position = head.find(terminator, start)
+        if position >= 0:
+            end = min(end, position)
+    try:
+        text = head[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        _raise_encoding(buffer, report)
+    cells = next(csv.reader([text]), [])
+    has_rows = (
+        end < buffer.size and bool(buffer[end:].to_pybytes().strip())
+        if buffer.size <= len(head)
+        else True
+    )
+    return [c.strip() for c in cells], has_rows
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which file column (by position) feeds which field; absent fields are None."""
+
+    respondent_id: int | None
+    unit: int | None
+    optional: dict[str, int]
+    demographics: dict[str, int]
+    items: dict[str, int]
+
+
+def _plan_columns(header: list[str], q: Questionnaire, report: _Report) -> _Plan:
+    kinds = table_columns(q)
+    known = [*kinds["required"], *kinds["demographics"], *kinds["optional"], *kinds["items"]]
+    known_set = set(known)
+    lower = {k.lower(): k for k in known}
+    first_at: dict[str, int] = {}
+    for position, column in enumerate(header):
+        where = f"{report.name} row 1, column {position + 1}"
+        if not column:
+            report.header_problems.append(
+                Problem(
+                    where,
+                    "expected a column name, found an empty header cell; name the column or remove it",
+                    "unnamed-column",
+                )
+            )
+            continue
+        if column not in known_set:
+            hint = lower.get(column.lower()) or next(
+                iter(difflib.get_close_matches(column, known, n=1)), None
+            )
+            suggestion = f"; did you mean {hint!r}?" if hint else ""
+            report.header_problems.append(
+                Problem(
+                    f"{report.name} row 1, column {column}",
+                    f"unknown column {column!r}: expected respondent_id, unit, an optional column "
+                    f"({', '.join([*kinds['demographics'], *kinds['optional']])}) or an item id of "
+                    f"{q.key}{suggestion}",
+                    "unknown-column",
+                )
+            )
+            continue
+        if column in first_at:
+            report.header_problems.append(
+                Problem(
+                    f"{report.name} row 1, column {column}",
+                    f"column {column!r} appears more than once (columns {first_at[column] + 1} and "
+                    f"{position + 1}); keep one",
+                    "duplicate-column",
+                )
+            )
+            continue
+        first_at[column] = position
+    for column in REQUIRED_COLUMNS:
+        if column not in first_at:
+            shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+            report.header_problems.append(
+                Problem(
+                    f"{report.name} row 1",
+                    f"missing the required column {column!r}; the header has: {shown or 'nothing'}",
+                    "missing-column",
+                )
+            )
+    return _Plan(
+        respondent_id=first_at.get("respondent_id"),
+        unit=first_at.get("unit"),
+        optional={c: first_at[c] for c in kinds["optional"] if c in first_at},
+        demographics={c: first_at[c] for c in kinds["demographics"] if c in first_at},
+        items={c: first_at[c] for c in kinds["items"] if c in first_at},
+    )
+
+
+def _parse_body(buffer: pa.Buffer, header: list[str], plan: _Plan, report: _Report) -> pa.Table:
+    names = [f"c{i}" for i in range(len(header))]
+    used = [
+        p
+        for p in (
+            plan.respondent_id,
+            plan.unit,
+            *plan.optional.values(),
+            *plan.demographics.values(),
+            *plan.items.values(),
+        )
+        if p is not None
+    ] or [0]  # nothing known to read: still count the rows
+    table = _parse(buffer, names, used, report, newlines_in_values=False)
+    if report.n_ragged and _has_quotes(buffer):
+        # A quoted cell may hold a line break (slower to parse, so only tried when needed).
+        ragged = report.n_ragged
+        report.n_ragged = 0
+        retried = _parse(buffer, names, used, report, newlines_in_values=True)
+        if report.n_ragged == 0:
+            report.multiline = True
+            return retried
+        report.n_ragged = ragged
+    return table
+
+
+def _has_quotes(buffer: pa.Buffer) -> bool:
+    return bool(np.any(np.frombuffer(buffer, dtype=np.uint8) == ord('"')))
+
+
+def _parse(
+    buffer: pa.Buffer,
+    names: list[str],
+    used: list[int],
+    report: _Report,
+    *,
+    newlines_in_values: bool,
+) -> pa.Table:
+    def on_invalid_row(row: pv.InvalidRow) -> str:
+        report.n_ragged += 1
+        return "skip"
+
+    try:
+        return pv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK_SIZE),
+            parse_options=pv.ParseOptions(
+                invalid_row_handler=on_invalid_row, newlines_in_values=newlines_in_values
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types={names[p]: pa.string() for p in used},
+                include_columns=[names[p] for p in sorted(used)],
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+            _raise_encoding(buffer, report)
+        raise DataError(
+            f"{report.name}: not a readable CSV file ({exc})",
+            [
+                Problem(
+                    report.name,
+                    f"expected comma-separated values; the CSV parser says: {exc}",
+                    "not-csv",
+                )
+            ],
+        ) from None
+
+
+# -- building the table, column by column ------------------------------------------------------------
+
+
+def _build(table: pa.Table, plan: _Plan, q: Questionnaire, report: _Report) -> ResponseTable | None:
+    n = table.num_rows
+
+    def column(position: int) -> pa.Array:
+        return table.column(f"c{position}").combine_chunks()
+
+    respondent_id = (
+        _respondent_ids(column(plan.respondent_id), plan.respondent_id, report)
+        if plan.respondent_id is not None
+        else None
+    )
+    unit = _units(column(plan.unit), plan.unit, report) if plan.unit is not None else None
+    demographics: dict[str, ObjectArray] = {}
+    for demographic in q.demographics:
+        position = plan.demographics.get(demographic.id)
+        if position is None:
+            demographics[demographic.id] = np.full(n, None, dtype=object)
+            continue
+        options = [o.id for o in demographic.options]
+        demographics[demographic.id] = _choice(
+            column(position), demographic.id, position, options, report
+        )
+    language = (
+        _choice(
+            column(plan.optional["language"]),
+            "language",
+            plan.optional["language"],
+            list(q.languages),
+            report,
+        )
+        if "language" in plan.optional
+        else np.full(n, None, dtype=object)
+    )
+    if "questionnaire" in plan.optional:
+        _check_questionnaire(
+            column(plan.optional["questionnaire"]), plan.optional["questionnaire"], q.key, report
+        )
+    submitted_at = (
+        _timestamps(column(plan.optional["submitted_at"]), plan.optional["submitted_at"], report)
+        if "submitted_at" in plan.optional
+        else np.full(n, np.datetime64("NaT", "us"))
+    )
+    duration = (
+        _durations(
+            column(plan.optional["duration_seconds"]), plan.optional["duration_seconds"], report
+        )
+        if "duration_seconds" in plan.optional
+        else np.full(n, np.nan)
+    )
+    item_ids = table_columns(q)["items"]
+    codes = _codes(table, plan, q, item_ids, report)
+    if report.count or respondent_id is None or unit is None:
+        return None
+    present = [*plan.demographics, *(c for c in OPTIONAL_COLUMNS if c in plan.optional)]
+    order = [*table_columns(q)["demographics"], *OPTIONAL_COLUMNS]
+    return ResponseTable(
+        questionnaire=q.key,
+        item_ids=item_ids,
+        respondent_id=respondent_id,
+        unit=unit,
+        demographics=demographics,
+        language=language,
+        submitted_at=submitted_at,
+        duration_seconds=duration,
+        codes=codes,
+        columns=tuple(c for c in order if c in present),
+    )
+
+
+def _dictionary(array: pa.Array) -> tuple[npt.NDArray[np.int32], list[str]]:
+    """Indices (N,) and the distinct values of a string array (hashing in C++)."""
+    encoded = pc.dictionary_encode(array)
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+
+
+def _cells(array: pa.Array, records: npt.NDArray[np.int64]) -> list[str]:
+    texts: list[str] = pc.take(array, pa.array(records)).to_pylist()
+    return texts
+
+
+def _describer(
+    array: pa.Array, records: npt.NDArray[np.int64], template: Callable[[str], str]
+) -> Describe:
+    """A message function for bad cells; fetches the texts of the listed cells once."""
+    listed = records[:MAX_LISTED_PROBLEMS]
+    texts = dict(zip(listed.tolist(), _cells(array, listed), strict=True))
+
+    def describe(record: int, row_of: Callable[[int], int]) -> str:
+        return template(texts[record])
+
+    return describe
+
+
+def _respondent_ids(array: pa.Array, position: int, report: _Report) -> ObjectArray:
+    array = pc.utf8_trim_whitespace(restore_arrow(array))
+    empty = np.flatnonzero(pc.equal(array, "").to_numpy(zero_copy_only=False)).astype(np.int64)
+    report.cell(
+        "respondent_id",
+        position,
+        empty,
+        "empty-respondent-id",
+        lambda _record, _row_of: "expected a respondent id, found an empty cell",
+    )
+    encoded = pc.dictionary_encode(array)
+    if len(encoded.dictionary) < len(array):
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        n = len(indices)
+        first = np.empty(len(encoded.dictionary), dtype=np.int64)
+        first[indices[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
+        repeated = np.flatnonzero(first[indices] != np.arange(n)).astype(np.int64)
+        repeated = repeated[~np.isin(repeated, empty)]
+        listed = repeated[:MAX_LISTED_PROBLEMS]
+        first_record = dict(zip(listed.tolist(), first[indices[listed]].tolist(), strict=True))
+        value = dict(zip(listed.tolist(), _cells(array, listed), strict=True))
+
+        def describe(record: int, row_of: Callable[[int], int]) -> str:
+            return (
+                f"expected each respondent_id once, found {value[record]!r} again (first on row "
+                f"{row_of(first_record[record])}); remove the duplicate row or give it its own id"
+            )
+
+        report.cell("respondent_id", position, repeated, "duplicate-respondent", describe)
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _units(array: pa.Array, position: int, report: _Report) -> ObjectArray:
+    indices, values = _dictionary(array)
+    labels = [restore_text(v.strip()) for v in values]
+    label_array = np.asarray(labels, dtype=object)
+    empty_values = np.array([not v for v in labels], dtype=bool)
+    if empty_values.any():
+        records = np.flatnonzero(empty_values[indices]).astype(np.int64)
+        report.cell(
+            "unit",
+            position,
+            records,
+            "empty-unit",
+            lambda _record, _row_of: "expected a unit name, found an empty cell",
+        )
+    reserved = np.array([v == TOTAL_LABEL for v in labels], dtype=bool)
+    if reserved.any():
+        records = np.flatnonzero(reserved[indices]).astype(np.int64)
+        report.cell(
+            "unit",
+            position,
+            records,
+            "reserved-unit",
+            lambda _record, _row_of: (
+                f"expected a unit name other than {TOTAL_LABEL!r} (it is reserved for "
+                "the organisation row); rename the unit"
+            ),
+        )
+    return label_array[indices] if len(label_array) else np.empty(0, dtype=object)
+
+
+def _choice(
+    array: pa.Array, column: str, position: int, options: list[str], report: _Report
+) -> ObjectArray:
+    """Values that must be one of ``options`` (matched without regard to case) or empty."""
+    indices, values = _dictionary(array)
+    by_lower = {o.lower(): o for o in options}
+    mapped = [by_lower.get(v.strip().lower()) if v.strip() else None for v in values]
+    bad = np.array(
+        [m is None and bool(v.strip()) for v, m in zip(values, mapped, strict=True)], dtype=bool
+    )
+    if bad.any():
+        records = np.flatnonzero(bad[indices]).astype(np.int64)
+
+        def template(found: str) -> str:
+            hint = difflib.get_close_matches(found.strip().lower(), options, n=1)
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            return f"expected one of {', '.join(options)} or an empty cell, found {found!r}{suggestion}"
+
+        report.cell(
+            column, position, records, f"unknown-{column}", _describer(array, records, template)
+        )
+    label_array = np.asarray(mapped, dtype=object)
+    return label_array[indices] if len(label_array) else np.empty(0, dtype=object)
+
+
+def _check_questionnaire(array: pa.Array, position: int, key: str, report: _Report) -> None:
+    indices, values = _dictionary(array)
+    bad = np.array([bool(v.strip()) and v.strip() != key for v in values], dtype=bool)
+    if bad.any():
+        records = np.flatnonzero(bad[indices]).astype(np.int64)
+        named = {v.strip() for v in values if v.strip()}
+        if len(named) == 1 and records.size == len(indices):
+            (other,) = named
+            report.file_problems.append(
+                Problem(
+                    report.name,
+                    f"every row names the questionnaire {other}, but the file is being read as "
+                    f"{key}; read it with {other}",
+                    "wrong-questionnaire",
+                )
+            )
+        report.cell(
+            "questionnaire",
+            position,
+            records,
+            "wrong-questionnaire",
+            _describer(
+                array,
+                records,
+                lambda found: (
+                    f"expected {key} (the questionnaire these answers are read with) or an empty cell, "
+                    f"found {found!r}; read the file with the questionnaire it was answered on"
+                ),
+            ),
+        )
+
+
+def _timestamps(array: pa.Array, position: int, report: _Report) -> npt.NDArray[np.datetime64]:
+    stripped = pc.utf8_trim_whitespace(array)
+    empty = pc.equal(stripped, "")
+    values = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
+    try:
+        parsed = pc.cast(values, pa.timestamp("us", tz="UTC"))
+        return np.asarray(
+            parsed.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False), dtype="datetime64[us]"
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    # Arrow's fast parser wants a full time with an offset; pandas reads every ISO 8601 form.
+    series = pd.Series(values.to_pandas(), dtype=object)
+    parsed_series = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
+    result = (
+        parsed_series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    )
+    bad = np.isnat(result) & ~empty.to_numpy(zero_copy_only=False)
+    if bad.any():
+        records = np.flatnonzero(bad).astype(np.int64)
+        report.cell(
+            "submitted_at",
+            position,
+            records,
+            "bad-timestamp",
+            _describer(
+                array,
+                records,
+                lambda found: (
+                    f"expected an ISO 8601 date-time such as 2024-05-14T09:31:00Z or an empty cell, found {found!r}"
+                ),
+            ),
+        )
+    return result
+
+
+def _durations(array: pa.Array, position: int, report: _Report) -> npt.NDArray[np.float64]:
+    stripped = pc.utf8_trim_whitespace(array)
+    empty = pc.equal(stripped, "")
+    values = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
+    try:
+        numbers = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        numbers = pd.to_numeric(
+            pd.Series(values.to_pandas(), dtype=object), errors="coerce"
+        ).to_numpy(dtype=np.float64, na_value=np.nan)
+    numbers = np.asarray(numbers, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = ~empty.to_numpy(zero_copy_only=False) & ~(np.isfinite(numbers) & (numbers >= 0))
+    if bad.any():
+        records = np.flatnonzero(bad).astype(np.int64)
+        report.cell(
+            "duration_seconds",
+            position,
+            records,
+            "bad-duration",
+            _describer(
+                array,
+                records,
+                lambda found: (
+                    f"expected a number of seconds >= 0 or an empty cell, found {found!r}"
+                ),
+            ),
+        )
+    return numbers
+
+
+# -- answer codes --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scale:
+    values: frozenset[int]
+    low: int
+    high: int
+    specials: dict[str, int]
+    single_byte: npt.NDArray[np.int8]
+
+    @classmethod
+    def of(cls, q: Questionnaire) -> _Scale:
+        values = frozenset(q.scale.values)
+        specials: dict[str, int] = {s.code: _SPECIAL_CODES[s.code] for s in q.scale.special}
+        # Looked up by min(length, 2) * 256 + first byte: empty cells, one-byte cells, longer cells.
+        lut = np.full((3, 256), _NOT_AN_ANSWER, dtype=np.int8)
+        lut[0] = SKIPPED
+        for digit in range(10):
+            lut[1, ord(str(digit))] = digit if digit in values else _OFF_SCALE
+        lut[1, ord(" ")] = SKIPPED
+        lut[1, ord("\t")] = SKIPPED
+        lut[2] = _LONGER
+        return cls(values, min(values), max(values), specials, lut.ravel())
+
+    def token(self, text: str) -> int:
+        """The code of one cell's text (slow path for cells longer than one byte)."""
+        stripped = text.strip()
+        if not stripped:
+            return SKIPPED
+        special = self.specials.get(stripped.upper())
+        if special is not None:
+            return special
+        if _INTEGER.fullmatch(stripped):
+            value = int(float(stripped))
+            return value if value in self.values else _OFF_SCALE
+        return _NOT_AN_ANSWER
+
+    def expected(self) -> str:
+        codes = ", ".join(self.specials)
+        return (
+            f"a whole number {self.low}..{self.high}, {codes} or an empty cell"
+            if codes
+            else (f"a whole number {self.low}..{self.high} or an empty cell")
+        )
+
+
+def _codes(
+    table: pa.Table, plan: _Plan, q: Questionnaire, item_ids: tuple[str, ...], report: _Report
+) -> CodeArray:
+    """The (N, J) code matrix; absent columns are skipped answers."""
+    n = table.num_rows
+    scale = _Scale.of(q)
+    expected = scale.expected()
+
+    def off_scale(found: str) -> str:
+        return f"expected {expected}, found {found.strip()!r} (off the scale)"
+
+    def no_answer(found: str) -> str:
+        return f"expected {expected}, found {found.strip()!r}"
+
+    out = np.full((len(item_ids), n), SKIPPED, dtype=np.int8)
+    for j, item in enumerate(item_ids):
+        position = plan.items.get(item)
+        if position is None:
+            continue
+        array = table.column(f"c{position}").combine_chunks()
+        out[j] = _column_codes(array, scale)
+        if (out[j] < NOT_APPLICABLE).any():
+            off = np.flatnonzero(out[j] == _OFF_SCALE).astype(np.int64)
+            other = np.flatnonzero(out[j] == _NOT_AN_ANSWER).astype(np.int64)
+            report.cell(item, position, off, "off-scale", _describer(array, off, off_scale))
+            report.cell(
+                item, position, other, "not-an-integer", _describer(array, other, no_answer)
+            )
+    return np.ascontiguousarray(out.T)
+
+
+def _column_codes(array: pa.Array, scale: _Scale) -> CodeArray:
+    """Codes of one string column: single-byte cells by table lookup, longer ones per distinct text."""
+    n = len(array)
+    if n == 0:
+        return np.empty(0, dtype=np.int8)
+    buffers = array.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(
+        buffers[1],
+        dtype=offset_type,
+        count=n + 1,
+        offset=array.offset * np.dtype(offset_type).itemsize,
+    )
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None and buffers[2].size
+        else np.zeros(1, np.uint8)
+    )
+    starts = offsets[:-1]
+    if starts[-1] >= data.size:  # trailing empty cells point past the data
+        starts = np.minimum(starts, data.size - 1)
+    key = np.minimum(np.diff(offsets), 2).astype(np.int32)
+    key <<= 8
+    key |= data[starts]
+    codes = scale.single_byte[key]
+    longer = np.flatnonzero(codes == _LONGER)
+    if longer.size:
+        encoded = pc.dictionary_encode(pc.take(array, pa.array(longer)))
+        lut = np.array([scale.token(t) for t in encoded.dictionary.to_pylist()], dtype=np.int8)
+        codes[longer] = lut[encoded.indices.to_numpy(zero_copy_only=False)]
+    return codes
+
+
+# -- row numbers and encoding problems (only when something is wrong) ------------------------------
+
+
+class _RowNumbers:
+    """Maps record indices of the parsed table to the row numbers a person sees (header = row 1)."""
+
+    def __init__(self, buffer: pa.Buffer, n_records: int, report: _Report) -> None:
+        self._lines: npt.NDArray[np.int64] | None = None
+        lines = None
+        if not (report.n_ragged or report.multiline):
+            lines = _nonblank_lines(buffer)[1:]
+        if lines is None or len(lines) != n_records:
+            # Skipped rows, or records that span lines: let Python's csv module count the lines.
+            lines, report.ragged_rows = _scan_records(buffer, report.expected_cells)
+        if len(lines) == n_records:
+            self._lines = lines
+
+    def __call__(self, records: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if self._lines is None:  # the parsers disagree (should not happen): count records
+            return records + 2
+        return self._lines[records]
+
+
+def _line_breaks(buffer: pa.Buffer) -> npt.NDArray[np.int64]:
+    """Byte positions of line terminators: LF, CR LF (at the LF) and a lone CR."""
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    lf = np.flatnonzero(data == 10)
+    cr = np.flatnonzero(data == 13)
+    lone_cr = cr[(cr + 1 >= data.size) | (data[np.minimum(cr + 1, data.size - 1)] != 10)]
+    return np.union1d(lf, lone_cr).astype(np.int64)
+
+
+def _nonblank_lines(buffer: pa.Buffer) -> npt.NDArray[np.int64]:
+    """Numbers (1-based) of the lines holding at least one character; a BOM is no character."""
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    breaks = _line_breaks(buffer)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [data.size]])
+    if data[:3].tobytes() == _UTF8_BOM:
+        starts[0] = 3
+    inside = ends < data.size
+    crlf = np.zeros(ends.size, dtype=np.int64)
+    crlf[inside] = (
+        (data[ends[inside]] == 10)
+        & (ends[inside] > starts[inside])
+        & (data[np.maximum(ends[inside] - 1, 0)] == 13)
+    )
+    return (np.flatnonzero(ends - crlf > starts) + 1).astype(np.int64)
+
+
+def _scan_records(
+    buffer: pa.Buffer, expected_cells: int
+) -> tuple[npt.NDArray[np.int64], list[tuple[int, int]]]:
+    """Python's csv module over the whole file: the line of every good record and every ragged row."""
+    text = buffer.to_pybytes().decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    lines: list[int] = []
+    ragged: list[tuple[int, int]] = []
+    previous_end = 0
+    first = True
+    for record in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not record:
+            continue
+        if first:
+            first = False
+            continue
+        if len(record) != expected_cells:
+            ragged.append((start, len(record)))
+        else:
+            lines.append(start)
+    return np.asarray(lines, dtype=np.int64), ragged
+
+
+def _raise_encoding(buffer: pa.Buffer, report: _Report) -> None:
+    """Report every byte sequence that is not UTF-8 with its row and column, then raise."""
+    raw = buffer.to_pybytes()
+    text = raw.decode("utf-8", errors="surrogateescape")
+    bad = [m for m in re.finditer(r"[\udc80-\udcff]+", text)]
+    header_line = text.split("\n", 1)[0].split("\r", 1)[0].lstrip("\ufeff")
+    header = [c.strip() for c in next(csv.reader([header_line]), [])]
+    problems: list[Problem] = []
+    line = 1
+    scanned = 0
+    for match in bad[:MAX_LISTED_PROBLEMS]:
+        position = match.start()
+        line += _count_breaks(text, scanned, position)
+        scanned = position
+        line_start = max(text.rfind("\n", 0, position), text.rfind("\r", 0, position)) + 1
+        prefix = text[line_start:position]
+        column_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
+        column = (
+            header[column_index]
+            if column_index < len(header) and header[column_index]
+            else str(column_index + 1)
+        )
+        line_end = len(text)
+        for terminator in ("\n", "\r"):
+            found = text.find(terminator, position)
+            if found >= 0:
+                line_end = min(line_end, found)
+        cell_text = (
+            text[line_start:line_end]
+            .encode("utf-8", errors="surrogateescape")
+            .decode("cp1252", errors="replace")
+        )
+        cells = next(csv.reader([cell_text]), [])
+        shown = cells[column_index] if column_index < len(cells) else cell_text
+        byte_values = " ".join(
+            f"0x{b:02X}" for b in match.group().encode("utf-8", errors="surrogateescape")
+        )
+        problems.append(
+            Problem(
+                f"{report.name} row {line}, column {column}",
+                f"expected UTF-8 text, found the byte(s) {byte_values} (the cell reads {shown!r} as "
+                "Windows-1252); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+                "not-utf8",
+            )
+        )
+    if len(bad) > len(problems):
+        problems.append(
+            Problem(
+                report.name, f"and {len(bad) - len(problems)} more problem(s) not listed", "more"
+            )
+        )
+    raise DataError(
+        f"{report.name}: the file is not UTF-8 ({len(bad)} bad byte sequence(s)); nothing was read",
+        problems,
+    )
+
+
+def _count_breaks(text: str, start: int, stop: int) -> int:
+    segment = text[start:stop]
+    return segment.count("\n") + segment.count("\r") - segment.count("\r\n")
+
+
+# -- writing -----------------------------------------------------------------------------------------------
+
+
+def write_responses_csv(
+    table: ResponseTable, destination: str | os.PathLike[str] | BinaryIO | io.TextIOBase
+) -> None:
+    """Write ``table`` in the format of DESIGN §4 (UTF-8, no BOM, LF line endings).
+
+    Columns: ``respondent_id``, ``unit``, the table's optional columns (demographics first, then
+    ``submitted_at``, ``questionnaire``, ``language``, ``duration_seconds``), then every item and
+    outcome in questionnaire order. Text cells are guarded against CSV injection; reading the file
+    back with `read_responses_csv` gives an equal table.
+    """
+    arrow_table = _to_arrow(table)
+    sink = io.BytesIO()
+    try:
+        pv.write_csv(
+            arrow_table, sink, pv.WriteOptions(quoting_style="none", quoting_header="none")
+        )
+        data = sink.getvalue()
+    except pa.ArrowInvalid:
+        # A cell holds a comma, quote or line break: quote as needed (rare, so Python's csv is fine).
+        data = _write_quoted(arrow_table)
+    if isinstance(destination, (str, os.PathLike)):
+        path = Path(destination)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    elif isinstance(destination, io.TextIOBase):
+        destination.write(data.decode("utf-8"))
+    else:
+        destination.write(data)
+
+
+def _to_arrow(table: ResponseTable) -> pa.Table:
+    columns: dict[str, pa.Array] = {
+        "respondent_id": neutralise_arrow(pa.array(table.respondent_id, type=pa.string())),
+        "unit": _text_dictionary(table.unit),
+    }
+    for column in table.columns:
+        if column in table.demographics:
+            columns[column] = _text_dictionary(table.demographics[column])
+        elif column == "language":
+            columns[column] = _text_dictionary(table.language)
+        elif column == "questionnaire":
+            columns[column] = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(table.n_respondents, dtype=np.int8)),
+                pa.array([table.questionnaire]),
+            )
+        elif column == "submitted_at":
+            columns[column] = _timestamp_texts(table.submitted_at)
+        elif column == "duration_seconds":
+            numbers = pa.array(table.duration_seconds, mask=np.isnan(table.duration_seconds))
+            columns[column] = pc.cast(numbers, pa.string())
+    tokens = _code_tokens(table)
+    dictionary = pa.array(tokens)
+    for j, item in enumerate(table.item_ids):
+        indices = table.codes[:, j].astype(np.int16) - NOT_APPLICABLE
+        columns[item] = pa.DictionaryArray.from_arrays(
+            pa.array(indices.astype(np.int16)), dictionary
+        )
+    return pa.table(columns)
+
+
+def _code_tokens(table: ResponseTable) -> list[str]:
+    high = int(table.codes.max(initial=0))
+    tokens = ["NA", "DK", ""] + [str(v) for v in range(0, max(high, 0) + 1)]
+    return tokens
+
+
+def _text_dictionary(values: ObjectArray) -> pa.Array:
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    labels = pa.array([str(u) for u in uniques] + [""], type=pa.string())
+    labels = neutralise_arrow(labels)
+    indices = np.where(codes < 0, len(uniques), codes).astype(np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(indices), labels)
+
+
+def _timestamp_texts(values: npt.NDArray[np.datetime64]) -> pa.Array:
+    stamps: npt.NDArray[np.datetime64] = np.asarray(values, dtype="datetime64[us]")
+    missing = np.isnat(stamps)
+    whole_seconds = (stamps[~missing].astype(np.int64) % 1_000_000 == 0).all()
+    unit: Literal["s", "us"] = "s" if whole_seconds else "us"
+    texts = np.char.add(np.datetime_as_string(stamps, unit=unit).astype(str), "Z")
+    return pa.array(texts, mask=missing, type=pa.string())
+
+
+def _write_quoted(arrow_table: pa.Table) -> bytes:
+    frame = arrow_table.to_pandas()
+    text = io.StringIO()
+    frame.to_csv(text, index=False, lineterminator="\n", na_rep="")
+    return text.getvalue().encode("utf-8")

@@ -1,0 +1,304 @@
+"""Scoring a `ResponseTable` against its questionnaire: the spec, the pipeline and the metadata every output records.
+
+Also the readable terminal table of scores a facilitator walks a group through (`format_scores_table`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from assessment import __version__
+from assessment.questionnaire.model import Questionnaire
+from assessment.responses_csv import ResponseTable
+from assessment.scoring_setup import OUTCOME, OVERALL, scoring_spec
+from scoring.pipeline import ScoreResult, score
+from scoring.spec import ScoringSpec
+from scoring.suppression import TOTAL_LABEL
+
+#: The group of respondents who did not give a demographic (when scoring by it).
+NOT_GIVEN = "(not given)"
+#: Names of the dimensions the questionnaire does not name itself.
+_BUILT_IN_NAMES: dict[str, dict[str, str]] = {
+    OVERALL: {"en": "Overall", "de": "Gesamt"},
+    OUTCOME: {"en": "Outcome statements", "de": "Ergebnisaussagen"},
+}
+
+
+@dataclass(frozen=True)
+class ScoredTable:
+    """Scores of a table and the metadata that makes them reproducible.
+
+    ``metadata`` holds ``questionnaire`` (``id@version``), ``questionnaire_id``,
+    ``questionnaire_version``, ``questionnaire_sha256``, ``confidence``, ``min_group_size``,
+    ``min_item_coverage``, ``method``, ``by``, ``n_respondents``, ``generated_at`` (UTC, ISO 8601)
+    and ``generator`` (``wmm <version>``).
+    """
+
+    result: ScoreResult
+    metadata: dict[str, Any]
+
+    @property
+    def group_column(self) -> str:
+        return str(self.metadata["by"])
+
+
+def score_table(
+    table: ResponseTable,
+    questionnaire: Questionnaire,
+    *,
+    by: str = "unit",
+    confidence: float | None = None,
+    min_group_size: int | None = None,
+    min_item_coverage: float | None = None,
+    method: Literal["t", "bca"] = "t",
+    head_counts: Mapping[str, int] | None = None,
+    targets: Mapping[str, int] | None = None,
+    sha256: str | None = None,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> ScoredTable:
+    """Score ``table`` by unit (or a demographic such as ``role``) with the questionnaire's rules.
+
+    Parameters
+    ----------
+    table : validated responses to ``questionnaire``
+    questionnaire : the questionnaire the table answers
+    by : ``unit``, or a demographic id of the questionnaire (``role``); respondents who did not
+        give the demographic form the group ``(not given)``
+    confidence, min_group_size, min_item_coverage : override the questionnaire's settings
+    method : ``t`` (t-intervals) or ``bca`` (BCa bootstrap intervals for the group rows)
+    head_counts : people per unit (finite-population correction; only when ``by="unit"``)
+    targets : target level per dimension id (adds target, gap and p_target columns)
+    sha256 : the questionnaire file's sha256 (default: looked up in the default registry)
+    n_resamples, seed : bootstrap settings (BCa intervals and the drivers' intervals)
+
+    Raises
+    ------
+    ValueError
+        When the table answers another questionnaire, ``by`` is unknown, head-counts are given
+        for a breakdown other than units, or the sha256 cannot be found.
+    """
+    if table.questionnaire != questionnaire.key:
+        raise ValueError(
+            f"the responses answer {table.questionnaire}, not {questionnaire.key}; score them "
+            f"with {table.questionnaire}"
+        )
+    groups = _groups(table, questionnaire, by)
+    if head_counts is not None and by != "unit":
+        raise ValueError(f"head-counts are per unit; they cannot be used when scoring by {by!r}")
+    spec = scoring_spec(
+        questionnaire,
+        confidence=confidence,
+        min_group_size=min_group_size,
+        min_item_coverage=min_item_coverage,
+    )
+    result = score(
+        table.codes,
+        groups,
+        spec,
+        group_column=by,
+        head_counts=head_counts,
+        targets=targets,
+        method=method,
+        n_resamples=n_resamples,
+        seed=seed,
+        duration_seconds=table.duration_seconds,
+    )
+    if by != "unit":
+        result = _organisation_rows_across_units(
+            result, table, spec, by, method, n_resamples, seed, targets
+        )
+    metadata: dict[str, Any] = {
+        "questionnaire": questionnaire.key,
+        "questionnaire_id": questionnaire.id,
+        "questionnaire_version": questionnaire.version,
+        "questionnaire_sha256": sha256 or _registry_sha256(questionnaire),
+        "confidence": spec.confidence,
+        "min_group_size": spec.min_group_size,
+        "min_item_coverage": spec.min_item_coverage,
+        "method": method,
+        "by": by,
+        "n_respondents": table.n_respondents,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "generator": f"wmm {__version__}",
+    }
+    return ScoredTable(result=result, metadata=metadata)
+
+
+def _groups(table: ResponseTable, questionnaire: Questionnaire, by: str) -> np.ndarray:
+    if by == "unit":
+        return table.unit
+    known = [d.id for d in questionnaire.demographics]
+    if by not in known:
+        raise ValueError(
+            f"cannot score by {by!r}; expected 'unit' or a demographic of {questionnaire.key} "
+            f"({', '.join(known) or 'none'})"
+        )
+    values = np.asarray(table.demographics[by], dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = NOT_GIVEN
+    return values
+
+
+def _organisation_rows_across_units(
+    result: ScoreResult,
+    table: ResponseTable,
+    spec: ScoringSpec,
+    by: str,
+    method: Literal["t", "bca"],
+    n_resamples: int,
+    seed: int,
+    targets: Mapping[str, int] | None,
+) -> ScoreResult:
+    """Replace the organisation rows of a breakdown by role (say) with those clustered by unit.
+
+    DESIGN §6: the organisation row's se is cluster-robust across *units*, whatever the breakdown;
+    clustering on the handful of role groups would give intervals on 3 or 4 df.
+    """
+    by_unit = score(
+        table.codes,
+        table.unit,
+        spec,
+        targets=targets,
+        method=method,
+        n_resamples=n_resamples,
+        seed=seed,
+        duration_seconds=table.duration_seconds,
+    )
+    organisation = by_unit.scores[by_unit.scores["unit"] == TOTAL_LABEL].rename(
+        columns={"unit": by}
+    )
+    scores = result.scores
+    keep = scores[scores[by] != TOTAL_LABEL]
+    common = [c for c in scores.columns if c in organisation.columns]
+    merged = pd.concat([keep, organisation[common]], ignore_index=True)[list(scores.columns)]
+    return replace(result, scores=merged)
+
+
+def _registry_sha256(questionnaire: Questionnaire) -> str:
+    from assessment.questionnaire import default_registry
+
+    registry = default_registry()
+    available = registry.keys()
+    if questionnaire.key not in available:
+        raise ValueError(
+            f"the sha256 of {questionnaire.key} is unknown: it is not in the questionnaire folder "
+            f"{registry.root}; pass sha256= (the file's sha256)"
+        )
+    return registry.sha256(questionnaire.key)
+
+
+# -- the readable table ---------------------------------------------------------------------------
+
+
+def format_scores_table(
+    scored: ScoredTable | ScoreResult,
+    questionnaire: Questionnaire,
+    language: str | None = None,
+    *,
+    group_column: str | None = None,
+    min_group_size: int | None = None,
+    confidence: float | None = None,
+) -> str:
+    """The scores as text a facilitator can read out: the organisation first, then each group.
+
+    For each group: its respondents, then one line per component (and the overall score, the
+    indices and the outcome statements): mean, confidence interval, maturity level with the
+    probability that the true mean lies in that level, and n. Suppressed groups show only
+    ``suppressed (n<5)`` (or why a larger group is hidden too).
+    """
+    if isinstance(scored, ScoredTable):
+        result, metadata = scored.result, scored.metadata
+    else:
+        result, metadata = scored, {}
+    group_column = group_column or str(metadata.get("by", "unit"))
+    rules = questionnaire.scoring
+    minimum = int(min_group_size or metadata.get("min_group_size") or rules.min_group_size)
+    level = float(confidence or metadata.get("confidence") or rules.confidence)
+    names = _dimension_names(questionnaire, language)
+    frame = result.scores
+    shown = frame[frame["dimension_type"].isin(["component", "overall", "index", "outcome"])]
+    groups = [g for g in pd.unique(shown[group_column]) if g != TOTAL_LABEL]
+    total = shown[shown[group_column] == TOTAL_LABEL]
+    n_total = int(total["n"].max()) if len(total) else 0
+    percent = f"{level * 100:g}%"
+    title = "units" if group_column == "unit" else f"{group_column} groups"
+    low, high = questionnaire.scale.minimum, questionnaire.scale.maximum
+    lines = [
+        f"{questionnaire.text(questionnaire.title, language)} ({questionnaire.key}): "
+        f"{n_total} respondents, {len(groups)} {title}",
+        f"Means on the {low}-{high} scale with {percent} confidence intervals; level = the maturity "
+        "level of the mean, with the probability that the true mean lies in that level.",
+        f"Groups with fewer than {minimum} respondents are suppressed (no statistics shown).",
+    ]
+    width = max([len(n) for n in names.values()] + [len("dimension")]) + 2
+    header = f"  {'dimension':<{width}}{'mean':>5}  {percent + ' CI':<14}{'level (probability)':<26}{'n':>5}"
+    for label in [TOTAL_LABEL, *groups]:
+        rows = shown[shown[group_column] == label]
+        if rows.empty:
+            continue
+        heading = "Organisation, all respondents" if label == TOTAL_LABEL else str(label)
+        n_group = int(rows["n"].max())
+        lines.append("")
+        if bool(rows["suppressed"].all()):
+            lines.append(f"{heading}: {_suppressed_text(n_group, minimum)}")
+            continue
+        lines.append(f"{heading} (n={n_group})")
+        lines.append(header)
+        for row in rows.itertuples(index=False):
+            name = names.get(row.dimension, row.dimension)
+            if bool(row.suppressed):
+                lines.append(f"  {name:<{width}}{_suppressed_text(int(row.n), minimum)}")
+                continue
+            lines.append(
+                f"  {name:<{width}}{_number(row.mean):>5}  "
+                f"{'[' + _number(row.ci_low) + ', ' + _number(row.ci_high) + ']':<14}"
+                f"{_level_text(row.level, row.level_probability, questionnaire, language):<26}"
+                f"{int(row.n):>5}"
+            )
+    if result.notes:
+        lines.append("")
+        lines.extend(f"Note: {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def _dimension_names(questionnaire: Questionnaire, language: str | None) -> dict[str, str]:
+    lang = language or questionnaire.default_language
+    names = {c.id: questionnaire.text(c.name, language) for c in questionnaire.components}
+    for index in questionnaire.scoring.indices:
+        names[index.id] = questionnaire.text(index.name, language)
+    for dimension_id, texts in _BUILT_IN_NAMES.items():
+        names[dimension_id] = texts.get(lang, texts["en"])
+    return names
+
+
+def _suppressed_text(n: int, minimum: int) -> str:
+    if n < minimum:
+        return f"suppressed (n<{minimum})"
+    return f"suppressed (n={n}; hidden so that a smaller group cannot be worked out)"
+
+
+def _number(value: object) -> str:
+    if value is None or value is pd.NA:
+        return "-"
+    number = float(value)  # type: ignore[arg-type]
+    return "-" if math.isnan(number) else f"{number:.2f}"
+
+
+def _level_text(
+    level: object, probability: object, questionnaire: Questionnaire, language: str | None
+) -> str:
+    if level is None or level is pd.NA or (isinstance(level, float) and math.isnan(level)):
+        return "-"
+    name = questionnaire.level_name(int(level), language)  # type: ignore[call-overload]
+    p = float(probability) if probability is not None and probability is not pd.NA else math.nan  # type: ignore[arg-type]
+    return f"{name} ({p * 100:.0f}%)" if not math.isnan(p) else name

@@ -1,0 +1,288 @@
+"""Speed of scoring at scale: the pipeline against its floor and naive tools, and `wmm score` end to end.
+
+Generates 10,000 units x 100 respondents on work-management@1.1.0 (1M rows) with the demo generator
+and prints medians and ratios, all measured in the same run. `python benchmarks/bench_scoring.py`
+(`--units 1000` for a quicker run, `--markdown` for docs/benchmarks.md, `--profile` for the
+pipeline's hot spots).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from assessment.demo import generate_organisation, organisation_profile
+from assessment.questionnaire import default_registry
+from assessment.responses_csv import read_responses_csv, write_responses_csv
+from assessment.scoring_setup import scoring_spec
+from scoring.groups import GroupIndex
+from scoring.pipeline import score
+from scoring.recoding import recode
+from scoring.spec import ScoringSpec
+
+KEY = "work-management@1.1.0"
+#: A measurement whose first run takes longer than this is not repeated (its note says so).
+SLOW_SECONDS = 60.0
+TARGETS = {
+    "pipeline / floor": ("<=", 25.0),
+    "pingouin loop / pipeline": (">=", 50.0),
+    "wmm score / pyarrow read (processes)": ("<=", 2.0),
+    "wmm score peak memory (GB)": ("<=", 1.5),
+}
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: float
+    note: str = ""
+
+
+def measure(name: str, run: Callable[[], object], repeats: int, note: str = "") -> Timing:
+    """Median wall time of ``repeats`` runs (one run when the first takes over SLOW_SECONDS)."""
+    times: list[float] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+        if times[0] > SLOW_SECONDS:
+            break
+    runs = f"median of {len(times)}" if len(times) > 1 else "1 run"
+    return Timing(name, statistics.median(times), f"{runs}{'; ' + note if note else ''}")
+
+
+def measure_process(name: str, args: list[str], repeats: int) -> tuple[Timing, float]:
+    """Like `measure` for a command run as its own process; also its peak RSS in GB."""
+    times: list[float] = []
+    peaks: list[float] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - start)
+        error = process.stderr.read().decode() if process.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{' '.join(args)} failed: {error}")
+        peaks.append(usage.ru_maxrss / 1024**2)  # Linux reports KiB
+        if times[0] > SLOW_SECONDS:
+            break
+    runs = f"median of {len(times)}" if len(times) > 1 else "1 run"
+    return Timing(name, statistics.median(times), f"{runs}; peak {max(peaks):.2f} GB"), max(peaks)
+
+
+def floor_time(units: np.ndarray, codes: np.ndarray, spec: ScoringSpec, repeats: int) -> Timing:
+    """One pass of unit sums over the numeric (N, J) answers; building them is not timed."""
+    index = GroupIndex.from_labels(units)
+    answers = np.nan_to_num(recode(codes, spec))
+    return measure(
+        "floor: one pass of unit sums (sparse indicator @ answers)",
+        lambda: index.indicator @ answers,
+        repeats,
+    )
+
+
+def naive_pandas(
+    frame: pd.DataFrame, dims: list[tuple[str, list[str]]], n_options: int
+) -> pd.DataFrame:
+    """The per-unit statistics as one writes them first: groupby().apply, a loop per dimension."""
+    null_variance = (n_options**2 - 1) / 12.0
+
+    def per_unit(unit: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for name, columns in dims:
+            answers = unit[columns]
+            scores = answers.mean(axis=1).where(answers.notna().mean(axis=1) >= 0.5)
+            n = int(scores.notna().sum())
+            mean, sd = scores.mean(), scores.std()
+            se = sd / np.sqrt(n) if n > 1 else np.nan
+            half = stats.t.ppf(0.975, n - 1) * se if n > 1 else np.nan
+            ratio = answers.var().clip(upper=null_variance).mean() / null_variance
+            j = len(columns)
+            rwg = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+            ad = (answers - answers.mean()).abs().mean().mean()
+            rows.append((name, n, mean, sd, se, mean - half, mean + half, rwg, ad))
+        columns = ["dimension", "n", "mean", "sd", "se", "lo", "hi", "rwg", "ad"]
+        return pd.DataFrame(rows, columns=columns)
+
+    return frame.groupby("unit", sort=True).apply(per_unit)
+
+
+def profile_pipeline(run: Callable[[], object], top: int = 12) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
+    return text.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=10_000)
+    parser.add_argument("--per-unit", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--naive-units", type=int, default=200, help="units timed for the naive tools"
+    )
+    parser.add_argument("--markdown", action="store_true", help="also print Markdown tables")
+    parser.add_argument("--profile", action="store_true", help="print the pipeline's hot spots")
+    args = parser.parse_args()
+
+    questionnaire = default_registry().get(KEY)
+    spec = scoring_spec(questionnaire)
+    started = time.perf_counter()
+    profile = organisation_profile(
+        seed=7, n_units=args.units, min_size=args.per_unit, max_size=args.per_unit
+    )
+    table = generate_organisation(questionnaire, seed=7, profile=profile).table
+    n, n_items = table.codes.shape
+    print(
+        f"{n:,} respondents x {n_items} answers in {args.units:,} units (generated in "
+        f"{time.perf_counter() - started:.1f} s); {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"pandas {pd.__version__}",
+        flush=True,
+    )
+    timings: dict[str, Timing] = {}
+    timings["floor"] = floor_time(table.unit, table.codes, spec, max(args.repeats, 5))
+
+    def run_pipeline() -> object:
+        return score(table.codes, table.unit, spec, duration_seconds=table.duration_seconds)
+
+    timings["pipeline"] = measure(
+        "scoring.pipeline.score: every statistic, privacy rules", run_pipeline, args.repeats
+    )
+    print(f"pipeline {timings['pipeline'].seconds:.2f} s", flush=True)
+    timings["pipeline-1"] = measure(
+        "  the same with n_resamples=1 (no bootstrap of the drivers)",
+        lambda: score(
+            table.codes,
+            table.unit,
+            spec,
+            duration_seconds=table.duration_seconds,
+            n_resamples=1,
+        ),
+        args.repeats,
+    )
+    if args.profile:
+        print(profile_pipeline(run_pipeline), flush=True)
+
+    # Naive tools on a sample of units, scaled to all units.
+    rng = np.random.default_rng(0)
+    size = min(args.naive_units, args.units)
+    sample = set(rng.choice(np.asarray(profile.units, dtype=object), size=size, replace=False))
+    in_sample = np.isin(table.unit, list(sample))
+    scale = args.units / len(sample)
+    answers = table.codes[in_sample].astype(float)
+    answers[answers < 0] = np.nan
+    reverse = np.asarray(spec.reverse)
+    answers[:, reverse] = spec.scale_min + spec.scale_max - answers[:, reverse]
+    frame = pd.DataFrame(answers, columns=list(spec.item_ids))
+    frame["unit"] = table.unit[in_sample]
+    dims = [(d.id, [spec.item_ids[j] for j in d.items]) for d in spec.dimensions]
+    scaled = f"{len(sample)} units timed, x{scale:g}"
+    naive = measure("pandas groupby().apply, the same per-unit statistics",
+                    lambda: naive_pandas(frame, dims, spec.n_options), 1, scaled)  # fmt: skip
+    naive.seconds *= scale
+    timings["naive"] = naive
+    try:
+        import pingouin
+
+        overall = [spec.item_ids[j] for j in spec.dimension("overall").items]
+        groups = [g[overall] for _, g in frame.groupby("unit")]
+        loop = measure(
+            "pingouin.cronbach_alpha per unit in a loop (overall dimension)",
+            lambda: [pingouin.cronbach_alpha(data=g) for g in groups],
+            1,
+            scaled,
+        )
+        loop.seconds *= scale
+        timings["pingouin"] = loop
+    except ImportError:
+        print("pingouin is not installed: no pingouin comparison")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "responses.csv"
+        write_responses_csv(table, path)
+        mb = path.stat().st_size / 1024**2
+        timings["read"] = measure(
+            f"pd.read_csv(engine='pyarrow') of the {mb:.0f} MB CSV, in process",
+            lambda: pd.read_csv(path, engine="pyarrow"),
+            args.repeats,
+        )
+        timings["reader"] = measure(
+            "read_responses_csv (parse + validate + codes), in process",
+            lambda: read_responses_csv(path, questionnaire),
+            args.repeats,
+        )
+        code = f"import pandas as pd; pd.read_csv({str(path)!r}, engine='pyarrow')"
+        timings["read-process"], _ = measure_process(
+            "the same pyarrow read as its own process (python -c)",
+            [sys.executable, "-c", code],
+            args.repeats,
+        )
+        out = str(Path(folder) / "scores.csv")
+        command = [sys.executable, "-m", "assessment", "score", str(path), "-q", KEY, "--out", out]
+        timings["wmm"], wmm_peak = measure_process(
+            "wmm score FILE --out scores.csv (process)", command, args.repeats
+        )
+
+    ratios = {
+        "pipeline / floor": timings["pipeline"].seconds / timings["floor"].seconds,
+        "pipeline without drivers' bootstrap / floor": timings["pipeline-1"].seconds
+        / timings["floor"].seconds,
+        "naive pandas / pipeline": timings["naive"].seconds / timings["pipeline"].seconds,
+        "read_responses_csv / pyarrow read (in process)": timings["reader"].seconds
+        / timings["read"].seconds,
+        "wmm score / pyarrow read (processes)": timings["wmm"].seconds
+        / timings["read-process"].seconds,
+        "wmm score / pyarrow read (in process)": timings["wmm"].seconds / timings["read"].seconds,
+        "wmm score peak memory (GB)": wmm_peak,
+    }
+    if "pingouin" in timings:
+        ratios["pingouin loop / pipeline"] = (
+            timings["pingouin"].seconds / timings["pipeline"].seconds
+        )
+
+    print()
+    print(f"{'measurement':<64} {'seconds':>10}  note")
+    for t in timings.values():
+        print(f"{t.name:<64} {t.seconds:>10.3f}  {t.note}")
+    print()
+    verdicts = {}
+    for name, value in ratios.items():
+        target = TARGETS.get(name)
+        verdicts[name] = ""
+        if target is not None:
+            op, bound = target
+            met = value <= bound if op == "<=" else value >= bound
+            verdicts[name] = f"target {op} {bound:g}: {'met' if met else 'MISSED'}"
+        print(f"{name:<50} {value:>10.2f}  {verdicts[name]}")
+    if args.markdown:
+        print("\n| measurement | seconds | note |\n|---|---:|---|")
+        for t in timings.values():
+            print(f"| {t.name} | {t.seconds:.3f} | {t.note} |")
+        print("\n| ratio | value | target |\n|---|---:|---|")
+        for name, value in ratios.items():
+            print(f"| {name} | {value:.2f} | {verdicts[name]} |")
+
+
+if __name__ == "__main__":
+    main()
