@@ -1,0 +1,512 @@
+"""Privacy-safe exports: anonymised responses, the tidy scores file, and the guard every export runs.
+
+The privacy rules of DESIGN §7 are applied here, not left to the UI: a bug elsewhere cannot leak a small group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from assessment.csv_safety import neutralise_frame
+from assessment.errors import AssessmentError
+from assessment.responses_csv import ResponseTable
+from scoring.pipeline import ScoreResult
+from scoring.suppression import TOTAL_LABEL, suppression_mask
+
+OTHER_UNITS = "(other units)"
+OTHER_ROLES = "(other roles)"
+
+#: Columns every scores export carries so each number can be recomputed (DESIGN §3, issue 4).
+METADATA_COLUMNS: tuple[str, ...] = (
+    "questionnaire",
+    "questionnaire_sha256",
+    "confidence",
+    "min_group_size",
+    "min_item_coverage",
+    "method",
+)
+
+#: Columns a suppressed row of the scores export keeps (besides the group column and metadata).
+SUPPRESSED_KEEPS: tuple[str, ...] = ("dimension_type", "dimension", "n", "suppressed")
+
+#: How many offending rows a privacy error names before it counts the rest.
+_SHOWN_PROBLEMS = 10
+_FIX = (
+    "Scores must be computed with the minimum group size they are exported under (score again "
+    "with it); if they were, this is a bug in the code that built them, please report it."
+)
+
+
+class PrivacyError(AssessmentError):
+    """An export would reveal a group below the minimum group size; nothing was written."""
+
+    code = "privacy-violation"
+
+
+# --- the guard ----------------------------------------------------------------------------------
+
+
+def _shows_statistic(frame: pd.DataFrame, statistic_columns: Sequence[str]) -> np.ndarray:
+    """Per row: does any statistic column hold a value?"""
+    if not statistic_columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[list(statistic_columns)].notna().any(axis=1).to_numpy(dtype=bool)
+
+
+def _describe(frame: pd.DataFrame, rows: np.ndarray, keys: Sequence[str]) -> list[str]:
+    described = []
+    for position in np.flatnonzero(rows)[:_SHOWN_PROBLEMS]:
+        record = frame.iloc[int(position)]
+        described.append(", ".join(f"{k}={record[k]}" for k in keys if k in frame.columns))
+    rest = int(rows.sum()) - len(described)
+    if rest > 0:
+        described.append(f"... and {rest} more")
+    return described
+
+
+def assert_no_small_groups(
+    frame: pd.DataFrame,
+    min_group_size: int,
+    *,
+    n_column: str = "n",
+    group_column: str | None = "unit",
+    within: Sequence[str] = ("dimension_type", "dimension"),
+    kept_columns: Collection[str] = (),
+    total_label: str = TOTAL_LABEL,
+    what: str = "export",
+) -> None:
+    """Refuse a frame that would reveal a statistic of a group below the minimum group size.
+
+    Parameters
+    ----------
+    frame : a tidy frame, one row per group (× ``within``), with an n column
+    min_group_size : the minimum group size m of DESIGN §7
+    n_column : the respondents column of each row
+    group_column : the group column (its ``total_label`` row is the breakdown's total); None
+        when every row is a total (e.g. benchmark rows: one organisation)
+    within : columns that split the frame into separate breakdowns (one per dimension)
+    kept_columns : further columns that are not statistics (settings such as the metadata)
+    total_label : label of the total row
+    what : the name of the export, for the message
+
+    Raises
+    ------
+    PrivacyError
+        When a row with n < m (or flagged ``suppressed``) shows a statistic, or when, inside a
+        breakdown whose total shows statistics, the respondents not covered by a row that shows
+        statistics number between 1 and m − 1 (their statistics could be derived by subtracting
+        the shown groups from the total).
+
+    Notes
+    -----
+    Statistic columns are all columns except the group column, ``n_column``, ``suppressed``,
+    ``within`` and ``kept_columns``. The hidden pool of a breakdown is P = n_total − Σ n_shown
+    over the rows that show statistics; rows that are suppressed and groups missing from the frame
+    both count towards it, so the check holds whatever the rows are.
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int | np.integer):
+        raise ValueError(f"min_group_size must be an integer >= 1; got {min_group_size!r}")
+    if min_group_size < 1:
+        raise ValueError(f"min_group_size must be an integer >= 1; got {min_group_size}")
+    needed = [n_column, *within, *([group_column] if group_column else [])]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"the {what} frame lacks the columns {missing} needed to check privacy; it has "
+            f"{list(frame.columns)}"
+        )
+    if frame.empty:
+        return
+    not_statistics = {n_column, "suppressed", *within, *kept_columns}
+    if group_column:
+        not_statistics.add(group_column)
+    statistics = [c for c in frame.columns if c not in not_statistics]
+    shows = _shows_statistic(frame, statistics)
+    n = pd.to_numeric(frame[n_column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    small = np.isnan(n) | (n < min_group_size)
+    if "suppressed" in frame.columns:
+        small |= frame["suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    keys = [c for c in (group_column, *within) if c]
+    leaking = small & shows
+    if leaking.any():
+        raise PrivacyError(
+            f"refusing to write the {what}: {int(leaking.sum())} row(s) show statistics of a group "
+            f"below the minimum group size {min_group_size}: "
+            + "; ".join(_describe(frame, leaking, [*keys, n_column]))
+            + f". Nothing was written. {_FIX}"
+        )
+    if not group_column:
+        return
+    is_total = frame[group_column].astype(object).to_numpy() == total_label
+    if not is_total.any():
+        return
+    keys = list(within)
+    counts = pd.DataFrame({"_n": np.nan_to_num(n)}, index=frame.index)
+    if keys:
+        counts = pd.concat([frame[keys], counts], axis=1)
+    else:
+        counts["_part"] = 0
+        keys = ["_part"]
+    shown_cells = counts[shows & ~is_total].groupby(keys, dropna=False, sort=False)["_n"].sum()
+    totals = counts[shows & is_total]
+    merged = totals.merge(
+        shown_cells.rename("_shown").reset_index(), on=keys, how="left", sort=False
+    )
+    hidden = (merged["_n"] - merged["_shown"].fillna(0.0)).to_numpy()
+    problems = []
+    for position in np.flatnonzero((hidden > 0) & (hidden < min_group_size)):
+        record = merged.iloc[int(position)]
+        where = ", ".join(f"{k}={record[k]}" for k in within)
+        problems.append(f"{where or 'the total'}: {hidden[position]:g} hidden respondents")
+    if problems:
+        raise PrivacyError(
+            f"refusing to write the {what}: subtracting the shown groups from the total would "
+            f"reveal a pool of fewer than {min_group_size} respondents ("
+            + "; ".join(problems[:_SHOWN_PROBLEMS])
+            + (
+                f"; ... and {len(problems) - _SHOWN_PROBLEMS} more"
+                if len(problems) > _SHOWN_PROBLEMS
+                else ""
+            )
+            + f"). Nothing was written. {_FIX}"
+        )
+
+
+# --- metadata -----------------------------------------------------------------------------------
+
+
+def export_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The metadata columns of an export (`METADATA_COLUMNS`) from the scoring metadata.
+
+    ``metadata`` is the dict `assessment.scoring_service.score_table` returns with the result:
+    the questionnaire (``questionnaire`` as ``id@version``, or ``questionnaire_id`` and
+    ``questionnaire_version``), ``questionnaire_sha256``, ``confidence``, ``min_group_size``,
+    ``method`` and, when known, ``min_item_coverage``.
+    """
+    questionnaire = metadata.get("questionnaire")
+    if (
+        not questionnaire
+        and metadata.get("questionnaire_id")
+        and metadata.get("questionnaire_version")
+    ):
+        questionnaire = f"{metadata['questionnaire_id']}@{metadata['questionnaire_version']}"
+    values = {
+        "questionnaire": questionnaire,
+        "questionnaire_sha256": metadata.get("questionnaire_sha256"),
+        "confidence": metadata.get("confidence"),
+        "min_group_size": metadata.get("min_group_size"),
+        "min_item_coverage": metadata.get("min_item_coverage"),
+        "method": metadata.get("method"),
+    }
+    required = ("questionnaire", "questionnaire_sha256", "confidence", "min_group_size", "method")
+    missing = [k for k in required if values[k] is None or values[k] == ""]
+    if missing:
+        raise ValueError(
+            f"the scoring metadata lacks {missing}; every export records the questionnaire "
+            f"(id@version), its sha256 and the scoring settings. Got keys {sorted(metadata)}"
+        )
+    size = values["min_group_size"]
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+        raise ValueError(f"min_group_size in the metadata must be an integer >= 1; got {size!r}")
+    values["min_group_size"] = int(size)
+    values["confidence"] = float(values["confidence"])
+    if values["min_item_coverage"] is not None:
+        values["min_item_coverage"] = float(values["min_item_coverage"])
+    return values
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+def group_column_of(metadata: Mapping[str, Any], group_column: str | None = None) -> str:
+    """The group column of a result: the one given, else the metadata's ``by``, else ``unit``."""
+    return group_column or str(metadata.get("by") or "unit")
+
+
+def scores_export(
+    result: ScoreResult, metadata: Mapping[str, Any], *, group_column: str | None = None
+) -> pd.DataFrame:
+    """The tidy scores file: DESIGN §6 columns, suppressed rows stripped, metadata, injection-safe.
+
+    Parameters
+    ----------
+    result : the scores (`scoring.pipeline.score`, privacy rules already applied there)
+    metadata : the scoring metadata (see `export_metadata`)
+    group_column : the group column of ``result.scores`` (default: the metadata's ``by``)
+
+    Returns
+    -------
+    One row per group × dimension: the columns of ``result.scores`` then `METADATA_COLUMNS`.
+    A suppressed row keeps only the group, ``dimension_type``, ``dimension``, ``n`` and
+    ``suppressed`` (and the metadata); every other cell is empty.
+
+    Raises
+    ------
+    PrivacyError
+        When, despite the suppression of the scoring, a row would show statistics of a group
+        below the minimum group size or a small group could be derived from the total
+        (`assert_no_small_groups`).
+    """
+    meta = export_metadata(metadata)
+    group_column = group_column_of(metadata, group_column)
+    frame = result.scores.copy()
+    if group_column not in frame.columns:
+        raise ValueError(
+            f"the scores have no group column {group_column!r}; their columns are "
+            f"{list(frame.columns)}"
+        )
+    clash = [c for c in METADATA_COLUMNS if c in frame.columns]
+    if clash:
+        raise ValueError(f"the scores already have metadata columns {clash}")
+    suppressed = frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    kept = {group_column, *SUPPRESSED_KEEPS}
+    for column in frame.columns:
+        if column not in kept and suppressed.any():
+            frame[column] = _blank(frame[column], suppressed)
+    for column in METADATA_COLUMNS:
+        frame[column] = meta[column]
+    frame = frame.astype({"questionnaire": "str", "questionnaire_sha256": "str", "method": "str"})
+    assert_no_small_groups(
+        frame,
+        meta["min_group_size"],
+        group_column=group_column,
+        kept_columns=METADATA_COLUMNS,
+        what="scores export",
+    )
+    return neutralise_frame(frame)
+
+
+def _blank(column: pd.Series, mask: np.ndarray) -> pd.Series:
+    """The column with masked rows missing, keeping (or choosing) a dtype that can hold missing."""
+    out = column.copy()
+    if pd.api.types.is_bool_dtype(out.dtype) and not isinstance(out.dtype, pd.BooleanDtype):
+        out = out.astype("boolean")
+    elif pd.api.types.is_integer_dtype(out.dtype) and not isinstance(
+        out.dtype, pd.api.extensions.ExtensionDtype
+    ):
+        out = out.astype("Int64")
+    missing = pd.NA if isinstance(out.dtype, pd.api.extensions.ExtensionDtype) else np.nan
+    if out.dtype == object:
+        missing = None
+    out[mask] = missing
+    return out
+
+
+def write_csv(frame: pd.DataFrame, target: str | Path | IO[str]) -> None:
+    """Write an export frame as UTF-8 CSV (LF line endings, no index); text cells neutralised."""
+    neutralise_frame(frame).to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def write_scores_csv(
+    result: ScoreResult,
+    metadata: Mapping[str, Any],
+    target: str | Path | IO[str],
+    *,
+    group_column: str | None = None,
+) -> pd.DataFrame:
+    """Build the scores export (`scores_export`, privacy guard included) and write it; returns it."""
+    frame = scores_export(result, metadata, group_column=group_column)
+    write_csv(frame, target)
+    return frame
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+def _other_label(column: str) -> str | None:
+    """What a pooled value of a breakdown column becomes."""
+    if column == "unit":
+        return OTHER_UNITS
+    if column == "role":
+        return OTHER_ROLES
+    if column == "language":
+        return None  # "not given": a language code must stay a code the importer knows
+    return f"(other {column})"
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer codes of values where a missing value (None) is a category of its own."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), len(uniques)
+
+
+def _pool_within(
+    parent: np.ndarray, values: np.ndarray, *, min_group_size: int, other: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pool small categories of ``values`` inside each parent cell (DESIGN §7 with its complement).
+
+    Returns the new values and a per-respondent flag of the pooled ones. Each parent cell must hold
+    at least ``min_group_size`` respondents (or none) for the result to be safe; the categories then
+    end up each with 0 or >= min_group_size respondents in every parent cell.
+    """
+    codes, n_categories = _factorize(values)
+    n_parents = int(parent.max()) + 1 if parent.size else 0
+    counts = np.zeros((n_categories, n_parents))
+    np.add.at(counts, (codes, parent), 1.0)
+    mask = suppression_mask(counts, min_group_size=min_group_size, total_n=counts.sum(axis=0))
+    pooled = mask[codes, parent] if parent.size else np.zeros(0, dtype=bool)
+    out = values.copy()
+    out[pooled] = other
+    return out, pooled
+
+
+def _cells(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Integer code of each respondent's combination of the given columns."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64) if columns else np.zeros(0, dtype=np.int64)
+    for values in columns:
+        column_codes, n = _factorize(values)
+        codes = codes * max(n, 1) + column_codes
+        codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+    return codes
+
+
+def _breakdowns(table: ResponseTable) -> list[tuple[str, np.ndarray]]:
+    """The columns that split respondents into groups, coarsest first: unit, demographics, language."""
+    columns: list[tuple[str, np.ndarray]] = [("unit", np.asarray(table.unit, dtype=object))]
+    for name in sorted(table.demographics, key=lambda d: (d != "role", d)):
+        columns.append((name, np.asarray(table.demographics[name], dtype=object)))
+    columns.append(("language", np.asarray(table.language, dtype=object)))
+    return columns
+
+
+def assert_responses_anonymised(table: ResponseTable, min_group_size: int) -> None:
+    """Refuse a responses table in which some combination of unit, demographics and language
+    holds fewer than ``min_group_size`` respondents (so no breakdown of it can reveal a small group).
+
+    Raises
+    ------
+    PrivacyError
+        Naming the first small combinations.
+    """
+    if table.n_respondents == 0:
+        return
+    breakdowns = _breakdowns(table)
+    cells = _cells([values for _, values in breakdowns])
+    sizes = np.bincount(cells)
+    small = np.flatnonzero(sizes < min_group_size)
+    if small.size == 0:
+        return
+    examples = []
+    for cell in small[:_SHOWN_PROBLEMS]:
+        first = int(np.flatnonzero(cells == cell)[0])
+        where = ", ".join(f"{name}={values[first]}" for name, values in breakdowns)
+        examples.append(f"{where} ({int(sizes[cell])})")
+    raise PrivacyError(
+        f"refusing to write the responses export: {small.size} group(s) have fewer than "
+        f"{min_group_size} respondents: " + "; ".join(examples) + ". Nothing was written; this "
+        "is a bug in the anonymisation, please report it."
+    )
+
+
+def anonymised_responses(
+    table: ResponseTable, *, min_group_size: int, raw: bool = False
+) -> tuple[ResponseTable, list[str]]:
+    """The responses for export (DESIGN §5 `wmm export responses`): small groups pooled.
+
+    Parameters
+    ----------
+    table : the campaign's responses
+    min_group_size : the campaign's minimum group size m
+    raw : keep every unit, demographic, language and time stamp as stored (a warning says so);
+        the file then imports again unchanged
+
+    Returns
+    -------
+    The table to write and warnings for the user (what was pooled, or the raw-export warning).
+
+    Raises
+    ------
+    PrivacyError
+        Without ``raw``, when the whole table has between 1 and m − 1 respondents: no pooling can
+        protect them.
+
+    Notes
+    -----
+    The file is anonymous but not aggregated: anyone can group its rows by unit, role or language,
+    so every such group must reach m. Pooling runs coarsest first, each level inside the cells of
+    the one before: units below m become ``(other units)`` inside the organisation; then, inside
+    each (pooled) unit, roles (and any other demographic) below m become ``(other roles)``; then,
+    inside each unit × role cell, languages below m become "not given". At each level, when the
+    pooled values of a cell number between 1 and m − 1, the next-smallest value is pooled too
+    (complementary suppression), until they reach m. Every combination then holds 0 or ≥ m
+    respondents, so every breakdown and every difference of breakdowns does too.
+    ``submitted_at`` is left empty: an exact time stamp identifies whoever was seen submitting.
+    Rows are ordered by unit and respondent id rather than by arrival.
+    """
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, int | np.integer):
+        raise ValueError(f"min_group_size must be an integer >= 1; got {min_group_size!r}")
+    if min_group_size < 1:
+        raise ValueError(f"min_group_size must be an integer >= 1; got {min_group_size}")
+    n = table.n_respondents
+    if raw:
+        return table, _raw_warnings(table, min_group_size)
+    if n == 0:
+        return table, []
+    if n < min_group_size:
+        raise PrivacyError(
+            f"the responses cannot be anonymised: there are only {n} respondents and the minimum "
+            f"group size is {min_group_size}, so even all of them together form a group that is too "
+            "small. Wait for more responses, or export with --raw (the file then identifies a "
+            "small group; treat it as personal data)."
+        )
+    warnings: list[str] = []
+    parent = np.zeros(n, dtype=np.int64)
+    pooled_columns: dict[str, np.ndarray] = {}
+    for name, values in _breakdowns(table):
+        new_values, pooled = _pool_within(
+            parent, values, min_group_size=min_group_size, other=_other_label(name)
+        )
+        pooled_columns[name] = new_values
+        if pooled.any():
+            original = pd.Series(values[pooled], dtype=object).dropna().unique()
+            label = _other_label(name) or "not given"
+            warnings.append(
+                f"{int(pooled.sum())} respondents in {len(original)} {name} value(s) were pooled "
+                f"into {label!r} so that no group of fewer than {min_group_size} can be picked out"
+            )
+        parent = _cells([parent, new_values])
+    order = np.lexsort(
+        (
+            np.asarray(table.respondent_id, dtype=str),
+            np.asarray(pooled_columns["unit"], dtype=str),
+        )
+    )
+    demographics = {
+        name: np.asarray(pooled_columns[name], dtype=object)[order] for name in table.demographics
+    }
+    anonymised = dataclasses.replace(
+        table,
+        respondent_id=np.asarray(table.respondent_id, dtype=object)[order],
+        unit=np.asarray(pooled_columns["unit"], dtype=object)[order],
+        demographics=demographics,
+        language=np.asarray(pooled_columns["language"], dtype=object)[order],
+        submitted_at=np.full(n, np.datetime64("NaT"), dtype=table.submitted_at.dtype),
+        duration_seconds=np.asarray(table.duration_seconds)[order],
+        codes=np.ascontiguousarray(table.codes[order]),
+    )
+    if np.any(~np.isnat(table.submitted_at)):
+        warnings.append("submission times were left out: an exact time can identify a respondent")
+    assert_responses_anonymised(anonymised, min_group_size)
+    return anonymised, warnings
+
+
+def _raw_warnings(table: ResponseTable, min_group_size: int) -> list[str]:
+    """The warning of a raw export, naming the small groups it contains."""
+    units = pd.Series(np.asarray(table.unit, dtype=object)).value_counts()
+    small_units = units[units < min_group_size]
+    message = (
+        f"raw export: units, roles and languages are kept as stored, with submission times; "
+        f"the file is not protected by the minimum group size {min_group_size}. Treat it as "
+        "personal data and do not share it."
+    )
+    if len(small_units):
+        listed = ", ".join(f"{unit} ({count})" for unit, count in small_units.head(10).items())
+        more = f" and {len(small_units) - 10} more" if len(small_units) > 10 else ""
+        message += f" Units below the minimum: {listed}{more}."
+    return [message]

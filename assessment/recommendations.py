@@ -1,0 +1,206 @@
+"""Which component to work on first, and the questionnaire's actions for its next level.
+
+Shared by the HTML report and the dashboard so both always give the same advice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from assessment.questionnaire.model import Questionnaire
+
+#: The flywheel: clarity drives coordination, which drives completion. When two components are
+#: not clearly different, the one further upstream is worked on first, because improving it also
+#: lifts the components downstream of it.
+FLYWHEEL_ORDER: tuple[str, ...] = ("clarity", "coordination", "completion")
+
+Reason = Literal["weakest", "upstream", "close", "next"]
+
+
+@dataclass(frozen=True)
+class ComponentPriority:
+    """One component in the order in which to work on the components.
+
+    Attributes
+    ----------
+    component : the component id
+    rank : 1 for the component to work on first
+    mean, ci_low, ci_high : the component's organisation-level estimate (NaN ends: no interval)
+    level : its maturity level
+    reason : ``weakest`` (lowest mean), ``upstream`` (not clearly different from the weakest and
+        further upstream in the flywheel, so it comes first), ``close`` (not clearly different from
+        the weakest, not upstream of it) or ``next`` (clearly above the weakest; ordered by mean)
+    """
+
+    component: str
+    rank: int
+    mean: float
+    ci_low: float
+    ci_high: float
+    level: int
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The questionnaire's actions to move one component from its level to the next."""
+
+    priority: ComponentPriority
+    from_level: int
+    to_level: int
+    actions: tuple[str, ...]
+
+
+def _flywheel_rank(component: str) -> int:
+    """Position in the flywheel; components outside it (collaboration, architecture) come after."""
+    return FLYWHEEL_ORDER.index(component) if component in FLYWHEEL_ORDER else len(FLYWHEEL_ORDER)
+
+
+def _number(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return number
+
+
+def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
+    """Order the components by where work should start.
+
+    Parameters
+    ----------
+    rows : one row per component, with columns ``dimension`` (the component id), ``mean``,
+        ``ci_low``, ``ci_high`` and ``level`` (e.g. the ``__all__`` component rows of the scores).
+        Rows without a mean (suppressed) are left out.
+
+    Returns
+    -------
+    The components, first the one to work on first.
+
+    Notes
+    -----
+    Let w be the component with the lowest mean. A component c is *not clearly different* from w
+    when their intervals overlap, ``ci_low_c <= ci_high_w`` (a missing interval end counts as
+    unbounded, since an unknown uncertainty cannot separate two components). Those components come
+    first, ordered upstream-first along the flywheel Clarity → Coordination → Completion, then
+    Collaboration and Workflow Architecture by mean. All other components follow, lowest mean first.
+    Overlap of two intervals is a deliberately cautious test of a difference: the order only changes
+    from "lowest mean first" when the data cannot tell the components apart.
+    """
+    needed = ["dimension", "mean", "ci_low", "ci_high", "level"]
+    missing = [c for c in needed if c not in rows.columns]
+    if missing:
+        raise ValueError(
+            f"component rows need the columns {needed}; missing {missing}. Pass the component "
+            "rows of a scores frame (dimension_type == 'component')."
+        )
+    entries = []
+    for record in rows[needed].to_dict("records"):
+        mean = _number(record["mean"])
+        if math.isnan(mean):
+            continue
+        level = _number(record["level"])
+        entries.append(
+            (
+                str(record["dimension"]),
+                mean,
+                _number(record["ci_low"]),
+                _number(record["ci_high"]),
+                0 if math.isnan(level) else int(level),
+            )
+        )
+    if not entries:
+        return []
+    weakest = min(entries, key=lambda e: (e[1], _flywheel_rank(e[0]), e[0]))
+    weakest_high = math.inf if math.isnan(weakest[3]) else weakest[3]
+
+    def close_to_weakest(entry: tuple[str, float, float, float, int]) -> bool:
+        low = -math.inf if math.isnan(entry[2]) else entry[2]
+        return low <= weakest_high
+
+    close = [e for e in entries if close_to_weakest(e)]
+    rest = [e for e in entries if not close_to_weakest(e)]
+    close.sort(key=lambda e: (_flywheel_rank(e[0]), e[1], e[0]))
+    rest.sort(key=lambda e: (e[1], _flywheel_rank(e[0]), e[0]))
+    weakest_rank = _flywheel_rank(weakest[0])
+    result = []
+    for rank, entry in enumerate([*close, *rest], start=1):
+        reason: Reason
+        if entry is weakest:
+            reason = "weakest"
+        elif entry in rest:
+            reason = "next"
+        elif _flywheel_rank(entry[0]) < weakest_rank:
+            reason = "upstream"
+        else:
+            reason = "close"
+        result.append(
+            ComponentPriority(entry[0], rank, entry[1], entry[2], entry[3], entry[4], reason)
+        )
+    return result
+
+
+def next_actions(
+    questionnaire: Questionnaire, component: str, level: int, *, language: str | None = None
+) -> tuple[str, ...]:
+    """The questionnaire's actions for moving ``component`` from ``level`` to ``level + 1``.
+
+    Empty at the top level, or when the questionnaire has no recommendation for that transition.
+    """
+    for recommendation in questionnaire.recommendations:
+        if recommendation.component == component and recommendation.from_level == level:
+            return tuple(questionnaire.text(action, language) for action in recommendation.actions)
+    return ()
+
+
+def recommend(
+    component_rows: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    language: str | None = None,
+    limit: int | None = 1,
+) -> list[Recommendation]:
+    """The next-level actions for the components to work on first.
+
+    Parameters
+    ----------
+    component_rows : as for `prioritise_components`
+    questionnaire : the questionnaire whose ``recommendations`` hold the actions
+    language : language of the action texts (default: the questionnaire's default language)
+    limit : how many components to return (None: all that have actions)
+
+    Returns
+    -------
+    One `Recommendation` per component in priority order; components already at the top level (no
+    further transition) are skipped.
+    """
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1 (or None for all); got {limit}")
+    result: list[Recommendation] = []
+    for priority in prioritise_components(component_rows):
+        actions = next_actions(questionnaire, priority.component, priority.level, language=language)
+        if not actions:
+            continue
+        result.append(Recommendation(priority, priority.level, priority.level + 1, actions))
+        if limit is not None and len(result) >= limit:
+            break
+    return result
+
+
+def priority_table(priorities: Sequence[ComponentPriority]) -> pd.DataFrame:
+    """The priorities as a frame (for tables in the dashboard and the report)."""
+    columns: Mapping[str, list[object]] = {
+        "rank": [p.rank for p in priorities],
+        "component": [p.component for p in priorities],
+        "mean": [p.mean for p in priorities],
+        "ci_low": [p.ci_low for p in priorities],
+        "ci_high": [p.ci_high for p in priorities],
+        "level": [p.level for p in priorities],
+        "reason": [p.reason for p in priorities],
+    }
+    return pd.DataFrame(columns)

@@ -1,0 +1,283 @@
+"""The HTML report: one valid, self-contained page; every component; no statistic of a small group."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from assessment.benchmarking import benchmark_rows, compare
+from assessment.demo import generate_organisation, organisation_profile
+from assessment.errors import UnknownLanguageError
+from assessment.exports import PrivacyError
+from assessment.questionnaire import default_registry
+from assessment.recommendations import prioritise_components
+from assessment.report import render_report
+from assessment.responses_csv import ResponseTable
+from assessment.scoring_service import score_table
+
+KEY = "work-management@1.0.0"
+VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
+SVG_LEAVES = {"rect", "line", "circle", "path"}
+EVIL_UNIT = "<script>alert('x')</script>"
+
+
+class Page(HTMLParser):
+    """Checks that tags nest and close, and collects links, SVG groups and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[str] = []
+        self.urls: list[str] = []
+        self.text: list[str] = []
+        self.ids: list[str] = []
+        self.groups: list[list[str]] = []  # text inside each SVG <g> (title first)
+        self._group_depth: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        values = dict(attrs)
+        for name in ("src", "href", "xlink:href", "action"):
+            if name in values:
+                self.urls.append(values[name] or "")
+        if "id" in values:
+            self.ids.append(values["id"] or "")
+        if tag in VOID:
+            return
+        if tag == "g":
+            self.groups.append([])
+            self._group_depth.append(len(self.stack))
+        self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append(tag)
+        for name in ("src", "href", "xlink:href"):
+            if name in dict(attrs):
+                self.urls.append(dict(attrs)[name] or "")
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            return
+        self.stack.pop()
+        if tag == "g":
+            self._group_depth.pop()
+
+    def handle_data(self, data):
+        if data.strip():
+            self.text.append(data.strip())
+            if self._group_depth:
+                self.groups[-1].append(data.strip())
+
+
+def parse(html: str) -> Page:
+    page = Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+@pytest.fixture(scope="module")
+def questionnaire():
+    return default_registry().get(KEY)
+
+
+@pytest.fixture(scope="module")
+def organisation(questionnaire):
+    profile = organisation_profile(seed=8, n_units=6, min_size=3, max_size=25)
+    sizes = profile.respondents.copy()
+    sizes[0] = 3  # one unit below the minimum group size
+    org = generate_organisation(questionnaire, seed=8, profile=profile, respondents=sizes)
+    units = np.asarray(org.table.unit, dtype=object).copy()
+    units[units == profile.units[1]] = EVIL_UNIT
+    table = ResponseTable(**{**org.table.__dict__, "unit": units})
+    return profile, table
+
+
+@pytest.fixture(scope="module")
+def scored(questionnaire, organisation):
+    _, table = organisation
+    return score_table(
+        table, questionnaire, targets={"clarity": 4, "completion": 3}, n_resamples=50
+    )
+
+
+@pytest.fixture(scope="module")
+def html(scored, questionnaire) -> str:
+    return render_report(scored.result, questionnaire, scored.metadata)
+
+
+def test_valid_html(html) -> None:
+    page = parse(html)
+    assert html.startswith("<!DOCTYPE html>")
+    assert page.errors == []
+    assert page.stack == []
+    assert page.tags.count("html") == 1 and page.tags.count("body") == 1
+    assert page.tags.count("title") >= 1
+    assert "svg" in page.tags
+    assert len(page.ids) == len(set(page.ids))
+
+
+def test_self_contained(html) -> None:
+    page = parse(html)
+    assert page.urls, "the table of contents links its sections"
+    assert all(url.startswith("#") for url in page.urls), page.urls
+    assert not any("http" in url for url in page.urls)
+    assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
+    assert "@import" not in html and "url(" not in html
+
+
+def test_every_component_and_principle_present(html, questionnaire) -> None:
+    page_text = " ".join(parse(html).text)
+    for component in questionnaire.components:
+        assert component.name["en"] in page_text
+    for principle in questionnaire.principles:
+        assert principle.name["en"] in page_text
+
+
+def test_levels_with_their_probability(html, scored, questionnaire) -> None:
+    org = scored.result.scores[scored.result.scores["unit"] == "__all__"]
+    clarity = org[org["dimension"] == "clarity"].iloc[0]
+    p = 100 * clarity["level_probability"]
+    shown = ">99%" if p > 99.5 else "<1%" if p < 0.5 else f"{round(p)}%"
+    name = questionnaire.level_name(int(clarity["level"]))
+    assert f"{shown} likely {name}" in parse(html).text
+
+
+def test_suppressed_unit_shows_no_numbers(html, organisation, scored) -> None:
+    profile, _ = organisation
+    small = profile.units[0]
+    rows = scored.result.scores[scored.result.scores["unit"] == small]
+    assert rows["suppressed"].all()
+    groups = [g for g in parse(html).groups if g and g[0].startswith(f"{small} ·")]
+    assert len(groups) == 5  # one heatmap cell per component
+    for texts in groups:
+        assert "suppressed" in texts[0]
+        assert texts[1:] == ["–"]
+        assert not re.search(r"\d\.\d", " ".join(texts))
+
+
+def test_the_guard_stops_a_leaking_result(scored, questionnaire, organisation) -> None:
+    profile, _ = organisation
+    scores = scored.result.scores.copy()
+    small = (scores["unit"] == profile.units[0]) & (scores["dimension"] == "clarity")
+    scores.loc[small, ["mean", "suppressed"]] = [3.21, False]
+    leaking = replace(scored.result, scores=scores)
+    with pytest.raises(PrivacyError):
+        render_report(leaking, questionnaire, scored.metadata)
+
+
+def test_text_is_escaped(html) -> None:
+    assert "<script" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_recommendation_for_the_first_priority(html, scored, questionnaire) -> None:
+    org = scored.result.scores[scored.result.scores["unit"] == "__all__"]
+    first = prioritise_components(org[org["dimension_type"] == "component"])[0]
+    name = next(c.name["en"] for c in questionnaire.components if c.id == first.component)
+    assert f"Work on {name} first." in html
+    action = next(
+        r.actions[0]["en"]
+        for r in questionnaire.recommendations
+        if r.component == first.component and r.from_level == first.level
+    )
+    assert action in parse(html).text
+
+
+def test_metadata_to_recompute(html, scored) -> None:
+    text = " ".join(parse(html).text)
+    assert scored.metadata["questionnaire_sha256"] in text
+    assert "--min-group-size 5" in text
+    assert KEY in text
+
+
+def test_gaps_to_targets(html) -> None:
+    assert "Gap to target" in html
+    assert re.search(r"\d\.\d\d (below|above) \[", html)
+
+
+def test_disagreement_and_answers_sections(html) -> None:
+    page = parse(html)
+    assert {"disagreement", "answers", "reliability", "units", "principles"} <= set(page.ids)
+
+
+def test_optional_sections(scored, questionnaire, tmp_path) -> None:
+    rows = benchmark_rows(
+        scored.result, scored.metadata, org="us", sector="", size_band="", period="2025-03"
+    )
+    pooled = rows.assign(org="them", mean=rows["mean"] - 0.2)
+    actions = [
+        {
+            "dimension": "clarity",
+            "title": "Weekly priorities",
+            "owner": "Ann",
+            "due_date": date(2025, 5, 1),
+            "status": "open",
+        }
+    ]
+    html = render_report(
+        scored.result,
+        questionnaire,
+        scored.metadata,
+        previous=scored.result,
+        actions=actions,
+        benchmark=compare(rows, pooled),
+        title="Acme <2025>",
+    )
+    page = parse(html)
+    assert page.errors == []
+    assert {"change", "benchmark", "actions"} <= set(page.ids)
+    assert "Weekly priorities" in html and "2025-05-01" in html
+    assert "Acme &lt;2025&gt;" in html
+
+
+def test_german(scored, questionnaire) -> None:
+    html = render_report(scored.result, questionnaire, scored.metadata, language="de")
+    assert '<html lang="de">' in html
+    assert "Klarheit" in html and "wahrscheinlich" in html
+    assert parse(html).errors == []
+
+
+def test_unknown_language(scored, questionnaire) -> None:
+    with pytest.raises(UnknownLanguageError, match="available in en, de"):
+        render_report(scored.result, questionnaire, scored.metadata, language="fr")
+
+
+def test_organisation_below_the_minimum(questionnaire) -> None:
+    profile = organisation_profile(seed=4, n_units=2, min_size=1, max_size=2)
+    org = generate_organisation(questionnaire, seed=4, profile=profile)
+    scored = score_table(org.table, questionnaire, n_resamples=20)
+    html = render_report(scored.result, questionnaire, scored.metadata)
+    page = parse(html)
+    assert page.errors == []
+    assert "fewer than 5 respondents" in html
+    assert "likely" not in html
+    assert "svg" not in page.tags
+
+
+def test_change_uses_this_wave_on_the_shared_statements(scored, questionnaire) -> None:
+    # With this wave's scores on the shared statements equal to the previous wave's, every
+    # difference is zero, whatever the full result says.
+    previous = replace(
+        scored.result,
+        scores=scored.result.scores.assign(mean=scored.result.scores["mean"] - 0.5),
+    )
+    html = render_report(
+        scored.result, questionnaire, scored.metadata, previous=previous, previous_current=previous
+    )
+    changes = re.findall(
+        r'<td class="num">(-?\d\.\d\d) \[', html.split('id="change"')[1].split("</section>")[0]
+    )
+    assert changes and set(changes) == {"0.00"}
+    default = render_report(scored.result, questionnaire, scored.metadata, previous=previous)
+    section = default.split('id="change"')[1].split("</section>")[0]
+    assert "0.50 [" in section
