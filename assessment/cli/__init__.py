@@ -29,7 +29,11 @@ def cli() -> None:
 
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to `cli`.
-    from assessment.cli import questionnaire_commands  # noqa: F401
+    from assessment.cli import (
+        questionnaire_commands,  # noqa: F401
+        score_commands,  # noqa: F401
+        storage_commands,  # noqa: F401
+    )
 
 
 _register_commands()

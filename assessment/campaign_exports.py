@@ -1,0 +1,217 @@
+"""Exports of a stored campaign: anonymised responses, scores, the benchmark file, the HTML report,
+and the benchmark pool (import files, compare a campaign with it).
+
+This module wires the database to the pure export functions (`assessment.exports`,
+`assessment.benchmarking`, `assessment.report`), which apply the privacy rules of DESIGN §7. Every
+file is written whole or not at all (a temporary file renamed into place).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from assessment.actions import list_actions
+from assessment.benchmarking import (
+    BENCHMARK_COLUMNS,
+    benchmark_rows,
+    compare,
+    read_benchmark_files,
+    write_benchmark_csv,
+)
+from assessment.campaign_scores import load_responses, score_campaign
+from assessment.campaigns import CampaignInfo, campaign_row, get_campaign, questionnaire_of
+from assessment.errors import DataError
+from assessment.exports import anonymised_responses, scores_export, write_csv
+from assessment.questionnaire import Questionnaire
+from assessment.report import render_report
+from assessment.responses_csv import write_responses_csv
+from assessment.storage.benchmark_rows import (
+    SavedBenchmark,
+    load_benchmark_rows,
+    save_benchmark_rows,
+)
+from assessment.storage.engine import Database
+from assessment.storage.models import Response
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _questionnaire(db: Database, code: str) -> Questionnaire:
+    with db.read() as session:
+        return questionnaire_of(campaign_row(session, code))
+
+
+def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -> list[str]:
+    """Write the campaign's submitted responses in the format of DESIGN §4; return warnings.
+
+    By default units, roles and languages below the campaign's minimum group size are pooled
+    (`assessment.exports.anonymised_responses`) and submission times left out; ``raw`` keeps
+    everything as stored (the file then imports again unchanged) and warns.
+    """
+    info = get_campaign(db, code)
+    table = load_responses(db, code)
+    exported, warnings = anonymised_responses(table, min_group_size=info.min_group_size, raw=raw)
+    buffer = io.StringIO()
+    write_responses_csv(exported, buffer)
+    _write_atomically(out, buffer.getvalue().encode("utf-8"))
+    return warnings
+
+
+def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
+    """Write the campaign's scores (DESIGN §6 columns plus questionnaire and settings); return them."""
+    scored = score_campaign(db, code, by=by)
+    frame = scores_export(scored.result, scored.metadata)
+    buffer = io.StringIO()
+    write_csv(frame, buffer)
+    _write_atomically(out, buffer.getvalue().encode("utf-8"))
+    return frame
+
+
+def survey_period(db: Database, code: str) -> str:
+    """The month (YYYY-MM) of the campaign's latest submission, else of its creation."""
+    with db.read() as session:
+        campaign = campaign_row(session, code)
+        latest: datetime | None = session.scalar(
+            select(func.max(Response.submitted_at)).where(
+                Response.campaign_id == campaign.id, Response.status == "submitted"
+            )
+        )
+        return f"{(latest or campaign.created_at):%Y-%m}"
+
+
+def campaign_benchmark_rows(
+    db: Database,
+    code: str,
+    *,
+    org: str | None = None,
+    sector: str | None = None,
+    size_band: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """The campaign's benchmark rows (DESIGN §8): only dimensions that pass the privacy rules.
+
+    Parameters
+    ----------
+    org : the organisation's name in the file; None writes a random pseudonym
+    sector, size_band : default: the campaign's
+    period : YYYY-MM; default: `survey_period`
+    """
+    info = get_campaign(db, code)
+    scored = score_campaign(db, code, by="unit")
+    try:
+        return benchmark_rows(
+            scored.result,
+            scored.metadata,
+            org=org,
+            sector=sector if sector is not None else info.sector or "",
+            size_band=size_band if size_band is not None else info.size_band or "",
+            period=period or survey_period(db, code),
+        )
+    except ValueError as exc:  # a bad org, sector, size band or period given by the user
+        raise DataError(f"campaign {code}: {exc}") from None
+
+
+def export_benchmark(
+    db: Database,
+    code: str,
+    out: Path,
+    *,
+    org: str | None = None,
+    sector: str | None = None,
+    size_band: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Write the campaign's benchmark file (format ``wmm-benchmark/1``); return its rows."""
+    info = get_campaign(db, code)
+    rows = campaign_benchmark_rows(
+        db, code, org=org, sector=sector, size_band=size_band, period=period
+    )
+    buffer = io.StringIO()
+    write_benchmark_csv(rows, buffer, min_group_size=info.min_group_size)
+    _write_atomically(out, buffer.getvalue().encode("utf-8"))
+    return rows
+
+
+def import_benchmarks(db: Database, paths: Iterable[Path]) -> SavedBenchmark:
+    """Validate benchmark files together and store their rows in one transaction (all or none).
+
+    A row stored before with the same numbers is skipped; with other numbers it is an error.
+    """
+    frame = read_benchmark_files(list(paths))
+    return save_benchmark_rows(db, frame.loc[:, [*BENCHMARK_COLUMNS, "source"]])
+
+
+@dataclass(frozen=True)
+class BenchmarkComparison:
+    """Where a campaign stands among the stored benchmark organisations."""
+
+    campaign: CampaignInfo
+    rows: pd.DataFrame  # `assessment.benchmarking.COMPARE_COLUMNS`
+    n_organisations: int
+
+
+def compare_with_benchmarks(db: Database, code: str) -> BenchmarkComparison:
+    """The campaign's percentile rank per dimension among the stored benchmark organisations.
+
+    Organisations are compared on the dimensions of the campaign's questionnaire, across the
+    versions of that questionnaire in the pool. The campaign's own benchmark file, if it was
+    imported, is left out of the pool: it is recognised by its numbers (same questionnaire,
+    period, dimension, respondents and mean), since its organisation name is usually a pseudonym.
+    """
+    info = get_campaign(db, code)
+    questionnaire_id = info.questionnaire.partition("@")[0]
+    own = campaign_benchmark_rows(db, code, org=info.organisation or f"campaign {info.code}")
+    pooled = load_benchmark_rows(db, questionnaire_id=questionnaire_id)
+    fingerprint = ["questionnaire", "period", "dimension_type", "dimension", "n_respondents"]
+    if len(pooled) and len(own):
+        matches = pooled.merge(own[[*fingerprint, "mean"]], on=fingerprint, suffixes=("", "_own"))
+        same = (matches["mean"] - matches["mean_own"]).abs() < 1e-9
+        pooled = pooled[~pooled["org"].isin(set(matches.loc[same, "org"]))]
+    rows = compare(own, pooled)
+    peers = pooled[~pooled["org"].astype(str).isin(set(own["org"].astype(str)))]
+    return BenchmarkComparison(info, rows, int(peers["org"].nunique()))
+
+
+def write_report(
+    db: Database, code: str, out: Path, *, language: str | None = None, title: str | None = None
+) -> Path:
+    """Write the campaign's self-contained HTML report (scores, levels, gaps, disagreements,
+    recommendations, action items and, when benchmark rows are stored, the benchmark position)."""
+    info = get_campaign(db, code)
+    questionnaire = _questionnaire(db, code)
+    scored = score_campaign(db, code, by="unit")
+    benchmark = None
+    pooled = load_benchmark_rows(db, questionnaire_id=questionnaire.id)
+    if not pooled.empty:
+        benchmark = compare_with_benchmarks(db, code).rows
+    metadata = {
+        **scored.metadata,
+        "organisation": info.organisation or "",
+        "period": survey_period(db, code),
+    }
+    html = render_report(
+        scored.result,
+        questionnaire,
+        metadata,
+        language=language or questionnaire.default_language,
+        title=title or f"{info.name} · {info.organisation or questionnaire.key}",
+        actions=list_actions(db, code),
+        benchmark=benchmark,
+    )
+    _write_atomically(out, html.encode("utf-8"))
+    return out

@@ -1,0 +1,275 @@
+"""A campaign's submitted answers as a `ResponseTable` (one query), cached by the campaign's last
+change, and scored with its head-counts, targets and minimum group size.
+
+The cache key is a cheap version of the campaign: number and newest id of its submitted responses,
+and the time its units, targets or settings last changed; a new submission or import changes it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment.campaigns import campaign_row, questionnaire_of
+from assessment.errors import AssessmentError, DataError
+from assessment.questionnaire import Questionnaire
+from assessment.responses_csv import OPTIONAL_COLUMNS, ResponseTable, table_columns
+from assessment.scoring_service import ScoredTable, score_table
+from assessment.storage.engine import Database
+from assessment.storage.models import Answer, Campaign, Response, Unit
+from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
+
+#: The unit label of responses given without a unit (a campaign without a unit list).
+NO_UNIT = "(no unit)"
+
+_CACHE_SIZE = 16
+
+
+class NoResponsesError(AssessmentError):
+    """A campaign without submitted responses cannot be scored."""
+
+    code = "no-responses"
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class CampaignVersion:
+    """What changes whenever the campaign's scores could change."""
+
+    responses: int
+    newest_response: int | None
+    settings_changed: datetime
+
+
+class _Cache:
+    """A small thread-safe LRU cache (the app serves several sessions from one process)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_tables = _Cache(_CACHE_SIZE)
+_scores = _Cache(_CACHE_SIZE)
+
+
+def clear_caches() -> None:
+    """Forget every cached table and score (tests; a facilitator's "refresh")."""
+    _tables.clear()
+    _scores.clear()
+
+
+def _version(session: Session, campaign: Campaign) -> CampaignVersion:
+    count, newest = session.execute(
+        select(func.count(), func.max(Response.id)).where(
+            Response.campaign_id == campaign.id, Response.status == "submitted"
+        )
+    ).one()
+    return CampaignVersion(int(count), newest, campaign.updated_at)
+
+
+def campaign_version(db: Database, code: str) -> CampaignVersion:
+    """The campaign's current version (two small queries)."""
+    with db.read() as session:
+        return _version(session, campaign_row(session, code))
+
+
+def load_responses(db: Database, code: str) -> ResponseTable:
+    """The campaign's submitted responses as a `ResponseTable`, in the order they were stored.
+
+    Respondents are named by their random public id; units by name (`NO_UNIT` when none was
+    given); drafts are never included. Cached until the campaign changes.
+    """
+    with db.read() as session:
+        campaign = campaign_row(session, code)
+        version = _version(session, campaign)
+        questionnaire = questionnaire_of(campaign)
+        key = (db.key, campaign.code, version)
+        return _tables.get(key, lambda: _load(session, campaign, questionnaire))
+
+
+def _load(session: Session, campaign: Campaign, questionnaire: Questionnaire) -> ResponseTable:
+    item_ids = table_columns(questionnaire)["items"]
+    column = {item: j for j, item in enumerate(item_ids)}
+    # One query: every submitted response with its unit and answers (a response without answers
+    # still comes back once, with NULL answer columns). It returns a row per answer, so it runs on
+    # the driver's cursor: SQLAlchemy's per-row result processing would cost more than the query.
+    statement = (
+        select(
+            Response.id,
+            Response.public_id,
+            Unit.name,
+            Response.role,
+            Response.language,
+            Response.submitted_at,
+            Response.duration_seconds,
+            Answer.item_id,
+            Answer.value,
+            Answer.special,
+        )
+        .outerjoin(Unit, Unit.id == Response.unit_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign.id, Response.status == "submitted")
+        .order_by(Response.id)
+    )
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    frame = pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "id",
+            "public_id",
+            "unit",
+            "role",
+            "language",
+            "submitted_at",
+            "duration",
+            "item",
+            "value",
+            "special",
+        ],
+    )
+    ids = frame["id"].to_numpy(dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else np.empty(0, int)
+    row_of = np.cumsum(np.r_[False, ids[1:] != ids[:-1]]) if ids.size else np.empty(0, int)
+    n = starts.size
+    codes = np.full((n, len(item_ids)), SKIPPED, dtype=np.int8)
+    positions = frame["item"].map(column).to_numpy(dtype=np.float64, na_value=np.nan)
+    known = ~np.isnan(positions)  # answered, and a statement of this questionnaire version
+    if known.any():
+        special = frame["special"].to_numpy(dtype=object)[known]
+        values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=np.float64)[known]
+        code = np.where(
+            special == "DK",
+            DONT_KNOW,
+            np.where(special == "NA", NOT_APPLICABLE, np.nan_to_num(values, nan=SKIPPED)),
+        )
+        codes[row_of[known], positions[known].astype(np.int64)] = code.astype(np.int8)
+
+    def first(name: str) -> pd.Series:
+        return frame[name].iloc[starts].reset_index(drop=True)
+
+    def texts(name: str) -> np.ndarray:
+        column = first(name).astype(object)
+        return column.where(column.notna(), None).to_numpy(dtype=object)
+
+    unit = first("unit")
+    roles = texts("role")
+    demographics = {
+        d.id: (roles if d.id == "role" else np.full(n, None, dtype=object))
+        for d in questionnaire.demographics
+    }
+    submitted = (
+        pd.to_datetime(first("submitted_at"), utc=True)
+        .dt.tz_localize(None)
+        .to_numpy(dtype="datetime64[us]")
+    )
+    durations = pd.to_numeric(first("duration"), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    return ResponseTable(
+        questionnaire=questionnaire.key,
+        item_ids=item_ids,
+        respondent_id=texts("public_id"),
+        unit=unit.where(unit.notna(), NO_UNIT).to_numpy(dtype=object),
+        demographics=demographics,
+        language=texts("language"),
+        submitted_at=submitted,
+        duration_seconds=durations,
+        codes=codes,
+        columns=(*(d.id for d in questionnaire.demographics), *OPTIONAL_COLUMNS),
+    )
+
+
+def score_campaign(
+    db: Database,
+    code: str,
+    *,
+    by: str = "unit",
+    confidence: float | None = None,
+    method: Literal["t", "bca"] = "t",
+) -> ScoredTable:
+    """Score a campaign's submitted responses with its head-counts, targets and minimum group size.
+
+    Runs `assessment.scoring_service.score_table` (and so `scoring.pipeline.score`); the metadata
+    also names the campaign. Cached until the campaign changes.
+
+    Parameters
+    ----------
+    by : ``unit`` or a demographic id (``role``); head-counts apply only to units
+    confidence : override the questionnaire's confidence level
+    method : ``t`` intervals or ``bca`` bootstrap intervals
+    """
+    with db.read() as session:
+        campaign = campaign_row(session, code)
+        version = _version(session, campaign)
+        questionnaire = questionnaire_of(campaign)
+        key = (db.key, campaign.code, version)
+        table = _tables.get(key, lambda: _load(session, campaign, questionnaire))
+        head_counts = {u.name: u.head_count for u in campaign.units if u.head_count is not None}
+        targets = {t.dimension: t.target_level for t in campaign.targets}
+        min_group_size = campaign.min_group_size
+        sha256 = campaign.questionnaire_sha256
+        about = {
+            "campaign": campaign.code,
+            "campaign_name": campaign.name,
+            "organisation": campaign.organisation,
+        }
+
+    def compute() -> ScoredTable:
+        if table.n_respondents == 0:
+            raise NoResponsesError(
+                f"campaign {code} has no submitted responses yet; nothing to score"
+            )
+        try:
+            scored = score_table(
+                table,
+                questionnaire,
+                by=by,
+                confidence=confidence,
+                method=method,
+                head_counts=head_counts if by == "unit" and head_counts else None,
+                targets=targets or None,
+                min_group_size=min_group_size,
+                sha256=sha256,
+            )
+        except ValueError as exc:
+            raise DataError(f"campaign {code}: {exc}") from None
+        return replace(scored, metadata={**scored.metadata, **about})
+
+    return _scores.get((*key, by, confidence, method), compute)

@@ -1,0 +1,582 @@
+"""Commands on the database: `wmm db`, `wmm campaign`, `wmm import`, `wmm invitations`, `wmm demo`.
+
+Each opens the database given by ``--db URL`` (or ``WMM_DATABASE_URL``, or the default SQLite file),
+refuses one that needs `wmm db upgrade`, calls one library function and prints the result.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from assessment.campaign_exports import (
+    compare_with_benchmarks,
+    export_benchmark,
+    export_responses,
+    export_scores,
+    import_benchmarks,
+    write_report,
+)
+from assessment.campaigns import (
+    CampaignInfo,
+    close_campaign,
+    create_campaign,
+    create_invitations,
+    get_campaign,
+    list_campaigns,
+    read_units_csv,
+    reopen_campaign,
+    survey_url,
+)
+from assessment.cli import cli
+from assessment.csv_safety import neutralise_text
+from assessment.importing import import_responses
+from assessment.storage import (
+    Database,
+    connect,
+    current_revision,
+    head_revision,
+    open_database,
+    upgrade,
+)
+from assessment.storage.demo_seed import seed_demo
+from assessment.storage.engine import ENV_VAR, shown
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(function: F) -> F:
+    """The ``--db URL`` option every database command takes."""
+    return click.option(
+        "--db",
+        "db_url",
+        metavar="URL",
+        default=None,
+        help=f"Database URL (sqlite:///file.sqlite, postgresql+psycopg://user@host/db) or a SQLite "
+        f"file path. Default: ${ENV_VAR}, else the default SQLite file.",
+    )(function)
+
+
+@contextmanager
+def database(url: str | None) -> Iterator[Database]:
+    """The database, checked to be at the current schema; closed afterwards."""
+    db = open_database(url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+# -- wmm db ----------------------------------------------------------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Create, migrate and inspect the database."""
+
+
+@db_group.command("upgrade")
+@db_option
+def db_upgrade(db_url: str | None) -> None:
+    """Create the database, or migrate it to the schema this version of wmm needs."""
+    db = connect(db_url, create=True)
+    try:
+        before, after = upgrade(db)
+    finally:
+        db.dispose()
+    where = shown(db.url)
+    if before == after:
+        click.echo(f"{where}: already at schema revision {after}; nothing to do")
+    elif before is None:
+        click.echo(f"{where}: created the schema (revision {after})")
+    else:
+        click.echo(f"{where}: migrated from revision {before} to {after}")
+
+
+@db_group.command("status")
+@db_option
+def db_status(db_url: str | None) -> None:
+    """Show which database is used and whether it needs `wmm db upgrade` (exit 1 if it does)."""
+    db = connect(db_url)
+    try:
+        current, head = current_revision(db), head_revision()
+    finally:
+        db.dispose()
+    click.echo(f"database: {shown(db.url)}")
+    click.echo(f"schema revision: {current or 'none (empty)'}; this wmm needs {head}")
+    if current != head:
+        raise click.ClickException("the database needs a migration: run `wmm db upgrade`")
+    click.echo("up to date")
+
+
+# -- wmm campaign ----------------------------------------------------------------------------------
+
+
+@cli.group()
+def campaign() -> None:
+    """Create, list, show, close and reopen campaigns."""
+
+
+def _campaign_json(info: CampaignInfo) -> dict[str, Any]:
+    return {
+        "code": info.code,
+        "survey_url": info.survey_url,
+        "name": info.name,
+        "organisation": info.organisation,
+        "questionnaire": info.questionnaire,
+        "questionnaire_sha256": info.questionnaire_sha256,
+        "status": info.status,
+        "mode": info.mode,
+        "min_group_size": info.min_group_size,
+        "languages": list(info.languages),
+        "units": [
+            {"name": u.name, "parent": u.parent, "head_count": u.head_count} for u in info.units
+        ],
+        "targets": dict(info.targets),
+        "responses": info.responses,
+        "drafts": info.drafts,
+        "created_at": info.created_at.isoformat(),
+        "closed_at": info.closed_at.isoformat() if info.closed_at else None,
+    }
+
+
+def _targets(values: tuple[str, ...]) -> dict[str, int]:
+    targets: dict[str, int] = {}
+    for value in values:
+        dimension, sep, level = value.partition("=")
+        if not sep or not dimension.strip() or not level.strip().isdigit():
+            raise click.BadParameter(
+                f"expected DIMENSION=LEVEL such as completion=4; got {value!r}",
+                param_hint="--target",
+            )
+        targets[dimension.strip()] = int(level)
+    return targets
+
+
+@campaign.command("create")
+@click.option("--name", required=True, help="What the campaign is called, e.g. 'Spring 2025'.")
+@click.option(
+    "--questionnaire", required=True, metavar="ID@VERSION", help="e.g. work-management@1.0.0"
+)
+@click.option("--organisation", default=None, help="The organisation surveyed.")
+@click.option(
+    "--units",
+    "units_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with columns unit, parent (optional), head_count (optional). Without it, the first "
+    "import defines the units.",
+)
+@click.option(
+    "--min-group-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Groups smaller than this are suppressed (default: the questionnaire's, usually 5).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["open", "invitation"]),
+    default="open",
+    show_default=True,
+    help="open: anyone with the link; invitation: single-use links only.",
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    help="Offer only this language (repeat for several; default: all of the questionnaire's).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="DIMENSION=LEVEL",
+    help="Target level of a dimension, e.g. --target completion=4 (repeatable).",
+)
+@click.option("--sector", default=None, help="Sector, for benchmark files.")
+@click.option("--size-band", default=None, help="Size band, for benchmark files (e.g. 250-999).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@db_option
+def campaign_create(
+    name: str,
+    questionnaire: str,
+    organisation: str | None,
+    units_file: Path | None,
+    min_group_size: int | None,
+    mode: str,
+    languages: tuple[str, ...],
+    targets: tuple[str, ...],
+    sector: str | None,
+    size_band: str | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
+    """Create a campaign and print its survey code and link (base URL from WMM_BASE_URL)."""
+    units = read_units_csv(units_file) if units_file else []
+    with database(db_url) as db:
+        info = create_campaign(
+            db,
+            name=name,
+            questionnaire=questionnaire,
+            organisation=organisation,
+            units=units,
+            min_group_size=min_group_size,
+            mode=mode,
+            languages=list(languages) or None,
+            targets=_targets(targets),
+            sector=sector,
+            size_band=size_band,
+        )
+    if as_json:
+        click.echo(json.dumps(_campaign_json(info), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"created campaign {info.name!r} on {info.questionnaire}")
+    click.echo(f"code:       {info.code}")
+    click.echo(f"survey_url: {info.survey_url}")
+    units_text = f"{len(info.units)} unit(s)" if info.units else "units come from the first import"
+    click.echo(f"mode: {info.mode}; minimum group size {info.min_group_size}; {units_text}")
+
+
+@campaign.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@db_option
+def campaign_list(as_json: bool, db_url: str | None) -> None:
+    """List campaigns: code, name, questionnaire, status, responses."""
+    with database(db_url) as db:
+        campaigns = list_campaigns(db)
+    if as_json:
+        click.echo(json.dumps([_campaign_json(c) for c in campaigns], indent=2, ensure_ascii=False))
+        return
+    if not campaigns:
+        click.echo("no campaigns yet; create one with `wmm campaign create`")
+        return
+    width = max(len(c.name) for c in campaigns)
+    width = min(max(width, 4), 40)
+    click.echo(f"{'code':<10}  {'name':<{width}}  {'questionnaire':<24}  {'status':<6}  responses")
+    for c in campaigns:
+        click.echo(
+            f"{c.code:<10}  {c.name[:width]:<{width}}  {c.questionnaire:<24}  {c.status:<6}  "
+            f"{c.responses:>9}"
+        )
+
+
+@campaign.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@db_option
+def campaign_show(code: str, as_json: bool, db_url: str | None) -> None:
+    """Show a campaign: settings, units with head-counts, targets, responses."""
+    with database(db_url) as db:
+        info = get_campaign(db, code)
+    if as_json:
+        click.echo(json.dumps(_campaign_json(info), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{info.name} ({info.code}), {info.organisation or 'no organisation given'}")
+    click.echo(f"questionnaire: {info.questionnaire} (sha256 {info.questionnaire_sha256})")
+    click.echo(f"status: {info.status}; mode: {info.mode}; languages: {', '.join(info.languages)}")
+    click.echo(f"survey_url: {info.survey_url}")
+    click.echo(f"responses: {info.responses} submitted, {info.drafts} draft(s)")
+    click.echo(f"minimum group size: {info.min_group_size}")
+    if info.targets:
+        click.echo("targets: " + ", ".join(f"{d} level {lv}" for d, lv in info.targets.items()))
+    for unit in info.units:
+        parent = f" (in {unit.parent})" if unit.parent else ""
+        count = f", head-count {unit.head_count}" if unit.head_count is not None else ""
+        click.echo(f"  unit {unit.name}{parent}{count}")
+
+
+@campaign.command("close")
+@click.argument("code")
+@db_option
+def campaign_close(code: str, db_url: str | None) -> None:
+    """Stop accepting answers."""
+    with database(db_url) as db:
+        info = close_campaign(db, code)
+    click.echo(f"campaign {info.code} ({info.name}) is closed; {info.responses} response(s)")
+
+
+@campaign.command("reopen")
+@click.argument("code")
+@db_option
+def campaign_reopen(code: str, db_url: str | None) -> None:
+    """Accept answers again."""
+    with database(db_url) as db:
+        info = reopen_campaign(db, code)
+    click.echo(f"campaign {info.code} ({info.name}) is open again: {info.survey_url}")
+
+
+# -- wmm import ------------------------------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--campaign", "code", required=True, metavar="CODE", help="The campaign's code.")
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="MB",
+    help="Refuse larger files (default 20 MB, or $WMM_IMPORT_MAX_MB).",
+)
+@db_option
+def import_command(responses: Path, code: str, max_size: float | None, db_url: str | None) -> None:
+    """Import a responses CSV into a campaign: all rows or none.
+
+    A campaign without a unit list takes its units from the file; one with a list refuses unknown
+    units. Importing the same file again adds nobody.
+    """
+    with database(db_url) as db:
+        result = import_responses(
+            db,
+            code,
+            responses,
+            max_bytes=None if max_size is None else int(max_size * 1024 * 1024),
+        )
+    click.echo(result.summary)
+
+
+# -- wmm invitations ---------------------------------------------------------------------------
+
+
+@cli.group()
+def invitations() -> None:
+    """Single-use invitation links."""
+
+
+@invitations.command("create")
+@click.option("--campaign", "code", required=True, metavar="CODE", help="The campaign's code.")
+@click.option("--count", type=click.IntRange(min=1, max=100_000), required=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV file for the links (must not exist yet: it is the only copy of the links).",
+)
+@db_option
+def invitations_create(code: str, count: int, out: Path, db_url: str | None) -> None:
+    """Create single-use invitation links and write them to a CSV (number, survey_url)."""
+    try:
+        handle = out.open("x", encoding="utf-8", newline="")
+    except FileExistsError:
+        raise click.ClickException(
+            f"{out} exists; choose a new file name (overwriting it would lose the links in it)"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    try:
+        with handle, database(db_url) as db:
+            get_campaign(db, code)  # an unknown code fails before anything is created
+            tokens = create_invitations(db, code, count)
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["number", "survey_url"])
+            for number, token in enumerate(tokens, start=1):
+                writer.writerow([number, neutralise_text(survey_url(code, token))])
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    click.echo(
+        f"wrote {count} single-use invitation link(s) to {out}; only their hashes are stored, "
+        "so keep the file safe"
+    )
+
+
+# -- wmm demo ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+def demo(db_url: str | None) -> None:
+    """Seed the demo organisation: two survey waves, units, targets, action items.
+
+    Running it again adds nothing.
+    """
+    with database(db_url) as db:
+        result = seed_demo(db)
+    for seeded in result.campaigns:
+        click.echo(
+            f"{seeded.code}  {seeded.name} ({seeded.questionnaire}): {seeded.responses} "
+            f"response(s), {seeded.responses_added} added now"
+        )
+    click.echo(
+        f"{result.campaigns_created} campaign(s) and {result.actions_added} action item(s) added"
+    )
+
+
+# -- wmm export, wmm benchmark, wmm report ----------------------------------------------------
+
+
+def _out_option(function: F) -> F:
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="The file to write (replaced whole, or left untouched on any error).",
+    )(function)
+
+
+def _campaign_option(function: F) -> F:
+    return click.option(
+        "--campaign", "code", required=True, metavar="CODE", help="The campaign's code."
+    )(function)
+
+
+def _check_folder(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise click.BadParameter(
+            f"the folder of {out} does not exist; create it first", param_hint="--out"
+        )
+
+
+@cli.group()
+def export() -> None:
+    """Export a campaign's responses, scores or benchmark file (privacy rules applied)."""
+
+
+@export.command("responses")
+@_campaign_option
+@_out_option
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Keep units, roles, languages and times as stored, even below the minimum group size "
+    "(the file then imports again unchanged; treat it as personal data).",
+)
+@db_option
+def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None) -> None:
+    """Write the campaign's responses as a responses CSV (DESIGN §4).
+
+    Without --raw, units and roles below the minimum group size become '(other units)' and
+    '(other roles)', and submission times are left out.
+    """
+    _check_folder(out)
+    with database(db_url) as db:
+        warnings = export_responses(db, code, out, raw=raw)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {out}")
+
+
+@export.command("scores")
+@_campaign_option
+@_out_option
+@click.option(
+    "--by", default="unit", show_default=True, help="Group by unit or a demographic (role)."
+)
+@db_option
+def export_scores_command(code: str, out: Path, by: str, db_url: str | None) -> None:
+    """Write the campaign's scores: one row per group × dimension, small groups suppressed."""
+    _check_folder(out)
+    with database(db_url) as db:
+        frame = export_scores(db, code, out, by=by)
+    click.echo(f"wrote {out} ({len(frame)} rows)")
+
+
+@export.command("benchmark")
+@_campaign_option
+@_out_option
+@click.option(
+    "--org", default=None, help="Name the organisation in the file (default: a random pseudonym)."
+)
+@click.option("--sector", default=None, help="Sector (default: the campaign's).")
+@click.option("--size-band", default=None, help="Size band (default: the campaign's).")
+@click.option(
+    "--period", default=None, metavar="YYYY-MM", help="Default: month of the last response."
+)
+@db_option
+def export_benchmark_command(
+    code: str,
+    out: Path,
+    org: str | None,
+    sector: str | None,
+    size_band: str | None,
+    period: str | None,
+    db_url: str | None,
+) -> None:
+    """Write the campaign's benchmark file (wmm-benchmark/1): organisation-level rows only."""
+    _check_folder(out)
+    with database(db_url) as db:
+        rows = export_benchmark(
+            db, code, out, org=org, sector=sector, size_band=size_band, period=period
+        )
+    name = rows["org"].iloc[0] if len(rows) else "-"
+    click.echo(f"wrote {out} ({len(rows)} dimension(s), organisation {name!r})")
+
+
+@cli.group()
+def benchmark() -> None:
+    """Pool other organisations' benchmark files and compare a campaign with them."""
+
+
+@benchmark.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@db_option
+def benchmark_import(files: tuple[Path, ...], db_url: str | None) -> None:
+    """Validate benchmark files and add their rows to the pool (all files or none)."""
+    with database(db_url) as db:
+        saved = import_benchmarks(db, files)
+    click.echo(
+        f"{saved.added} benchmark row(s) added, {saved.unchanged} already in the pool "
+        f"({len(files)} file(s))"
+    )
+
+
+@benchmark.command("compare")
+@_campaign_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@db_option
+def benchmark_compare(code: str, as_json: bool, db_url: str | None) -> None:
+    """Show the campaign's percentile rank per dimension among the pooled organisations."""
+    with database(db_url) as db:
+        comparison = compare_with_benchmarks(db, code)
+    rows = comparison.rows
+    if as_json:
+        click.echo(rows.to_json(orient="records", indent=2, force_ascii=False))
+        return
+    if comparison.n_organisations == 0:
+        click.echo(
+            "no benchmark organisations on this questionnaire yet; add files with "
+            "`wmm benchmark import FILE...`"
+        )
+        return
+    click.echo(
+        f"{comparison.campaign.name} ({comparison.campaign.questionnaire}) compared with "
+        f"{comparison.n_organisations} organisation(s)"
+    )
+    click.echo(
+        f"{'dimension':<28} {'mean':>5} {'95% CI':>13}  {'percentile':>10} {'interval':>11}  orgs"
+    )
+    for row in rows.to_dict("records"):
+        if row["n_orgs"] == 0:
+            rank = f"{'-':>10} {'':>11}"
+        else:
+            rank = (
+                f"{row['percentile']:>10.0f} "
+                f"{row['percentile_low']:>4.0f} – {row['percentile_high']:<4.0f}"
+            )
+        click.echo(
+            f"{row['dimension']:<28} {row['mean']:>5.2f} "
+            f"{row['ci_low']:>5.2f} – {row['ci_high']:<5.2f}  {rank}  {row['n_orgs']:>4}"
+        )
+
+
+@cli.command()
+@_campaign_option
+@_out_option
+@click.option(
+    "--language", default=None, help="Language of the report (default: the questionnaire's)."
+)
+@db_option
+def report(code: str, out: Path, language: str | None, db_url: str | None) -> None:
+    """Write the campaign's report: one self-contained HTML file (charts inline, no network)."""
+    _check_folder(out)
+    with database(db_url) as db:
+        write_report(db, code, out, language=language)
+    click.echo(f"wrote {out}")

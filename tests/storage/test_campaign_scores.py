@@ -1,0 +1,109 @@
+"""A campaign's answers as a table and its scores, on both backends: drafts never count, the table
+is cached until the campaign changes, head-counts and targets reach the scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from storage.databases import QUESTIONNAIRE
+from storage.responses_files import responses_rows, write_responses
+
+from assessment.campaign_scores import (
+    NO_UNIT,
+    NoResponsesError,
+    campaign_version,
+    load_responses,
+    score_campaign,
+)
+from assessment.campaigns import CampaignInfo, UnitSpec, create_campaign, save_units, set_targets
+from assessment.importing import import_responses
+from assessment.questionnaire import default_registry
+from assessment.responding import save_answers, start_response, submit_response
+from assessment.scoring_service import score_table
+from assessment.storage import Database
+from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
+
+
+def test_survey_answers_become_a_table_and_drafts_are_left_out(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    token = start_response(
+        db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales", role="leader"
+    ).resume_token
+    submit_response(
+        db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4, "CLA02": "DK", "OUT03": "NA"}
+    )
+    draft = start_response(
+        db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales"
+    ).resume_token
+    save_answers(db, draft, {"CLA01": 1}, questionnaire=QUESTIONNAIRE)
+    table = load_responses(db, campaign.code)
+    assert table.n_respondents == 1
+    row = dict(zip(table.item_ids, table.codes[0].tolist(), strict=True))
+    assert (row["CLA01"], row["CLA02"], row["OUT03"], row["COM01"]) == (
+        4,
+        DONT_KNOW,
+        NOT_APPLICABLE,
+        SKIPPED,
+    )
+    assert (table.unit[0], table.role[0]) == ("Sales", "leader")
+    assert not np.isnat(table.submitted_at[0])
+
+
+def test_a_response_without_unit_is_labelled(db: Database) -> None:
+    info = create_campaign(db, name="no units", questionnaire=QUESTIONNAIRE)
+    token = start_response(db, info.code, questionnaire=QUESTIONNAIRE).resume_token
+    submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 2})
+    assert load_responses(db, info.code).unit.tolist() == [NO_UNIT]
+
+
+def test_the_table_is_cached_until_the_campaign_changes(
+    db: Database, campaign: CampaignInfo, tmp_path: Path
+) -> None:
+    import_responses(db, campaign.code, write_responses(tmp_path / "a.csv", responses_rows(10)))
+    version = campaign_version(db, campaign.code)
+    first = load_responses(db, campaign.code)
+    assert load_responses(db, campaign.code) is first
+    token = start_response(
+        db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales"
+    ).resume_token
+    assert load_responses(db, campaign.code) is first  # a draft changes nothing
+    submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 3})
+    assert campaign_version(db, campaign.code) != version
+    second = load_responses(db, campaign.code)
+    assert second.n_respondents == 11
+    save_units(db, campaign.code, [UnitSpec("Sales", None, 30)])
+    assert load_responses(db, campaign.code) is not second  # head-counts feed the scores
+
+
+def test_scores_use_the_campaigns_head_counts_targets_and_minimum(
+    db: Database, campaign: CampaignInfo, tmp_path: Path
+) -> None:
+    path = write_responses(tmp_path / "r.csv", responses_rows(30))
+    import_responses(db, campaign.code, path)
+    set_targets(db, campaign.code, {"completion": 4})
+    scored = score_campaign(db, campaign.code)
+    expected = score_table(
+        load_responses(db, campaign.code),
+        default_registry().get(QUESTIONNAIRE),
+        min_group_size=5,
+        head_counts={"Operations": 40, "Support": 12},
+        targets={"clarity": 3, "completion": 4},
+    )
+    columns = [c for c in expected.result.scores.columns if c != "generated_at"]
+    assert scored.result.scores[columns].equals(expected.result.scores[columns])
+    assert {"target", "gap", "p_target"} <= set(scored.result.scores.columns)
+    assert scored.metadata["campaign"] == campaign.code
+    assert scored.metadata["questionnaire_sha256"] == campaign.questionnaire_sha256
+    assert score_campaign(db, campaign.code) is scored  # cached
+    by_role = score_campaign(db, campaign.code, by="role")
+    assert by_role.metadata["by"] == "role"
+
+
+def test_a_campaign_without_responses_cannot_be_scored(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    with pytest.raises(NoResponsesError, match="no submitted responses yet"):
+        score_campaign(db, campaign.code)

@@ -1,0 +1,178 @@
+"""Migrations: upgrade from empty on both backends, the schema equals the models, and every entry
+point refuses a database that needs `wmm db upgrade` (or a newer wmm)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from assessment.storage import (
+    Database,
+    DatabaseMissingError,
+    MigrationNeededError,
+    connect,
+    current_revision,
+    head_revision,
+    needs_migration,
+    open_database,
+    resolve_url,
+    settings,  # noqa: F401  (its table is part of the schema)
+    upgrade,
+)
+from assessment.storage.engine import ENV_VAR, DatabaseURLError, default_sqlite_path
+from assessment.storage.migrate import alembic_config
+from assessment.storage.models import Base
+
+TABLES = {
+    "campaigns",
+    "units",
+    "campaign_targets",
+    "invitations",
+    "responses",
+    "answers",
+    "action_items",
+    "benchmark_rows",
+    "app_settings",
+}
+
+
+def test_upgrade_from_empty_creates_the_schema_of_the_models(db_url: str) -> None:
+    db = connect(db_url, create=True)
+    try:
+        assert current_revision(db) is None
+        assert needs_migration(db)
+        before, after = upgrade(db)
+        assert (before, after) == (None, head_revision())
+        assert not needs_migration(db)
+        assert set(inspect(db.engine).get_table_names()) >= TABLES
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+        assert upgrade(db) == (head_revision(), head_revision())  # a second run changes nothing
+    finally:
+        db.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
+    db = connect(db_url, create=True)
+    upgrade(db)
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert not TABLES & set(inspect(db.engine).get_table_names())
+    upgrade(db)
+    assert set(inspect(db.engine).get_table_names()) >= TABLES
+    db.dispose()
+
+
+def test_open_database_refuses_an_empty_database_naming_wmm_db_upgrade(db_url: str) -> None:
+    empty = connect(db_url, create=True)
+    with empty.engine.connect():  # creates the SQLite file; no tables
+        pass
+    empty.dispose()
+    with pytest.raises(MigrationNeededError) as caught:
+        open_database(db_url)
+    message = str(caught.value)
+    assert "`wmm db upgrade`" in message
+    assert "has no wmm tables yet" in message
+    assert head_revision() in message
+
+
+def test_open_database_refuses_a_database_migrated_by_a_newer_wmm(db_url: str) -> None:
+    db = connect(db_url, create=True)
+    upgrade(db)
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe'"))
+    db.dispose()
+    with pytest.raises(MigrationNeededError, match=r"f00dcafe.*newer wmm.*Upgrade wmm"):
+        open_database(db.url)
+
+
+def test_open_database_accepts_a_current_database(db: Database) -> None:
+    opened = open_database(db.url)
+    try:
+        assert opened.key == db.key
+    finally:
+        opened.dispose()
+
+
+def test_create_if_empty_builds_a_fresh_database(db_url: str) -> None:
+    opened = open_database(db_url, create_if_empty=True)
+    try:
+        assert current_revision(opened) == head_revision()
+    finally:
+        opened.dispose()
+
+
+def test_a_missing_sqlite_file_is_not_created_and_names_wmm_db_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "wmm.sqlite"
+    with pytest.raises(DatabaseMissingError, match=r"no database at .*`wmm db upgrade`"):
+        open_database(str(path))
+    assert not path.exists()
+    assert not path.parent.exists()
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    db = connect(str(tmp_path / "w.sqlite"), create=True)
+    try:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("given", "environment", "expected"),
+    [
+        ("sqlite:///x.sqlite", None, "sqlite:///x.sqlite"),
+        ("my.sqlite", None, "sqlite:///my.sqlite"),
+        (None, "sqlite:////tmp/env.sqlite", "sqlite:////tmp/env.sqlite"),
+        ("sqlite:///flag.sqlite", "sqlite:////tmp/env.sqlite", "sqlite:///flag.sqlite"),
+        ("postgres://u@h/db", None, "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h:5433/db", None, "postgresql+psycopg://u@h:5433/db"),
+        ("postgresql+psycopg://u:secret@h/db", None, "postgresql+psycopg://u:***@h/db"),
+    ],
+    ids=[
+        "url",
+        "bare-path",
+        "environment",
+        "flag-beats-environment",
+        "postgres-alias",
+        "postgresql",
+        "password-hidden",
+    ],
+)
+def test_resolve_url(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, environment: str | None, expected: str
+) -> None:
+    if environment is None:
+        monkeypatch.delenv(ENV_VAR, raising=False)
+    else:
+        monkeypatch.setenv(ENV_VAR, environment)
+    assert resolve_url(given).render_as_string(hide_password=True) == expected
+
+
+def test_default_url_is_the_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    url = resolve_url(None)
+    assert url.get_backend_name() == "sqlite"
+    assert url.database == str(default_sqlite_path())
+    assert default_sqlite_path().name == "wmm.sqlite"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://u@h/db", "oracle://h/x", "sqlite:/broken://"],
+    ids=["mysql", "oracle", "garbage"],
+)
+def test_unsupported_urls_are_refused_with_the_supported_forms(url: str) -> None:
+    with pytest.raises(DatabaseURLError, match=r"sqlite:///.*postgresql\+psycopg://"):
+        resolve_url(url)
