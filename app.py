@@ -1,16 +1,35 @@
-"""Streamlit entry point: `streamlit run app.py`. Pages live in assessment/ui/ and stay thin."""
+"""Streamlit entry point: `streamlit run app.py`. The survey is the public default page; the facilitator
+pages sit behind login. Start-up (database, demo, login) lives in assessment/bootstrap.py.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assessment.ui import questionnaires_page
+from assessment.ui import campaigns_page, dashboard_page, questionnaires_page, session, survey_page
 
 st.set_page_config(page_title="Work management maturity", page_icon="🔄", layout="wide")
+st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
+session.startup_or_stop()
 
-pages = [
-    st.Page(
-        questionnaires_page.render, title="Questionnaires", icon="📋", url_path="questionnaires"
-    ),
-]
-st.navigation(pages).run()
+pages = {
+    "": [
+        st.Page(survey_page.render, title="Survey", icon="📝", url_path="survey", default=True),
+        st.Page(
+            questionnaires_page.render, title="Questionnaires", icon="📋", url_path="questionnaires"
+        ),
+    ],
+    "Facilitator": [
+        st.Page(dashboard_page.render, title="Dashboard", icon="📊", url_path="dashboard"),
+        st.Page(campaigns_page.render, title="Campaigns", icon="🗂️", url_path="campaigns"),
+        st.Page(
+            session.login_page,
+            title="Log out" if session.is_facilitator() else "Log in",
+            icon="🔑",
+            url_path="login",
+        ),
+    ],
+}
+# Someone who opened a survey link sees the survey only, without the site's menu.
+respondent = any(name in st.query_params for name in ("c", "r", "t"))
+st.navigation(pages, position="hidden" if respondent else "sidebar").run()

@@ -1,7 +1,9 @@
 """Browser end-to-end fixtures: a real `streamlit run app.py` server and Debian's Chromium via Playwright.
 
 The server runs on a free port with its own SQLite database and a known facilitator password, and is
-waited for on ``/_stcore/health``. Screenshots go to ``test-artifacts/browser/``.
+waited for on ``/_stcore/health``. The app seeds the demo organisation on its first page load;
+`demo_code` does that load and returns the open demo campaign's code. Screenshots go to
+``test-artifacts/browser/``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Server:
     url: str
     database_url: str
     log: Path
+    admin_password: str = ADMIN_PASSWORD
 
 
 def _free_port() -> int:
@@ -130,6 +133,47 @@ def browser() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def demo_code(app_server: Server, browser: object) -> str:
+    """The code of the open demo campaign, after a first page load made the app seed it."""
+    from assessment.bootstrap import DEMO_CAMPAIGN
+    from assessment.campaigns import list_campaigns
+    from assessment.storage import connect
+    from assessment.storage.demo_seed import ORGANISATION
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(app_server.url)
+        page.get_by_role("heading", name="Survey").wait_for(timeout=90_000)
+    finally:
+        context.close()
+    database = connect(app_server.database_url)
+    try:
+        codes = [
+            c.code
+            for c in list_campaigns(database)
+            if c.organisation == ORGANISATION and c.name == DEMO_CAMPAIGN and c.status == "open"
+        ]
+    finally:
+        database.dispose()
+    if len(codes) != 1:
+        raise RuntimeError(f"expected one open demo campaign after start-up, found {codes}")
+    return codes[0]
+
+
+@pytest.fixture(scope="session")
+def app_database(app_server: Server, demo_code: str) -> Iterator[object]:
+    """The server's database (created by the app), opened from the test process to check it."""
+    from assessment.storage import connect
+
+    database = connect(app_server.database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @pytest.fixture

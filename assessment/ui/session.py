@@ -1,0 +1,173 @@
+"""What the pages share: the start-up resources of the process (the open database) and the facilitator
+login of the browser session (a password form, or OIDC through `st.login`), with logout.
+
+Facilitator pages call `require_facilitator()` first; it stops the page for anyone not logged in.
+The password is compared with its stored hash only; it never reaches the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import streamlit as st
+
+from assessment.auth import verify_password
+from assessment.bootstrap import Startup, prepare, served_base_url
+from assessment.campaigns import BASE_URL_ENV
+from assessment.errors import AssessmentError
+from assessment.storage import Database, resolve_url
+
+#: Session-state key: True once this browser session logged in with the facilitator password.
+FACILITATOR_KEY = "wmm_facilitator"
+#: Session-state key of the login form's password field (cleared after each attempt).
+PASSWORD_FIELD_KEY = "wmm_login_password"
+#: Session-state key of the last failed login message.
+LOGIN_ERROR_KEY = "wmm_login_error"
+#: Secrets key: optional list of e-mail addresses allowed in as facilitators with OIDC.
+FACILITATOR_EMAILS_SECRET = "facilitator_emails"
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    """Who is logged in as facilitator, and how."""
+
+    name: str
+    method: Literal["password", "oidc"]
+
+
+def streamlit_secrets() -> dict[str, Any]:
+    """Streamlit secrets as a plain dict (empty when there is no secrets.toml)."""
+    try:
+        return st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+@st.cache_resource(show_spinner="Preparing the database …")
+def _startup(database_url: str) -> Startup:
+    prepared = prepare(database_url, environ=os.environ, secrets=streamlit_secrets())
+    # The terminal (never the browser) gets the survey link and the login, once per process.
+    print(prepared.announcement, flush=True)
+    return prepared.startup
+
+
+def startup() -> Startup:
+    """The process's `Startup` (database opened, created and seeded on the first run; cached)."""
+    if not os.environ.get(BASE_URL_ENV):
+        # Links (survey, invitations) point at this server unless WMM_BASE_URL says otherwise.
+        os.environ[BASE_URL_ENV] = served_base_url(
+            int(st.get_option("server.port")), str(st.get_option("server.baseUrlPath") or "")
+        )
+    return _startup(resolve_url().render_as_string(hide_password=False))
+
+
+def startup_or_stop() -> Startup:
+    """`startup`, or a short error page (details in the terminal) when the database cannot be used."""
+    try:
+        return startup()
+    except AssessmentError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        st.error(f"The app cannot open its database: {exc}")
+        st.stop()
+
+
+def database() -> Database:
+    """The open database of this process."""
+    return startup().db
+
+
+def _oidc_user() -> Mapping[str, Any]:
+    """The OIDC user's claims once logged in, else an empty mapping."""
+    return st.user if st.user.get("is_logged_in") else {}
+
+
+def is_facilitator() -> bool:
+    """Whether this browser session is logged in as facilitator."""
+    if startup().login == "oidc":
+        user = _oidc_user()
+        return bool(user) and _email_allowed(user.get("email"))
+    return bool(st.session_state.get(FACILITATOR_KEY))
+
+
+def _email_allowed(email: Any) -> bool:
+    allowed = streamlit_secrets().get(FACILITATOR_EMAILS_SECRET)
+    if not allowed:
+        return True
+    listed = {str(a).strip().lower() for a in allowed}
+    return isinstance(email, str) and email.strip().lower() in listed
+
+
+def _check_password() -> None:
+    entered = str(st.session_state.get(PASSWORD_FIELD_KEY) or "")
+    st.session_state[PASSWORD_FIELD_KEY] = ""
+    password_hash = startup().password_hash
+    if entered and password_hash and verify_password(entered, password_hash):
+        st.session_state[FACILITATOR_KEY] = True
+        st.session_state.pop(LOGIN_ERROR_KEY, None)
+    else:
+        st.session_state[LOGIN_ERROR_KEY] = (
+            "That is not the facilitator password. It was printed in the terminal when the app "
+            "first started, or it is set in WMM_ADMIN_PASSWORD or .streamlit/secrets.toml."
+        )
+
+
+def _password_form() -> None:
+    st.title("Facilitator login")
+    st.write("The dashboard and the campaigns are for facilitators. Respondents need no login.")
+    with st.form("wmm_login_form"):
+        st.text_input("Facilitator password", type="password", key=PASSWORD_FIELD_KEY)
+        st.form_submit_button("Log in", type="primary", on_click=_check_password)
+    if LOGIN_ERROR_KEY in st.session_state:
+        st.error(st.session_state[LOGIN_ERROR_KEY])
+
+
+def _oidc_gate() -> Facilitator | None:
+    user = _oidc_user()
+    if not user:
+        st.title("Facilitator login")
+        st.write("The dashboard and the campaigns are for facilitators. Respondents need no login.")
+        st.button("Log in with your organisation's account", type="primary", on_click=st.login)
+        return None
+    email = user.get("email")
+    if not _email_allowed(email):
+        st.title("Not a facilitator")
+        st.error(
+            f"The account {email or '(without e-mail)'} is not on the facilitator list "
+            f"({FACILITATOR_EMAILS_SECRET} in .streamlit/secrets.toml)."
+        )
+        st.button("Log out", on_click=st.logout)
+        return None
+    return Facilitator(name=str(user.get("name") or email or "facilitator"), method="oidc")
+
+
+def require_facilitator() -> Facilitator:
+    """The logged-in facilitator; otherwise show the login and stop the page here."""
+    if startup().login == "oidc":
+        facilitator = _oidc_gate()
+        if facilitator is not None:
+            return facilitator
+    elif st.session_state.get(FACILITATOR_KEY):
+        return Facilitator(name="facilitator", method="password")
+    else:
+        _password_form()
+    st.stop()
+
+
+def logout() -> None:
+    """End the facilitator login of this browser session."""
+    st.session_state.pop(FACILITATOR_KEY, None)
+    st.session_state.pop(LOGIN_ERROR_KEY, None)
+    if startup().login == "oidc" and _oidc_user():
+        st.logout()
+
+
+def login_page() -> None:
+    """The facilitator login page: the login form, then who is logged in and a way out."""
+    facilitator = require_facilitator()
+    st.title("Facilitator")
+    st.success(f"Logged in as {facilitator.name}. The Dashboard and Campaigns pages are open.")
+    st.button("Log out", key="wmm_logout", on_click=logout)
