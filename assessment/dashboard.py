@@ -1,0 +1,1487 @@
+"""The facilitator dashboard's logic: participation, the flywheel, principles, heatmap, target gaps,
+discussion queue, waves, role gaps, benchmark position, reliability and live-mode change detection.
+
+Pure functions turn privacy-filtered `ScoreResult` frames into the small tables the charts draw; the
+loaders at the end fetch them per campaign version, so a warm dashboard never scores again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from assessment.actions import Action
+from assessment.campaign_exports import (
+    BenchmarkComparison,
+    compare_with_benchmarks,
+    export_benchmark,
+    export_scores,
+    write_report,
+)
+from assessment.campaign_scores import (
+    CampaignVersion,
+    NoResponsesError,
+    _Cache,
+    campaign_version,
+    load_responses,
+    score_campaign,
+)
+from assessment.campaigns import (
+    CampaignInfo,
+    UnitSpec,
+    check_units,
+    get_campaign,
+    list_campaigns,
+    role_options,
+    survey_url,
+)
+from assessment.csv_safety import neutralise_text
+from assessment.errors import AssessmentError, DataError, Problem
+from assessment.exports import write_csv
+from assessment.questionnaire import Questionnaire, default_registry
+from assessment.recommendations import (
+    FLYWHEEL_ORDER,
+    ComponentPriority,
+    Recommendation,
+    prioritise_components,
+    recommend,
+)
+from assessment.report import _disagreement_from_counts
+from assessment.responses_csv import ResponseTable
+from assessment.scoring_service import NOT_GIVEN, ScoredTable
+from assessment.scoring_setup import OUTCOME, OVERALL, CommonItemSpec, common_item_spec
+from assessment.storage.benchmark_rows import load_benchmark_rows
+from assessment.storage.engine import Database
+from scoring.change import hedges_g, welch_difference
+from scoring.pipeline import ScoreResult, score
+from scoring.suppression import TOTAL_LABEL, suppression_mask
+
+#: The component that powers the flywheel and the one that holds it up (DESIGN §1).
+POWER_COMPONENT = "collaboration"
+BASE_COMPONENT = "workflow-architecture"
+
+#: Quality flags of `scoring.quality.response_quality` shown in the reliability panel.
+QUALITY_FLAGS: dict[str, str] = {
+    "straight_lining": "Same answer everywhere, reverse-keyed statements included",
+    "too_fast": "Answered faster than 2 seconds per statement",
+    "flagged": "Flagged for review (either of the above)",
+}
+
+ParticipationStatus = Literal["none", "suppressed", "protecting", "imprecise", "readable"]
+
+#: What each participation status means, for the table under the chart.
+STATUS_TEXT: dict[str, str] = {
+    "none": "no responses yet",
+    "suppressed": "hidden: fewer than {m} respondents",
+    "protecting": "hidden: protects a smaller unit",
+    "imprecise": "too few to read (±{half:.2f})",
+    "readable": "reliable enough to read (±{half:.2f})",
+}
+
+_BUILT_IN_NAMES: dict[str, dict[str, str]] = {
+    OVERALL: {"en": "Overall", "de": "Gesamt"},
+    OUTCOME: {"en": "Outcome statements", "de": "Ergebnisaussagen"},
+}
+
+_STAT_COLUMNS = (
+    "n",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "level",
+    "level_name",
+    "level_probability",
+    "level_low",
+    "level_high",
+)
+
+
+# -- names and views ------------------------------------------------------------------------------
+
+
+def dimension_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
+    """Dimension id -> name in ``language``: components, principles, indices, overall, outcomes."""
+    lang = language or questionnaire.default_language
+    names = {c.id: questionnaire.text(c.name, lang) for c in questionnaire.components}
+    names.update({p.id: questionnaire.text(p.name, lang) for p in questionnaire.principles})
+    names.update({i.id: questionnaire.text(i.name, lang) for i in questionnaire.scoring.indices})
+    for dimension, texts in _BUILT_IN_NAMES.items():
+        names[dimension] = texts.get(lang, texts["en"])
+    return names
+
+
+def role_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
+    """Role id -> label in ``language`` (empty when the questionnaire asks no role)."""
+    for demographic in questionnaire.demographics:
+        if demographic.id == "role":
+            return {o.id: questionnaire.text(o.label, language) for o in demographic.options}
+    return {}
+
+
+@dataclass(frozen=True)
+class View:
+    """Whose results the panels show: the organisation, one unit, or one role group.
+
+    ``by`` is the breakdown the group comes from (``unit`` or ``role``), ``label`` the group
+    (`TOTAL_LABEL` for the whole organisation).
+    """
+
+    by: str = "unit"
+    label: str = TOTAL_LABEL
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.label == TOTAL_LABEL
+
+    def describe(self, roles: Mapping[str, str] | None = None) -> str:
+        if self.is_organisation:
+            return "the whole organisation"
+        if self.by == "role":
+            return f"role: {(roles or {}).get(self.label, self.label)}"
+        return f"unit: {self.label}"
+
+
+def _suppressed(frame: pd.DataFrame) -> np.ndarray:
+    return frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+
+
+def group_rows(scores: pd.DataFrame, group_column: str, label: str) -> pd.DataFrame:
+    """The score rows of one group (every dimension), as the scoring left them."""
+    return scores[scores[group_column].astype(str) == label].reset_index(drop=True)
+
+
+def shown_groups(scores: pd.DataFrame, group_column: str) -> list[str]:
+    """The groups of a breakdown with at least one statistic shown (never a suppressed group)."""
+    rows = scores[(scores[group_column].astype(str) != TOTAL_LABEL) & ~_suppressed(scores)]
+    return sorted(pd.unique(rows[group_column].astype(str)))
+
+
+def _float(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number
+
+
+# -- participation --------------------------------------------------------------------------------
+
+
+def readable_half_width(thresholds: Sequence[float]) -> float:
+    """The widest interval half-width at which a mean counts as reliable enough to read.
+
+    Notes
+    -----
+    Half the narrowest level band, min_k (t_{k+1} − t_k)/2 over the level thresholds t_k (0.4 on a
+    1–5 scale with thresholds 1.0, 1.8, 2.6, 3.4, 4.2): an interval that narrow covers at most two
+    neighbouring levels, so the level it shows is worth discussing.
+    """
+    t = np.asarray(thresholds, dtype=np.float64)
+    if t.size < 2:
+        raise ValueError(
+            f"readable_half_width needs at least two level thresholds; got {list(thresholds)}"
+        )
+    return float(np.min(np.diff(t)) / 2.0)
+
+
+def participation(
+    responses: Mapping[str, int],
+    head_counts: Mapping[str, int],
+    scores: pd.DataFrame | None,
+    *,
+    min_group_size: int,
+    max_half_width: float,
+    group_column: str = "unit",
+) -> pd.DataFrame:
+    """Responses per unit against its head-count, and whether its results can be read.
+
+    Parameters
+    ----------
+    responses : unit -> submitted responses (units without responses may be left out)
+    head_counts : unit -> people in the unit (the campaign's unit list; may be partial)
+    scores : the campaign's scores by unit (None before the first response)
+    min_group_size : the campaign's minimum group size m
+    max_half_width : the widest interval half-width that still counts as readable
+        (`readable_half_width`)
+
+    Returns
+    -------
+    One row per unit (listed units first in name order, then units only seen in responses), then
+    the organisation row (`TOTAL_LABEL`): ``unit``, ``head_count``, ``responses``,
+    ``response_rate`` (responses / head-count, NaN when the head-count is unknown),
+    ``half_width`` (half the width of the overall score's interval; NaN when hidden),
+    ``status`` (`ParticipationStatus`), ``readable`` and ``note`` (the status in words).
+
+    Notes
+    -----
+    A unit is *readable* when its overall score is shown (not suppressed, DESIGN §7) and its
+    interval half-width (ci_high − ci_low)/2 is at most ``max_half_width``. The interval already
+    carries the finite-population correction, so a small team in which everyone answered can be
+    readable. Only n and the head-count are shown for hidden units, which DESIGN §7 allows.
+    """
+    units = list(dict.fromkeys([*sorted(head_counts), *sorted(responses)]))
+    overall: dict[str, tuple[bool, float]] = {}
+    if scores is not None and not scores.empty:
+        rows = scores[scores["dimension"].astype(str) == OVERALL]
+        for record in rows.to_dict("records"):
+            hidden = bool(pd.isna(record["suppressed"]) or record["suppressed"])
+            half = (_float(record["ci_high"]) - _float(record["ci_low"])) / 2.0
+            overall[str(record[group_column])] = (hidden, math.nan if hidden else half)
+    records = []
+    for unit in [*units, TOTAL_LABEL]:
+        if unit == TOTAL_LABEL:
+            n = int(sum(responses.values()))
+            known = [head_counts[u] for u in units if u in head_counts]
+            head = int(sum(known)) if known and len(known) == len(units) else None
+        else:
+            n = int(responses.get(unit, 0))
+            head = head_counts.get(unit)
+        hidden, half = overall.get(unit, (True, math.nan))
+        status: ParticipationStatus
+        if n == 0:
+            status = "none"
+        elif hidden:
+            status = "suppressed" if n < min_group_size else "protecting"
+        elif not math.isnan(half) and half <= max_half_width:
+            status = "readable"
+        else:
+            status = "imprecise"
+        records.append(
+            {
+                group_column: unit,
+                "head_count": head,
+                "responses": n,
+                "response_rate": n / head if head else math.nan,
+                "half_width": half,
+                "status": status,
+                "readable": status == "readable",
+                "note": STATUS_TEXT[status].format(m=min_group_size, half=half),
+            }
+        )
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=[
+            group_column,
+            "head_count",
+            "responses",
+            "response_rate",
+            "half_width",
+            "status",
+            "readable",
+            "note",
+        ],
+    )
+    frame["head_count"] = pd.array(frame["head_count"], dtype="Int64")
+    frame["responses"] = frame["responses"].astype(np.int64)
+    frame["response_rate"] = frame["response_rate"].astype(np.float64)
+    frame["half_width"] = frame["half_width"].astype(np.float64)
+    frame["readable"] = frame["readable"].astype(bool)
+    return frame
+
+
+# -- estimates of one group -----------------------------------------------------------------------
+
+
+def dimension_estimates(
+    rows: pd.DataFrame,
+    questionnaire: Questionnaire,
+    dimension_type: str,
+    *,
+    language: str | None = None,
+    sort: Literal["questionnaire", "mean"] = "questionnaire",
+) -> pd.DataFrame:
+    """The shown estimates of one group for one dimension type (component, principle, index ...).
+
+    Parameters
+    ----------
+    rows : the group's score rows (`group_rows`)
+    dimension_type : ``component``, ``principle``, ``index``, ``overall`` or ``outcome``
+    sort : ``questionnaire`` order (components: the flywheel order) or highest ``mean`` first
+
+    Returns
+    -------
+    ``dimension``, ``name`` and the DESIGN §6 statistics (n, mean, sd, ci_low, ci_high, level,
+    level_name, level_probability, level_low, level_high), plus ``target`` and
+    ``target_threshold`` when targets are set. Suppressed rows are left out.
+    """
+    names = dimension_names(questionnaire, language)
+    chosen = rows[(rows["dimension_type"].astype(str) == dimension_type) & ~_suppressed(rows)]
+    chosen = chosen[chosen["mean"].notna()]
+    columns = ["dimension", *_STAT_COLUMNS]
+    columns += [c for c in ("target", "target_threshold") if c in rows.columns]
+    frame = chosen[columns].copy().reset_index(drop=True)
+    frame["dimension"] = frame["dimension"].astype(str)
+    frame.insert(1, "name", frame["dimension"].map(lambda d: names.get(d, d)).astype(str))
+    if sort == "mean":
+        frame = frame.sort_values(["mean", "dimension"], ascending=[False, True], kind="stable")
+    else:
+        order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+        frame = frame.sort_values(
+            "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
+        )
+    return frame.reset_index(drop=True)
+
+
+def _questionnaire_order(questionnaire: Questionnaire) -> list[str]:
+    components = [c.id for c in questionnaire.components]
+    cycle = [c for c in FLYWHEEL_ORDER if c in components]
+    rest = [c for c in components if c not in cycle]
+    return [
+        *cycle,
+        *rest,
+        *(p.id for p in questionnaire.principles),
+        OVERALL,
+        *(i.id for i in questionnaire.scoring.indices),
+        OUTCOME,
+    ]
+
+
+def flywheel(
+    rows: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
+) -> pd.DataFrame:
+    """The five components as the flywheel draws them: the cycle, what powers it, what holds it up.
+
+    Returns
+    -------
+    One row per component of the questionnaire: ``dimension``, ``name``, ``role`` (``cycle`` for
+    Clarity → Coordination → Completion in that order, ``power`` for Collaboration, ``base`` for
+    Workflow Architecture, ``other`` for any further component), ``order`` (position in the cycle),
+    ``shown`` (False when the group's row is suppressed) and the statistics of
+    `dimension_estimates` (missing when not shown).
+    """
+    names = dimension_names(questionnaire, language)
+    shown = dimension_estimates(rows, questionnaire, "component", language=language)
+    by_id = {r["dimension"]: r for r in shown.to_dict("records")}
+    components = [c.id for c in questionnaire.components]
+    cycle = [c for c in FLYWHEEL_ORDER if c in components]
+    records = []
+    for component in components:
+        if component in cycle:
+            role, order = "cycle", cycle.index(component)
+        elif component == POWER_COMPONENT:
+            role, order = "power", len(cycle)
+        elif component == BASE_COMPONENT:
+            role, order = "base", len(cycle) + 1
+        else:
+            role, order = "other", len(cycle) + 2 + components.index(component)
+        estimate = by_id.get(component)
+        record: dict[str, Any] = {
+            "dimension": component,
+            "name": names.get(component, component),
+            "role": role,
+            "order": order,
+            "shown": estimate is not None,
+        }
+        for column in _STAT_COLUMNS:
+            record[column] = estimate[column] if estimate is not None else None
+        records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    for column in ("n", "level", "level_low", "level_high"):
+        frame[column] = pd.array(pd.to_numeric(frame[column]), dtype="Int64")
+    for column in ("mean", "sd", "ci_low", "ci_high", "level_probability"):
+        frame[column] = pd.to_numeric(frame[column]).astype(np.float64)
+    return frame.sort_values("order", kind="stable").reset_index(drop=True)
+
+
+def heatmap(
+    scores: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    group_column: str = "unit",
+    dimension_types: Sequence[str] = ("component", "overall"),
+    language: str | None = None,
+) -> pd.DataFrame:
+    """Unit × dimension cells for the heatmap; suppressed cells carry no statistic at all.
+
+    Returns
+    -------
+    One row per group (not the organisation) × dimension: ``group``, ``dimension``, ``name``,
+    ``n``, ``mean``, ``level``, ``level_name``, ``suppressed``, ``label`` (the mean with two
+    decimals, or ``hidden`` for a suppressed cell), ``group_rank`` and ``dimension_rank`` (drawing
+    order).
+
+    Notes
+    -----
+    Groups are ordered by their empirical-Bayes overall mean, highest first (DESIGN §6: units are
+    ranked on shrunken means, never on raw means of tiny groups); groups without a shown overall
+    mean follow in name order. Mean and level of a suppressed cell are set missing here as well, so
+    a chart can never colour it.
+    """
+    names = dimension_names(questionnaire, language)
+    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    frame = scores[
+        (scores[group_column].astype(str) != TOTAL_LABEL)
+        & scores["dimension_type"].astype(str).isin(list(dimension_types))
+    ]
+    suppressed = _suppressed(frame)
+    cells = pd.DataFrame(
+        {
+            "group": frame[group_column].astype(str).to_numpy(),
+            "dimension": frame["dimension"].astype(str).to_numpy(),
+            "n": frame["n"].to_numpy(dtype=np.int64),
+            "mean": np.where(suppressed, np.nan, frame["mean"].to_numpy(dtype=np.float64)),
+            "level": pd.array(
+                np.where(
+                    suppressed, np.nan, frame["level"].to_numpy(dtype=np.float64, na_value=np.nan)
+                ),
+                dtype="Int64",
+            ),
+            "level_name": pd.array(
+                np.where(suppressed, None, frame["level_name"].to_numpy(dtype=object)),
+                dtype="str",
+            ),
+            "suppressed": suppressed,
+        }
+    )
+    cells.insert(2, "name", cells["dimension"].map(lambda d: names.get(d, d)).astype(str))
+    cells["label"] = [
+        "hidden" if hidden else f"{mean:.2f}"
+        for hidden, mean in zip(cells["suppressed"], cells["mean"], strict=True)
+    ]
+    overall = scores[
+        (scores[group_column].astype(str) != TOTAL_LABEL)
+        & (scores["dimension"].astype(str) == OVERALL)
+        & ~_suppressed(scores)
+    ]
+    shrunk = dict(
+        zip(
+            overall[group_column].astype(str),
+            overall["eb_mean"].to_numpy(dtype=np.float64),
+            strict=True,
+        )
+    )
+    groups = sorted(
+        pd.unique(cells["group"]),
+        key=lambda g: (math.isnan(shrunk.get(g, math.nan)), -shrunk.get(g, 0.0), g),
+    )
+    rank = {g: i for i, g in enumerate(groups)}
+    cells["group_rank"] = cells["group"].map(rank).astype(np.int64)
+    cells["dimension_rank"] = (
+        cells["dimension"].map(lambda d: order.get(d, len(order))).astype(np.int64)
+    )
+    return cells.sort_values(["group_rank", "dimension_rank"], kind="stable").reset_index(drop=True)
+
+
+def heatmap_extremes(cells: pd.DataFrame, *, per_side: int) -> pd.DataFrame:
+    """The heatmap cells of the ``per_side`` strongest and weakest shown units only.
+
+    For organisations with more units than a screen can show: units ranked by their shrunken overall
+    mean (`heatmap`); hidden units are left out here (the full heatmap marks them).
+    """
+    if per_side < 1:
+        raise ValueError(f"per_side must be at least 1; got {per_side}")
+    shown = cells[~cells["suppressed"].to_numpy(dtype=bool)]
+    ranks = sorted(pd.unique(shown.loc[shown["dimension"] == OVERALL, "group_rank"]))
+    if len(ranks) <= 2 * per_side:
+        keep = set(ranks)
+    else:
+        keep = set(ranks[:per_side]) | set(ranks[-per_side:])
+    return cells[cells["group_rank"].isin(keep)].reset_index(drop=True)
+
+
+# -- targets --------------------------------------------------------------------------------------
+
+GapVerdict = Literal["below", "reached", "unclear"]
+
+GAP_TEXT: dict[str, str] = {
+    "below": "clearly short of the target",
+    "reached": "clearly at or above the target",
+    "unclear": "not clear yet",
+}
+
+
+def target_gaps(
+    rows: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
+) -> pd.DataFrame:
+    """Gaps to the campaign's target levels, with their intervals and whether they are clearly real.
+
+    Returns
+    -------
+    One row per shown dimension with a target: ``dimension_type``, ``dimension``, ``name``,
+    ``target`` (level), ``target_name``, ``target_threshold``, ``mean``, ``ci_low``, ``ci_high``,
+    ``gap``, ``gap_ci_low``, ``gap_ci_high``, ``p_target`` and ``verdict`` (`GapVerdict`), in
+    questionnaire order. Empty when no target is set.
+
+    Notes
+    -----
+    gap = threshold − mean with interval [threshold − ci_high, threshold − ci_low] (DESIGN §6,
+    `scoring.maturity.target_gap`): positive means short of the target. A gap is *clearly real*
+    when its interval excludes 0: ``below`` when gap_ci_low > 0, ``reached`` when gap_ci_high < 0
+    (the whole interval of the mean lies at or above the threshold), else ``unclear``.
+    ``p_target`` is the probability that the true mean has reached the threshold.
+    """
+    columns = [
+        "dimension_type",
+        "dimension",
+        "name",
+        "target",
+        "target_name",
+        "target_threshold",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "gap",
+        "gap_ci_low",
+        "gap_ci_high",
+        "p_target",
+        "verdict",
+    ]
+    if "target" not in rows.columns:
+        return pd.DataFrame(columns=columns)
+    names = dimension_names(questionnaire, language)
+    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    chosen = rows[rows["target"].notna() & ~_suppressed(rows) & rows["mean"].notna()].copy()
+    if chosen.empty:
+        return pd.DataFrame(columns=columns)
+    chosen["dimension"] = chosen["dimension"].astype(str)
+    chosen["dimension_type"] = chosen["dimension_type"].astype(str)
+    chosen["name"] = chosen["dimension"].map(lambda d: names.get(d, d)).astype(str)
+    chosen["target_name"] = [
+        questionnaire.level_name(int(level), language) for level in chosen["target"]
+    ]
+    low = chosen["gap_ci_low"].to_numpy(dtype=np.float64)
+    high = chosen["gap_ci_high"].to_numpy(dtype=np.float64)
+    chosen["verdict"] = np.where(low > 0, "below", np.where(high < 0, "reached", "unclear"))
+    chosen = chosen.sort_values(
+        "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
+    )
+    return chosen[columns].reset_index(drop=True)
+
+
+# -- the discussion queue -------------------------------------------------------------------------
+
+
+def _reference_thresholds(
+    rows: pd.DataFrame, questionnaire: Questionnaire
+) -> dict[str, tuple[float, str]]:
+    """Per component: the threshold its statements are measured against, and where it comes from."""
+    thresholds = [level.threshold for level in questionnaire.levels]
+    by_dimension = {str(r["dimension"]): r for r in rows.to_dict("records")}
+
+    def target_of(dimension: str) -> float:
+        record = by_dimension.get(dimension)
+        if record is None or "target_threshold" not in record:
+            return math.nan
+        return _float(record["target_threshold"])
+
+    overall_target = target_of(OVERALL)
+    references: dict[str, tuple[float, str]] = {}
+    for component in questionnaire.components:
+        own = target_of(component.id)
+        if not math.isnan(own):
+            references[component.id] = (own, "target")
+            continue
+        if not math.isnan(overall_target):
+            references[component.id] = (overall_target, "overall target")
+            continue
+        record = by_dimension.get(component.id, {})
+        level = _float(record.get("level"))
+        if math.isnan(level) or bool(record.get("suppressed", True)):
+            level = _float(by_dimension.get(OVERALL, {}).get("level"))
+        if math.isnan(level):
+            references[component.id] = (thresholds[-1], "top level")
+        else:
+            next_level = min(int(level) + 1, len(thresholds))
+            references[component.id] = (thresholds[next_level - 1], "next level")
+    return references
+
+
+def discussion_queue(
+    items: pd.DataFrame,
+    rows: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    group_column: str,
+    label: str,
+    language: str | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Statements to talk through, ranked by disagreement × gap.
+
+    Parameters
+    ----------
+    items : the item rows of the scores (``ScoreResult.items``)
+    rows : the group's score rows (`group_rows`), for the targets and levels
+    group_column, label : the breakdown and the group whose statements are ranked
+    limit : keep the first ``limit`` statements (None: all)
+
+    Returns
+    -------
+    One row per shown statement of the group, highest priority first: ``item``, ``statement``
+    (text, ↺ when reverse-keyed), ``component``, ``component_name``, ``reverse``, ``n``, ``mean``
+    (scored: higher is better), ``disagreement``, ``reference`` (threshold), ``reference_source``,
+    ``gap``, ``priority``, ``rank``, and ``count_<value>`` for each answer option as chosen.
+
+    Notes
+    -----
+    disagreement_j ∈ [0, 1] is the scaled average deviation of `scoring.agreement.item_disagreement`
+    (0: everyone gave the same answer, 1: two equal camps at the ends of the scale).
+    gap_j = max(r − mean_j, 0) is how far the statement's mean falls short of a reference r: the
+    threshold of the target level of the statement's component, else of the overall target, else of
+    the level above the component's current level. priority_j = disagreement_j × gap_j ranks
+    statements the group both disagrees on and falls short on; ties (e.g. every statement at or
+    above its reference) are broken by disagreement, then questionnaire order.
+    """
+    names = dimension_names(questionnaire, language)
+    chosen = items[(items[group_column].astype(str) == label) & ~_suppressed(items)]
+    known = {i.id: i for i in questionnaire.items}
+    chosen = chosen[chosen["item"].astype(str).isin(known) & chosen["mean"].notna()]
+    count_columns = [
+        f"count_{v}" for v in range(questionnaire.scale.minimum, questionnaire.scale.maximum + 1)
+    ]
+    columns = [
+        "item",
+        "statement",
+        "component",
+        "component_name",
+        "reverse",
+        "n",
+        "mean",
+        "disagreement",
+        "reference",
+        "reference_source",
+        "gap",
+        "priority",
+        "rank",
+        *count_columns,
+    ]
+    if chosen.empty:
+        return pd.DataFrame(columns=columns)
+    references = _reference_thresholds(rows, questionnaire)
+    position = {item_id: j for j, item_id in enumerate(known)}
+    frame = pd.DataFrame({"item": chosen["item"].astype(str).to_numpy()})
+    questions = [known[i] for i in frame["item"]]
+    frame["statement"] = [
+        questionnaire.text(q.text, language) + (" ↺" if q.reverse else "") for q in questions
+    ]
+    frame["component"] = [q.component for q in questions]
+    frame["component_name"] = [names.get(q.component, q.component) for q in questions]
+    frame["reverse"] = [bool(q.reverse) for q in questions]
+    frame["n"] = chosen["n"].to_numpy(dtype=np.int64)
+    frame["mean"] = chosen["mean"].to_numpy(dtype=np.float64)
+    given = chosen["disagreement"].to_numpy(dtype=np.float64, na_value=np.nan)
+    counts = chosen[count_columns].to_numpy(dtype=np.float64, na_value=0.0)
+    values = list(range(questionnaire.scale.minimum, questionnaire.scale.maximum + 1))
+    # The organisation rows carry no disagreement; derive it from their answer counts, as the
+    # report does, so the dashboard and the report rank the same statements.
+    frame["disagreement"] = np.where(
+        np.isnan(given), _disagreement_from_counts(counts, values), given
+    )
+    frame["reference"] = [references[q.component][0] for q in questions]
+    frame["reference_source"] = [references[q.component][1] for q in questions]
+    frame["gap"] = np.maximum(frame["reference"] - frame["mean"], 0.0)
+    frame["priority"] = np.nan_to_num(frame["disagreement"]) * frame["gap"]
+    frame["position"] = frame["item"].map(position)
+    for column in count_columns:
+        frame[column] = chosen[column].to_numpy(dtype=np.float64, na_value=0.0).astype(np.int64)
+    frame = frame.sort_values(
+        ["priority", "disagreement", "position"],
+        ascending=[False, False, True],
+        kind="stable",
+        na_position="last",
+    ).reset_index(drop=True)
+    frame["rank"] = np.arange(1, len(frame) + 1)
+    if limit is not None:
+        frame = frame.head(limit)
+    return frame[columns].reset_index(drop=True)
+
+
+def likert_segments(
+    queue: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
+) -> pd.DataFrame:
+    """The answer distribution of each statement as segments of a diverging stacked bar.
+
+    Returns
+    -------
+    One row per statement × answer option: ``item``, ``rank``, ``option`` (label), ``value``,
+    ``count``, ``share`` (of the statement's answers on the scale, in %), ``start`` and ``end``
+    (the segment's ends in %, disagreeing answers left of 0).
+
+    Notes
+    -----
+    With shares p_1..p_A of the options as chosen and the midpoint c = (L + H)/2, the bar starts at
+    −(Σ_{v<c} p_v + ½·p_c) and the segments follow in scale order, so the neutral option (if any)
+    straddles 0 and every bar has length 100. Don't know, not applicable and skipped answers are
+    not on the scale and not drawn.
+    """
+    values = list(range(questionnaire.scale.minimum, questionnaire.scale.maximum + 1))
+    labels = {o.value: questionnaire.text(o.label, language) for o in questionnaire.scale.options}
+    columns = ["item", "rank", "option", "value", "count", "share", "start", "end"]
+    if queue.empty:
+        return pd.DataFrame(columns=columns)
+    counts = queue[[f"count_{v}" for v in values]].to_numpy(dtype=np.float64)
+    totals = counts.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(totals > 0, 100.0 * counts / totals, 0.0)
+    v = np.asarray(values, dtype=np.float64)
+    centre = (v[0] + v[-1]) / 2.0
+    weight = np.where(v < centre, 1.0, np.where(v == centre, 0.5, 0.0))
+    left = -(shares * weight).sum(axis=1, keepdims=True)
+    ends = left + np.cumsum(shares, axis=1)
+    starts = ends - shares
+    n_items, n_values = counts.shape
+    return pd.DataFrame(
+        {
+            "item": np.repeat(queue["item"].astype(str).to_numpy(), n_values),
+            "rank": np.repeat(queue["rank"].to_numpy(dtype=np.int64), n_values),
+            "option": [labels.get(value, str(value)) for value in values] * n_items,
+            "value": np.tile(np.asarray(values, dtype=np.int64), n_items),
+            "count": counts.ravel().astype(np.int64),
+            "share": shares.ravel(),
+            "start": starts.ravel(),
+            "end": ends.ravel(),
+        },
+        columns=columns,
+    )
+
+
+# -- recommendations and actions ------------------------------------------------------------------
+
+
+def recommendations(
+    rows: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
+) -> tuple[list[ComponentPriority], list[Recommendation]]:
+    """The order in which to work on the components and their next-level actions.
+
+    Both come from `assessment.recommendations` (the report uses the same functions): the weakest
+    part of the flywheel first, upstream first when two components are not clearly different.
+    """
+    components = rows[(rows["dimension_type"].astype(str) == "component") & ~_suppressed(rows)]
+    if components.empty:
+        return [], []
+    priorities = prioritise_components(components)
+    return priorities, recommend(components, questionnaire, language=language, limit=None)
+
+
+ACTION_COLUMNS: tuple[str, ...] = (
+    "id",
+    "dimension",
+    "dimension_name",
+    "title",
+    "owner",
+    "due_date",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+def actions_frame(
+    actions: Iterable[Action], questionnaire: Questionnaire, *, language: str | None = None
+) -> pd.DataFrame:
+    """Action items as a table: one row per action, dates as ISO 8601 text."""
+    names = dimension_names(questionnaire, language)
+    records = [
+        {
+            "id": a.id,
+            "dimension": a.dimension,
+            "dimension_name": names.get(a.dimension, a.dimension),
+            "title": a.title,
+            "owner": a.owner or "",
+            "due_date": a.due_date.isoformat() if a.due_date else "",
+            "status": a.status,
+            "created_at": _iso(a.created_at),
+            "updated_at": _iso(a.updated_at),
+        }
+        for a in actions
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(ACTION_COLUMNS))
+    frame["id"] = frame["id"].astype(np.int64)
+    for column in ACTION_COLUMNS[1:]:
+        frame[column] = frame[column].astype("str")
+    return frame
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def actions_csv(
+    actions: Iterable[Action], questionnaire: Questionnaire, *, language: str | None = None
+) -> bytes:
+    """The action items CSV (UTF-8, text cells guarded against spreadsheet formulas)."""
+    buffer = io.StringIO()
+    write_csv(actions_frame(actions, questionnaire, language=language), buffer)
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- waves ----------------------------------------------------------------------------------------
+
+
+def earlier_waves(campaigns: Iterable[CampaignInfo], current: CampaignInfo) -> list[CampaignInfo]:
+    """Earlier campaigns of the same organisation on the same questionnaire, newest first.
+
+    A wave counts when it has the same (non-empty) organisation and questionnaire id, was created
+    before ``current`` and has submitted responses.
+    """
+    if not current.organisation:
+        return []
+    qid = current.questionnaire.partition("@")[0]
+    found = [
+        c
+        for c in campaigns
+        if c.code != current.code
+        and c.organisation == current.organisation
+        and c.questionnaire.partition("@")[0] == qid
+        and c.created_at < current.created_at
+        and c.responses > 0
+    ]
+    return sorted(found, key=lambda c: c.created_at, reverse=True)
+
+
+@dataclass(frozen=True)
+class WaveScores:
+    """Two waves scored on the statements both versions share."""
+
+    current: ScoreResult
+    previous: ScoreResult
+    common: CommonItemSpec
+
+    @property
+    def overlap(self) -> str:
+        return self.common.overlap
+
+    @property
+    def n_common(self) -> int:
+        return len(self.common.new_ids)
+
+
+def _version_key(key: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in key.partition("@")[2].split("."))
+
+
+def score_waves(
+    current: ResponseTable,
+    previous: ResponseTable,
+    *,
+    current_questionnaire: Questionnaire,
+    previous_questionnaire: Questionnaire,
+    min_group_size: int,
+    current_head_counts: Mapping[str, int] | None = None,
+    previous_head_counts: Mapping[str, int] | None = None,
+) -> WaveScores:
+    """Score two waves on their common statements (`common_item_spec`) with the same rules.
+
+    The newer questionnaire version's crosswalk decides which statements are common; settings come
+    from the newer version and ``min_group_size`` (the current campaign's).
+
+    Raises
+    ------
+    ValueError
+        When the versions share no statement (no crosswalk between them).
+    """
+    newer_is_current = _version_key(current_questionnaire.key) >= _version_key(
+        previous_questionnaire.key
+    )
+    new, old = (
+        (current_questionnaire, previous_questionnaire)
+        if newer_is_current
+        else (previous_questionnaire, current_questionnaire)
+    )
+    common = common_item_spec(new, old, min_group_size=min_group_size)
+
+    def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> ScoreResult:
+        return score(
+            common.codes(table),
+            table.unit,
+            common.spec,
+            head_counts=dict(head_counts) if head_counts else None,
+            duration_seconds=table.duration_seconds,
+        )
+
+    return WaveScores(
+        current=run(current, current_head_counts),
+        previous=run(previous, previous_head_counts),
+        common=common,
+    )
+
+
+def _compare_rows(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    *,
+    confidence: float,
+    dimension_types: Sequence[str],
+    questionnaire: Questionnaire,
+    language: str | None,
+) -> pd.DataFrame:
+    """Difference after − before per dimension with Welch's interval and Hedges' g."""
+    names = dimension_names(questionnaire, language)
+    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    keep = ["dimension_type", "dimension", "n", "mean", "sd", "ci_low", "ci_high", "level"]
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        rows = frame[
+            frame["dimension_type"].astype(str).isin(list(dimension_types))
+            & ~_suppressed(frame)
+            & frame["mean"].notna()
+        ][keep].copy()
+        rows["dimension_type"] = rows["dimension_type"].astype(str)
+        rows["dimension"] = rows["dimension"].astype(str)
+        return rows
+
+    merged = shown(before).merge(
+        shown(after), on=["dimension_type", "dimension"], suffixes=("_before", "")
+    )
+    columns = [
+        "dimension_type",
+        "dimension",
+        "name",
+        "n_before",
+        "mean_before",
+        "ci_low_before",
+        "ci_high_before",
+        "n",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "p_value",
+        "g",
+        "g_ci_low",
+        "g_ci_high",
+        "verdict",
+    ]
+    if merged.empty:
+        return pd.DataFrame(columns=columns)
+    args = [
+        merged[c].to_numpy(dtype=np.float64)
+        for c in ("n_before", "mean_before", "sd_before", "n", "mean", "sd")
+    ]
+    diff = welch_difference(*args, confidence=confidence)
+    g = hedges_g(*args, confidence=confidence)
+    merged["name"] = merged["dimension"].map(lambda d: names.get(d, d)).astype(str)
+    merged["diff"] = diff["diff"].to_numpy()
+    merged["diff_ci_low"] = diff["ci_low"].to_numpy()
+    merged["diff_ci_high"] = diff["ci_high"].to_numpy()
+    merged["p_value"] = diff["p_value"].to_numpy()
+    merged["g"] = g["g"].to_numpy()
+    merged["g_ci_low"] = g["ci_low"].to_numpy()
+    merged["g_ci_high"] = g["ci_high"].to_numpy()
+    low = merged["diff_ci_low"].to_numpy(dtype=np.float64)
+    high = merged["diff_ci_high"].to_numpy(dtype=np.float64)
+    merged["verdict"] = np.where(low > 0, "up", np.where(high < 0, "down", "unclear"))
+    merged = merged.sort_values(
+        "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
+    )
+    for column in ("n_before", "n"):
+        merged[column] = merged[column].astype(np.int64)
+    return merged[columns].reset_index(drop=True)
+
+
+CHANGE_TEXT: dict[str, str] = {
+    "up": "clearly higher",
+    "down": "clearly lower",
+    "unclear": "no clear change",
+}
+
+
+def wave_change(
+    waves: WaveScores,
+    questionnaire: Questionnaire,
+    *,
+    label: str = TOTAL_LABEL,
+    confidence: float = 0.95,
+    dimension_types: Sequence[str] = ("component", "overall", "index", "principle"),
+    language: str | None = None,
+) -> pd.DataFrame:
+    """Change since the earlier wave, per dimension, on the common statements.
+
+    Parameters
+    ----------
+    waves : the two waves scored on their common statements (`score_waves`)
+    label : the unit to compare (default: the whole organisation)
+
+    Returns
+    -------
+    One row per dimension shown in both waves: ``name``, the earlier wave's ``n_before``,
+    ``mean_before``, ``ci_low_before``, ``ci_high_before``, the current ``n``, ``mean``,
+    ``ci_low``, ``ci_high``, the change ``diff`` with ``diff_ci_low``/``diff_ci_high`` and
+    ``p_value``, Hedges' ``g`` with ``g_ci_low``/``g_ci_high``, and ``verdict`` (``up``/``down``
+    when the interval of the change excludes 0, else ``unclear``).
+
+    Notes
+    -----
+    diff = mean_now − mean_before with Welch's t interval; g = J·(mean_now − mean_before)/s_pooled
+    with J = 1 − 3/(4(n₁ + n₂) − 9) and a normal-approximation interval (`scoring.change`). The
+    interval treats respondents as independent and ignores their grouping in units, so it is
+    somewhat too narrow for the organisation row; the two waves are different people (anonymous),
+    so no pairing is possible.
+    """
+    return _compare_rows(
+        group_rows(waves.previous.scores, "unit", label),
+        group_rows(waves.current.scores, "unit", label),
+        confidence=confidence,
+        dimension_types=dimension_types,
+        questionnaire=questionnaire,
+        language=language,
+    )
+
+
+# -- role gaps ------------------------------------------------------------------------------------
+
+
+def role_gaps(
+    role_scores: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    first: str,
+    second: str,
+    confidence: float = 0.95,
+    dimension_types: Sequence[str] = ("component", "overall"),
+    language: str | None = None,
+) -> pd.DataFrame:
+    """How two role groups see the organisation differently: second − first per dimension.
+
+    Parameters
+    ----------
+    role_scores : the scores by role (``ScoreResult.scores`` with a ``role`` column)
+    first, second : the two role ids (e.g. ``leader`` and ``staff``)
+
+    Returns
+    -------
+    As `wave_change`, with ``_before`` meaning the first role: ``diff`` = mean(second) −
+    mean(first) with Welch's interval, Hedges' g, and ``verdict`` (``up``: the second role rates it
+    clearly higher; ``down``: clearly lower; ``unclear``). Only dimensions shown for both roles.
+
+    Notes
+    -----
+    The two groups are different respondents, so Welch's interval for independent samples applies;
+    like the waves it ignores the grouping in units.
+    """
+    return _compare_rows(
+        group_rows(role_scores, "role", first),
+        group_rows(role_scores, "role", second),
+        confidence=confidence,
+        dimension_types=dimension_types,
+        questionnaire=questionnaire,
+        language=language,
+    )
+
+
+# -- benchmark ------------------------------------------------------------------------------------
+
+
+def benchmark_table(
+    comparison: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
+) -> pd.DataFrame:
+    """The benchmark comparison (`assessment.benchmarking.COMPARE_COLUMNS`) with dimension names,
+    in questionnaire order, without dimensions no other organisation answered."""
+    if comparison.empty:
+        return comparison
+    names = dimension_names(questionnaire, language)
+    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    frame = comparison[comparison["n_orgs"] > 0].copy()
+    frame.insert(2, "name", frame["dimension"].astype(str).map(lambda d: names.get(d, d)))
+    frame["name"] = frame["name"].astype(str)
+    frame = frame.sort_values(
+        "dimension",
+        key=lambda s: s.astype(str).map(lambda d: order.get(d, len(order))),
+        kind="stable",
+    )
+    return frame.reset_index(drop=True)
+
+
+# -- reliability ----------------------------------------------------------------------------------
+
+
+def reliability_table(
+    stats: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
+) -> pd.DataFrame:
+    """Alpha with its Feldt interval, ICC(1) and ICC(2) per dimension, with names."""
+    names = dimension_names(questionnaire, language)
+    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    frame = stats.copy()
+    frame["dimension"] = frame["dimension"].astype(str)
+    frame.insert(2, "name", frame["dimension"].map(lambda d: names.get(d, d)).astype(str))
+    frame = frame.sort_values(
+        "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
+    )
+    return frame.reset_index(drop=True)
+
+
+def quality_summary(respondents: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+    """How many respondents each response-quality flag marks (organisation level only).
+
+    Returns
+    -------
+    One row per flag of `QUALITY_FLAGS`: ``flag``, ``description``, ``count``, ``share`` (of all
+    respondents, in %). Empty when the organisation has fewer than ``min_group_size``
+    respondents (DESIGN §7: nothing but n is shown for such a group).
+    """
+    columns = ["flag", "description", "count", "share"]
+    n = len(respondents)
+    if n < min_group_size or n == 0:
+        return pd.DataFrame(columns=columns)
+    records = []
+    for flag, description in QUALITY_FLAGS.items():
+        if flag not in respondents.columns:
+            continue
+        count = int(respondents[flag].astype("boolean").fillna(False).sum())
+        records.append(
+            {"flag": flag, "description": description, "count": count, "share": 100.0 * count / n}
+        )
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def agreement_table(
+    scores: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    group_column: str = "unit",
+    language: str | None = None,
+) -> pd.DataFrame:
+    """Within-unit agreement on each component: rwg(J) and AD_M of the shown units."""
+    names = dimension_names(questionnaire, language)
+    rows = scores[
+        (scores[group_column].astype(str) != TOTAL_LABEL)
+        & (scores["dimension_type"].astype(str) == "component")
+        & ~_suppressed(scores)
+    ]
+    frame = pd.DataFrame(
+        {
+            group_column: rows[group_column].astype(str).to_numpy(),
+            "dimension": rows["dimension"].astype(str).to_numpy(),
+            "name": [names.get(str(d), str(d)) for d in rows["dimension"]],
+            "n": rows["n"].to_numpy(dtype=np.int64),
+            "rwg_j": rows["rwg_j"].to_numpy(dtype=np.float64),
+            "ad_m": rows["ad_m"].to_numpy(dtype=np.float64),
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+# -- live mode ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """What changed since the live view last looked."""
+
+    changed: bool
+    new_responses: int
+    responses: int
+
+
+def live_update(previous: CampaignVersion | None, current: CampaignVersion) -> LiveUpdate:
+    """Compare two campaign versions: did anything arrive that changes the results?
+
+    The first look (``previous`` None) counts as a change. A change of settings (units, targets)
+    is a change with no new responses; a new submission or import changes the count or the newest
+    response id.
+    """
+    if previous is None:
+        return LiveUpdate(True, current.responses, current.responses)
+    return LiveUpdate(
+        changed=previous != current,
+        new_responses=max(current.responses - previous.responses, 0),
+        responses=current.responses,
+    )
+
+
+# -- loading (cached per campaign version) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    """A campaign and its scores by unit, as of one version (``by_unit`` None before any response).
+
+    The scores by role are fetched when first needed (`by_role`), so a dashboard that shows no
+    role (and live mode, which re-scores on every new answer) scores only once per version.
+    """
+
+    db: Database = field(repr=False, compare=False)
+    info: CampaignInfo
+    questionnaire: Questionnaire
+    version: CampaignVersion
+    responses: Mapping[str, int]
+    role_counts: Mapping[str, int]
+    by_unit: ScoredTable | None
+
+    @property
+    def min_group_size(self) -> int:
+        return self.info.min_group_size
+
+    @property
+    def confidence(self) -> float:
+        if self.by_unit is not None:
+            return float(self.by_unit.metadata["confidence"])
+        return float(self.questionnaire.scoring.confidence)
+
+    @property
+    def by_role(self) -> ScoredTable | None:
+        """The scores by role (cached by `assessment.campaign_scores` per campaign version)."""
+        if self.by_unit is None or not role_options(self.questionnaire):
+            return None
+        return score_campaign(self.db, self.info.code, by="role")
+
+    def participation(self) -> pd.DataFrame:
+        thresholds = [level.threshold for level in self.questionnaire.levels]
+        return participation(
+            self.responses,
+            self.info.head_counts,
+            self.by_unit.result.scores if self.by_unit is not None else None,
+            min_group_size=self.min_group_size,
+            max_half_width=readable_half_width(thresholds),
+        )
+
+    def scored(self, view: View) -> ScoredTable | None:
+        """The scoring whose breakdown holds the view's group."""
+        return self.by_role if view.by == "role" else self.by_unit
+
+    def rows(self, view: View) -> pd.DataFrame:
+        """The view's score rows (empty before any response)."""
+        scored = self.scored(view)
+        if scored is None:
+            return pd.DataFrame(columns=["dimension_type", "dimension", "suppressed", "mean"])
+        return group_rows(scored.result.scores, view.by, view.label)
+
+    def views(self) -> list[View]:
+        """The organisation, then every shown unit and role group (suppressed ones never).
+
+        Role groups are those the privacy rule keeps on their respondent counts (DESIGN §7, with
+        complementary suppression), so listing them needs no scoring by role.
+        """
+        views = [View()]
+        if self.by_unit is None:
+            return views
+        views += [View("unit", u) for u in shown_groups(self.by_unit.result.scores, "unit")]
+        if self.role_counts:
+            labels = sorted(self.role_counts)
+            counts = np.array([self.role_counts[r] for r in labels], dtype=np.float64)
+            hidden = suppression_mask(
+                counts, min_group_size=self.min_group_size, total_n=counts.sum()
+            )
+            views += [View("role", r) for r, h in zip(labels, hidden, strict=True) if not h]
+        return views
+
+
+_results = _Cache(16)
+_waves = _Cache(8)
+
+
+def _counts(values: npt.ArrayLike) -> dict[str, int]:
+    labels, counts = np.unique(np.asarray(values, dtype=str), return_counts=True)
+    return {str(label): int(n) for label, n in zip(labels, counts, strict=True)}
+
+
+def load_results(db: Database, code: str) -> CampaignResults:
+    """The campaign with its scores by unit, cached until the campaign changes.
+
+    A warm call costs two small queries (the campaign's version); scoring runs only when a
+    response arrived or a setting changed since (`assessment.campaign_scores`).
+    """
+    version = campaign_version(db, code)
+
+    def compute() -> CampaignResults:
+        info = get_campaign(db, code)
+        questionnaire = default_registry().get(info.questionnaire)
+        if version.responses == 0:
+            return CampaignResults(db, info, questionnaire, version, {}, {}, None)
+        table = load_responses(db, code)
+        responses = _counts(table.unit)
+        roles: dict[str, int] = {}
+        if role_options(questionnaire) and "role" in table.demographics:
+            given = np.asarray(table.demographics["role"], dtype=object)
+            roles = _counts(np.where(pd.isna(given), NOT_GIVEN, given))
+        try:
+            by_unit = score_campaign(db, code)
+        except NoResponsesError:
+            by_unit = None
+        return CampaignResults(db, info, questionnaire, version, responses, roles, by_unit)
+
+    return _results.get((db.key, code, version), compute)
+
+
+def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
+    """The current campaign and an earlier one scored on their common statements (cached).
+
+    Raises
+    ------
+    ValueError
+        When the two questionnaire versions share no statement.
+    NoResponsesError
+        When either campaign has no responses.
+    """
+    previous_version = campaign_version(db, previous_code)
+    key = (db.key, current.info.code, current.version, previous_code, previous_version)
+
+    def compute() -> WaveScores:
+        previous = get_campaign(db, previous_code)
+        tables = (load_responses(db, current.info.code), load_responses(db, previous_code))
+        if tables[0].n_respondents == 0 or tables[1].n_respondents == 0:
+            raise NoResponsesError("both waves need submitted responses to be compared")
+        return score_waves(
+            tables[0],
+            tables[1],
+            current_questionnaire=current.questionnaire,
+            previous_questionnaire=default_registry().get(previous.questionnaire),
+            min_group_size=current.min_group_size,
+            current_head_counts=current.info.head_counts,
+            previous_head_counts=previous.head_counts,
+        )
+
+    return _waves.get(key, compute)
+
+
+def clear_caches() -> None:
+    """Forget the cached results and waves (tests)."""
+    _results.clear()
+    _waves.clear()
+
+
+def other_campaigns(db: Database, current: CampaignInfo) -> list[CampaignInfo]:
+    """The earlier waves of the current campaign's organisation (`earlier_waves`)."""
+    return earlier_waves(list_campaigns(db), current)
+
+
+def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkComparison | None:
+    """Where the campaign stands among the stored benchmark organisations (None: none stored).
+
+    `assessment.campaign_exports.compare_with_benchmarks`, as `wmm benchmark compare` runs it.
+    """
+    pooled = load_benchmark_rows(db, questionnaire_id=results.questionnaire.id)
+    if pooled.empty or results.by_unit is None:
+        return None
+    return compare_with_benchmarks(db, results.info.code)
+
+
+# -- downloads ------------------------------------------------------------------------------------
+
+
+def _written(write: Callable[[Path], object], name: str) -> bytes:
+    """The bytes a file-writing export function writes (it runs on a temporary file)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write(path)
+        return path.read_bytes()
+
+
+def scores_csv(db: Database, code: str) -> bytes:
+    """The scores CSV, byte for byte as `wmm export scores` writes it
+    (`assessment.campaign_exports.export_scores`)."""
+    return _written(lambda path: export_scores(db, code, path), "scores.csv")
+
+
+def benchmark_csv(db: Database, code: str, *, org: str | None = None) -> bytes:
+    """The campaign's benchmark file (`assessment.campaign_exports.export_benchmark`); ``org``
+    None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
+    return _written(lambda path: export_benchmark(db, code, path, org=org), "benchmark.csv")
+
+
+def report_html(db: Database, code: str, *, language: str | None = None) -> bytes:
+    """The campaign's self-contained HTML report (`assessment.campaign_exports.write_report`)."""
+    return _written(lambda path: write_report(db, code, path, language=language), "report.html")
+
+
+# -- campaign administration (the Campaigns page) -------------------------------------------------
+
+
+def parse_units_text(text: str) -> list[UnitSpec]:
+    """Units typed or pasted one per line: ``name, head-count`` with an optional ``, parent``.
+
+    Commas, semicolons and tabs separate the fields (so cells pasted from a spreadsheet work); the
+    head-count may be left empty; blank lines are skipped.
+
+    Raises
+    ------
+    DataError
+        With one problem per bad line ("line 3: ..."), e.g. a head-count that is not a whole
+        number >= 1, a duplicate unit or an unknown parent (`assessment.campaigns.check_units`).
+    """
+    problems: list[Problem] = []
+    units: list[UnitSpec] = []
+    lines: list[int] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        fields = [f.strip() for f in re.split(r"[,;\t]", line)]
+        name = fields[0]
+        count_text = fields[1] if len(fields) > 1 else ""
+        parent = fields[2] if len(fields) > 2 and fields[2] else None
+        head_count: int | None = None
+        if count_text:
+            try:
+                head_count = int(count_text)
+            except ValueError:
+                head_count = 0
+            if head_count < 1:
+                problems.append(
+                    Problem(
+                        f"line {number}",
+                        f"the head-count of {name!r} must be a whole number >= 1 (people in the "
+                        f"unit) or empty; found {count_text!r}",
+                        "invalid-head-count",
+                    )
+                )
+                continue
+        if len(fields) > 3:
+            problems.append(
+                Problem(
+                    f"line {number}",
+                    f"expected 'name, head-count[, parent]'; found {len(fields)} fields",
+                    "too-many-fields",
+                )
+            )
+            continue
+        units.append(UnitSpec(name, parent, head_count))
+        lines.append(number)
+    if problems:
+        raise DataError(f"the unit list has {len(problems)} problem(s)", problems)
+    try:
+        return check_units(units)
+    except DataError as exc:
+        renamed = []
+        for problem in exc.problems:
+            position = problem.path.partition("]")[0].removeprefix("units[")
+            where = f"line {lines[int(position)]}" if position.isdigit() else problem.path
+            renamed.append(Problem(where, problem.message, problem.type))
+        raise DataError(str(exc.message), renamed) from None
+
+
+def units_text(units: Iterable[UnitSpec]) -> str:
+    """Units as `parse_units_text` reads them (for editing an existing list)."""
+    lines = []
+    for unit in units:
+        count = "" if unit.head_count is None else str(unit.head_count)
+        fields = [unit.name, count, unit.parent] if unit.parent else [unit.name, count]
+        lines.append(", ".join(fields).removesuffix(", "))
+    return "\n".join(lines)
+
+
+def problems_frame(error: AssessmentError) -> pd.DataFrame:
+    """The problems of an error as a table: where (file, row, column), what, and its type."""
+    problems = getattr(error, "problems", None) or [Problem("", str(error), error.code)]
+    return pd.DataFrame(
+        {
+            "Where": [p.path for p in problems],
+            "Problem": [p.message for p in problems],
+            "Type": [p.type for p in problems],
+        }
+    )
+
+
+def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
+    """Single-use invitation links as CSV (``number,survey_url``), as `wmm invitations create` writes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["number", "survey_url"])
+    for number, token in enumerate(tokens, start=1):
+        writer.writerow([number, neutralise_text(survey_url(code, token))])
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,992 @@
+"""The dashboard's charts: pure builders from the frames of `assessment.dashboard` to Altair charts.
+
+Intervals are computed in Python before drawing; every chart has a one-line caption (`CAPTIONS`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import vl_convert
+
+#: Level colours for up to 7 levels (ColorBrewer RdYlBu: readable for red-green colour blindness).
+_LEVEL_PALETTE = ("#d73027", "#f46d43", "#fdae61", "#fee090", "#abd9e9", "#74add1", "#4575b4")
+#: Answer colours, disagree -> agree (ColorBrewer RdBu with a grey middle).
+_ANSWER_LOW = (0xB2, 0x18, 0x2B)
+_ANSWER_MID = (0xD9, 0xD9, 0xD9)
+_ANSWER_HIGH = (0x21, 0x66, 0xAC)
+INK = "#1f2933"
+MUTED = "#52606d"
+ACCENT = "#1f5fa6"
+VERDICT_COLOURS = {
+    "below": "#b2182b",
+    "down": "#b2182b",
+    "reached": "#1a7a3a",
+    "up": "#1a7a3a",
+    "unclear": "#7b8794",
+}
+STATUS_COLOURS = {
+    "readable": "#1f5fa6",
+    "imprecise": "#8fb3dc",
+    "protecting": "#b8c2cc",
+    "suppressed": "#b8c2cc",
+    "none": "#e4e7eb",
+}
+ROW_HEIGHT = 34
+#: Width of exported chart images whose width follows the page in the app.
+IMAGE_WIDTH = 820
+FONT_SIZE = 15
+
+#: One line under each chart saying how to read it (``str.format`` fields in braces).
+CAPTIONS: dict[str, str] = {
+    "participation": (
+        "Dark bar: responses; light bar behind it: people in the unit. Blue units are reliable "
+        "enough to read (interval ±{half:.2f} or narrower); grey units are hidden because they have "
+        "fewer than {m} respondents or would let such a unit be worked out."
+    ),
+    "flywheel": (
+        "Clarity drives Coordination, which drives Completion; Collaboration powers the cycle and "
+        "Workflow Architecture holds it up. Colour = maturity level; each card shows the mean, its "
+        "{p}% interval and how likely the level is."
+    ),
+    "components": (
+        "Dot = mean, line = {p}% interval, shaded bands = maturity levels, black tick = target "
+        "level. Where a line crosses into another band, the level is not certain."
+    ),
+    "principles": (
+        "Principles sorted from strongest to weakest. Dot = mean, line = {p}% interval; two "
+        "principles whose lines overlap are not clearly different."
+    ),
+    "heatmap_mean": (
+        "Mean per unit and component, units ordered by their shrunken overall mean (strongest at "
+        "the top). Dashed, uncoloured cells are hidden: fewer than {m} respondents, or protecting "
+        "such a unit."
+    ),
+    "heatmap_level": (
+        "Maturity level per unit and component, units ordered by their shrunken overall mean. "
+        "Dashed, uncoloured cells are hidden: fewer than {m} respondents, or protecting such a unit."
+    ),
+    "gaps": (
+        "How far each mean is from its target level (line = {p}% interval). Left of 0 = short of "
+        "the target; a gap whose interval does not cross 0 is clearly real (red: short, green: "
+        "reached)."
+    ),
+    "likert": (
+        "Answers to each statement as chosen: disagreement to the left of 0, agreement to the "
+        "right, the neutral answer straddling 0. ↺ marks reverse-keyed statements (agreeing lowers "
+        "the score)."
+    ),
+    "waves": (
+        "Left: means of both waves on the common statements ({p}% intervals). Right: the change "
+        "with its interval; green/red changes are clear, grey ones could be chance."
+    ),
+    "roles": (
+        "Left: how each role rates the organisation ({p}% intervals). Right: {second} minus "
+        "{first}; a gap whose interval does not cross 0 (coloured) is clearly real."
+    ),
+    "benchmark": (
+        "Percentile rank among the other organisations (dot), with the range this organisation's "
+        "own {p}% interval allows (line). 50 = the median organisation."
+    ),
+    "reliability": (
+        "Cronbach's alpha per dimension with its Feldt {p}% interval; 0.7 (dashed) is the usual "
+        "minimum for a scale whose mean is interpreted."
+    ),
+}
+
+
+def caption(name: str, **values: Any) -> str:
+    """The caption of chart ``name`` with its values filled in."""
+    return CAPTIONS[name].format(**values)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def level_colours(n_levels: int) -> list[str]:
+    """``n_levels`` colours from low to high maturity."""
+    if not 1 <= n_levels <= len(_LEVEL_PALETTE):
+        raise ValueError(
+            f"charts colour 1..{len(_LEVEL_PALETTE)} maturity levels; got {n_levels} levels"
+        )
+    if n_levels == 1:
+        return [_LEVEL_PALETTE[-1]]
+    picks = np.round(np.linspace(0, len(_LEVEL_PALETTE) - 1, n_levels)).astype(int)
+    return [_LEVEL_PALETTE[i] for i in picks]
+
+
+def answer_colours(n_options: int) -> list[str]:
+    """Diverging colours for the answer options, lowest (disagree) first."""
+    colours = []
+    for i in range(n_options):
+        t = i / max(n_options - 1, 1)
+        low, high, u = (
+            (_ANSWER_LOW, _ANSWER_MID, t / 0.5)
+            if t < 0.5
+            else (_ANSWER_MID, _ANSWER_HIGH, (t - 0.5) / 0.5)
+        )
+        r, g, b = (round(a + (b - a) * u) for a, b in zip(low, high, strict=True))
+        colours.append(f"#{r:02x}{g:02x}{b:02x}")
+    return colours
+
+
+def _plain(frame: pd.DataFrame) -> alt.InlineData:
+    """The rows as inline Vega-Lite data: numbers as floats, text as str, every missing value null.
+
+    Inline records (rather than a DataFrame) because Altair's DataFrame conversion turns missing
+    values into NaN under pandas 3, which is not JSON.
+    """
+    columns: dict[str, list[Any]] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            columns[column] = [None if pd.isna(v) else bool(v) for v in values]
+        elif pd.api.types.is_numeric_dtype(values.dtype):
+            numbers = pd.to_numeric(values).to_numpy(dtype=np.float64, na_value=np.nan)
+            columns[column] = [float(v) if math.isfinite(v) else None for v in numbers]
+        else:
+            columns[column] = [None if pd.isna(v) else str(v) for v in values]
+    records = [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    return alt.InlineData(values=records)
+
+
+def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Projector-friendly defaults: large labels, no frame around the plot."""
+    return (
+        chart.configure_axis(
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            labelColor=INK,
+            titleColor=INK,
+            labelLimit=320,
+            gridColor="#e4e7eb",
+        )
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=320)
+        .configure_title(fontSize=FONT_SIZE + 3, color=INK, anchor="start")
+        .configure_view(strokeWidth=0)
+    )
+
+
+def _level_bands(
+    thresholds: Sequence[float], names: Sequence[str], scale_max: float
+) -> pd.DataFrame:
+    ends = [*thresholds[1:], scale_max]
+    return pd.DataFrame(
+        {
+            "level": np.arange(1, len(thresholds) + 1, dtype=np.float64),
+            "level_name": list(names),
+            "low": np.asarray(thresholds, dtype=np.float64),
+            "high": np.asarray(ends, dtype=np.float64),
+            "middle": (np.asarray(thresholds) + np.asarray(ends)) / 2.0,
+        }
+    )
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _interval_text(mean: float, low: float, high: float) -> str:
+    if any(math.isnan(v) for v in (mean, low, high)):
+        return "–" if math.isnan(mean) else f"{mean:.2f}"
+    return f"{mean:.2f} [{low:.2f}, {high:.2f}]"
+
+
+# -- participation --------------------------------------------------------------------------------
+
+
+def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.LayerChart:
+    """Responses per unit against its head-count, coloured by whether the unit can be read.
+
+    ``frame`` is `assessment.dashboard.participation` (its organisation row is left out here).
+    """
+    data = frame[frame["unit"].astype(str) != "__all__"].copy()
+    data["label"] = [
+        (f"{int(n)} of {int(h)} ({100 * n / h:.0f}%)" if pd.notna(h) and h else f"{int(n)}")
+        + (" · hidden" if status in ("suppressed", "protecting") else "")
+        for n, h, status in zip(data["responses"], data["head_count"], data["status"], strict=True)
+    ]
+    data["people"] = data["head_count"].astype("Float64").fillna(0.0)
+    data["end"] = np.maximum(
+        data["responses"].to_numpy(dtype=float), data["people"].to_numpy(dtype=float)
+    )
+    order = list(data["unit"])
+    data = _plain(data)
+    y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE))
+    base = alt.Chart(data).encode(y=y)
+    people = base.mark_bar(color="#e4e7eb", height=22).encode(
+        x=alt.X("people:Q", title="Responses (of the people in the unit)"),
+        tooltip=[alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("people:Q", title="People")],
+    )
+    answered = base.mark_bar(height=14).encode(
+        x="responses:Q",
+        color=alt.Color(
+            "status:N",
+            scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("unit:N", title="Unit"),
+            alt.Tooltip("responses:Q", title="Responses"),
+            alt.Tooltip("note:N", title="Results"),
+        ],
+    )
+    labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE - 1, color=INK).encode(
+        x="end:Q", text="label:N"
+    )
+    minimum = (
+        alt.Chart(pd.DataFrame({"m": [float(min_group_size)]}))
+        .mark_rule(strokeDash=[5, 4], color=MUTED)
+        .encode(x="m:Q")
+    )
+    return alt.layer(people, answered, minimum, labels).properties(
+        height=max(ROW_HEIGHT * len(order), 80)
+    )
+
+
+# -- the flywheel ---------------------------------------------------------------------------------
+
+# Node positions: the cycle on a circle of radius 1 (first at the top, clockwise), Collaboration in
+# the middle, Workflow Architecture as the base underneath.
+_CIRCLE = 1.2
+_NODE_RADIUS = 0.6
+_BASE_Y = -1.95
+_X_DOMAIN = (-2.05, 2.05)
+_Y_DOMAIN = (_BASE_Y - 0.62, _CIRCLE + _NODE_RADIUS + 0.08)
+
+
+def _cycle_positions(n: int) -> list[tuple[float, float, float]]:
+    """(x, y, angle in degrees clockwise from the top) of n nodes evenly on the circle."""
+    return [
+        (
+            _CIRCLE * math.sin(math.radians(360 * k / n)),
+            _CIRCLE * math.cos(math.radians(360 * k / n)),
+            360 * k / n,
+        )
+        for k in range(n)
+    ]
+
+
+def _arrows(n: int, gap_degrees: float = 34.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Arcs between consecutive cycle nodes (clockwise) and their arrowheads."""
+    lines, heads = [], []
+    for k in range(n):
+        start = 360 * k / n + gap_degrees
+        stop = 360 * (k + 1) / n - gap_degrees
+        angles = np.linspace(start, stop, 24)
+        radius = _CIRCLE * 1.02
+        for order, angle in enumerate(angles):
+            lines.append(
+                {
+                    "arc": k,
+                    "order": order,
+                    "x": radius * math.sin(math.radians(angle)),
+                    "y": radius * math.cos(math.radians(angle)),
+                }
+            )
+        # Direction of travel at the end of the arc is tangential (clockwise): angle + 90°.
+        heads.append(
+            {
+                "x": radius * math.sin(math.radians(stop)),
+                "y": radius * math.cos(math.radians(stop)),
+                "angle": (stop + 90.0) % 360.0,
+            }
+        )
+    return pd.DataFrame(lines), pd.DataFrame(heads)
+
+
+def flywheel_chart(
+    frame: pd.DataFrame,
+    *,
+    level_names: Sequence[str],
+    confidence: float,
+    width: int = 640,
+) -> alt.LayerChart:
+    """The flywheel: the cycle of components with arrows, Collaboration in the middle powering it,
+    Workflow Architecture as the base; each node coloured by its level (hidden ones grey).
+
+    ``frame`` is `assessment.dashboard.flywheel`.
+    """
+    colours = level_colours(len(level_names))
+    cycle = frame[frame["role"] == "cycle"].sort_values("order")
+    positions = _cycle_positions(max(len(cycle), 1))
+    nodes = []
+    for (x, y, _), record in zip(positions, cycle.to_dict("records"), strict=False):
+        nodes.append({**record, "x": x, "y": y, "shape": "circle"})
+    for record in frame[frame["role"] == "power"].to_dict("records"):
+        nodes.append({**record, "x": 0.0, "y": 0.0, "shape": "circle"})
+    bottom = frame[frame["role"].isin(["base", "other"])].sort_values("order").to_dict("records")
+    for i, record in enumerate(bottom):
+        offset = (i - (len(bottom) - 1) / 2) * 1.6
+        nodes.append({**record, "x": offset, "y": _BASE_Y, "shape": "square"})
+    data = pd.DataFrame(nodes)
+    percent = f"{confidence * 100:g}%"
+    data["headline"] = [
+        f"{m:.2f}" if shown else "hidden"
+        for m, shown in zip(data["mean"], data["shown"], strict=True)
+    ]
+    data["interval"] = [
+        f"{percent} [{lo:.2f}, {hi:.2f}]" if shown else "too few responses"
+        for lo, hi, shown in zip(data["ci_low"], data["ci_high"], data["shown"], strict=True)
+    ]
+    data["likely"] = [
+        f"{name} · {100 * p:.0f}% likely" if shown and pd.notna(p) else ""
+        for name, p, shown in zip(
+            data["level_name"], data["level_probability"], data["shown"], strict=True
+        )
+    ]
+    data["level_colour"] = [
+        colours[int(level) - 1] if shown and pd.notna(level) else "#ffffff"
+        for level, shown in zip(data["level"], data["shown"], strict=True)
+    ]
+    data["ink"] = [
+        "#ffffff" if c in (colours[0], colours[-1]) else INK for c in data["level_colour"]
+    ]
+    data = _plain(data)
+    domain = list(_X_DOMAIN)
+    pixels_per_unit = width / (_X_DOMAIN[1] - _X_DOMAIN[0])
+    height = int(pixels_per_unit * (_Y_DOMAIN[1] - _Y_DOMAIN[0]))
+    x = alt.X("x:Q", scale=alt.Scale(domain=domain), axis=None)
+    y = alt.Y("y:Q", scale=alt.Scale(domain=list(_Y_DOMAIN)), axis=None)
+    lines, heads = _arrows(max(len(cycle), 1))
+    arcs = (
+        alt.Chart(lines)
+        .mark_line(color=MUTED, strokeWidth=4)
+        .encode(x=x, y=y, detail="arc:N", order="order:Q")
+    )
+    arrowheads = (
+        alt.Chart(heads)
+        .mark_point(shape="triangle", filled=True, size=420, color=MUTED, opacity=1)
+        .encode(x=x, y=y, angle=alt.Angle("angle:Q", scale=None))
+    )
+    spokes = (
+        alt.Chart(
+            pd.DataFrame(
+                [
+                    {"x": 0.0, "y": -_NODE_RADIUS, "x2": 0.0, "y2": _BASE_Y + 0.42},
+                ]
+            )
+        )
+        .mark_rule(color="#b8c2cc", strokeWidth=3, strokeDash=[6, 5])
+        .encode(x=x, y=y, x2="x2:Q", y2="y2:Q")
+    )
+    size = math.pi * (_NODE_RADIUS * pixels_per_unit) ** 2
+    tooltip = [
+        alt.Tooltip("name:N", title="Component"),
+        alt.Tooltip("headline:N", title="Mean"),
+        alt.Tooltip("interval:N", title="Interval"),
+        alt.Tooltip("likely:N", title="Level"),
+        alt.Tooltip("n:Q", title="Respondents"),
+    ]
+    circles = (
+        alt.Chart(data)
+        .transform_filter(alt.datum.shape == "circle")
+        .mark_point(shape="circle", filled=True, size=size, strokeWidth=3, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            fill=alt.Fill("level_colour:N", scale=None),
+            stroke=alt.value(INK),
+            tooltip=tooltip,
+        )
+    )
+    base = (
+        alt.Chart(data)
+        .transform_filter(alt.datum.shape == "square")
+        .mark_rect(stroke=INK, strokeWidth=3, cornerRadius=10)
+        .encode(
+            x=alt.X("left:Q", scale=alt.Scale(domain=domain), axis=None),
+            x2="right:Q",
+            y=alt.Y("top:Q", scale=alt.Scale(domain=list(_Y_DOMAIN)), axis=None),
+            y2="bottom:Q",
+            fill=alt.Fill("level_colour:N", scale=None),
+            tooltip=tooltip,
+        )
+        .transform_calculate(
+            left="datum.x - 0.8",
+            right="datum.x + 0.8",
+            top="datum.y + 0.42",
+            bottom="datum.y - 0.42",
+        )
+    )
+
+    def text(field: str, dy: float, size_: int, weight: str = "normal") -> alt.Chart:
+        return (
+            alt.Chart(data)
+            .mark_text(fontSize=size_, fontWeight=weight, dy=dy)
+            .encode(x=x, y=y, text=f"{field}:N", color=alt.Color("ink:N", scale=None))
+        )
+
+    labels = [
+        text("name", -32, FONT_SIZE + 1, "bold"),
+        text("headline", -5, FONT_SIZE + 13, "bold"),
+        text("interval", 21, FONT_SIZE - 3),
+        text("likely", 38, FONT_SIZE - 3),
+    ]
+    captions = pd.DataFrame(
+        [
+            {"x": 0.0, "y": -_NODE_RADIUS - 0.12, "text": "powers the cycle"},
+            {"x": 0.0, "y": _BASE_Y - 0.53, "text": "holds it all up"},
+        ]
+    )
+    notes = (
+        alt.Chart(captions)
+        .mark_text(fontSize=FONT_SIZE - 2, fontStyle="italic", color=MUTED)
+        .encode(x=x, y=y, text="text:N")
+    )
+    return alt.layer(arcs, arrowheads, spokes, circles, base, *labels, notes).properties(
+        width=width, height=height
+    )
+
+
+# -- estimates with intervals ---------------------------------------------------------------------
+
+
+def estimate_chart(
+    frame: pd.DataFrame,
+    *,
+    thresholds: Sequence[float],
+    level_names: Sequence[str],
+    scale_min: float,
+    scale_max: float,
+    order: Literal["given", "mean"] = "given",
+    show_target: bool = True,
+    zoom: bool = True,
+) -> alt.LayerChart:
+    """Means with intervals over the maturity level bands, one row per dimension.
+
+    ``frame`` is `assessment.dashboard.dimension_estimates` (name, mean, ci_low, ci_high, ...).
+    With ``zoom`` the axis shows the part of the scale the intervals (and targets) occupy, on a
+    0.2 grid, with room on the right for the labels; the level bands are cut to it.
+    """
+    data = frame.copy()
+    data["text"] = [
+        _interval_text(m, lo, hi)
+        for m, lo, hi in zip(data["mean"], data["ci_low"], data["ci_high"], strict=True)
+    ]
+    data["likely"] = [
+        f"{name} ({100 * p:.0f}% likely)" if pd.notna(p) else str(name)
+        for name, p in zip(data["level_name"], data["level_probability"], strict=True)
+    ]
+    if order == "mean":
+        data = data.sort_values("mean", ascending=False, kind="stable")
+    names = list(data["name"])
+    has_target = "target_threshold" in data.columns and bool(data["target_threshold"].notna().any())
+    low, high = float(scale_min), float(scale_max)
+    if zoom and len(data):
+        ends = [data["ci_low"].astype(float), data["mean"].astype(float)]
+        tops = [data["ci_high"].astype(float), data["mean"].astype(float)]
+        if has_target and show_target:
+            ends.append(data["target_threshold"].astype(float))
+            tops.append(data["target_threshold"].astype(float))
+        smallest = float(np.nanmin(pd.concat(ends)))
+        largest = float(np.nanmax(pd.concat(tops)))
+        low = max(low, math.floor((smallest - 0.3) * 5) / 5)
+        high = min(high, math.ceil((largest + 0.8) * 5) / 5)
+    data = _plain(data)
+    bands = _level_bands(thresholds, level_names, scale_max)
+    bands["low"] = bands["low"].clip(lower=low, upper=high)
+    bands["high"] = bands["high"].clip(lower=low, upper=high)
+    bands = bands[bands["high"] - bands["low"] > 1e-9].copy()
+    bands["middle"] = (bands["low"] + bands["high"]) / 2.0
+    bands["label"] = [
+        name if width >= 0.3 else ""
+        for name, width in zip(bands["level_name"], bands["high"] - bands["low"], strict=True)
+    ]
+    colours = level_colours(len(level_names))
+    x_scale = alt.Scale(domain=[low, high], nice=False, zero=False)
+    y = alt.Y("name:N", sort=names, title=None)
+    band_layer = (
+        alt.Chart(bands)
+        .mark_rect(opacity=0.22)
+        .encode(
+            x=alt.X("low:Q", scale=x_scale, title="Mean on the answer scale"),
+            x2="high:Q",
+            color=alt.Color(
+                "level_name:N",
+                scale=alt.Scale(domain=list(level_names), range=colours),
+                legend=None,
+            ),
+        )
+    )
+    band_names = (
+        alt.Chart(bands)
+        .mark_text(baseline="top", dy=-18, fontSize=FONT_SIZE - 2, color=MUTED)
+        .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(0), text="label:N")
+    )
+    base = alt.Chart(data).encode(y=y)
+    tooltip = [
+        alt.Tooltip("name:N", title="Dimension"),
+        alt.Tooltip("text:N", title="Mean [interval]"),
+        alt.Tooltip("likely:N", title="Level"),
+        alt.Tooltip("n:Q", title="Respondents"),
+    ]
+    rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
+        x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q", tooltip=tooltip
+    )
+    point = base.mark_point(filled=True, size=220, color=ACCENT, opacity=1).encode(
+        x=alt.X("mean:Q", scale=x_scale), tooltip=tooltip
+    )
+    label = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK).encode(
+        x=alt.X("ci_high:Q", scale=x_scale), text="text:N"
+    )
+    layers: list[alt.Chart] = [band_layer, band_names, rule, point, label]
+    if show_target and has_target:
+        target = (
+            base.transform_filter("isValid(datum.target_threshold)")
+            .mark_tick(color=INK, thickness=3, size=26)
+            .encode(x=alt.X("target_threshold:Q", scale=x_scale))
+        )
+        layers.append(target)
+    return alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 24)
+
+
+# -- heatmap --------------------------------------------------------------------------------------
+
+
+def heatmap_chart(
+    cells: pd.DataFrame,
+    *,
+    colour_by: Literal["mean", "level"] = "mean",
+    level_names: Sequence[str],
+    scale_min: float,
+    scale_max: float,
+) -> alt.LayerChart:
+    """Unit × dimension heatmap; hidden cells get a dashed outline and no colour, ever.
+
+    ``cells`` is `assessment.dashboard.heatmap`.
+    """
+    data = cells.copy()
+    groups = list(pd.unique(data.sort_values("group_rank")["group"]))
+    dimensions = list(pd.unique(data.sort_values("dimension_rank")["name"]))
+    colours = level_colours(len(level_names))
+    data["level_label"] = [
+        str(name) if not hidden else "hidden"
+        for name, hidden in zip(data["level_name"], data["suppressed"], strict=True)
+    ]
+    data["text"] = data["label"] if colour_by == "mean" else data["level_label"]
+    data["ink"] = [
+        MUTED
+        if hidden
+        else (
+            "#ffffff"
+            if colour_by == "mean" and m > scale_min + 0.72 * (scale_max - scale_min)
+            else INK
+        )
+        for hidden, m in zip(data["suppressed"], data["mean"].fillna(0.0), strict=True)
+    ]
+    if colour_by == "level":
+        data["ink"] = [
+            MUTED
+            if hidden
+            else ("#ffffff" if pd.notna(level) and int(level) in (1, len(level_names)) else INK)
+            for hidden, level in zip(data["suppressed"], data["level"], strict=True)
+        ]
+    data = _plain(data)
+    x = alt.X(
+        "name:N",
+        sort=dimensions,
+        title=None,
+        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140),
+    )
+    y = alt.Y("group:N", sort=groups, title=None)
+    tooltip = [
+        alt.Tooltip("group:N", title="Unit"),
+        alt.Tooltip("name:N", title="Dimension"),
+        alt.Tooltip("text:N", title="Value"),
+        alt.Tooltip("n:Q", title="Respondents"),
+    ]
+    shown = alt.Chart(data).transform_filter("!datum.suppressed")
+    if colour_by == "mean":
+        colour = alt.Color(
+            "mean:Q",
+            scale=alt.Scale(scheme="blues", domain=[scale_min, scale_max]),
+            title="Mean",
+            legend=alt.Legend(orient="bottom", gradientLength=320),
+        )
+    else:
+        colour = alt.Color(
+            "level_name:N",
+            scale=alt.Scale(domain=list(level_names), range=colours),
+            title="Level",
+            legend=alt.Legend(orient="bottom"),
+        )
+    filled = shown.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        x=x, y=y, color=colour, tooltip=tooltip
+    )
+    hidden = (
+        alt.Chart(data)
+        .transform_filter("datum.suppressed")
+        .mark_rect(fill="#ffffff", stroke="#9aa5b1", strokeWidth=1.5, strokeDash=[4, 3])
+        .encode(x=x, y=y, tooltip=tooltip)
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(fontSize=FONT_SIZE - 1)
+        .encode(x=x, y=y, text="text:N", color=alt.Color("ink:N", scale=None))
+    )
+    return (
+        alt.layer(filled, hidden, text)
+        .resolve_scale(color="independent")
+        .properties(height=max(40 * len(groups), 80))
+    )
+
+
+# -- gaps, changes and role differences -----------------------------------------------------------
+
+
+def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
+    """Distance of each mean from its target threshold, with intervals, coloured by the verdict.
+
+    ``gaps`` is `assessment.dashboard.target_gaps`; drawn as mean − threshold (= −gap) so that
+    short of the target is left of 0.
+    """
+    data = gaps.copy()
+    data["distance"] = -data["gap"].astype(float)
+    data["distance_low"] = -data["gap_ci_high"].astype(float)
+    data["distance_high"] = -data["gap_ci_low"].astype(float)
+    data["label"] = [
+        f"{name} (target: {target})"
+        for name, target in zip(data["name"], data["target_name"], strict=True)
+    ]
+    data["p_text"] = [f"{100 * p:.0f}% likely reached" for p in data["p_target"]]
+    names = list(data["label"])
+    data = _plain(data)
+    y = alt.Y("label:N", sort=names, title=None)
+    colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(
+            domain=["below", "unclear", "reached"],
+            range=[
+                VERDICT_COLOURS["below"],
+                VERDICT_COLOURS["unclear"],
+                VERDICT_COLOURS["reached"],
+            ],
+        ),
+        legend=alt.Legend(
+            title=None,
+            orient="bottom",
+            labelExpr="{'below': 'clearly short', 'unclear': 'not clear yet', 'reached': 'clearly reached'}[datum.label]",
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="Dimension"),
+        alt.Tooltip("distance:Q", title="Mean − target threshold", format="+.2f"),
+        alt.Tooltip("p_text:N", title="Target"),
+    ]
+    base = alt.Chart(data).encode(y=y)
+    x = alt.X("distance_low:Q", title="Mean minus the target level's threshold (scale points)")
+    rule = base.mark_rule(strokeWidth=3).encode(
+        x=x, x2="distance_high:Q", color=colour, tooltip=tooltip
+    )
+    point = base.mark_point(filled=True, size=220, opacity=1).encode(
+        x="distance:Q", color=colour, tooltip=tooltip
+    )
+    text = base.mark_text(align="left", dx=8, dy=-13, fontSize=FONT_SIZE - 2, color=INK).encode(
+        x="distance_high:Q", text="p_text:N"
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK, strokeWidth=1.5).encode(x="x:Q")
+    )
+    return alt.layer(zero, rule, point, text).properties(
+        height=max(ROW_HEIGHT * 1.3 * len(names), 90)
+    )
+
+
+def comparison_chart(
+    change: pd.DataFrame,
+    *,
+    before: str,
+    after: str,
+    width: int = 400,
+    direction: bool = True,
+) -> alt.HConcatChart:
+    """Two groups (waves or roles) side by side with intervals, and their difference.
+
+    ``change`` is `assessment.dashboard.wave_change` or `role_gaps`; ``before``/``after`` name the
+    two groups in the legend. With ``direction`` a clear rise is green and a clear fall red (waves);
+    without, every clear difference has one colour (role groups: neither is better).
+    """
+    names = list(change["name"])
+    ends = np.concatenate(
+        [change["diff_ci_low"].to_numpy(dtype=float), change["diff_ci_high"].to_numpy(dtype=float)]
+    )
+    low, high = float(np.nanmin([*ends, 0.0])), float(np.nanmax([*ends, 0.0]))
+    span = max(high - low, 0.1)
+    # Room on the right for the labels that follow each interval.
+    diff_domain = [low - 0.05 * span, high + 0.45 * span]
+    means = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "name": change["name"],
+                    "group": before,
+                    "mean": change["mean_before"].astype(float),
+                    "low": change["ci_low_before"].astype(float),
+                    "high": change["ci_high_before"].astype(float),
+                    "n": change["n_before"].astype(float),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "name": change["name"],
+                    "group": after,
+                    "mean": change["mean"].astype(float),
+                    "low": change["ci_low"].astype(float),
+                    "high": change["ci_high"].astype(float),
+                    "n": change["n"].astype(float),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    means = _plain(means)
+    y = alt.Y("name:N", sort=names, title=None)
+    group_colour = alt.Color(
+        "group:N",
+        scale=alt.Scale(domain=[before, after], range=["#9aa5b1", ACCENT]),
+        legend=alt.Legend(title=None, orient="top"),
+    )
+    offset = alt.YOffset("group:N", sort=[before, after], scale=alt.Scale(paddingInner=0.3))
+    tooltip = [
+        alt.Tooltip("name:N", title="Dimension"),
+        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("mean:Q", format=".2f", title="Mean"),
+        alt.Tooltip("low:Q", format=".2f", title="Interval from"),
+        alt.Tooltip("high:Q", format=".2f", title="to"),
+        alt.Tooltip("n:Q", title="Respondents"),
+    ]
+    left_base = alt.Chart(means).encode(y=y, yOffset=offset, color=group_colour)
+    left = alt.layer(
+        left_base.mark_rule(strokeWidth=3).encode(
+            x=alt.X("low:Q", scale=alt.Scale(zero=False), title="Mean", axis=alt.Axis(tickCount=6)),
+            x2="high:Q",
+            tooltip=tooltip,
+        ),
+        left_base.mark_point(filled=True, size=140, opacity=1).encode(x="mean:Q", tooltip=tooltip),
+    ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
+
+    diff = change.copy()
+    diff["text"] = [
+        f"{d:+.2f} · g {g:+.2f}" if pd.notna(g) else f"{d:+.2f}"
+        for d, g in zip(diff["diff"], diff["g"], strict=True)
+    ]
+    # Labels start right of the interval, and right of the zero line when it crosses it.
+    diff["label_x"] = np.maximum(diff["diff_ci_high"].astype(float), 0.0)
+    diff = _plain(diff)
+    clear = (
+        [VERDICT_COLOURS["down"], VERDICT_COLOURS["unclear"], VERDICT_COLOURS["up"]]
+        if direction
+        else [ACCENT, VERDICT_COLOURS["unclear"], ACCENT]
+    )
+    verdict_colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=["down", "unclear", "up"], range=clear),
+        legend=None,
+    )
+    diff_tooltip = [
+        alt.Tooltip("name:N", title="Dimension"),
+        alt.Tooltip("diff:Q", format="+.2f", title="Difference"),
+        alt.Tooltip("diff_ci_low:Q", format="+.2f", title="Interval from"),
+        alt.Tooltip("diff_ci_high:Q", format="+.2f", title="to"),
+        alt.Tooltip("g:Q", format="+.2f", title="Hedges' g"),
+    ]
+    right_base = alt.Chart(diff).encode(y=alt.Y("name:N", sort=names, title=None, axis=None))
+    right = alt.layer(
+        alt.Chart(pd.DataFrame({"x": [0.0]}))
+        .mark_rule(color=INK, strokeWidth=1.5)
+        .encode(x=alt.X("x:Q", scale=alt.Scale(domain=diff_domain))),
+        right_base.mark_rule(strokeWidth=3).encode(
+            x=alt.X(
+                "diff_ci_low:Q",
+                title="Difference: blue minus grey",
+                scale=alt.Scale(domain=diff_domain, nice=False),
+                axis=alt.Axis(tickCount=6),
+            ),
+            x2="diff_ci_high:Q",
+            color=verdict_colour,
+            tooltip=diff_tooltip,
+        ),
+        right_base.mark_point(filled=True, size=160, opacity=1).encode(
+            x="diff:Q", color=verdict_colour, tooltip=diff_tooltip
+        ),
+        right_base.mark_text(align="left", dx=8, dy=-12, fontSize=FONT_SIZE - 3, color=INK).encode(
+            x="label_x:Q", text="text:N"
+        ),
+    ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
+    return alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+
+
+# -- discussion queue -----------------------------------------------------------------------------
+
+
+def likert_chart(
+    segments: pd.DataFrame, queue: pd.DataFrame, *, options: Sequence[str]
+) -> alt.LayerChart:
+    """Diverging stacked bars of the answers to the queued statements (ranked top first).
+
+    ``segments`` is `assessment.dashboard.likert_segments`, ``queue`` the `discussion_queue` it was
+    built from, ``options`` the answer labels low to high.
+    """
+    labels = {
+        item: f"{rank}. {_shorten(statement, 58)}"
+        for item, rank, statement in zip(
+            queue["item"], queue["rank"], queue["statement"], strict=True
+        )
+    }
+    statements = dict(zip(queue["item"], queue["statement"], strict=True))
+    data = segments.copy()
+    data["label"] = data["item"].map(labels)
+    data["statement"] = data["item"].map(statements)
+    data["share_text"] = [f"{s:.0f}%" for s in data["share"]]
+    colours = answer_colours(len(options))
+    dark = {options[0], options[-1]} if len(options) > 2 else set()
+    data["ink"] = ["#ffffff" if o in dark else INK for o in data["option"]]
+    order = [labels[i] for i in queue["item"]]
+    data = _plain(data)
+    colour = alt.Color(
+        "option:N",
+        scale=alt.Scale(domain=list(options), range=colours),
+        sort=list(options),
+        legend=alt.Legend(title=None, orient="bottom", columns=len(options)),
+    )
+    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None))
+    bars = base.mark_bar(height=22).encode(
+        x=alt.X(
+            "start:Q",
+            title="Share of answers (%): disagree ← | → agree",
+            scale=alt.Scale(domain=[-100, 100]),
+            axis=alt.Axis(
+                labelExpr="abs(datum.value)", values=[-100, -75, -50, -25, 0, 25, 50, 75, 100]
+            ),
+        ),
+        x2="end:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("item:N", title="Id"),
+            alt.Tooltip("statement:N", title="Statement"),
+            alt.Tooltip("option:N", title="Answer"),
+            alt.Tooltip("count:Q", title="Answers"),
+            alt.Tooltip("share_text:N", title="Share"),
+        ],
+    )
+    text = (
+        base.transform_filter("datum.share >= 8")
+        .transform_calculate(middle="(datum.start + datum.end) / 2")
+        .mark_text(fontSize=FONT_SIZE - 3)
+        .encode(x="middle:Q", text="share_text:N", color=alt.Color("ink:N", scale=None))
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK).encode(x="x:Q")
+    return (
+        alt.layer(bars, zero, text)
+        .resolve_scale(color="independent")
+        .properties(height=max(ROW_HEIGHT * len(order), 80))
+    )
+
+
+# -- benchmark and reliability --------------------------------------------------------------------
+
+
+def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Percentile rank among the benchmark organisations with the range the own interval allows.
+
+    ``frame`` is `assessment.dashboard.benchmark_position`.
+    """
+    data = frame.copy()
+    data["text"] = [
+        f"{p:.0f} [{lo:.0f}, {hi:.0f}] of {int(n)}"
+        for p, lo, hi, n in zip(
+            data["percentile"],
+            data["percentile_low"],
+            data["percentile_high"],
+            data["n_orgs"],
+            strict=True,
+        )
+    ]
+    names = list(data["name"])
+    data = _plain(data)
+    x_scale = alt.Scale(domain=[0, 100])
+    base = alt.Chart(data).encode(y=alt.Y("name:N", sort=names, title=None))
+    quartiles = (
+        alt.Chart(pd.DataFrame({"x": [25.0, 50.0, 75.0]}))
+        .mark_rule(color="#cbd2d9", strokeDash=[4, 4])
+        .encode(x=alt.X("x:Q", scale=x_scale))
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title="Dimension"),
+        alt.Tooltip("text:N", title="Percentile [range] of organisations"),
+        alt.Tooltip("pooled_median:Q", format=".2f", title="Their median mean"),
+    ]
+    rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
+        x=alt.X(
+            "percentile_low:Q", scale=x_scale, title="Percentile rank among other organisations"
+        ),
+        x2="percentile_high:Q",
+        tooltip=tooltip,
+    )
+    point = base.mark_point(filled=True, size=200, color=ACCENT, opacity=1).encode(
+        x="percentile:Q", tooltip=tooltip
+    )
+    text = base.mark_text(align="left", dx=8, dy=-12, fontSize=FONT_SIZE - 3, color=INK).encode(
+        x="percentile_high:Q", text="text:N"
+    )
+    return alt.layer(quartiles, rule, point, text).properties(
+        height=max(ROW_HEIGHT * 1.2 * len(names), 80)
+    )
+
+
+def reliability_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """Cronbach's alpha per dimension with its Feldt interval; dashed line at 0.7.
+
+    ``table`` is `assessment.dashboard.reliability_table` (rows without alpha are left out).
+    """
+    data = table[table["alpha"].notna()].copy()
+    data["text"] = [
+        _interval_text(a, lo, hi)
+        for a, lo, hi in zip(
+            data["alpha"], data["alpha_ci_low"], data["alpha_ci_high"], strict=True
+        )
+    ]
+    names = list(data["name"])
+    low = float(min(0.5, np.nanmin(data["alpha_ci_low"]) if len(data) else 0.5))
+    data = _plain(data)
+    x_scale = alt.Scale(domain=[math.floor(low * 10) / 10, 1.0])
+    base = alt.Chart(data).encode(y=alt.Y("name:N", sort=names, title=None))
+    line = (
+        alt.Chart(pd.DataFrame({"x": [0.7]}))
+        .mark_rule(color=MUTED, strokeDash=[5, 4])
+        .encode(x=alt.X("x:Q", scale=x_scale))
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title="Dimension"),
+        alt.Tooltip("text:N", title="Alpha [interval]"),
+    ]
+    rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
+        x=alt.X("alpha_ci_low:Q", scale=x_scale, title="Cronbach's alpha"),
+        x2="alpha_ci_high:Q",
+        tooltip=tooltip,
+    )
+    point = base.mark_point(filled=True, size=160, color=ACCENT, opacity=1).encode(
+        x="alpha:Q", tooltip=tooltip
+    )
+    return alt.layer(line, rule, point).properties(height=max(ROW_HEIGHT * len(names), 80))
+
+
+# -- images ---------------------------------------------------------------------------------------
+
+
+def chart_image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> bytes:
+    """The chart as a PNG (2× scale, for slides) or SVG file, rendered locally by vl-convert."""
+    if isinstance(chart, alt.Chart | alt.LayerChart) and chart.width is alt.Undefined:
+        chart = chart.properties(width=IMAGE_WIDTH)
+    spec = styled(chart).to_json()
+    if fmt == "png":
+        return bytes(vl_convert.vegalite_to_png(spec, scale=2))
+    if fmt == "svg":
+        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
+    raise ValueError(f"chart images are 'png' or 'svg'; got {fmt!r}")

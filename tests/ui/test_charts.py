@@ -1,0 +1,329 @@
+"""The dashboard's chart builders: every chart renders, hidden groups carry no statistic and are never
+coloured, and every chart has a caption."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from assessment import dashboard as dash
+from assessment.demo import generate_organisation, organisation_profile
+from assessment.questionnaire import Questionnaire, default_registry
+from assessment.scoring_service import ScoredTable, score_table
+from assessment.ui import charts
+from scoring.suppression import TOTAL_LABEL
+
+NEW = "work-management@1.1.0"
+OLD = "work-management@1.0.0"
+
+
+@pytest.fixture(scope="module")
+def q() -> Questionnaire:
+    return default_registry().get(NEW)
+
+
+def _table(questionnaire: Questionnaire, units: dict[str, int], *, seed: int, wave: int = 1):
+    profile = organisation_profile(
+        seed=seed, n_units=len(units), unit_names=list(units), min_size=1, max_size=80
+    )
+    return generate_organisation(
+        questionnaire, seed=seed, profile=profile, wave=wave, respondents=list(units.values())
+    ).table
+
+
+@pytest.fixture(scope="module")
+def scored(q: Questionnaire) -> ScoredTable:
+    table = _table(q, {"North": 40, "South": 35, "East": 30, "Tiny": 2, "Small": 4}, seed=4)
+    return score_table(
+        table, q, targets={"clarity": 3, "completion": 4, "overall": 3}, head_counts={"North": 45}
+    )
+
+
+@pytest.fixture(scope="module")
+def hidden_units(scored: ScoredTable) -> set[str]:
+    scores = scored.result.scores
+    units = set(scores["unit"]) - {TOTAL_LABEL}
+    return units - set(dash.shown_groups(scores, "unit"))
+
+
+def _levels(q: Questionnaire) -> tuple[list[float], list[str]]:
+    levels = sorted(q.levels, key=lambda lv: lv.level)
+    return [lv.threshold for lv in levels], [q.level_name(lv.level) for lv in levels]
+
+
+def _records(spec: Any) -> Iterator[dict[str, Any]]:
+    """Every inline data record anywhere in a Vega-Lite spec."""
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key == "values" and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, dict))
+            elif key == "datasets" and isinstance(value, dict):
+                for rows in value.values():
+                    yield from (v for v in rows if isinstance(v, dict))
+            else:
+                yield from _records(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _records(value)
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    return json.loads(charts.styled(chart).to_json())
+
+
+def _all_charts(scored: ScoredTable, q: Questionnaire) -> dict[str, alt.TopLevelMixin]:
+    scores = scored.result.scores
+    rows = dash.group_rows(scores, "unit", TOTAL_LABEL)
+    thresholds, names = _levels(q)
+    queue = dash.discussion_queue(
+        scored.result.items, rows, q, group_column="unit", label=TOTAL_LABEL, limit=6
+    )
+    participation = dash.participation(
+        {"North": 40, "South": 35, "East": 30, "Tiny": 2, "Small": 4},
+        {"North": 45},
+        scores,
+        min_group_size=5,
+        max_half_width=0.4,
+    )
+    old = default_registry().get(OLD)
+    waves = dash.score_waves(
+        _table(q, {"North": 30, "South": 25}, seed=9, wave=2),
+        _table(old, {"North": 30, "South": 25}, seed=9, wave=1),
+        current_questionnaire=q,
+        previous_questionnaire=old,
+        min_group_size=5,
+    )
+    benchmark = pd.DataFrame(
+        {
+            "dimension_type": ["component", "overall"],
+            "dimension": ["clarity", "overall"],
+            "name": ["Clarity", "Overall"],
+            "mean": [3.2, 3.0],
+            "ci_low": [3.0, 2.9],
+            "ci_high": [3.4, 3.1],
+            "percentile": [60.0, 40.0],
+            "percentile_low": [45.0, 30.0],
+            "percentile_high": [75.0, 50.0],
+            "n_orgs": [12, 12],
+            "pooled_p25": [2.8, 2.7],
+            "pooled_median": [3.1, 3.0],
+            "pooled_p75": [3.4, 3.3],
+            "versions": ["1.1.0", "1.1.0"],
+        }
+    )
+    return {
+        "participation": charts.participation_chart(participation, min_group_size=5),
+        "flywheel": charts.flywheel_chart(
+            dash.flywheel(rows, q), level_names=names, confidence=0.95
+        ),
+        "components": charts.estimate_chart(
+            dash.dimension_estimates(rows, q, "component"),
+            thresholds=thresholds,
+            level_names=names,
+            scale_min=1,
+            scale_max=5,
+        ),
+        "principles": charts.estimate_chart(
+            dash.dimension_estimates(rows, q, "principle", sort="mean"),
+            thresholds=thresholds,
+            level_names=names,
+            scale_min=1,
+            scale_max=5,
+            order="mean",
+            show_target=False,
+        ),
+        "heatmap_mean": charts.heatmap_chart(
+            dash.heatmap(scores, q), level_names=names, scale_min=1, scale_max=5
+        ),
+        "heatmap_level": charts.heatmap_chart(
+            dash.heatmap(scores, q), colour_by="level", level_names=names, scale_min=1, scale_max=5
+        ),
+        "gaps": charts.gap_chart(dash.target_gaps(rows, q)),
+        "likert": charts.likert_chart(
+            dash.likert_segments(queue, q),
+            queue,
+            options=[q.text(o.label) for o in q.scale.options],
+        ),
+        "waves": charts.comparison_chart(
+            dash.wave_change(waves, q), before="Spring", after="Autumn"
+        ),
+        "benchmark": charts.benchmark_chart(benchmark),
+        "reliability": charts.reliability_chart(dash.reliability_table(scored.result.stats, q)),
+    }
+
+
+@pytest.fixture(scope="module")
+def built(scored: ScoredTable, q: Questionnaire) -> dict[str, alt.TopLevelMixin]:
+    return _all_charts(scored, q)
+
+
+CHART_NAMES = [
+    "participation",
+    "flywheel",
+    "components",
+    "principles",
+    "heatmap_mean",
+    "heatmap_level",
+    "gaps",
+    "likert",
+    "waves",
+    "benchmark",
+    "reliability",
+]
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_chart_renders_to_svg(built: dict[str, alt.TopLevelMixin], name: str) -> None:
+    svg = charts.chart_image(built[name], "svg").decode("utf-8")
+    assert svg.lstrip().startswith("<svg")
+    # A chart with data draws marks, not only axes.
+    assert svg.count("<path") + svg.count("<rect") + svg.count("<circle") > 3
+
+
+@pytest.mark.parametrize("name", CHART_NAMES)
+def test_hidden_units_carry_no_statistic(
+    built: dict[str, alt.TopLevelMixin], hidden_units: set[str], name: str
+) -> None:
+    assert hidden_units, "the fixture must contain hidden units"
+    for record in _records(_spec(built[name])):
+        group = record.get("group", record.get("unit"))
+        if group in hidden_units:
+            for field in ("mean", "level", "ci_low", "ci_high", "sd", "level_name"):
+                assert record.get(field) is None, (name, group, field)
+
+
+@pytest.mark.parametrize("colour_by", ["mean", "level"])
+def test_heatmap_never_colours_a_hidden_cell(scored, q, colour_by: str) -> None:
+    _, names = _levels(q)
+    chart = charts.heatmap_chart(
+        dash.heatmap(scored.result.scores, q),
+        colour_by=colour_by,
+        level_names=names,
+        scale_min=1,
+        scale_max=5,
+    )
+    spec = _spec(chart)
+    coloured = [
+        layer
+        for layer in spec["layer"]
+        if layer.get("encoding", {}).get("color", {}).get("field") in ("mean", "level_name")
+    ]
+    assert len(coloured) == 1
+    assert coloured[0]["transform"] == [{"filter": "!datum.suppressed"}]
+    outlined = [layer for layer in spec["layer"] if layer.get("mark", {}).get("strokeDash")]
+    assert outlined and outlined[0]["transform"] == [{"filter": "datum.suppressed"}]
+    assert outlined[0]["mark"]["fill"] == "#ffffff"
+    hidden = [r for r in _records(spec) if r.get("suppressed")]
+    assert hidden and all(r["label"] == "hidden" for r in hidden)
+
+
+def test_flywheel_draws_the_cycle_in_order(scored, q) -> None:
+    _, names = _levels(q)
+    wheel = dash.flywheel(dash.group_rows(scored.result.scores, "unit", TOTAL_LABEL), q)
+    spec = _spec(charts.flywheel_chart(wheel, level_names=names, confidence=0.95))
+    nodes = {r["dimension"]: r for r in _records(spec) if "dimension" in r}
+    clarity, coordination, completion = (
+        nodes["clarity"],
+        nodes["coordination"],
+        nodes["completion"],
+    )
+    # Clarity at the top, then clockwise: Coordination to the right, Completion to the left.
+    assert clarity["y"] > coordination["y"] and coordination["x"] > 0 > completion["x"]
+    assert (nodes["collaboration"]["x"], nodes["collaboration"]["y"]) == (0.0, 0.0)
+    assert nodes["workflow-architecture"]["y"] < min(coordination["y"], completion["y"])
+    for record in nodes.values():
+        assert record["interval"].startswith("95% [")
+        assert "likely" in record["likely"]
+
+
+def test_flywheel_of_hidden_group_is_grey_with_no_number(scored, q) -> None:
+    _, names = _levels(q)
+    wheel = dash.flywheel(dash.group_rows(scored.result.scores, "unit", "Tiny"), q)
+    spec = _spec(charts.flywheel_chart(wheel, level_names=names, confidence=0.95))
+    nodes = [r for r in _records(spec) if "dimension" in r]
+    assert len(nodes) == len(q.components)
+    assert {r["headline"] for r in nodes} == {"hidden"}
+    assert {r["level_colour"] for r in nodes} == {"#ffffff"}
+
+
+def test_every_chart_has_a_caption() -> None:
+    values = {"p": "95", "m": 5, "half": 0.4, "first": "Leaders", "second": "Staff"}
+    for name in CAPTIONS_USED:
+        text = charts.caption(name, **values)
+        assert text and "{" not in text and len(text.splitlines()) == 1
+
+
+CAPTIONS_USED = [
+    "participation",
+    "flywheel",
+    "components",
+    "principles",
+    "heatmap_mean",
+    "heatmap_level",
+    "gaps",
+    "likert",
+    "waves",
+    "roles",
+    "benchmark",
+    "reliability",
+]
+
+
+def test_captions_cover_every_chart() -> None:
+    assert set(CAPTIONS_USED) == set(charts.CAPTIONS)
+
+
+@pytest.mark.parametrize(
+    ("n_levels", "ok"),
+    [
+        pytest.param(1, True, id="one"),
+        pytest.param(5, True, id="five"),
+        pytest.param(7, True, id="seven"),
+        pytest.param(0, False, id="none"),
+        pytest.param(8, False, id="too-many"),
+    ],
+)
+def test_level_colours(n_levels: int, ok: bool) -> None:
+    if not ok:
+        with pytest.raises(ValueError, match="maturity levels"):
+            charts.level_colours(n_levels)
+        return
+    colours = charts.level_colours(n_levels)
+    assert len(colours) == len(set(colours)) == n_levels
+
+
+def test_answer_colours_diverge_through_grey() -> None:
+    colours = charts.answer_colours(5)
+    assert colours[2] == "#d9d9d9"
+    red, blue = (int(colours[0][i : i + 2], 16) for i in (1, 5))
+    assert red > blue
+    assert int(colours[-1][5:7], 16) > int(colours[-1][1:3], 16)
+
+
+def test_chart_image_png_and_unknown_format(built) -> None:
+    png = charts.chart_image(built["gaps"], "png")
+    assert png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="'png' or 'svg'"):
+        charts.chart_image(built["gaps"], "gif")  # type: ignore[arg-type]
+
+
+def test_likert_bars_follow_the_queue_order(scored, q) -> None:
+    rows = dash.group_rows(scored.result.scores, "unit", TOTAL_LABEL)
+    queue = dash.discussion_queue(
+        scored.result.items, rows, q, group_column="unit", label=TOTAL_LABEL, limit=4
+    )
+    spec = _spec(
+        charts.likert_chart(
+            dash.likert_segments(queue, q),
+            queue,
+            options=[q.text(o.label) for o in q.scale.options],
+        )
+    )
+    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
+    order = bars["encoding"]["y"]["sort"]
+    assert [label.split(". ", 1)[0] for label in order] == ["1", "2", "3", "4"]
