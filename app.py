@@ -8,24 +8,45 @@ import streamlit as st
 
 from assessment.ui import campaigns_page, dashboard_page, questionnaires_page, session, survey_page
 
-st.set_page_config(page_title="Work management maturity", page_icon="🔄", layout="wide")
+st.set_page_config(
+    page_title="Work management maturity", page_icon=":material/autorenew:", layout="wide"
+)
 st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
 session.startup_or_stop()
 
 pages = {
     "": [
-        st.Page(survey_page.render, title="Survey", icon="📝", url_path="survey", default=True),
         st.Page(
-            questionnaires_page.render, title="Questionnaires", icon="📋", url_path="questionnaires"
+            survey_page.render,
+            title="Survey",
+            icon=":material/edit_note:",
+            url_path="survey",
+            default=True,
+        ),
+        st.Page(
+            questionnaires_page.render,
+            title="Questionnaires",
+            icon=":material/list_alt:",
+            url_path="questionnaires",
         ),
     ],
     "Facilitator": [
-        st.Page(dashboard_page.render, title="Dashboard", icon="📊", url_path="dashboard"),
-        st.Page(campaigns_page.render, title="Campaigns", icon="🗂️", url_path="campaigns"),
+        st.Page(
+            dashboard_page.render,
+            title="Dashboard",
+            icon=":material/monitoring:",
+            url_path="dashboard",
+        ),
+        st.Page(
+            campaigns_page.render,
+            title="Campaigns",
+            icon=":material/folder_open:",
+            url_path="campaigns",
+        ),
         st.Page(
             session.login_page,
             title="Log out" if session.is_facilitator() else "Log in",
-            icon="🔑",
+            icon=":material/key:",
             url_path="login",
         ),
     ],

@@ -21,20 +21,21 @@ class AssessmentError(Exception):
         self.message = message
 
 
-class QuestionnaireError(AssessmentError):
-    """A questionnaire file is unreadable or invalid; ``problems`` lists every problem found."""
-
-    code = "invalid-questionnaire"
+class ProblemsError(AssessmentError):
+    """An error that lists every `Problem` found, each on its own line under the message."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems: list[Problem] = problems or []
 
     def __str__(self) -> str:
-        if not self.problems:
-            return self.message
-        lines = [self.message, *(f"  {p}" for p in self.problems)]
-        return "\n".join(lines)
+        return "\n".join([self.message, *(f"  {p}" for p in self.problems)])
+
+
+class QuestionnaireError(ProblemsError):
+    """A questionnaire file is unreadable or invalid; ``problems`` lists every problem found."""
+
+    code = "invalid-questionnaire"
 
 
 class UnknownQuestionnaireError(AssessmentError):
@@ -49,19 +50,10 @@ class PublishedFileChangedError(AssessmentError):
     code = "published-file-changed"
 
 
-class DataError(AssessmentError):
+class DataError(ProblemsError):
     """Input data (a CSV file, an answer) is malformed; ``problems`` names row and column."""
 
     code = "invalid-data"
-
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
-        self.problems: list[Problem] = problems or []
-
-    def __str__(self) -> str:
-        if not self.problems:
-            return self.message
-        return "\n".join([self.message, *(f"  {p}" for p in self.problems)])
 
 
 @dataclass(frozen=True)

@@ -24,21 +24,11 @@ from assessment.demo import generate_organisation, organisation_profile
 from assessment.importing import import_table
 from assessment.questionnaire import default_registry
 from assessment.storage import Database, connect, upgrade
+from assessment.ui.dashboard_page import TABS
 
 KEY = "work-management@1.1.0"
 PASSWORD = "benchmark-password"
-PANELS = (
-    "Overview",
-    "Units",
-    "Targets",
-    "Discussion",
-    "Actions",
-    "Waves",
-    "Roles",
-    "Benchmark",
-    "Reliability",
-    "Downloads",
-)
+PANELS = TABS
 #: The warm dashboard of the large campaign may take at most this many times as long as the small one
 #: (summed over the panels: a facilitator's walk through the whole dashboard).
 TARGET_RATIO = 1.5

@@ -15,32 +15,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import CursorResult, delete, insert, select
 
+from assessment.benchmarking import BENCHMARK_COLUMNS
 from assessment.errors import DataError, Problem
 from assessment.storage.engine import Database
 from assessment.storage.models import BenchmarkRow, utcnow
 
-#: The columns of a benchmark file, in order (DESIGN §8); the model has one attribute per column.
-COLUMNS: tuple[str, ...] = (
-    "format",
-    "questionnaire",
-    "questionnaire_sha256",
-    "org",
-    "sector",
-    "size_band",
-    "period",
-    "dimension_type",
-    "dimension",
-    "n_respondents",
-    "n_units",
-    "mean",
-    "sd",
-    "ci_low",
-    "ci_high",
-    "p25",
-    "median",
-    "p75",
-    "level",
-)
+#: The columns of a benchmark file, in order; the model has one attribute per column.
+COLUMNS: tuple[str, ...] = BENCHMARK_COLUMNS
 KEY: tuple[str, ...] = ("questionnaire", "org", "period", "dimension_type", "dimension")
 _INTEGER = ("n_respondents", "n_units", "level")
 _FLOAT = ("mean", "sd", "ci_low", "ci_high", "p25", "median", "p75")
