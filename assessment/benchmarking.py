@@ -19,7 +19,7 @@ import pandas as pd
 
 from assessment.csv_safety import neutralise_frame, restore_text
 from assessment.errors import DataError, Problem
-from assessment.exports import assert_no_small_groups, export_metadata
+from assessment.exports import assert_no_small_groups, export_metadata, suppressed_rows
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL
 
@@ -143,7 +143,7 @@ def benchmark_rows(
         (scores[group_column].astype(str) == TOTAL_LABEL)
         & scores["dimension_type"].isin(BENCHMARK_DIMENSION_TYPES)
     ]
-    suppressed = org_rows["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    suppressed = suppressed_rows(org_rows)
     n_all = org_rows["n"].to_numpy(dtype=np.float64)
     keep = ~suppressed & (n_all >= min_group_size) & org_rows["mean"].notna().to_numpy()
     org_rows = org_rows[keep]
@@ -193,8 +193,15 @@ def benchmark_rows(
     frame = _typed(frame)
     for column in _FLOAT_COLUMNS:
         frame[column] = frame[column].round(DECIMALS)
+    _assert_private(frame, min_group_size)
+    return frame
+
+
+def _assert_private(rows: pd.DataFrame, min_group_size: int) -> None:
+    """The export guard for benchmark rows: one row per dimension of one organisation, so no row
+    may show a statistic of fewer than ``min_group_size`` respondents."""
     assert_no_small_groups(
-        frame,
+        rows,
         min_group_size,
         n_column="n_respondents",
         group_column=None,
@@ -202,7 +209,6 @@ def benchmark_rows(
         kept_columns=("format", "questionnaire", "questionnaire_sha256", *_TEXT_COLUMNS, "period"),
         what="benchmark file",
     )
-    return frame
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -230,15 +236,7 @@ def write_benchmark_csv(
             f"benchmark rows must have exactly the columns {list(BENCHMARK_COLUMNS)} in this "
             f"order; got {list(rows.columns)}. Build them with benchmark_rows()."
         )
-    assert_no_small_groups(
-        rows,
-        min_group_size,
-        n_column="n_respondents",
-        group_column=None,
-        within=("dimension_type", "dimension"),
-        kept_columns=("format", "questionnaire", "questionnaire_sha256", *_TEXT_COLUMNS, "period"),
-        what="benchmark file",
-    )
+    _assert_private(rows, min_group_size)
     safe = neutralise_frame(rows)
     safe.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
 

@@ -1,5 +1,5 @@
-"""Exports of a stored campaign: anonymised responses, scores, the benchmark file, the HTML report,
-and the benchmark pool (import files, compare a campaign with it).
+"""Exports of a stored campaign: anonymised responses, scores, the benchmark file, the HTML report
+(with the change since the previous wave), and the benchmark pool (import files, compare with it).
 
 This module wires the database to the pure export functions (`assessment.exports`,
 `assessment.benchmarking`, `assessment.report`), which apply the privacy rules of DESIGN §7. Every
@@ -26,8 +26,19 @@ from assessment.benchmarking import (
     read_benchmark_files,
     write_benchmark_csv,
 )
-from assessment.campaign_scores import load_responses, score_campaign
-from assessment.campaigns import CampaignInfo, campaign_row, get_campaign, questionnaire_of
+from assessment.campaign_scores import (
+    NoResponsesError,
+    load_responses,
+    score_campaign,
+    score_campaign_waves,
+)
+from assessment.campaigns import (
+    CampaignInfo,
+    campaign_row,
+    get_campaign,
+    list_campaigns,
+    questionnaire_of,
+)
 from assessment.errors import DataError
 from assessment.exports import anonymised_responses, scores_export, write_csv
 from assessment.questionnaire import Questionnaire
@@ -40,6 +51,7 @@ from assessment.storage.benchmark_rows import (
 )
 from assessment.storage.engine import Database
 from assessment.storage.models import Response
+from assessment.waves import WaveScores, earlier_waves
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -187,13 +199,71 @@ def compare_with_benchmarks(db: Database, code: str) -> BenchmarkComparison:
     return BenchmarkComparison(info, rows, int(peers["org"].nunique()))
 
 
+@dataclass(frozen=True)
+class WrittenReport:
+    """What `write_report` wrote: the file, and the wave its change section compares with.
+
+    ``previous`` is None when the report has no change section; ``not_compared`` then says why the
+    organisation's previous wave could not be compared (None when it has no earlier wave).
+    """
+
+    path: Path
+    previous: CampaignInfo | None = None
+    waves: WaveScores | None = None
+    not_compared: str | None = None
+
+
+def report_waves(
+    db: Database, code: str, previous: str | None = None
+) -> tuple[CampaignInfo | None, WaveScores | None, str | None]:
+    """The wave a campaign's report compares with, and both scored on their common statements.
+
+    Parameters
+    ----------
+    previous : the earlier campaign's code; None: the organisation's newest earlier wave on the
+        same questionnaire (`assessment.waves.earlier_waves`, the dashboard's default), if any
+
+    Returns
+    -------
+    (the previous campaign, the two waves, why the automatic previous wave was not compared): the
+    first two are None when there is nothing to compare with.
+
+    Raises
+    ------
+    UnknownCampaignError, DataError, NoResponsesError
+        When an explicitly named ``previous`` campaign cannot be compared (`score_campaign_waves`).
+    """
+    if previous is not None:
+        chosen = get_campaign(db, previous)
+        return chosen, score_campaign_waves(db, code, chosen.code), None
+    earlier = earlier_waves(list_campaigns(db), get_campaign(db, code))
+    if not earlier:
+        return None, None, None
+    try:
+        return earlier[0], score_campaign_waves(db, code, earlier[0].code), None
+    except (DataError, NoResponsesError) as exc:
+        return None, None, f"not compared with {earlier[0].name} ({earlier[0].code}): {exc}"
+
+
 def write_report(
-    db: Database, code: str, out: Path, *, language: str | None = None, title: str | None = None
-) -> Path:
+    db: Database,
+    code: str,
+    out: Path,
+    *,
+    language: str | None = None,
+    title: str | None = None,
+    previous: str | None = None,
+) -> WrittenReport:
     """Write the campaign's self-contained HTML report (scores, levels, gaps, disagreements,
-    recommendations, action items and, when benchmark rows are stored, the benchmark position)."""
+    recommendations, the change since the previous wave, action items and, when benchmark rows are
+    stored, the benchmark position).
+
+    ``previous`` names the earlier campaign the change section compares with; None takes the
+    organisation's previous wave, as the dashboard does (`report_waves`).
+    """
     info = get_campaign(db, code)
     questionnaire = _questionnaire(db, code)
+    compared, waves, not_compared = report_waves(db, code, previous)
     scored = score_campaign(db, code, by="unit")
     benchmark = None
     pooled = load_benchmark_rows(db, questionnaire_id=questionnaire.id)
@@ -204,14 +274,18 @@ def write_report(
         "organisation": info.organisation or "",
         "period": survey_period(db, code),
     }
+    if compared is not None:
+        metadata["previous_campaign"] = compared.code
     html = render_report(
         scored.result,
         questionnaire,
         metadata,
         language=language or questionnaire.default_language,
         title=title or f"{info.name} · {info.organisation or questionnaire.key}",
+        waves=waves,
+        previous_name=f"{compared.name} ({compared.code})" if compared is not None else None,
         actions=list_actions(db, code),
         benchmark=benchmark,
     )
     _write_atomically(out, html.encode("utf-8"))
-    return out
+    return WrittenReport(out, compared, waves, not_compared)

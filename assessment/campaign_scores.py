@@ -1,5 +1,5 @@
 """A campaign's submitted answers as a `ResponseTable` (one query), cached by the campaign's last
-change, and scored with its head-counts, targets and minimum group size.
+change, and scored with its head-counts, targets and minimum group size (also as two waves).
 
 The cache key is a cheap version of the campaign: number and newest id of its submitted responses,
 and the time its units, targets or settings last changed; a new submission or import changes it.
@@ -26,6 +26,7 @@ from assessment.responses_csv import OPTIONAL_COLUMNS, ResponseTable, table_colu
 from assessment.scoring_service import ScoredTable, score_table
 from assessment.storage.engine import Database
 from assessment.storage.models import Answer, Campaign, Response, Unit
+from assessment.waves import WaveScores, score_waves
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
 #: The unit label of responses given without a unit (a campaign without a unit list).
@@ -52,15 +53,28 @@ class CampaignVersion:
     settings_changed: datetime
 
 
-class _Cache:
-    """A small thread-safe LRU cache (the app serves several sessions from one process)."""
+class LRUCache:
+    """A small thread-safe least-recently-used cache of computed values.
+
+    The app serves several sessions from one process, so reads and writes hold a lock; a value is
+    computed outside the lock (two sessions asking for the same missing key may both compute it,
+    and the second result wins). The caches of campaigns key their values by `CampaignVersion`, so
+    an entry is never stale: a changed campaign has a new key, and the old entry ages out.
+
+    Parameters
+    ----------
+    size : how many values to keep (the least recently used one is dropped first)
+    """
 
     def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"an LRUCache keeps at least one value; got size {size}")
         self._size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """The value cached under ``key``, computed with ``compute()`` (and kept) when missing."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -74,18 +88,25 @@ class _Cache:
         return value
 
     def clear(self) -> None:
+        """Forget every value."""
         with self._lock:
             self._items.clear()
 
 
-_tables = _Cache(_CACHE_SIZE)
-_scores = _Cache(_CACHE_SIZE)
+_tables = LRUCache(_CACHE_SIZE)
+_scores = LRUCache(_CACHE_SIZE)
+_waves = LRUCache(_CACHE_SIZE // 2)
 
 
 def clear_caches() -> None:
     """Forget every cached table and score (tests; a facilitator's "refresh")."""
     _tables.clear()
     _scores.clear()
+    _waves.clear()
+
+
+def _head_counts(campaign: Campaign) -> dict[str, int]:
+    return {u.name: u.head_count for u in campaign.units if u.head_count is not None}
 
 
 def _version(session: Session, campaign: Campaign) -> CampaignVersion:
@@ -241,7 +262,7 @@ def score_campaign(
         questionnaire = questionnaire_of(campaign)
         key = (db.key, campaign.code, version)
         table = _tables.get(key, lambda: _load(session, campaign, questionnaire))
-        head_counts = {u.name: u.head_count for u in campaign.units if u.head_count is not None}
+        head_counts = _head_counts(campaign)
         targets = {t.dimension: t.target_level for t in campaign.targets}
         min_group_size = campaign.min_group_size
         sha256 = campaign.questionnaire_sha256
@@ -273,3 +294,58 @@ def score_campaign(
         return replace(scored, metadata={**scored.metadata, **about})
 
     return _scores.get((*key, by, confidence, method), compute)
+
+
+def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveScores:
+    """A campaign and an earlier one scored on the statements both questionnaire versions share.
+
+    `assessment.waves.score_waves` with each campaign's head-counts and this campaign's minimum
+    group size; cached until either campaign changes. The dashboard's waves panel and the report's
+    change section both come from here.
+
+    Raises
+    ------
+    UnknownCampaignError
+        When either code names no campaign.
+    DataError
+        When the two campaigns are the same, or their questionnaire versions share no statement.
+    NoResponsesError
+        When either campaign has no submitted responses.
+    """
+    with db.read() as session:
+        current, previous = campaign_row(session, code), campaign_row(session, previous_code)
+        if current.id == previous.id:
+            raise DataError(
+                f"campaign {code} cannot be compared with itself; name an earlier campaign"
+            )
+        key = (
+            db.key,
+            current.code,
+            _version(session, current),
+            previous.code,
+            _version(session, previous),
+        )
+        questionnaires = (questionnaire_of(current), questionnaire_of(previous))
+        head_counts = (_head_counts(current), _head_counts(previous))
+        min_group_size = current.min_group_size
+
+    def compute() -> WaveScores:
+        tables = (load_responses(db, code), load_responses(db, previous_code))
+        if tables[0].n_respondents == 0 or tables[1].n_respondents == 0:
+            raise NoResponsesError("both waves need submitted responses to be compared")
+        try:
+            return score_waves(
+                tables[0],
+                tables[1],
+                current_questionnaire=questionnaires[0],
+                previous_questionnaire=questionnaires[1],
+                min_group_size=min_group_size,
+                current_head_counts=head_counts[0],
+                previous_head_counts=head_counts[1],
+            )
+        except ValueError as exc:
+            raise DataError(
+                f"campaigns {code} and {previous_code} cannot be compared: {exc}"
+            ) from None
+
+    return _waves.get(key, compute)

@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from assessment.csv_safety import restore_text
+from assessment.csv_safety import neutralise_text, restore_text
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
@@ -373,10 +373,11 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
                 )
             )
     known = seen | set(existing)
-    parents: dict[str, str | None] = {
-        name: (u.parent or "").strip() or None for u, name in zip(units, names, strict=True)
-    }
-    for i, (name, parent) in enumerate(parents.items()):
+    given = [(u.parent or "").strip() or None for u in units]
+    # Positions, not names, name the line of a problem: a duplicated name (already reported) must
+    # not shift the lines of the units after it.
+    parents: dict[str, str | None] = dict(zip(names, given, strict=True))
+    for i, (name, parent) in enumerate(zip(names, given, strict=True)):
         if parent is None:
             continue
         if parent not in known:
@@ -384,10 +385,12 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
                 Problem(f"units[{i}].parent", f"unknown parent unit {parent!r}", "unknown-parent")
             )
             continue
-        chain: set[str] = {name}
+        # Walk up from the unit; it is inside itself when the walk comes back to it. A walk that
+        # runs into a cycle higher up stops there: that cycle is reported on its own units' lines.
+        chain: set[str] = set()
         current: str | None = parent
-        while current is not None and current in parents:
-            if current in chain:
+        while current is not None and current in parents and current not in chain:
+            if current == name:
                 problems.append(
                     Problem(
                         f"units[{i}].parent",
@@ -400,7 +403,10 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
             current = parents[current]
     if problems:
         raise DataError(f"the unit list has {len(problems)} problem(s)", problems)
-    return [UnitSpec(n, parents[n], u.head_count) for u, n in zip(units, names, strict=True)]
+    return [
+        UnitSpec(name, parent, u.head_count)
+        for u, name, parent in zip(units, names, given, strict=True)
+    ]
 
 
 def _apply_units(session: Session, campaign: Campaign, units: Sequence[UnitSpec]) -> None:
@@ -657,6 +663,21 @@ def create_invitations(db: Database, code: str, count: int) -> list[str]:
             ],
         )
     return tokens
+
+
+def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
+    """Single-use invitation links as a UTF-8 CSV: ``number,survey_url``, one row per token.
+
+    The one format of the links file, whether `wmm invitations create` writes it or the Campaigns
+    page offers it for download; the links are guarded against spreadsheet formulas
+    (`assessment.csv_safety.neutralise_text`).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["number", "survey_url"])
+    for number, token in enumerate(tokens, start=1):
+        writer.writerow([number, neutralise_text(survey_url(code, token))])
+    return buffer.getvalue().encode("utf-8")
 
 
 def invitation_counts(db: Database, code: str) -> tuple[int, int]:

@@ -7,7 +7,6 @@ loaders at the end fetch them per campaign version, so a warm dashboard never sc
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -32,11 +31,12 @@ from assessment.campaign_exports import (
 )
 from assessment.campaign_scores import (
     CampaignVersion,
+    LRUCache,
     NoResponsesError,
-    _Cache,
     campaign_version,
     load_responses,
     score_campaign,
+    score_campaign_waves,
 )
 from assessment.campaigns import (
     CampaignInfo,
@@ -45,11 +45,9 @@ from assessment.campaigns import (
     get_campaign,
     list_campaigns,
     role_options,
-    survey_url,
 )
-from assessment.csv_safety import neutralise_text
 from assessment.errors import AssessmentError, DataError, Problem
-from assessment.exports import write_csv
+from assessment.exports import suppressed_rows, write_csv
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.recommendations import (
     FLYWHEEL_ORDER,
@@ -57,15 +55,13 @@ from assessment.recommendations import (
     Recommendation,
     prioritise_components,
     recommend,
+    statement_disagreement,
 )
-from assessment.report import _disagreement_from_counts
-from assessment.responses_csv import ResponseTable
 from assessment.scoring_service import NOT_GIVEN, ScoredTable
-from assessment.scoring_setup import OUTCOME, OVERALL, CommonItemSpec, common_item_spec
+from assessment.scoring_setup import OVERALL, dimension_names, dimension_order
 from assessment.storage.benchmark_rows import load_benchmark_rows
 from assessment.storage.engine import Database
-from scoring.change import hedges_g, welch_difference
-from scoring.pipeline import ScoreResult, score
+from assessment.waves import WaveScores, earlier_waves, score_differences
 from scoring.suppression import TOTAL_LABEL, suppression_mask
 
 #: The component that powers the flywheel and the one that holds it up (DESIGN §1).
@@ -90,11 +86,6 @@ STATUS_TEXT: dict[str, str] = {
     "readable": "reliable enough to read (±{half:.2f})",
 }
 
-_BUILT_IN_NAMES: dict[str, dict[str, str]] = {
-    OVERALL: {"en": "Overall", "de": "Gesamt"},
-    OUTCOME: {"en": "Outcome statements", "de": "Ergebnisaussagen"},
-}
-
 _STAT_COLUMNS = (
     "n",
     "mean",
@@ -110,17 +101,6 @@ _STAT_COLUMNS = (
 
 
 # -- names and views ------------------------------------------------------------------------------
-
-
-def dimension_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
-    """Dimension id -> name in ``language``: components, principles, indices, overall, outcomes."""
-    lang = language or questionnaire.default_language
-    names = {c.id: questionnaire.text(c.name, lang) for c in questionnaire.components}
-    names.update({p.id: questionnaire.text(p.name, lang) for p in questionnaire.principles})
-    names.update({i.id: questionnaire.text(i.name, lang) for i in questionnaire.scoring.indices})
-    for dimension, texts in _BUILT_IN_NAMES.items():
-        names[dimension] = texts.get(lang, texts["en"])
-    return names
 
 
 def role_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
@@ -154,10 +134,6 @@ class View:
         return f"unit: {self.label}"
 
 
-def _suppressed(frame: pd.DataFrame) -> np.ndarray:
-    return frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
-
-
 def group_rows(scores: pd.DataFrame, group_column: str, label: str) -> pd.DataFrame:
     """The score rows of one group (every dimension), as the scoring left them."""
     return scores[scores[group_column].astype(str) == label].reset_index(drop=True)
@@ -165,7 +141,7 @@ def group_rows(scores: pd.DataFrame, group_column: str, label: str) -> pd.DataFr
 
 def shown_groups(scores: pd.DataFrame, group_column: str) -> list[str]:
     """The groups of a breakdown with at least one statistic shown (never a suppressed group)."""
-    rows = scores[(scores[group_column].astype(str) != TOTAL_LABEL) & ~_suppressed(scores)]
+    rows = scores[(scores[group_column].astype(str) != TOTAL_LABEL) & ~suppressed_rows(scores)]
     return sorted(pd.unique(rows[group_column].astype(str)))
 
 
@@ -318,7 +294,7 @@ def dimension_estimates(
     ``target_threshold`` when targets are set. Suppressed rows are left out.
     """
     names = dimension_names(questionnaire, language)
-    chosen = rows[(rows["dimension_type"].astype(str) == dimension_type) & ~_suppressed(rows)]
+    chosen = rows[(rows["dimension_type"].astype(str) == dimension_type) & ~suppressed_rows(rows)]
     chosen = chosen[chosen["mean"].notna()]
     columns = ["dimension", *_STAT_COLUMNS]
     columns += [c for c in ("target", "target_threshold") if c in rows.columns]
@@ -328,25 +304,11 @@ def dimension_estimates(
     if sort == "mean":
         frame = frame.sort_values(["mean", "dimension"], ascending=[False, True], kind="stable")
     else:
-        order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+        order = {d: i for i, d in enumerate(dimension_order(questionnaire))}
         frame = frame.sort_values(
             "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
         )
     return frame.reset_index(drop=True)
-
-
-def _questionnaire_order(questionnaire: Questionnaire) -> list[str]:
-    components = [c.id for c in questionnaire.components]
-    cycle = [c for c in FLYWHEEL_ORDER if c in components]
-    rest = [c for c in components if c not in cycle]
-    return [
-        *cycle,
-        *rest,
-        *(p.id for p in questionnaire.principles),
-        OVERALL,
-        *(i.id for i in questionnaire.scoring.indices),
-        OUTCOME,
-    ]
 
 
 def flywheel(
@@ -421,12 +383,12 @@ def heatmap(
     a chart can never colour it.
     """
     names = dimension_names(questionnaire, language)
-    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    order = {d: i for i, d in enumerate(dimension_order(questionnaire))}
     frame = scores[
         (scores[group_column].astype(str) != TOTAL_LABEL)
         & scores["dimension_type"].astype(str).isin(list(dimension_types))
     ]
-    suppressed = _suppressed(frame)
+    suppressed = suppressed_rows(frame)
     cells = pd.DataFrame(
         {
             "group": frame[group_column].astype(str).to_numpy(),
@@ -454,7 +416,7 @@ def heatmap(
     overall = scores[
         (scores[group_column].astype(str) != TOTAL_LABEL)
         & (scores["dimension"].astype(str) == OVERALL)
-        & ~_suppressed(scores)
+        & ~suppressed_rows(scores)
     ]
     shrunk = dict(
         zip(
@@ -542,8 +504,8 @@ def target_gaps(
     if "target" not in rows.columns:
         return pd.DataFrame(columns=columns)
     names = dimension_names(questionnaire, language)
-    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
-    chosen = rows[rows["target"].notna() & ~_suppressed(rows) & rows["mean"].notna()].copy()
+    order = {d: i for i, d in enumerate(dimension_order(questionnaire))}
+    chosen = rows[rows["target"].notna() & ~suppressed_rows(rows) & rows["mean"].notna()].copy()
     if chosen.empty:
         return pd.DataFrame(columns=columns)
     chosen["dimension"] = chosen["dimension"].astype(str)
@@ -636,7 +598,7 @@ def discussion_queue(
     above its reference) are broken by disagreement, then questionnaire order.
     """
     names = dimension_names(questionnaire, language)
-    chosen = items[(items[group_column].astype(str) == label) & ~_suppressed(items)]
+    chosen = items[(items[group_column].astype(str) == label) & ~suppressed_rows(items)]
     known = {i.id: i for i in questionnaire.items}
     chosen = chosen[chosen["item"].astype(str).isin(known) & chosen["mean"].notna()]
     count_columns = [
@@ -672,14 +634,9 @@ def discussion_queue(
     frame["reverse"] = [bool(q.reverse) for q in questions]
     frame["n"] = chosen["n"].to_numpy(dtype=np.int64)
     frame["mean"] = chosen["mean"].to_numpy(dtype=np.float64)
-    given = chosen["disagreement"].to_numpy(dtype=np.float64, na_value=np.nan)
-    counts = chosen[count_columns].to_numpy(dtype=np.float64, na_value=0.0)
-    values = list(range(questionnaire.scale.minimum, questionnaire.scale.maximum + 1))
-    # The organisation rows carry no disagreement; derive it from their answer counts, as the
-    # report does, so the dashboard and the report rank the same statements.
-    frame["disagreement"] = np.where(
-        np.isnan(given), _disagreement_from_counts(counts, values), given
-    )
+    # The organisation rows carry no disagreement; it comes from their answer counts, as in the
+    # report, so the dashboard and the report rank the same statements.
+    frame["disagreement"] = statement_disagreement(chosen, questionnaire)
     frame["reference"] = [references[q.component][0] for q in questions]
     frame["reference_source"] = [references[q.component][1] for q in questions]
     frame["gap"] = np.maximum(frame["reference"] - frame["mean"], 0.0)
@@ -759,7 +716,7 @@ def recommendations(
     Both come from `assessment.recommendations` (the report uses the same functions): the weakest
     part of the flywheel first, upstream first when two components are not clearly different.
     """
-    components = rows[(rows["dimension_type"].astype(str) == "component") & ~_suppressed(rows)]
+    components = rows[(rows["dimension_type"].astype(str) == "component") & ~suppressed_rows(rows)]
     if components.empty:
         return [], []
     priorities = prioritise_components(components)
@@ -818,221 +775,6 @@ def actions_csv(
     return buffer.getvalue().encode("utf-8")
 
 
-# -- waves ----------------------------------------------------------------------------------------
-
-
-def earlier_waves(campaigns: Iterable[CampaignInfo], current: CampaignInfo) -> list[CampaignInfo]:
-    """Earlier campaigns of the same organisation on the same questionnaire, newest first.
-
-    A wave counts when it has the same (non-empty) organisation and questionnaire id, was created
-    before ``current`` and has submitted responses.
-    """
-    if not current.organisation:
-        return []
-    qid = current.questionnaire.partition("@")[0]
-    found = [
-        c
-        for c in campaigns
-        if c.code != current.code
-        and c.organisation == current.organisation
-        and c.questionnaire.partition("@")[0] == qid
-        and c.created_at < current.created_at
-        and c.responses > 0
-    ]
-    return sorted(found, key=lambda c: c.created_at, reverse=True)
-
-
-@dataclass(frozen=True)
-class WaveScores:
-    """Two waves scored on the statements both versions share."""
-
-    current: ScoreResult
-    previous: ScoreResult
-    common: CommonItemSpec
-
-    @property
-    def overlap(self) -> str:
-        return self.common.overlap
-
-    @property
-    def n_common(self) -> int:
-        return len(self.common.new_ids)
-
-
-def _version_key(key: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in key.partition("@")[2].split("."))
-
-
-def score_waves(
-    current: ResponseTable,
-    previous: ResponseTable,
-    *,
-    current_questionnaire: Questionnaire,
-    previous_questionnaire: Questionnaire,
-    min_group_size: int,
-    current_head_counts: Mapping[str, int] | None = None,
-    previous_head_counts: Mapping[str, int] | None = None,
-) -> WaveScores:
-    """Score two waves on their common statements (`common_item_spec`) with the same rules.
-
-    The newer questionnaire version's crosswalk decides which statements are common; settings come
-    from the newer version and ``min_group_size`` (the current campaign's).
-
-    Raises
-    ------
-    ValueError
-        When the versions share no statement (no crosswalk between them).
-    """
-    newer_is_current = _version_key(current_questionnaire.key) >= _version_key(
-        previous_questionnaire.key
-    )
-    new, old = (
-        (current_questionnaire, previous_questionnaire)
-        if newer_is_current
-        else (previous_questionnaire, current_questionnaire)
-    )
-    common = common_item_spec(new, old, min_group_size=min_group_size)
-
-    def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> ScoreResult:
-        return score(
-            common.codes(table),
-            table.unit,
-            common.spec,
-            head_counts=dict(head_counts) if head_counts else None,
-            duration_seconds=table.duration_seconds,
-        )
-
-    return WaveScores(
-        current=run(current, current_head_counts),
-        previous=run(previous, previous_head_counts),
-        common=common,
-    )
-
-
-def _compare_rows(
-    before: pd.DataFrame,
-    after: pd.DataFrame,
-    *,
-    confidence: float,
-    dimension_types: Sequence[str],
-    questionnaire: Questionnaire,
-    language: str | None,
-) -> pd.DataFrame:
-    """Difference after − before per dimension with Welch's interval and Hedges' g."""
-    names = dimension_names(questionnaire, language)
-    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
-    keep = ["dimension_type", "dimension", "n", "mean", "sd", "ci_low", "ci_high", "level"]
-
-    def shown(frame: pd.DataFrame) -> pd.DataFrame:
-        rows = frame[
-            frame["dimension_type"].astype(str).isin(list(dimension_types))
-            & ~_suppressed(frame)
-            & frame["mean"].notna()
-        ][keep].copy()
-        rows["dimension_type"] = rows["dimension_type"].astype(str)
-        rows["dimension"] = rows["dimension"].astype(str)
-        return rows
-
-    merged = shown(before).merge(
-        shown(after), on=["dimension_type", "dimension"], suffixes=("_before", "")
-    )
-    columns = [
-        "dimension_type",
-        "dimension",
-        "name",
-        "n_before",
-        "mean_before",
-        "ci_low_before",
-        "ci_high_before",
-        "n",
-        "mean",
-        "ci_low",
-        "ci_high",
-        "diff",
-        "diff_ci_low",
-        "diff_ci_high",
-        "p_value",
-        "g",
-        "g_ci_low",
-        "g_ci_high",
-        "verdict",
-    ]
-    if merged.empty:
-        return pd.DataFrame(columns=columns)
-    args = [
-        merged[c].to_numpy(dtype=np.float64)
-        for c in ("n_before", "mean_before", "sd_before", "n", "mean", "sd")
-    ]
-    diff = welch_difference(*args, confidence=confidence)
-    g = hedges_g(*args, confidence=confidence)
-    merged["name"] = merged["dimension"].map(lambda d: names.get(d, d)).astype(str)
-    merged["diff"] = diff["diff"].to_numpy()
-    merged["diff_ci_low"] = diff["ci_low"].to_numpy()
-    merged["diff_ci_high"] = diff["ci_high"].to_numpy()
-    merged["p_value"] = diff["p_value"].to_numpy()
-    merged["g"] = g["g"].to_numpy()
-    merged["g_ci_low"] = g["ci_low"].to_numpy()
-    merged["g_ci_high"] = g["ci_high"].to_numpy()
-    low = merged["diff_ci_low"].to_numpy(dtype=np.float64)
-    high = merged["diff_ci_high"].to_numpy(dtype=np.float64)
-    merged["verdict"] = np.where(low > 0, "up", np.where(high < 0, "down", "unclear"))
-    merged = merged.sort_values(
-        "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
-    )
-    for column in ("n_before", "n"):
-        merged[column] = merged[column].astype(np.int64)
-    return merged[columns].reset_index(drop=True)
-
-
-CHANGE_TEXT: dict[str, str] = {
-    "up": "clearly higher",
-    "down": "clearly lower",
-    "unclear": "no clear change",
-}
-
-
-def wave_change(
-    waves: WaveScores,
-    questionnaire: Questionnaire,
-    *,
-    label: str = TOTAL_LABEL,
-    confidence: float = 0.95,
-    dimension_types: Sequence[str] = ("component", "overall", "index", "principle"),
-    language: str | None = None,
-) -> pd.DataFrame:
-    """Change since the earlier wave, per dimension, on the common statements.
-
-    Parameters
-    ----------
-    waves : the two waves scored on their common statements (`score_waves`)
-    label : the unit to compare (default: the whole organisation)
-
-    Returns
-    -------
-    One row per dimension shown in both waves: ``name``, the earlier wave's ``n_before``,
-    ``mean_before``, ``ci_low_before``, ``ci_high_before``, the current ``n``, ``mean``,
-    ``ci_low``, ``ci_high``, the change ``diff`` with ``diff_ci_low``/``diff_ci_high`` and
-    ``p_value``, Hedges' ``g`` with ``g_ci_low``/``g_ci_high``, and ``verdict`` (``up``/``down``
-    when the interval of the change excludes 0, else ``unclear``).
-
-    Notes
-    -----
-    diff = mean_now − mean_before with Welch's t interval; g = J·(mean_now − mean_before)/s_pooled
-    with J = 1 − 3/(4(n₁ + n₂) − 9) and a normal-approximation interval (`scoring.change`). The
-    interval treats respondents as independent and ignores their grouping in units, so it is
-    somewhat too narrow for the organisation row; the two waves are different people (anonymous),
-    so no pairing is possible.
-    """
-    return _compare_rows(
-        group_rows(waves.previous.scores, "unit", label),
-        group_rows(waves.current.scores, "unit", label),
-        confidence=confidence,
-        dimension_types=dimension_types,
-        questionnaire=questionnaire,
-        language=language,
-    )
-
-
 # -- role gaps ------------------------------------------------------------------------------------
 
 
@@ -1055,21 +797,21 @@ def role_gaps(
 
     Returns
     -------
-    As `wave_change`, with ``_before`` meaning the first role: ``diff`` = mean(second) −
+    `assessment.waves.score_differences`, with ``_before`` meaning the first role: ``diff`` = mean(second) −
     mean(first) with Welch's interval, Hedges' g, and ``verdict`` (``up``: the second role rates it
     clearly higher; ``down``: clearly lower; ``unclear``). Only dimensions shown for both roles.
 
     Notes
     -----
     The two groups are different respondents, so Welch's interval for independent samples applies;
-    like the waves it ignores the grouping in units.
+    like the waves' it ignores the grouping in units.
     """
-    return _compare_rows(
+    return score_differences(
         group_rows(role_scores, "role", first),
         group_rows(role_scores, "role", second),
+        questionnaire,
         confidence=confidence,
         dimension_types=dimension_types,
-        questionnaire=questionnaire,
         language=language,
     )
 
@@ -1085,7 +827,7 @@ def benchmark_table(
     if comparison.empty:
         return comparison
     names = dimension_names(questionnaire, language)
-    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    order = {d: i for i, d in enumerate(dimension_order(questionnaire))}
     frame = comparison[comparison["n_orgs"] > 0].copy()
     frame.insert(2, "name", frame["dimension"].astype(str).map(lambda d: names.get(d, d)))
     frame["name"] = frame["name"].astype(str)
@@ -1105,7 +847,7 @@ def reliability_table(
 ) -> pd.DataFrame:
     """Alpha with its Feldt interval, ICC(1) and ICC(2) per dimension, with names."""
     names = dimension_names(questionnaire, language)
-    order = {d: i for i, d in enumerate(_questionnaire_order(questionnaire))}
+    order = {d: i for i, d in enumerate(dimension_order(questionnaire))}
     frame = stats.copy()
     frame["dimension"] = frame["dimension"].astype(str)
     frame.insert(2, "name", frame["dimension"].map(lambda d: names.get(d, d)).astype(str))
@@ -1151,7 +893,7 @@ def agreement_table(
     rows = scores[
         (scores[group_column].astype(str) != TOTAL_LABEL)
         & (scores["dimension_type"].astype(str) == "component")
-        & ~_suppressed(scores)
+        & ~suppressed_rows(scores)
     ]
     frame = pd.DataFrame(
         {
@@ -1271,8 +1013,7 @@ class CampaignResults:
         return views
 
 
-_results = _Cache(16)
-_waves = _Cache(8)
+_results = LRUCache(16)
 
 
 def _counts(values: npt.ArrayLike) -> dict[str, int]:
@@ -1309,40 +1050,22 @@ def load_results(db: Database, code: str) -> CampaignResults:
 
 
 def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
-    """The current campaign and an earlier one scored on their common statements (cached).
+    """The current campaign and an earlier one scored on their common statements, cached until
+    either changes (`assessment.campaign_scores.score_campaign_waves`, as the report does).
 
     Raises
     ------
-    ValueError
+    DataError
         When the two questionnaire versions share no statement.
     NoResponsesError
         When either campaign has no responses.
     """
-    previous_version = campaign_version(db, previous_code)
-    key = (db.key, current.info.code, current.version, previous_code, previous_version)
-
-    def compute() -> WaveScores:
-        previous = get_campaign(db, previous_code)
-        tables = (load_responses(db, current.info.code), load_responses(db, previous_code))
-        if tables[0].n_respondents == 0 or tables[1].n_respondents == 0:
-            raise NoResponsesError("both waves need submitted responses to be compared")
-        return score_waves(
-            tables[0],
-            tables[1],
-            current_questionnaire=current.questionnaire,
-            previous_questionnaire=default_registry().get(previous.questionnaire),
-            min_group_size=current.min_group_size,
-            current_head_counts=current.info.head_counts,
-            previous_head_counts=previous.head_counts,
-        )
-
-    return _waves.get(key, compute)
+    return score_campaign_waves(db, current.info.code, previous_code)
 
 
 def clear_caches() -> None:
-    """Forget the cached results and waves (tests)."""
+    """Forget the cached results (tests)."""
     _results.clear()
-    _waves.clear()
 
 
 def other_campaigns(db: Database, current: CampaignInfo) -> list[CampaignInfo]:
@@ -1385,7 +1108,8 @@ def benchmark_csv(db: Database, code: str, *, org: str | None = None) -> bytes:
 
 
 def report_html(db: Database, code: str, *, language: str | None = None) -> bytes:
-    """The campaign's self-contained HTML report (`assessment.campaign_exports.write_report`)."""
+    """The campaign's self-contained HTML report (`assessment.campaign_exports.write_report`), with
+    the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
     return _written(lambda path: write_report(db, code, path, language=language), "report.html")
 
 
@@ -1475,13 +1199,3 @@ def problems_frame(error: AssessmentError) -> pd.DataFrame:
             "Type": [p.type for p in problems],
         }
     )
-
-
-def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
-    """Single-use invitation links as CSV (``number,survey_url``), as `wmm invitations create` writes."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["number", "survey_url"])
-    for number, token in enumerate(tokens, start=1):
-        writer.writerow([number, neutralise_text(survey_url(code, token))])
-    return buffer.getvalue().encode("utf-8")

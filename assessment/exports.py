@@ -52,6 +52,12 @@ class PrivacyError(AssessmentError):
 # --- the guard ----------------------------------------------------------------------------------
 
 
+def suppressed_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Per row of a scores or items frame: is it suppressed? A missing flag counts as suppressed,
+    so nothing is shown that is not known to be safe to show."""
+    return frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+
+
 def _shows_statistic(frame: pd.DataFrame, statistic_columns: Sequence[str]) -> np.ndarray:
     """Per row: does any statistic column hold a value?"""
     if not statistic_columns:
@@ -264,7 +270,7 @@ def scores_export(
     clash = [c for c in METADATA_COLUMNS if c in frame.columns]
     if clash:
         raise ValueError(f"the scores already have metadata columns {clash}")
-    suppressed = frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    suppressed = suppressed_rows(frame)
     kept = {group_column, *SUPPRESSED_KEEPS}
     for column in frame.columns:
         if column not in kept and suppressed.any():

@@ -1,4 +1,5 @@
-"""Which component to work on first, and the questionnaire's actions for its next level.
+"""Which component to work on first, the questionnaire's actions for its next level, and how much a
+group disagrees on each statement (what to talk through).
 
 Shared by the HTML report and the dashboard so both always give the same advice.
 """
@@ -10,9 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from assessment.questionnaire.model import Questionnaire
+from scoring.agreement import item_disagreement
+from scoring.groups import ItemMoments
 
 #: The flywheel: clarity drives coordination, which drives completion. When two components are
 #: not clearly different, the one further upstream is worked on first, because improving it also
@@ -204,3 +209,68 @@ def priority_table(priorities: Sequence[ComponentPriority]) -> pd.DataFrame:
         "reason": [p.reason for p in priorities],
     }
     return pd.DataFrame(columns)
+
+
+def disagreement_from_counts(counts: npt.ArrayLike, values: Sequence[int]) -> np.ndarray:
+    """Disagreement in [0, 1] of answer distributions given as counts per answer value.
+
+    Parameters
+    ----------
+    counts : (I, A) array; per statement, how many chose each answer value (no DK, NA or skipped)
+    values : the A answer values, lowest first (``range(L, H + 1)``)
+
+    Returns
+    -------
+    (I,) float array: `scoring.agreement.item_disagreement` of each distribution (NaN for a
+    statement with fewer than two answers).
+
+    Notes
+    -----
+    With c_a answers of value v_a: n = Σ c_a, mean = Σ c_a v_a / n and the average deviation
+    AD = Σ c_a |v_a − mean| / n (divisor n, as `scoring.groups.GroupIndex.mean_abs_deviation`
+    computes it from the answers); disagreement = AD / ((H − L)/2), clipped to [0, 1]. The scores'
+    organisation rows carry answer counts but no disagreement, so the report and the dashboard derive
+    it here (Burke, Finkelstein & Dusig 1999).
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    if c.ndim != 2 or c.shape[1] != v.size or v.size < 2:
+        raise ValueError(
+            f"counts must be (statements, {v.size}) to match the answer values {list(values)}; "
+            f"got shape {c.shape}. Pass one column per answer value, lowest first."
+        )
+    n = c.sum(axis=1)
+    total = c @ v
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        abs_dev = (c * np.abs(v[None, :] - mean[:, None])).sum(axis=1) / n
+        var = (c * (v[None, :] - mean[:, None]) ** 2).sum(axis=1) / (n - 1)
+    moments = ItemMoments(n=n[None, :], sum=total[None, :], mean=mean[None, :], var=var[None, :])
+    disagreement = item_disagreement(
+        moments, abs_dev[None, :], n_options=v.size, scale_range=float(v[-1] - v[0])
+    )
+    return np.asarray(disagreement[0], dtype=np.float64)
+
+
+def statement_disagreement(items: pd.DataFrame, questionnaire: Questionnaire) -> np.ndarray:
+    """The disagreement of each item row: the scoring's, else derived from the answer counts.
+
+    Parameters
+    ----------
+    items : item rows of the scores (``ScoreResult.items``) with ``count_<value>`` columns for
+        every answer value; a ``disagreement`` column is optional
+    questionnaire : the questionnaire whose scale the counts are on
+
+    Returns
+    -------
+    (len(items),) float array. Rows the scoring gave a disagreement (units) keep it; the others (the
+    organisation rows, which carry none) get `disagreement_from_counts` of their answers.
+    """
+    values = list(range(questionnaire.scale.minimum, questionnaire.scale.maximum + 1))
+    counts = items[[f"count_{v}" for v in values]].to_numpy(dtype=np.float64, na_value=0.0)
+    given = (
+        items["disagreement"].to_numpy(dtype=np.float64, na_value=np.nan)
+        if "disagreement" in items.columns
+        else np.full(len(items), np.nan)
+    )
+    return np.where(np.isnan(given), disagreement_from_counts(counts, values), given)

@@ -1,6 +1,7 @@
 """The HTML report of a campaign: one self-contained file with inline SVG charts and no network access.
 
-Shows components, principles, levels with their probability, gaps, disagreements and recommendations.
+Shows components, principles, levels with their probability, gaps, disagreements, recommendations
+and, given the previous wave, the change since then on the statements both waves share.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ import pandas as pd
 
 from assessment import __version__
 from assessment.errors import UnknownLanguageError
-from assessment.exports import assert_no_small_groups, export_metadata, group_column_of
+from assessment.exports import (
+    assert_no_small_groups,
+    export_metadata,
+    group_column_of,
+    suppressed_rows,
+)
 from assessment.questionnaire.model import Questionnaire
-from assessment.recommendations import prioritise_components, recommend
-from scoring.agreement import item_disagreement
-from scoring.change import hedges_g, welch_difference
-from scoring.groups import ItemMoments
+from assessment.recommendations import prioritise_components, recommend, statement_disagreement
+from assessment.scoring_setup import CommonItemSpec, dimension_names
+from assessment.waves import WaveScores, wave_change
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL
 
@@ -125,6 +130,12 @@ _TEXT: dict[str, dict[str, str]] = {
             "interval, on the statements both waves share. The interval treats respondents as "
             "independent and ignores their grouping in units, so it is somewhat too narrow."
         ),
+        "compared_with": "Compared with {previous}.",
+        "overlap": (
+            "Compared on the {n} statements that {old} and {new} share; not compared: {only_new} "
+            "of {new}, {only_old} of {old}."
+        ),
+        "overlap_same": "Both waves answered {new}: all {n} statements are compared.",
         "previous": "Previous",
         "current": "Now",
         "difference": "Difference",
@@ -246,6 +257,12 @@ _TEXT: dict[str, dict[str, str]] = {
             "Antwortenden als unabhängig und übergeht ihre Gruppierung in Einheiten; es ist daher "
             "etwas zu schmal."
         ),
+        "compared_with": "Verglichen mit {previous}.",
+        "overlap": (
+            "Verglichen auf den {n} Aussagen, die {old} und {new} gemeinsam haben; nicht verglichen: "
+            "{only_new} aus {new}, {only_old} aus {old}."
+        ),
+        "overlap_same": "Beide Befragungen beantworteten {new}: alle {n} Aussagen werden verglichen.",
         "previous": "Vorher",
         "current": "Jetzt",
         "difference": "Differenz",
@@ -645,23 +662,9 @@ class _Report:
         self.group_column = group_column
         scores = result.scores
         self.org = scores[scores[group_column].astype(str) == TOTAL_LABEL]
-        self.names = self._dimension_names()
+        self.names = dimension_names(questionnaire, language)
 
     # names and rows -----------------------------------------------------------------------------
-
-    def _dimension_names(self) -> dict[str, str]:
-        q, lang = self.q, self.lang
-        names: dict[str, str] = {}
-        for component in q.components:
-            names[component.id] = q.text(component.name, lang)
-        for principle in q.principles:
-            names[principle.id] = q.text(principle.name, lang)
-        for index in q.scoring.indices:
-            names[index.id] = q.text(index.name, lang)
-        # Built-in dimensions of the scoring spec (assessment.scoring_setup): overall and outcome.
-        names.setdefault("overall", self.words("overall"))
-        names.setdefault("outcome", self.words("outcome"))
-        return names
 
     def name(self, dimension: str, dimension_type: str = "") -> str:
         if dimension in self.names:
@@ -902,20 +905,12 @@ class _Report:
         """The organisation rows of the item table that are not suppressed, with disagreement."""
         items = self.result.items
         rows = items[(items[self.group_column].astype(str) == TOTAL_LABEL)].copy()
-        rows = rows[~rows["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)]
+        rows = rows[~suppressed_rows(rows)]
         values = list(range(self.q.scale.minimum, self.q.scale.maximum + 1))
         count_columns = [f"count_{v}" for v in values]
         if rows.empty or any(c not in rows.columns for c in count_columns):
             return rows.iloc[0:0]
-        counts = rows[count_columns].to_numpy(dtype=np.float64, na_value=0.0)
-        given = (
-            rows["disagreement"].to_numpy(dtype=np.float64, na_value=np.nan)
-            if "disagreement" in rows
-            else np.full(len(rows), np.nan)
-        )
-        rows["disagreement"] = np.where(
-            np.isnan(given), _disagreement_from_counts(counts, values), given
-        )
+        rows["disagreement"] = statement_disagreement(rows, self.q)
         return rows
 
     def disagreement_section(self) -> str:
@@ -1064,31 +1059,35 @@ class _Report:
         )
         return "".join(parts)
 
-    def change_section(self, previous: ScoreResult, current: ScoreResult) -> str:
-        w = self.words
-        before = previous.scores
-        before = before[before[self.group_column].astype(str) == TOTAL_LABEL]
-        now = current.scores
-        now = now[now[self.group_column].astype(str) == TOTAL_LABEL]
-        merged = now.merge(
-            before, on=["dimension_type", "dimension"], suffixes=("", "_previous"), how="inner"
+    def overlap(self, common: CommonItemSpec) -> str:
+        """Which statements the change is computed on, in the report's language."""
+        n = len(common.new_ids)
+        if common.new_key == common.old_key:
+            return self.words("overlap_same", n=n, new=common.new_key)
+
+        def count(ids: Sequence[str]) -> str:
+            return f"{len(ids)} ({', '.join(ids)})" if ids else "0"
+
+        return self.words(
+            "overlap",
+            n=n,
+            old=common.old_key,
+            new=common.new_key,
+            only_new=count(common.only_new),
+            only_old=count(common.only_old),
         )
-        shown = (
-            merged["mean"].notna()
-            & merged["mean_previous"].notna()
-            & ~merged["suppressed"].astype("boolean").fillna(True)
-            & ~merged["suppressed_previous"].astype("boolean").fillna(True)
-        ).to_numpy(dtype=bool)
-        merged = merged[shown]
-        if merged.empty:
+
+    def change_section(self, waves: WaveScores, previous_name: str | None) -> str:
+        w = self.words
+        change = wave_change(
+            waves,
+            self.q,
+            confidence=float(self.meta["confidence"]),
+            dimension_types=("overall", "component", "principle", "index", "outcome"),
+            language=self.lang,
+        )
+        if change.empty:
             return ""
-        args = [
-            merged[c].to_numpy(dtype=np.float64, na_value=np.nan)
-            for c in ("n_previous", "mean_previous", "sd_previous", "n", "mean", "sd")
-        ]
-        confidence = float(self.meta["confidence"])
-        diff = welch_difference(*args, confidence=confidence)
-        g = hedges_g(*args, confidence=confidence)
         order = {
             (t, d): i
             for i, (t, d) in enumerate(
@@ -1098,25 +1097,25 @@ class _Report:
                 + [("index", x.id) for x in self.q.scoring.indices]
             )
         }
-        records = merged.reset_index(drop=True).to_dict("records")
-        positions = sorted(
-            range(len(records)),
-            key=lambda i: order.get(
-                (str(records[i]["dimension_type"]), str(records[i]["dimension"])),
-                order.get((str(records[i]["dimension_type"]), ""), len(order)),
+        records = sorted(
+            change.to_dict("records"),
+            key=lambda r: order.get(
+                (str(r["dimension_type"]), str(r["dimension"])),
+                order.get((str(r["dimension_type"]), ""), len(order)),
             ),
         )
         body = []
-        for i in positions:
-            r = records[i]
+        for r in records:
             name = self.name(str(r["dimension"]), str(r["dimension_type"]))
             body.append(
-                f'<tr><td>{_e(name)}</td><td class="num">{_e(w.num(r["mean_previous"]))}</td>'
+                f'<tr><td>{_e(name)}</td><td class="num">{_e(w.num(r["mean_before"]))}</td>'
                 f'<td class="num">{_e(w.num(r["mean"]))}</td>'
-                f'<td class="num">{_e(w.num(diff["diff"].iloc[i]))} [{_e(w.num(diff["ci_low"].iloc[i]))}, {_e(w.num(diff["ci_high"].iloc[i]))}]</td>'
-                f'<td class="num">{_e(w.num(g["g"].iloc[i]))} [{_e(w.num(g["ci_low"].iloc[i]))}, {_e(w.num(g["ci_high"].iloc[i]))}]</td></tr>'
+                f'<td class="num">{_e(w.num(r["diff"]))} [{_e(w.num(r["diff_ci_low"]))}, {_e(w.num(r["diff_ci_high"]))}]</td>'
+                f'<td class="num">{_e(w.num(r["g"]))} [{_e(w.num(r["g_ci_low"]))}, {_e(w.num(r["g_ci_high"]))}]</td></tr>'
             )
+        against = w("compared_with", previous=previous_name) + " " if previous_name else ""
         return (
+            f"<p>{_e(against)}{_e(self.overlap(waves.common))}</p>"
             f'<p class="note">{_e(w("change_note", p=self.confidence_pct))}</p><table><thead><tr>'
             f'<th>{_e(w("dimension"))}</th><th class="num">{_e(w("previous"))}</th>'
             f'<th class="num">{_e(w("current"))}</th><th class="num">{_e(w("difference"))}</th>'
@@ -1235,26 +1234,6 @@ class _Report:
         )
 
 
-def _disagreement_from_counts(counts: np.ndarray, values: Sequence[int]) -> np.ndarray:
-    """Disagreement (`scoring.agreement.item_disagreement`) of answer distributions given as counts.
-
-    ``counts`` is (I, A): per item, how many answered each scale value. AD is the mean absolute
-    deviation from the item mean (divisor n), as the scoring computes it per unit.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    n = counts.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (counts @ v) / n
-        abs_dev = (counts * np.abs(v[None, :] - mean[:, None])).sum(axis=1) / n
-    moments = ItemMoments(
-        n=n[None, :],
-        sum=(counts @ v)[None, :],
-        mean=mean[None, :],
-        var=np.full((1, len(n)), np.nan),
-    )
-    return item_disagreement(moments, abs_dev[None, :], n_options=len(values))[0]
-
-
 def render_report(
     result: ScoreResult,
     questionnaire: Questionnaire,
@@ -1262,11 +1241,11 @@ def render_report(
     *,
     language: str = "en",
     title: str | None = None,
-    previous: ScoreResult | None = None,
+    waves: WaveScores | None = None,
+    previous_name: str | None = None,
     actions: Iterable[Any] | None = None,
     benchmark: pd.DataFrame | None = None,
     group_column: str | None = None,
-    previous_current: ScoreResult | None = None,
 ) -> str:
     """The campaign report as one self-contained HTML page.
 
@@ -1281,10 +1260,11 @@ def render_report(
     language : language of the questionnaire texts and of the report's own words (English and
         German are translated; other languages fall back to English for the report's words)
     title : the page title (default: the report's name and the questionnaire's title)
-    previous : the previous wave's scores, for the change section, on the statements both waves
-        share (`Questionnaire.common_items`, `assessment.scoring_setup.common_item_spec`)
-    previous_current : this wave scored on those same shared statements (default: ``result``,
-        right when both waves answered the same questionnaire version)
+    waves : this wave and the previous one scored on the statements both questionnaire versions
+        share (`assessment.waves.score_waves`), for the change section: the organisation's change
+        per dimension with Welch's interval and Hedges' g (`assessment.waves.wave_change`, as the
+        dashboard shows it), and which statements it is computed on
+    previous_name : what the change section calls the previous wave (e.g. its campaign's name)
     actions : action items (objects or mappings with ``dimension``, ``title``, ``owner``,
         ``due_date``, ``status``), e.g. `assessment.actions.Action`
     benchmark : the output of `assessment.benchmarking.compare`
@@ -1317,10 +1297,10 @@ def render_report(
     assert_no_small_groups(
         result.items, m, group_column=group_column, within=("item",), what="report"
     )
-    for wave in (previous, previous_current):
-        if wave is not None:
+    if waves is not None:
+        for wave in (waves.current, waves.previous):
             assert_no_small_groups(
-                wave.scores, m, group_column=group_column, kept_columns=kept, what="report"
+                wave.scores, m, group_column="unit", kept_columns=kept, what="report"
             )
     report = _Report(result, questionnaire, metadata, language=language, group_column=group_column)
     w = report.words
@@ -1344,8 +1324,8 @@ def render_report(
         disagreement = report.disagreement_section()
         if disagreement:
             sections.append(("disagreement", w("disagreement"), disagreement))
-        if previous is not None:
-            change = report.change_section(previous, previous_current or result)
+        if waves is not None:
+            change = report.change_section(waves, previous_name)
             if change:
                 sections.append(("change", w("change"), change))
         if benchmark is not None:

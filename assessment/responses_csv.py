@@ -28,6 +28,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -318,6 +319,9 @@ def read_responses_csv(
     report.expected_cells = len(header)
     table = _parse_body(buffer, header, plan, report) if has_rows else None
     n = table.num_rows if table is not None else 0
+    if isinstance(source, str | os.PathLike):
+        # Unmap the file while the columns are converted; reopened only to number bad rows.
+        buffer = _Reopen(Path(source))
     if table is None or (n == 0 and report.n_ragged == 0):
         report.file_problems.append(
             Problem(
@@ -327,12 +331,27 @@ def read_responses_csv(
             )
         )
         report.raise_if_any(lambda r: r + 2)
-    built = _build(table, plan, questionnaire, report)
+    # The table is handed over column by column, so converted text can be freed at once.
+    columns = dict(zip(table.column_names, table.columns, strict=True))
+    del table
+    built = _build(columns, n, plan, questionnaire, report)
+    pa.default_memory_pool().release_unused()  # hand the parsed text back to the system
     if report.count:
-        report.raise_if_any(_RowNumbers(buffer, n, report))
+        data = buffer.load() if isinstance(buffer, _Reopen) else buffer
+        report.raise_if_any(_RowNumbers(data, n, report))
     if built is None:  # only when a required column is missing, which is a problem above
         raise DataError(f"{label}: the file could not be read")
     return built
+
+
+@dataclass(frozen=True)
+class _Reopen:
+    """A file to map again when its bytes are needed after parsing (only for error messages)."""
+
+    path: Path
+
+    def load(self) -> pa.Buffer:
+        return pa.memory_map(str(self.path), "r").read_buffer()
 
 
 def _load(source: Source, name: str | None, max_bytes: int) -> tuple[pa.Buffer, str]:
@@ -550,11 +569,13 @@ def _parse(
 # -- building the table, column by column ------------------------------------------------------------
 
 
-def _build(table: pa.Table, plan: _Plan, q: Questionnaire, report: _Report) -> ResponseTable | None:
-    n = table.num_rows
+def _build(
+    columns: dict[str, pa.ChunkedArray], n: int, plan: _Plan, q: Questionnaire, report: _Report
+) -> ResponseTable | None:
+    """Convert and check every column; each is released (popped) as soon as it is converted."""
 
     def column(position: int) -> pa.Array:
-        return table.column(f"c{position}").combine_chunks()
+        return columns.pop(f"c{position}").combine_chunks()
 
     respondent_id = (
         _respondent_ids(column(plan.respondent_id), plan.respondent_id, report)
@@ -600,7 +621,7 @@ def _build(table: pa.Table, plan: _Plan, q: Questionnaire, report: _Report) -> R
         else np.full(n, np.nan)
     )
     item_ids = table_columns(q)["items"]
-    codes = _codes(table, plan, q, item_ids, report)
+    codes = _codes(columns, n, plan, q, item_ids, report)
     if report.count or respondent_id is None or unit is None:
         return None
     present = [*plan.demographics, *(c for c in OPTIONAL_COLUMNS if c in plan.optional)]
@@ -877,10 +898,14 @@ class _Scale:
 
 
 def _codes(
-    table: pa.Table, plan: _Plan, q: Questionnaire, item_ids: tuple[str, ...], report: _Report
+    columns: dict[str, pa.ChunkedArray],
+    n: int,
+    plan: _Plan,
+    q: Questionnaire,
+    item_ids: tuple[str, ...],
+    report: _Report,
 ) -> CodeArray:
-    """The (N, J) code matrix; absent columns are skipped answers."""
-    n = table.num_rows
+    """The (N, J) code matrix; absent columns are skipped answers. Converted columns are dropped."""
     scale = _Scale.of(q)
     expected = scale.expected()
 
@@ -891,19 +916,26 @@ def _codes(
         return f"expected {expected}, found {found.strip()!r}"
 
     out = np.full((len(item_ids), n), SKIPPED, dtype=np.int8)
-    for j, item in enumerate(item_ids):
-        position = plan.items.get(item)
-        if position is None:
-            continue
-        array = table.column(f"c{position}").combine_chunks()
+    present = [(j, plan.items[item]) for j, item in enumerate(item_ids) if item in plan.items]
+    arrays = {j: columns.pop(f"c{position}") for j, position in present}
+
+    def convert(j: int) -> pa.Array | None:
+        """Fill row j of ``out``; return the column's text only when it has bad cells."""
+        array = arrays.pop(j).combine_chunks()
         out[j] = _column_codes(array, scale)
-        if (out[j] < NOT_APPLICABLE).any():
-            off = np.flatnonzero(out[j] == _OFF_SCALE).astype(np.int64)
-            other = np.flatnonzero(out[j] == _NOT_AN_ANSWER).astype(np.int64)
-            report.cell(item, position, off, "off-scale", _describer(array, off, off_scale))
-            report.cell(
-                item, position, other, "not-an-integer", _describer(array, other, no_answer)
-            )
+        return array if (out[j] < NOT_APPLICABLE).any() else None
+
+    # numpy and pyarrow release the GIL, so columns convert in parallel.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        converted = list(pool.map(convert, [j for j, _ in present]))
+    for (j, position), array in zip(present, converted, strict=True):
+        if array is None:
+            continue
+        item = item_ids[j]
+        off = np.flatnonzero(out[j] == _OFF_SCALE).astype(np.int64)
+        other = np.flatnonzero(out[j] == _NOT_AN_ANSWER).astype(np.int64)
+        report.cell(item, position, off, "off-scale", _describer(array, off, off_scale))
+        report.cell(item, position, other, "not-an-integer", _describer(array, other, no_answer))
     return np.ascontiguousarray(out.T)
 
 

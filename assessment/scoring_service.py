@@ -17,18 +17,13 @@ import pandas as pd
 from assessment import __version__
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
-from assessment.scoring_setup import OUTCOME, OVERALL, scoring_spec
+from assessment.scoring_setup import dimension_names, scoring_spec
 from scoring.pipeline import ScoreResult, score
 from scoring.spec import ScoringSpec
 from scoring.suppression import TOTAL_LABEL
 
 #: The group of respondents who did not give a demographic (when scoring by it).
 NOT_GIVEN = "(not given)"
-#: Names of the dimensions the questionnaire does not name itself.
-_BUILT_IN_NAMES: dict[str, dict[str, str]] = {
-    OVERALL: {"en": "Overall", "de": "Gesamt"},
-    OUTCOME: {"en": "Outcome statements", "de": "Ergebnisaussagen"},
-}
 
 
 @dataclass(frozen=True)
@@ -224,7 +219,7 @@ def format_scores_table(
     rules = questionnaire.scoring
     minimum = int(min_group_size or metadata.get("min_group_size") or rules.min_group_size)
     level = float(confidence or metadata.get("confidence") or rules.confidence)
-    names = _dimension_names(questionnaire, language)
+    names = dimension_names(questionnaire, language)
     frame = result.scores
     shown = frame[frame["dimension_type"].isin(["component", "overall", "index", "outcome"])]
     groups = [g for g in pd.unique(shown[group_column]) if g != TOTAL_LABEL]
@@ -236,8 +231,9 @@ def format_scores_table(
     lines = [
         f"{questionnaire.text(questionnaire.title, language)} ({questionnaire.key}): "
         f"{n_total} respondents, {len(groups)} {title}",
-        f"Means on the {low}-{high} scale with {percent} confidence intervals; level = the maturity "
-        "level of the mean, with the probability that the true mean lies in that level.",
+        f"Means on the {low}-{high} scale with {percent} confidence intervals. Level: the maturity "
+        "level of the mean,",
+        "with the probability that the true mean lies in that level.",
         f"Groups with fewer than {minimum} respondents are suppressed (no statistics shown).",
     ]
     width = max([len(n) for n in names.values()] + [len("dimension")]) + 2
@@ -269,16 +265,6 @@ def format_scores_table(
         lines.append("")
         lines.extend(f"Note: {note}" for note in result.notes)
     return "\n".join(lines)
-
-
-def _dimension_names(questionnaire: Questionnaire, language: str | None) -> dict[str, str]:
-    lang = language or questionnaire.default_language
-    names = {c.id: questionnaire.text(c.name, language) for c in questionnaire.components}
-    for index in questionnaire.scoring.indices:
-        names[index.id] = questionnaire.text(index.name, language)
-    for dimension_id, texts in _BUILT_IN_NAMES.items():
-        names[dimension_id] = texts.get(lang, texts["en"])
-    return names
 
 
 def _suppressed_text(n: int, minimum: int) -> str:

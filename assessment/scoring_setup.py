@@ -1,6 +1,7 @@
 """From a questionnaire to the pure `ScoringSpec`: dimensions, levels and the scoring settings.
 
-Also the spec of the items two versions share (same or reworded per the crosswalk), for comparing waves.
+Also the spec of the items two versions share (same or reworded per the crosswalk), for comparing
+waves, and the dimensions' names and display order (the dashboard, the report and the waves use them).
 """
 
 from __future__ import annotations
@@ -11,11 +12,45 @@ import numpy as np
 import numpy.typing as npt
 
 from assessment.questionnaire.model import Questionnaire
+from assessment.recommendations import FLYWHEEL_ORDER
 from assessment.responses_csv import ResponseTable
 from scoring.spec import Dimension, ScoringSpec
 
 OVERALL = "overall"
 OUTCOME = "outcome"
+
+#: Names of the dimensions the questionnaire does not name itself (English for other languages).
+BUILT_IN_NAMES: dict[str, dict[str, str]] = {
+    OVERALL: {"en": "Overall", "de": "Gesamt"},
+    OUTCOME: {"en": "Outcome statements", "de": "Ergebnisaussagen"},
+}
+
+
+def dimension_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
+    """Dimension id -> name in ``language``: components, principles, indices, overall, outcomes."""
+    lang = language or questionnaire.default_language
+    names = {c.id: questionnaire.text(c.name, lang) for c in questionnaire.components}
+    names.update({p.id: questionnaire.text(p.name, lang) for p in questionnaire.principles})
+    names.update({i.id: questionnaire.text(i.name, lang) for i in questionnaire.scoring.indices})
+    for dimension, texts in BUILT_IN_NAMES.items():
+        names[dimension] = texts.get(lang, texts["en"])
+    return names
+
+
+def dimension_order(questionnaire: Questionnaire) -> list[str]:
+    """Dimension ids in display order: the components (the flywheel Clarity → Coordination →
+    Completion first), the principles, overall, the indices, outcomes."""
+    components = [c.id for c in questionnaire.components]
+    cycle = [c for c in FLYWHEEL_ORDER if c in components]
+    rest = [c for c in components if c not in cycle]
+    return [
+        *cycle,
+        *rest,
+        *(p.id for p in questionnaire.principles),
+        OVERALL,
+        *(i.id for i in questionnaire.scoring.indices),
+        OUTCOME,
+    ]
 
 
 def column_ids(questionnaire: Questionnaire) -> tuple[str, ...]:

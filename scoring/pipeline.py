@@ -31,9 +31,10 @@ from scoring.recoding import AnswerCounts, apply_reverse, check_codes, count_ans
 from scoring.reliability import (
     AlphaResult,
     IccResult,
-    alpha_item_statistics,
-    cronbach_alpha,
+    alpha_item_statistics_from_cov,
+    cronbach_alpha_from_cov,
     icc,
+    pairwise_covariance,
 )
 from scoring.shrinkage import eb_means
 from scoring.spec import ScoringSpec
@@ -41,6 +42,8 @@ from scoring.suppression import TOTAL_LABEL, blank_statistics, suppression_mask
 
 #: Fewest complete rows (all component scores and the outcome) for a driver analysis.
 MIN_DRIVER_ROWS = 30
+#: Bootstrap resamples of the drivers' percentile intervals unless `score` is told otherwise.
+DRIVER_RESAMPLES = 500
 
 # Rows per block of the quality flags (bounds their temporaries to a few tens of MB).
 _QUALITY_BLOCK_ROWS = 131_072
@@ -148,6 +151,7 @@ def score(
     n_resamples: int = 2000,
     seed: int = 0,
     duration_seconds: npt.ArrayLike | None = None,
+    driver_resamples: int = DRIVER_RESAMPLES,
 ) -> ScoreResult:
     """Score an organisation's answers by group and dimension.
 
@@ -160,8 +164,10 @@ def score(
     head_counts : people per group; enables the finite-population correction of that group's se
     targets : target level (1..K) per dimension id; adds the target columns to ``scores``
     method : ``"t"`` (t-intervals) or ``"bca"`` (BCa bootstrap intervals for the group rows)
-    n_resamples, seed : bootstrap resamples and seed (BCa intervals and the drivers' intervals)
+    n_resamples : bootstrap resamples of the BCa intervals (``method="bca"``)
+    seed : seed of every bootstrap (BCa intervals and the drivers' intervals)
     duration_seconds : (N,) time each respondent took, for the quality flags
+    driver_resamples : bootstrap resamples of the drivers' percentile intervals (0: no intervals)
 
     Returns
     -------
@@ -173,7 +179,8 @@ def score(
     group estimates with t-intervals and the finite-population correction (`group_estimates`),
     the organisation row with a CR1 se (`organisation_estimates`), levels and their probability
     (`assess_levels`), agreement (rwg(J), r*wg(J), awg, AD_M) on the group's item moments,
-    empirical-Bayes means shrunk with the dimension's ICC(1), alpha with a Feldt interval.
+    empirical-Bayes means shrunk with the dimension's ICC(1), alpha with a Feldt interval
+    (every dimension's from one pairwise covariance matrix of the items).
     ``coverage`` is the mean share of the dimension's items the group's respondents answered.
     With ``method="bca"`` the group rows' intervals (and so level_low/level_high and the gap
     interval) come from `bca_group_means` (no finite-population correction); level_probability
@@ -188,7 +195,14 @@ def score(
         raise ValueError("there are no responses to score; the answer matrix has no rows")
     index = _group_index(groups, n_respondents)
     _check_options(
-        spec, group_column, targets, method, n_resamples, duration_seconds, n_respondents
+        spec,
+        group_column,
+        targets,
+        method,
+        n_resamples,
+        duration_seconds,
+        n_respondents,
+        driver_resamples,
     )
     notes: list[str] = []
     dims = spec.dimensions
@@ -270,7 +284,7 @@ def score(
         forced=item_forced,
     )
     stats = _stats_frame(spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size)
-    drivers = _drivers(spec, y, n_resamples=n_resamples, seed=seed, notes=notes)
+    drivers = _drivers(spec, y, n_resamples=int(driver_resamples), seed=seed, notes=notes)
     respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
     return ScoreResult(
         scores=scores,
@@ -317,6 +331,7 @@ def _check_options(
     n_resamples: int,
     duration_seconds: npt.ArrayLike | None,
     n_respondents: int,
+    driver_resamples: int,
 ) -> None:
     reserved = {*SCORE_COLUMNS, *TARGET_COLUMNS, *_ITEM_FIXED_COLUMNS, *spec.dimension_ids}
     if not isinstance(group_column, str) or not group_column or group_column in reserved:
@@ -330,6 +345,15 @@ def _check_options(
         raise ValueError(f"n_resamples must be a positive integer; got {n_resamples!r}")
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be a positive integer; got {n_resamples}")
+    if (
+        isinstance(driver_resamples, bool)
+        or not isinstance(driver_resamples, int | np.integer)
+        or driver_resamples < 0
+    ):
+        raise ValueError(
+            f"driver_resamples must be a non-negative integer (0 for no driver intervals); got "
+            f"{driver_resamples!r}"
+        )
     if targets is not None:
         for dimension_id, level in targets.items():
             if dimension_id not in spec.dimension_ids:
@@ -404,14 +428,6 @@ def _moments(index: GroupIndex, y: FloatArray) -> ItemMoments:
     )
 
 
-def _columns(x: FloatArray, items: Sequence[int]) -> FloatArray:
-    """The columns of some items: a view when they are a contiguous ascending run, else a copy."""
-    first = items[0]
-    if list(items) == list(range(first, first + len(items))):
-        return x[:, first : first + len(items)]
-    return x[:, list(items)]
-
-
 def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
     """For each item the dimension its alpha-if-deleted refers to: its first component, else its
     first outcome, else the first dimension that holds it (None: in no dimension)."""
@@ -427,8 +443,15 @@ def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
 
 
 def _reliability(x: FloatArray, spec: ScoringSpec) -> _Reliability:
+    """Alpha of every dimension and the item statistics of each item's home dimension, all from one
+    pairwise covariance matrix of the items (an entry depends on its two items only, so a
+    dimension's sub-matrix is its own pairwise matrix)."""
+    cov = pairwise_covariance(x)
+    n = int(x.shape[0])
     alphas = [
-        cronbach_alpha(_columns(x, dimension.items), confidence=spec.confidence)
+        cronbach_alpha_from_cov(
+            cov[np.ix_(dimension.items, dimension.items)], n, confidence=spec.confidence
+        )
         for dimension in spec.dimensions
     ]
     home = _home_dimensions(spec)
@@ -436,8 +459,8 @@ def _reliability(x: FloatArray, spec: ScoringSpec) -> _Reliability:
     rest_r = np.full(spec.n_items, np.nan)
     for d in sorted({h for h in home if h is not None}):
         items = spec.dimensions[d].items
-        table = alpha_item_statistics(
-            _columns(x, items), item_ids=[spec.item_ids[j] for j in items]
+        table = alpha_item_statistics_from_cov(
+            cov[np.ix_(items, items)], item_ids=[spec.item_ids[j] for j in items]
         )
         for row, j in enumerate(items):
             if home[j] == d:
@@ -657,9 +680,10 @@ def _drivers(
     frames = []
     for o in outcomes:
         outcome_id = spec.dimensions[o].id
-        x = y[:, components]
-        target = y[:, o]
-        complete = ~np.isnan(x).any(axis=1) & ~np.isnan(target)
+        # Column by column: no (N, p) temporary for the mask.
+        complete = ~np.isnan(y[:, o])
+        for d in components:
+            complete &= ~np.isnan(y[:, d])
         n_complete = int(complete.sum())
         if n_complete < MIN_DRIVER_ROWS:
             notes.append(
@@ -668,8 +692,8 @@ def _drivers(
             )
             continue
         weights = relative_weights(
-            x[complete],
-            target[complete],
+            y[np.ix_(complete, np.asarray(components, dtype=np.intp))],
+            y[complete, o],
             names=names,
             confidence=spec.confidence,
             n_resamples=n_resamples,
@@ -694,7 +718,9 @@ def _respondents_frame(
     }
     for d, dimension in enumerate(spec.dimensions):
         columns[dimension.id] = y[:, d]
-    frame = pd.DataFrame(columns)
+    # Views of y, not copies: y is not used after this, and a copy would double the scores'
+    # memory at the pipeline's peak.
+    frame = pd.DataFrame(columns, copy=False)
     clash = [c for c in quality.columns if c in frame.columns]
     if clash:
         raise ValueError(

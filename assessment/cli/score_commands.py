@@ -6,7 +6,6 @@ bad data raises `DataError` (exit 1 in `main`), misuse is a click usage error (e
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import sys
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assessment.cli import cli
+from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
 
 if TYPE_CHECKING:
@@ -58,12 +58,7 @@ DEFAULT_MAX_MB = 200
     default=None,
     help="Confidence level of the intervals (default: the questionnaire's, usually 0.95).",
 )
-@click.option(
-    "--min-group-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Suppress groups with fewer respondents (default: the questionnaire's, usually 5).",
-)
+@min_group_size_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
@@ -203,9 +198,9 @@ def _format_of(path: Path | None, default: str) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    text = io.StringIO()
-    frame.to_csv(text, index=False, lineterminator="\n", na_rep="")
-    return text.getvalue()
+    from assessment.csv_safety import frame_csv
+
+    return frame_csv(frame).decode("utf-8")
 
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,12 +6,11 @@ refuses one that needs `wmm db upgrade`, calls one library function and prints t
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -29,13 +28,13 @@ from assessment.campaigns import (
     create_campaign,
     create_invitations,
     get_campaign,
+    invitation_links_csv,
     list_campaigns,
     read_units_csv,
     reopen_campaign,
-    survey_url,
 )
 from assessment.cli import cli
-from assessment.csv_safety import neutralise_text
+from assessment.cli.options import F, min_group_size_option
 from assessment.importing import import_responses
 from assessment.storage import (
     Database,
@@ -48,8 +47,6 @@ from assessment.storage import (
 from assessment.storage.demo_seed import seed_demo
 from assessment.storage.engine import ENV_VAR, shown
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def db_option(function: F) -> F:
     """The ``--db URL`` option every database command takes."""
@@ -61,6 +58,28 @@ def db_option(function: F) -> F:
         help=f"Database URL (sqlite:///file.sqlite, postgresql+psycopg://user@host/db) or a SQLite "
         f"file path. Default: ${ENV_VAR}, else the default SQLite file.",
     )(function)
+
+
+def _out_option(function: F) -> F:
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="The file to write (replaced whole, or left untouched on any error).",
+    )(function)
+
+
+def _campaign_option(function: F) -> F:
+    return click.option(
+        "--campaign", "code", required=True, metavar="CODE", help="The campaign's code."
+    )(function)
+
+
+def _check_folder(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise click.BadParameter(
+            f"the folder of {out} does not exist; create it first", param_hint="--out"
+        )
 
 
 @contextmanager
@@ -173,12 +192,7 @@ def _targets(values: tuple[str, ...]) -> dict[str, int]:
     help="CSV with columns unit, parent (optional), head_count (optional). Without it, the first "
     "import defines the units.",
 )
-@click.option(
-    "--min-group-size",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Groups smaller than this are suppressed (default: the questionnaire's, usually 5).",
-)
+@min_group_size_option
 @click.option(
     "--mode",
     type=click.Choice(["open", "invitation"]),
@@ -316,7 +330,7 @@ def campaign_reopen(code: str, db_url: str | None) -> None:
 
 @cli.command("import")
 @click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--campaign", "code", required=True, metavar="CODE", help="The campaign's code.")
+@_campaign_option
 @click.option(
     "--max-size",
     type=click.FloatRange(min=0, min_open=True),
@@ -350,7 +364,7 @@ def invitations() -> None:
 
 
 @invitations.command("create")
-@click.option("--campaign", "code", required=True, metavar="CODE", help="The campaign's code.")
+@_campaign_option
 @click.option("--count", type=click.IntRange(min=1, max=100_000), required=True)
 @click.option(
     "--out",
@@ -362,7 +376,7 @@ def invitations() -> None:
 def invitations_create(code: str, count: int, out: Path, db_url: str | None) -> None:
     """Create single-use invitation links and write them to a CSV (number, survey_url)."""
     try:
-        handle = out.open("x", encoding="utf-8", newline="")
+        handle = out.open("xb")
     except FileExistsError:
         raise click.ClickException(
             f"{out} exists; choose a new file name (overwriting it would lose the links in it)"
@@ -373,10 +387,7 @@ def invitations_create(code: str, count: int, out: Path, db_url: str | None) -> 
         with handle, database(db_url) as db:
             get_campaign(db, code)  # an unknown code fails before anything is created
             tokens = create_invitations(db, code, count)
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["number", "survey_url"])
-            for number, token in enumerate(tokens, start=1):
-                writer.writerow([number, neutralise_text(survey_url(code, token))])
+            handle.write(invitation_links_csv(code, tokens))
     except BaseException:
         out.unlink(missing_ok=True)
         raise
@@ -409,28 +420,6 @@ def demo(db_url: str | None) -> None:
 
 
 # -- wmm export, wmm benchmark, wmm report ----------------------------------------------------
-
-
-def _out_option(function: F) -> F:
-    return click.option(
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        help="The file to write (replaced whole, or left untouched on any error).",
-    )(function)
-
-
-def _campaign_option(function: F) -> F:
-    return click.option(
-        "--campaign", "code", required=True, metavar="CODE", help="The campaign's code."
-    )(function)
-
-
-def _check_folder(out: Path) -> None:
-    if not out.parent.is_dir():
-        raise click.BadParameter(
-            f"the folder of {out} does not exist; create it first", param_hint="--out"
-        )
 
 
 @cli.group()
@@ -573,10 +562,27 @@ def benchmark_compare(code: str, as_json: bool, db_url: str | None) -> None:
 @click.option(
     "--language", default=None, help="Language of the report (default: the questionnaire's)."
 )
+@click.option(
+    "--previous",
+    metavar="CODE",
+    default=None,
+    help="Show the change since this earlier campaign (default: the organisation's previous wave "
+    "on the same questionnaire, as the dashboard compares with, if there is one).",
+)
 @db_option
-def report(code: str, out: Path, language: str | None, db_url: str | None) -> None:
+def report(
+    code: str, out: Path, language: str | None, previous: str | None, db_url: str | None
+) -> None:
     """Write the campaign's report: one self-contained HTML file (charts inline, no network)."""
     _check_folder(out)
     with database(db_url) as db:
-        write_report(db, code, out, language=language)
-    click.echo(f"wrote {out}")
+        written = write_report(db, code, out, language=language, previous=previous)
+    if written.not_compared:
+        click.echo(f"warning: {written.not_compared}", err=True)
+    if written.previous is not None and written.waves is not None:
+        click.echo(
+            f"wrote {out} (change since {written.previous.name} ({written.previous.code}) on "
+            f"{written.waves.n_common} common statement(s))"
+        )
+    else:
+        click.echo(f"wrote {out}")

@@ -47,6 +47,16 @@ def _duplicates(ids: list[str]) -> set[str]:
     return {i for i, c in Counter(ids).items() if c > 1}
 
 
+def _unknown(path: str, what: str, value: object, known: list[Any] | None) -> list[Problem]:
+    """The problem of a reference to an id (or level) that is not declared; none when it is, or
+    when the declarations themselves failed validation (``known`` None)."""
+    if known is None or value in known:
+        return []
+    return [
+        Problem(path, f"unknown {what} {value!r}: expected one of {known}", "unknown-reference")
+    ]
+
+
 def _localized_texts(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
     """Every localized text (a dict of language -> text) inside a model, with its path."""
     if isinstance(value, BaseModel):
@@ -243,23 +253,11 @@ def _check_items(q: Questionnaire) -> list[Problem]:
     principle_ids = [p.id for p in principles] if principles is not None else None
     items = _get(q, "items") or []
     for i, item in enumerate(items):
-        if component_ids is not None and item.component not in component_ids:
-            problems.append(
-                Problem(
-                    f"items[{i}].component",
-                    f"unknown component {item.component!r}: expected one of {component_ids}",
-                    "unknown-reference",
-                )
-            )
+        problems += _unknown(f"items[{i}].component", "component", item.component, component_ids)
         for p, principle in enumerate(item.principles):
-            if principle_ids is not None and principle not in principle_ids:
-                problems.append(
-                    Problem(
-                        f"items[{i}].principles[{p}]",
-                        f"unknown principle {principle!r}: expected one of {principle_ids}",
-                        "unknown-reference",
-                    )
-                )
+            problems += _unknown(
+                f"items[{i}].principles[{p}]", "principle", principle, principle_ids
+            )
         for dup in sorted(_duplicates(item.principles)):
             problems.append(
                 Problem(f"items[{i}].principles", f"principle {dup!r} listed twice", "duplicate-id")
@@ -307,22 +305,10 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
     seen: set[tuple[str, int]] = set()
     for i, descriptor in enumerate(descriptors):
         key = (descriptor.component, descriptor.level)
-        if component_ids is not None and descriptor.component not in component_ids:
-            problems.append(
-                Problem(
-                    f"descriptors[{i}].component",
-                    f"unknown component {descriptor.component!r}: expected one of {component_ids}",
-                    "unknown-reference",
-                )
-            )
-        if level_numbers is not None and descriptor.level not in level_numbers:
-            problems.append(
-                Problem(
-                    f"descriptors[{i}].level",
-                    f"unknown level {descriptor.level}: expected one of {level_numbers}",
-                    "unknown-reference",
-                )
-            )
+        problems += _unknown(
+            f"descriptors[{i}].component", "component", descriptor.component, component_ids
+        )
+        problems += _unknown(f"descriptors[{i}].level", "level", descriptor.level, level_numbers)
         if key in seen:
             problems.append(
                 Problem(
@@ -348,14 +334,9 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
     recommendations = _get(q, "recommendations") or []
     seen_transitions: set[tuple[str, int]] = set()
     for i, rec in enumerate(recommendations):
-        if component_ids is not None and rec.component not in component_ids:
-            problems.append(
-                Problem(
-                    f"recommendations[{i}].component",
-                    f"unknown component {rec.component!r}: expected one of {component_ids}",
-                    "unknown-reference",
-                )
-            )
+        problems += _unknown(
+            f"recommendations[{i}].component", "component", rec.component, component_ids
+        )
         if rec.to_level != rec.from_level + 1:
             problems.append(
                 Problem(
@@ -365,14 +346,7 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
                     "levels",
                 )
             )
-        if level_numbers is not None and rec.to_level not in level_numbers:
-            problems.append(
-                Problem(
-                    f"recommendations[{i}].to_level",
-                    f"unknown level {rec.to_level}: expected one of {level_numbers}",
-                    "unknown-reference",
-                )
-            )
+        problems += _unknown(f"recommendations[{i}].to_level", "level", rec.to_level, level_numbers)
         key = (rec.component, rec.from_level)
         if key in seen_transitions:
             problems.append(
@@ -405,14 +379,9 @@ def _check_indices(q: Questionnaire) -> list[Problem]:
                 )
             )
         for c, ident in enumerate(index.components):
-            if component_ids is not None and ident not in component_ids:
-                problems.append(
-                    Problem(
-                        f"scoring.indices[{i}].components[{c}]",
-                        f"unknown component {ident!r}: expected one of {component_ids}",
-                        "unknown-reference",
-                    )
-                )
+            problems += _unknown(
+                f"scoring.indices[{i}].components[{c}]", "component", ident, component_ids
+            )
         for c, ident in enumerate(index.items):
             if item_ids is not None and ident not in item_ids:
                 problems.append(

@@ -1,7 +1,7 @@
 """The facilitator's Campaigns page: create campaigns, import responses, open/close, invitation links.
 
-The page is thin: it reads widgets and calls `assessment.campaigns`, `assessment.importing` and
-`assessment.dashboard` (unit lists, problem tables, invitation files).
+The page is thin: it reads widgets and calls `assessment.campaigns` (also for the invitation links
+file), `assessment.importing` and `assessment.dashboard` (unit lists, problem tables).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from assessment.campaigns import (
     create_invitations,
     dimension_ids,
     invitation_counts,
+    invitation_links_csv,
     list_campaigns,
     read_units_csv,
     reopen_campaign,
@@ -150,7 +151,7 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
         except AssessmentError as exc:
             st.error(str(exc))
         else:
-            st.session_state[LINKS_KEY] = (info.code, dash.invitation_links_csv(info.code, tokens))
+            st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
     created = st.session_state.get(LINKS_KEY)
     if created and created[0] == info.code:
         st.download_button(

@@ -708,9 +708,10 @@ def comparison_chart(
 ) -> alt.HConcatChart:
     """Two groups (waves or roles) side by side with intervals, and their difference.
 
-    ``change`` is `assessment.dashboard.wave_change` or `role_gaps`; ``before``/``after`` name the
-    two groups in the legend. With ``direction`` a clear rise is green and a clear fall red (waves);
-    without, every clear difference has one colour (role groups: neither is better).
+    ``change`` is `assessment.waves.wave_change` or `assessment.dashboard.role_gaps`;
+    ``before``/``after`` name the two groups in the legend. With ``direction`` a clear rise is green
+    and a clear fall red (waves); without, every clear difference has one colour (role groups:
+    neither is better).
     """
     names = list(change["name"])
     ends = np.concatenate(

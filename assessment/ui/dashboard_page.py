@@ -23,6 +23,7 @@ from assessment.storage import Database
 from assessment.storage.models import ACTION_STATUSES
 from assessment.ui import charts
 from assessment.ui.session import database, require_facilitator
+from assessment.waves import CHANGE_TEXT, wave_change
 from scoring.suppression import TOTAL_LABEL
 
 #: Seconds between two looks at the database in live mode.
@@ -704,7 +705,7 @@ def _waves(db: Database, results: dash.CampaignResults, view: dash.View, languag
         return
     st.info(f"Compared on the common statements only: {waves.overlap}.")
     q = results.questionnaire
-    change = dash.wave_change(
+    change = wave_change(
         waves,
         q,
         label=view.label,
@@ -722,7 +723,7 @@ def _waves(db: Database, results: dash.CampaignResults, view: dash.View, languag
         charts.caption("waves", p=_percent(results)),
         stretch=False,
     )
-    principles = dash.wave_change(
+    principles = wave_change(
         waves,
         q,
         label=view.label,
@@ -758,7 +759,7 @@ def _change_table(
                         change["g"], change["g_ci_low"], change["g_ci_high"], strict=True
                     )
                 ],
-                "Verdict": change["verdict"].map(dash.CHANGE_TEXT),
+                "Verdict": change["verdict"].map(CHANGE_TEXT),
             }
         ),
         hide_index=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -10,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessment.csv_safety import (
+    frame_csv,
     neutralise_arrow,
     neutralise_frame,
     neutralise_text,
@@ -27,14 +30,12 @@ from assessment.csv_safety import (
         ("@user", "'@user"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
-        ("'=x", "''=x"),
+        ("'quoted", "'quoted"),
         ("Finance", "Finance"),
         ("a=b", "a=b"),
-        ("'quoted", "'quoted"),
         ("", ""),
     ],
-    ids=["equals", "plus", "minus", "at", "tab", "cr", "guarded-already", "plain", "inside",
-         "apostrophe", "empty"],
+    ids=["equals", "plus", "minus", "at", "tab", "cr", "apostrophe", "plain", "inside", "empty"],
 )  # fmt: skip
 def test_neutralise_text(value: str, expected: str) -> None:
     assert neutralise_text(value) == expected
@@ -43,9 +44,16 @@ def test_neutralise_text(value: str, expected: str) -> None:
 
 @given(st.text(max_size=20))
 def test_restore_inverts_neutralise(value: str) -> None:
-    assert restore_text(neutralise_text(value)) == value
     guarded = neutralise_text(value)
     assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert neutralise_text(guarded) == guarded  # idempotent: layers may apply it twice
+    if not (value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r")):
+        assert restore_text(guarded) == value
+
+
+def test_the_one_ambiguous_text() -> None:
+    assert neutralise_text("'=x") == "'=x"
+    assert restore_text("'=x") == "=x"
 
 
 def test_frame_text_guarded_numbers_untouched() -> None:
@@ -69,7 +77,30 @@ def test_frame_text_guarded_numbers_untouched() -> None:
 
 
 def test_arrow_versions_match_the_text_versions() -> None:
-    values = ["=a", "'-b", "c", "", "@d"]
+    values = ["=a", "-b", "c", "", "@d"]
     guarded = neutralise_arrow(pa.array(values))
     assert guarded.to_pylist() == [neutralise_text(v) for v in values]
     assert restore_arrow(guarded).to_pylist() == values
+
+
+@pytest.mark.parametrize(
+    "units",
+    [["Sales", "=cmd", None], ["a,b", 'say "hi"', "-x"]],
+    ids=["plain-text", "text-that-needs-quotes"],
+)
+def test_frame_csv_matches_pandas_after_neutralising(units: list[str | None]) -> None:
+    frame = pd.DataFrame(
+        {
+            "unit": pd.array(units, dtype="str"),
+            "mean": [3.5401731601731, np.nan, -1e-07],
+            "n": [55, 7, 3],
+            "level": pd.array([4, None, 2], dtype="Int64"),
+            "suppressed": [False, True, False],
+            "note": np.array(["@x", None, 2.5], dtype=object),
+        }
+    )
+    expected = neutralise_frame(frame).to_csv(index=False, lineterminator="\n", na_rep="")
+    written = frame_csv(frame).decode("utf-8")
+    assert pd.read_csv(io.StringIO(written)).equals(pd.read_csv(io.StringIO(expected)))
+    assert written.splitlines()[0] == "unit,mean,n,level,suppressed,note"
+    assert "'=cmd" in written or "'-x" in written

@@ -3,7 +3,6 @@ reliability, live-mode change detection, the campaign forms' parsing, and the do
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -24,8 +23,6 @@ from assessment.campaigns import (
     CampaignInfo,
     UnitSpec,
     create_campaign,
-    create_invitations,
-    hash_token,
 )
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.errors import DataError
@@ -35,7 +32,7 @@ from assessment.questionnaire import Questionnaire, default_registry
 from assessment.scoring_service import score_table
 from assessment.scoring_setup import common_item_spec
 from assessment.storage import Database, connect, upgrade
-from assessment.storage.models import Invitation
+from assessment.waves import WaveScores, earlier_waves, score_waves, wave_change
 from scoring.agreement import item_disagreement
 from scoring.change import hedges_g, welch_difference
 from scoring.groups import ItemMoments
@@ -477,10 +474,10 @@ def test_likert_segments_diverge_around_the_neutral_answer(q: Questionnaire) -> 
 
 
 @pytest.fixture(scope="module")
-def waves(q: Questionnaire, q_old: Questionnaire) -> dash.WaveScores:
+def waves(q: Questionnaire, q_old: Questionnaire) -> WaveScores:
     before = _table(q_old, {"Alpha": 30, "Beta": 25}, seed=5, wave=1)
     after = _table(q, {"Alpha": 30, "Beta": 25}, seed=5, wave=2)
-    return dash.score_waves(
+    return score_waves(
         after, before, current_questionnaire=q, previous_questionnaire=q_old, min_group_size=5
     )
 
@@ -494,7 +491,7 @@ def test_waves_are_scored_on_the_common_statements(waves, q, q_old) -> None:
 
 
 def test_wave_change_uses_welch_and_hedges(waves, q) -> None:
-    change = dash.wave_change(waves, q, dimension_types=("component", "overall"))
+    change = wave_change(waves, q, dimension_types=("component", "overall"))
     before = dash.group_rows(waves.previous.scores, "unit", TOTAL_LABEL).set_index("dimension")
     after = dash.group_rows(waves.current.scores, "unit", TOTAL_LABEL).set_index("dimension")
     for record in change.to_dict("records"):
@@ -512,10 +509,10 @@ def test_wave_change_uses_welch_and_hedges(waves, q) -> None:
 def test_score_waves_orders_versions_either_way(q, q_old) -> None:
     newer = _table(q, {"A": 12}, seed=3, wave=2)
     older = _table(q_old, {"A": 12}, seed=3, wave=1)
-    forward = dash.score_waves(
+    forward = score_waves(
         newer, older, current_questionnaire=q, previous_questionnaire=q_old, min_group_size=5
     )
-    backward = dash.score_waves(
+    backward = score_waves(
         older, newer, current_questionnaire=q_old, previous_questionnaire=q, min_group_size=5
     )
     assert forward.n_common == backward.n_common
@@ -573,9 +570,9 @@ def test_earlier_waves_same_organisation_and_questionnaire_newest_first() -> Non
         _info("later", "Org", NEW, 200, 30),
         _info("other-questionnaire", "Org", "something-else@1.0.0", 20, 30),
     ]
-    assert [c.code for c in dash.earlier_waves(campaigns, current)] == ["old", "older"]
+    assert [c.code for c in earlier_waves(campaigns, current)] == ["old", "older"]
     anonymous = _info("anon", None, NEW, 100, 10)
-    assert dash.earlier_waves([*campaigns, anonymous], anonymous) == []
+    assert earlier_waves([*campaigns, anonymous], anonymous) == []
 
 
 # -- reliability and live mode ----------------------------------------------------------------------
@@ -734,19 +731,6 @@ def test_scores_csv_is_the_cli_export(db, campaign, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert dash.scores_csv(db, campaign.code) == out.read_bytes()
-
-
-def test_invitation_links_csv_holds_working_links(db, campaign) -> None:
-    tokens = create_invitations(db, campaign.code, 3)
-    rows = list(csv.reader(io.StringIO(dash.invitation_links_csv(campaign.code, tokens).decode())))
-    assert rows[0] == ["number", "survey_url"]
-    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
-    stored = set()
-    with db.read() as session:
-        stored = {row.token_hash for row in session.query(Invitation).all()}
-    for row, token in zip(rows[1:], tokens, strict=True):
-        assert row[1].endswith(f"?c={campaign.code}&t={token}")
-        assert hash_token(token) in stored
 
 
 def test_actions_csv_guards_against_formulas(db, campaign, q) -> None:

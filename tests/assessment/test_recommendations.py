@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from assessment.demo import generate_organisation
 from assessment.questionnaire import default_registry
 from assessment.recommendations import (
+    disagreement_from_counts,
     next_actions,
     prioritise_components,
     priority_table,
     recommend,
 )
+from assessment.scoring_service import score_table
+from scoring.suppression import TOTAL_LABEL
 
 NAN = math.nan
 
@@ -161,3 +166,23 @@ def test_priority_table() -> None:
         "reason",
     ]
     assert table.iloc[0]["component"] == "clarity"
+
+
+def test_disagreement_from_counts_matches_the_scorings_unit_rows(questionnaire) -> None:
+    # The scoring computes each unit's disagreement from the answers themselves; from the answer
+    # counts alone it must come out the same.
+    org = generate_organisation(questionnaire, seed=11)
+    items = score_table(org.table, questionnaire, n_resamples=20).result.items
+    units = items[(items["unit"].astype(str) != TOTAL_LABEL) & items["disagreement"].notna()]
+    counts = units[[f"count_{v}" for v in range(1, 6)]].to_numpy(dtype=np.float64)
+    assert len(units) > 50
+    np.testing.assert_allclose(
+        disagreement_from_counts(counts, range(1, 6)),
+        units["disagreement"].to_numpy(dtype=np.float64),
+        rtol=1e-12,
+    )
+
+
+def test_disagreement_from_counts_needs_a_column_per_answer_value() -> None:
+    with pytest.raises(ValueError, match=r"must be \(statements, 5\).*got shape \(1, 4\)"):
+        disagreement_from_counts(np.ones((1, 4)), range(1, 6))

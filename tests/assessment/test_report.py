@@ -19,6 +19,8 @@ from assessment.recommendations import prioritise_components
 from assessment.report import render_report
 from assessment.responses_csv import ResponseTable
 from assessment.scoring_service import score_table
+from assessment.scoring_setup import common_item_spec
+from assessment.waves import WaveScores
 
 KEY = "work-management@1.0.0"
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
@@ -228,7 +230,7 @@ def test_optional_sections(scored, questionnaire, tmp_path) -> None:
         scored.result,
         questionnaire,
         scored.metadata,
-        previous=scored.result,
+        waves=_waves(scored.result, scored.result, questionnaire),
         actions=actions,
         benchmark=compare(rows, pooled),
         title="Acme <2025>",
@@ -264,6 +266,14 @@ def test_organisation_below_the_minimum(questionnaire) -> None:
     assert "svg" not in page.tags
 
 
+def _waves(current, previous, questionnaire, old=None) -> WaveScores:
+    return WaveScores(current, previous, common_item_spec(questionnaire, old or questionnaire))
+
+
+def _section(html: str, sid: str) -> str:
+    return html.split(f'id="{sid}"')[1].split("</section>")[0]
+
+
 def test_change_uses_this_wave_on_the_shared_statements(scored, questionnaire) -> None:
     # With this wave's scores on the shared statements equal to the previous wave's, every
     # difference is zero, whatever the full result says.
@@ -272,12 +282,60 @@ def test_change_uses_this_wave_on_the_shared_statements(scored, questionnaire) -
         scores=scored.result.scores.assign(mean=scored.result.scores["mean"] - 0.5),
     )
     html = render_report(
-        scored.result, questionnaire, scored.metadata, previous=previous, previous_current=previous
+        scored.result,
+        questionnaire,
+        scored.metadata,
+        waves=_waves(previous, previous, questionnaire),
     )
-    changes = re.findall(
-        r'<td class="num">(-?\d\.\d\d) \[', html.split('id="change"')[1].split("</section>")[0]
-    )
+    changes = re.findall(r'<td class="num">(-?\d\.\d\d) \[', _section(html, "change"))
     assert changes and set(changes) == {"0.00"}
-    default = render_report(scored.result, questionnaire, scored.metadata, previous=previous)
-    section = default.split('id="change"')[1].split("</section>")[0]
-    assert "0.50 [" in section
+    shifted = render_report(
+        scored.result,
+        questionnaire,
+        scored.metadata,
+        waves=_waves(scored.result, previous, questionnaire),
+    )
+    assert "0.50 [" in _section(shifted, "change")
+
+
+@pytest.mark.parametrize(
+    ("old", "language", "stated"),
+    [
+        pytest.param(
+            None, "en", "Both waves answered work-management@1.0.0: all", id="same-version"
+        ),
+        pytest.param(
+            "work-management@1.0.0",
+            "en",
+            "statements that work-management@1.0.0 and work-management@1.1.0 share; not compared:",
+            id="two-versions",
+        ),
+        pytest.param(
+            "work-management@1.0.0",
+            "de",
+            "Aussagen, die work-management@1.0.0 und work-management@1.1.0 gemeinsam haben",
+            id="two-versions-de",
+        ),
+    ],
+)
+def test_change_states_the_overlap_and_the_previous_wave(
+    scored, questionnaire, old: str | None, language: str, stated: str
+) -> None:
+    new = default_registry().get("work-management@1.1.0") if old else questionnaire
+    waves = _waves(scored.result, scored.result, new, default_registry().get(old) if old else None)
+    html = render_report(
+        scored.result,
+        questionnaire,
+        scored.metadata,
+        language=language,
+        waves=waves,
+        previous_name="Spring <2024>",
+    )
+    section = _section(html, "change")
+    assert stated in section
+    assert "Spring &lt;2024&gt;" in section
+    assert "Hedges" in section
+
+
+def test_no_change_section_without_waves(html) -> None:
+    assert 'id="change"' not in html

@@ -2,8 +2,8 @@
 
 The server runs on a free port with its own SQLite database and a known facilitator password, and is
 waited for on ``/_stcore/health``. The app seeds the demo organisation on its first page load;
-`demo_code` does that load and returns the open demo campaign's code. Screenshots go to
-``test-artifacts/browser/``.
+`demo_code` does that load and returns the open demo campaign's code. `log_in` logs a page in as the
+facilitator; `steps` keeps numbered screenshots of a test in ``test-artifacts/browser/<test>/``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import ROOT, artifact_dir, require
@@ -34,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ADMIN_PASSWORD = "browser-test-password"
-PHONE = {"width": 390, "height": 844}
+MAIN = "[data-testid='stMain']"  # Streamlit's scrolling content area
 
 
 @dataclass(frozen=True)
@@ -180,3 +181,45 @@ def app_database(app_server: Server, demo_code: str) -> Iterator[object]:
 def shots(request: pytest.FixtureRequest) -> Path:
     """The folder for this test's screenshots."""
     return artifact_dir(f"browser/{request.node.name}")
+
+
+class Steps:
+    """Screenshots of whole pages, numbered in the order they were taken."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def snap(self, page: Any, name: str) -> None:
+        # The page scrolls inside Streamlit's main area, so a "full page" screenshot would only
+        # show the viewport: grow the viewport to the content's height for the picture instead.
+        self.count += 1
+        size = page.viewport_size
+        height = page.evaluate(f'document.querySelector("{MAIN}")?.scrollHeight ?? 0')
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        try:
+            page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"))
+        finally:
+            page.set_viewport_size(size)
+
+
+@pytest.fixture
+def steps(shots: Path) -> Steps:
+    """This test's numbered screenshots (in `shots`)."""
+    return Steps(shots)
+
+
+@pytest.fixture(scope="session")
+def log_in(app_server: Server) -> Callable[[Any, str], None]:
+    """``log_in(page, url)``: open ``url`` and log in as the facilitator.
+
+    A page load starts a new Streamlit session (logged out): after this, navigate in the app only.
+    """
+
+    def log_in(page: Any, url: str) -> None:
+        page.goto(url)
+        page.get_by_label("Facilitator password").fill(app_server.admin_password)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Facilitator login").wait_for(state="detached")
+
+    return log_in

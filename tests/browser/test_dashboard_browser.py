@@ -18,44 +18,12 @@ from assessment.demo import generate_organisation, organisation_profile
 from assessment.importing import import_table
 from assessment.questionnaire import default_registry
 from assessment.storage import Database
+from assessment.ui.dashboard_page import TABS
 
 pytestmark = pytest.mark.browser
 
 WAIT = 45_000  # ms; generous for a loaded CI machine, never an assertion about speed
-PASSWORD = "browser-test-password"
 PROJECTOR = {"width": 1600, "height": 1000}
-MAIN = "[data-testid='stMain']"
-PANELS = (
-    "Overview",
-    "Units",
-    "Targets",
-    "Discussion",
-    "Actions",
-    "Waves",
-    "Roles",
-    "Benchmark",
-    "Reliability",
-    "Downloads",
-)
-
-
-class Steps:
-    """Whole-page screenshots, numbered in the order they were taken."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.count = 0
-
-    def snap(self, page: Any, name: str) -> None:
-        # Streamlit scrolls inside its main area: grow the window to the content for the picture.
-        self.count += 1
-        size = page.viewport_size
-        height = page.evaluate(f'document.querySelector("{MAIN}")?.scrollHeight ?? 0')
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-        try:
-            page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"))
-        finally:
-            page.set_viewport_size(size)
 
 
 def _expect() -> Any:
@@ -68,14 +36,6 @@ def _context(browser: Any) -> Any:
     context = browser.new_context(viewport=PROJECTOR, accept_downloads=True)
     context.set_default_timeout(WAIT)
     return context
-
-
-def _log_in(page: Any, url: str) -> None:
-    # A page load starts a new Streamlit session (logged out): after this, navigate in the app only.
-    page.goto(url)
-    page.get_by_label("Facilitator password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Facilitator login").wait_for(state="detached")
 
 
 def _open_panel(page: Any, name: str) -> None:
@@ -100,13 +60,18 @@ def _no_exception(page: Any) -> None:
 
 
 def test_facilitator_workshop_flow(
-    app_server: Any, browser: Any, demo_code: str, app_database: Database, shots: Path
+    app_server: Any,
+    browser: Any,
+    demo_code: str,
+    app_database: Database,
+    shots: Path,
+    steps: Any,
+    log_in: Any,
 ) -> None:
-    steps = Steps(shots)
     context = _context(browser)
     page = context.new_page()
     try:
-        _log_in(page, f"{app_server.url}/dashboard?campaign={demo_code}")
+        log_in(page, f"{app_server.url}/dashboard?campaign={demo_code}")
         page.get_by_role("heading", name="The flywheel").wait_for()
         _expect()(page.get_by_text(demo_code).first).to_be_visible()
         charts = page.locator("[data-testid='stVegaLiteChart']")
@@ -118,7 +83,7 @@ def test_facilitator_workshop_flow(
         _no_exception(page)
         steps.snap(page, "overview")
 
-        for panel in PANELS[1:]:
+        for panel in TABS[1:]:
             _open_panel(page, panel)
             _no_exception(page)
             if panel in {"Units", "Targets", "Discussion", "Waves", "Roles", "Reliability"}:
@@ -189,15 +154,14 @@ def test_facilitator_workshop_flow(
 
 
 def test_import_errors_are_shown_in_a_table(
-    app_server: Any, browser: Any, demo_code: str, shots: Path, tmp_path: Path
+    app_server: Any, browser: Any, demo_code: str, steps: Any, log_in: Any, tmp_path: Path
 ) -> None:
-    steps = Steps(shots)
     context = _context(browser)
     page = context.new_page()
     bad = tmp_path / "responses.csv"
     bad.write_text("respondent_id,unit,CLA01\nr-1,Finance,9\nr-2,Finance,DK\n", encoding="utf-8")
     try:
-        _log_in(page, f"{app_server.url}/campaigns")
+        log_in(page, f"{app_server.url}/campaigns")
         page.get_by_role("heading", name="Campaigns", exact=True).wait_for()
         _open_panel(page, "Import responses")
         page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))

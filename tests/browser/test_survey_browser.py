@@ -9,7 +9,6 @@ test-artifacts/browser/<test>/.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -40,26 +39,6 @@ def _phone(browser: Any) -> Any:
 
 
 MAIN = "[data-testid='stMain']"  # Streamlit's scrolling content area
-
-
-class Steps:
-    """Screenshots of whole pages, numbered in the order they were taken."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.count = 0
-
-    def snap(self, page: Any, name: str) -> None:
-        # The page scrolls inside Streamlit's main area, so a "full page" screenshot would only
-        # show the viewport: grow the viewport to the content's height for the picture instead.
-        self.count += 1
-        size = page.viewport_size
-        height = page.evaluate(f'document.querySelector("{MAIN}").scrollHeight')
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-        try:
-            page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"))
-        finally:
-            page.set_viewport_size(size)
 
 
 def _questionnaire(db: Database, code: str) -> Questionnaire:
@@ -161,10 +140,9 @@ def _start(page: Any, url: str, unit: str, role: str) -> None:
 
 
 def test_a_respondent_completes_the_demo_survey_in_german_on_a_phone(
-    app_server: Any, browser: Any, app_database: Database, demo_code: str, shots: Path
+    app_server: Any, browser: Any, app_database: Database, demo_code: str, steps: Any
 ) -> None:
     expect = _expect()
-    steps = Steps(shots)
     questionnaire = _questionnaire(app_database, demo_code)
     before = _submitted(app_database, demo_code)
     context = _phone(browser)
@@ -223,10 +201,9 @@ def test_a_respondent_completes_the_demo_survey_in_german_on_a_phone(
 
 
 def test_a_half_filled_survey_is_resumed_from_its_link_in_a_new_browser(
-    app_server: Any, browser: Any, app_database: Database, demo_code: str, shots: Path
+    app_server: Any, browser: Any, app_database: Database, demo_code: str, steps: Any
 ) -> None:
     expect = _expect()
-    steps = Steps(shots)
     questionnaire = _questionnaire(app_database, demo_code)
     first = questionnaire.components[0]
     first_items = [i.id for i in questionnaire.items_of_component(first.id)]
@@ -285,10 +262,9 @@ def test_a_half_filled_survey_is_resumed_from_its_link_in_a_new_browser(
 
 
 def test_double_clicks_reload_back_and_a_second_tab_store_one_response(
-    app_server: Any, browser: Any, app_database: Database, demo_code: str, shots: Path
+    app_server: Any, browser: Any, app_database: Database, demo_code: str, steps: Any
 ) -> None:
     expect = _expect()
-    steps = Steps(shots)
     before = _submitted(app_database, demo_code)
     context = _phone(browser)
     page = context.new_page()
@@ -337,7 +313,7 @@ def test_double_clicks_reload_back_and_a_second_tab_store_one_response(
     assert _submitted(app_database, demo_code) == before + 1
 
 
-def test_an_unknown_code_shows_its_message(app_server: Any, browser: Any, shots: Path) -> None:
+def test_an_unknown_code_shows_its_message(app_server: Any, browser: Any, steps: Any) -> None:
     expect = _expect()
     context = _phone(browser)
     page = context.new_page()
@@ -346,16 +322,15 @@ def test_an_unknown_code_shows_its_message(app_server: Any, browser: Any, shots:
         _see(page, page.get_by_role("heading", name="We cannot find this survey"))
         expect(page.get_by_text("No survey has the code nosuchcode9")).to_be_visible()
         assert page.get_by_role("button", name="Start").count() == 0
-        Steps(shots).snap(page, "unknown-code")
+        steps.snap(page, "unknown-code")
     finally:
         context.close()
 
 
 def test_facilitator_pages_ask_for_the_password_which_never_reaches_the_browser(
-    app_server: Any, browser: Any, demo_code: str, shots: Path
+    app_server: Any, browser: Any, demo_code: str, steps: Any
 ) -> None:
     expect = _expect()
-    steps = Steps(shots)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(WAIT)
     page = context.new_page()

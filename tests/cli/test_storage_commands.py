@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -14,11 +15,13 @@ from storage import databases
 from storage.responses_files import responses_rows, write_responses
 
 from assessment.benchmarking import BENCHMARK_COLUMNS, read_benchmark_files
+from assessment.campaign_scores import score_campaign_waves
 from assessment.campaigns import get_campaign
 from assessment.cli import main
 from assessment.questionnaire import default_registry
 from assessment.responses_csv import read_responses_csv
 from assessment.storage import Database
+from assessment.waves import wave_change
 
 QUESTIONNAIRE = "work-management@1.0.0"
 
@@ -58,6 +61,16 @@ def wmm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
 
 def _url(db: Database) -> str:
     return db.url.render_as_string(hide_password=False)
+
+
+def _new_campaign(wmm: Run, url: str, name: str, *options: str) -> str:
+    """`wmm campaign create` of a campaign on QUESTIONNAIRE; its code."""
+    code, out, err = wmm(
+        "campaign", "create", "--name", name, "--questionnaire", QUESTIONNAIRE, *options,
+        "--json", "--db", url,
+    )  # fmt: skip
+    assert code == 0, err
+    return str(json.loads(out)["code"])
 
 
 def test_db_upgrade_creates_then_reports_nothing_to_do(wmm: Run, db_url: str) -> None:
@@ -160,19 +173,7 @@ def test_a_facilitators_session_from_the_command_line(
     original = read_responses_csv(responses, questionnaire)
     exported = read_responses_csv(raw, questionnaire)
     assert (exported.codes == original.codes).all()
-    copy = json.loads(
-        wmm(
-            "campaign",
-            "create",
-            "--name",
-            "copy",
-            "--questionnaire",
-            QUESTIONNAIRE,
-            "--json",
-            "--db",
-            url,
-        )[1]
-    )["code"]
+    copy = _new_campaign(wmm, url, "copy")
     assert wmm("import", raw, "--campaign", copy, "--db", url)[0] == 0
     again = tmp_path / "again.csv"
     wmm("export", "responses", "--campaign", copy, "--out", again, "--raw", "--db", url)
@@ -190,19 +191,7 @@ def test_a_facilitators_session_from_the_command_line(
     # Two other organisations' benchmark files, then where this one stands.
     others = []
     for number, shift in ((1, -1), (2, 1)):
-        other = json.loads(
-            wmm(
-                "campaign",
-                "create",
-                "--name",
-                f"org{number}",
-                "--questionnaire",
-                QUESTIONNAIRE,
-                "--json",
-                "--db",
-                url,
-            )[1]
-        )["code"]
+        other = _new_campaign(wmm, url, f"org{number}")
         path = write_responses(
             tmp_path / f"org{number}.csv", _rows_with_other_means(number + 10, shift)
         )
@@ -261,19 +250,7 @@ def test_a_broken_import_exits_1_with_row_and_column_and_writes_nothing(
     wmm: Run, db: Database, tmp_path: Path
 ) -> None:
     url = _url(db)
-    campaign = json.loads(
-        wmm(
-            "campaign",
-            "create",
-            "--name",
-            "x",
-            "--questionnaire",
-            QUESTIONNAIRE,
-            "--json",
-            "--db",
-            url,
-        )[1]
-    )["code"]
+    campaign = _new_campaign(wmm, url, "x")
     rows = responses_rows(10)
     rows[4][rows[0].index("COM03")] = "12"
     code, _, err = wmm(
@@ -288,48 +265,26 @@ def test_a_broken_import_exits_1_with_row_and_column_and_writes_nothing(
 
 def test_invitations_are_written_once_to_a_new_file(wmm: Run, db: Database, tmp_path: Path) -> None:
     url = _url(db)
-    campaign = json.loads(
-        wmm(
-            "campaign", "create", "--name", "x", "--questionnaire", QUESTIONNAIRE,
-            "--mode", "invitation", "--json", "--db", url,
-        )[1]
-    )["code"]  # fmt: skip
+    campaign = _new_campaign(wmm, url, "x", "--mode", "invitation")
+
+    def invite(code: str, count: int, out: Path) -> tuple[int, str, str]:
+        return wmm(
+            "invitations", "create", "--campaign", code, "--count", str(count), "--out", out,
+            "--db", url,
+        )  # fmt: skip
+
     out_file = tmp_path / "links.csv"
-    code, _, err = wmm(
-        "invitations",
-        "create",
-        "--campaign",
-        campaign,
-        "--count",
-        "25",
-        "--out",
-        out_file,
-        "--db",
-        url,
-    )
+    code, _, err = invite(campaign, 25, out_file)
     assert code == 0, err
     with out_file.open(encoding="utf-8") as handle:
         links = [row["survey_url"] for row in csv.DictReader(handle)]
     assert len(set(links)) == 25
     assert all(link.startswith(f"https://survey.example.org/?c={campaign}&t=") for link in links)
-    code, _, err = wmm(
-        "invitations",
-        "create",
-        "--campaign",
-        campaign,
-        "--count",
-        "5",
-        "--out",
-        out_file,
-        "--db",
-        url,
-    )
+    code, _, err = invite(campaign, 5, out_file)
     assert code == 1
     assert "exists" in err
     missing = tmp_path / "other.csv"
-    code, _, err = wmm(
-        "invitations", "create", "--campaign", "nope", "--count", "5", "--out", missing, "--db", url
-    )
+    code, _, err = invite("nope", 5, missing)
     assert code == 1
     assert "no campaign has the code 'nope'" in err
     assert not missing.exists()
@@ -344,6 +299,66 @@ def test_demo_twice_adds_nothing_the_second_time(wmm: Run, db: Database) -> None
     assert "0 campaign(s) and 0 action item(s) added" in out
     assert out.count("0 added now") == 2
     assert len(json.loads(wmm("campaign", "list", "--json", "--db", url)[1])) == 2
+
+
+def _change_section(html: str) -> str:
+    return html.split('id="change"')[1].split("</section>")[0]
+
+
+def test_the_report_of_the_second_demo_wave_shows_the_change(
+    wmm: Run, db: Database, tmp_path: Path
+) -> None:
+    url = _url(db)
+    assert wmm("demo", "--db", url)[0] == 0
+    listed = json.loads(wmm("campaign", "list", "--json", "--db", url)[1])
+    codes = {c["name"]: c["code"] for c in listed}
+    first, second = codes["Wave 1 (spring 2024)"], codes["Wave 2 (autumn 2024)"]
+    # The dashboard's comparison of the two waves, whose organisation row the report must show.
+    waves = score_campaign_waves(db, second, first)
+    overall = wave_change(waves, default_registry().get(listed[0]["questionnaire"])).set_index(
+        "dimension"
+    )
+    expected = "{:.2f} [{:.2f}, {:.2f}]".format(
+        *overall.loc["overall", ["diff", "diff_ci_low", "diff_ci_high"]]
+    )
+    report = tmp_path / "report.html"
+    for previous in ([], ["--previous", first]):
+        code, out, err = wmm(
+            "report", "--campaign", second, "--out", report, *previous, "--db", url
+        )
+        assert code == 0, err
+        assert f"change since Wave 1 (spring 2024) ({first}) on {waves.n_common} common" in out
+        section = _change_section(report.read_text(encoding="utf-8"))
+        assert "statements that work-management@1.0.0 and work-management@1.1.0 share" in section
+        assert "Hedges&#x27; g" in section
+        assert re.search(rf'<td class="num">{re.escape(expected)}</td>', section)
+
+    code, out, err = wmm("report", "--campaign", first, "--out", report, "--db", url)
+    assert (code, err) == (0, "")
+    assert 'id="change"' not in report.read_text(encoding="utf-8")
+    assert "change since" not in out
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        ("nope", "no campaign has the code 'nope'"),
+        ("itself", "cannot be compared with itself"),
+    ],
+    ids=["unknown", "itself"],
+)
+def test_report_refuses_a_previous_wave_it_cannot_compare(
+    wmm: Run, db: Database, tmp_path: Path, previous: str, message: str
+) -> None:
+    url = _url(db)
+    campaign = _new_campaign(wmm, url, "x")
+    report = tmp_path / "report.html"
+    args = ["--previous", campaign if previous == "itself" else previous]
+    code, _, err = wmm("report", "--campaign", campaign, "--out", report, *args, "--db", url)
+    assert code == 1
+    assert message in err
+    assert "Traceback" not in err
+    assert not report.exists()
 
 
 @pytest.mark.parametrize(

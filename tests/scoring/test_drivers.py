@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
+import scoring.drivers
 from scoring.drivers import relative_weights
 
 NAMES = ["clarity", "coordination", "collaboration"]
@@ -88,6 +91,73 @@ def test_bootstrap_interval_is_reproducible_and_brackets_the_weight() -> None:
     assert first.attrs["n_resamples"] == 200
     narrow = relative_weights(x, y, names=NAMES, n_resamples=200, seed=1, confidence=0.5)
     assert ((narrow["ci_high"] - narrow["ci_low"]) < (first["ci_high"] - first["ci_low"])).all()
+
+
+def resampling_rows(
+    x: np.ndarray, y: np.ndarray, *, n_resamples: int, seed: int, confidence: float
+) -> tuple[np.ndarray, int]:
+    """The percentile bootstrap as first written: index the rows, recompute the weights by SVD,
+    leave out resamples where a variable is constant."""
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    replicates = []
+    for _ in range(n_resamples):
+        rows = rng.integers(0, n, size=n)
+        xs, ys = x[rows], y[rows]
+        if (np.ptp(xs, axis=0) == 0).any() or np.ptp(ys) == 0:
+            continue
+        replicates.append(johnson_by_svd(xs, ys))
+    tail = (1 - confidence) / 2
+    return np.quantile(replicates, [tail, 1 - tail], axis=0).T, len(replicates)
+
+
+def sparse_binary_data(n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A predictor that is 1 on two rows only: many resamples leave it constant."""
+    x, y = correlated_data(n, seed=seed)
+    x[:, 0] = 0.0
+    x[:2, 0] = 1.0
+    return x, y
+
+
+@pytest.mark.parametrize(
+    ("data", "n_resamples", "confidence", "all_used"),
+    [
+        (lambda: correlated_data(300, seed=8), 200, 0.95, True),
+        (lambda: correlated_data(60, seed=9), 150, 0.8, True),
+        (lambda: sparse_binary_data(40, seed=10), 300, 0.95, False),
+    ],
+    ids=["n300", "n60-80pct", "degenerate-resamples"],
+)
+def test_bootstrap_gives_the_interval_of_resampling_rows(
+    data: Callable[[], tuple[np.ndarray, np.ndarray]],
+    n_resamples: int,
+    confidence: float,
+    all_used: bool,
+) -> None:
+    # Same seed, same draws: the counts-based bootstrap reproduces the row-indexing loop,
+    # including which resamples it leaves out.
+    x, y = data()
+    expected, used = resampling_rows(x, y, n_resamples=n_resamples, seed=3, confidence=confidence)
+    frame = relative_weights(
+        x, y, names=NAMES, n_resamples=n_resamples, seed=3, confidence=confidence
+    )
+    assert frame.attrs["n_resamples"] == used
+    assert (used == n_resamples) == all_used
+    np.testing.assert_allclose(frame[["ci_low", "ci_high"]], expected, rtol=0, atol=1e-12)
+
+
+def test_batches_and_blocks_do_not_change_the_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, y = correlated_data(500, seed=11)
+    default = relative_weights(x, y, names=NAMES, n_resamples=50, seed=2)
+    monkeypatch.setattr(scoring.drivers, "_MAX_BATCH", 3)
+    monkeypatch.setattr(scoring.drivers, "_BLOCK_ROWS", 7)
+    small = relative_weights(x, y, names=NAMES, n_resamples=50, seed=2)
+    np.testing.assert_allclose(
+        small[["raw_weight", "ci_low", "ci_high"]],
+        default[["raw_weight", "ci_low", "ci_high"]],
+        rtol=0,
+        atol=1e-13,
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from scipy import stats
 from support import require_rscript
 
 from scoring.bootstrap import bca_group_means
+from scoring.drivers import relative_weights
 from scoring.groups import GroupIndex
 from scoring.maturity import level_of
 from scoring.pipeline import (
@@ -278,6 +279,74 @@ def test_drivers_need_an_outcome_and_enough_complete_rows(
     assert score(simulate(rng, 80, 9), ["u"] * 80, no_outcome).drivers.empty
 
 
+def test_alpha_of_every_dimension_comes_from_one_covariance_matrix(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    # Overlapping dimensions in scattered column order, a reverse-keyed item, missing answers and
+    # an item in no dimension: each alpha and item statistic equals its own computation.
+    spec = make_spec(
+        n_items=10,
+        dimensions=[
+            ("component", "a", (0, 4, 2)),
+            ("component", "b", (3, 1, 5, 6)),
+            ("principle", "p", (6, 0, 3, 8)),
+            ("overall", "overall", tuple(range(7))),
+            ("outcome", "out", (7, 8)),
+        ],
+        reverse=(4,),
+        confidence=0.9,
+    )
+    rng = np.random.default_rng(12)
+    codes = simulate(rng, 300, 10, missing=0.15)
+    result = score(codes, rng.choice(["x", "y", "z"], 300), spec)
+    x = recode(codes, spec)
+    stats_by_dimension = result.stats.set_index("dimension")
+    for dimension in spec.dimensions:
+        expected = cronbach_alpha(x[:, list(dimension.items)], confidence=0.9)
+        np.testing.assert_allclose(
+            stats_by_dimension.loc[dimension.id, ["alpha", "alpha_ci_low", "alpha_ci_high"]],
+            [expected.alpha, expected.ci_low, expected.ci_high],
+            rtol=0,
+            atol=1e-13,
+        )
+    items = result.items[result.items["unit"] == "__all__"].set_index("item")
+    home = {"a": (0, 4, 2), "b": (3, 1, 5, 6), "out": (7, 8)}  # the principle p adds no item
+    for dimension_items in home.values():
+        ids = [spec.item_ids[j] for j in dimension_items]
+        table = alpha_item_statistics(x[:, list(dimension_items)], item_ids=ids)
+        np.testing.assert_allclose(
+            items.loc[ids, ["alpha_if_deleted", "item_rest_r"]],
+            table[["alpha_if_deleted", "item_rest_r"]],
+            rtol=0,
+            atol=1e-13,
+            equal_nan=True,
+        )
+    assert items.loc["I09", ["alpha_if_deleted", "item_rest_r"]].isna().all()
+
+
+def test_driver_intervals_have_their_own_resamples(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(13)
+    codes = simulate(rng, 120, 9)
+    groups = rng.choice(["x", "y"], 120)
+    few_bca = score(codes, groups, spec, method="bca", n_resamples=30, driver_resamples=150)
+    more_bca = score(codes, groups, spec, method="bca", n_resamples=60, driver_resamples=150)
+    pd.testing.assert_frame_equal(few_bca.drivers, more_bca.drivers)
+    y = few_bca.respondents[["a", "b", "out"]].to_numpy()
+    direct = relative_weights(y[:, :2], y[:, 2], names=["a", "b"], n_resamples=150, seed=0)
+    np.testing.assert_allclose(
+        few_bca.drivers[["raw_weight", "ci_low", "ci_high"]],
+        direct[["raw_weight", "ci_low", "ci_high"]],
+        rtol=0,
+        atol=1e-14,
+    )
+    without = score(codes, groups, spec, driver_resamples=0).drivers
+    assert without[["ci_low", "ci_high"]].isna().all().all()
+    assert without["raw_weight"].notna().all()
+
+
 def test_single_unit_uses_the_ordinary_interval_and_says_so(
     make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
 ) -> None:
@@ -330,6 +399,8 @@ def test_an_organisation_below_the_minimum_shows_nothing(
         ({"group_column": "a"}, "group_column must be a non-empty name"),
         ({"method": "percentile"}, "method must be 't' or 'bca'"),
         ({"n_resamples": 0}, "n_resamples must be a positive integer"),
+        ({"driver_resamples": -1}, "driver_resamples must be a non-negative integer"),
+        ({"driver_resamples": 10.0}, "driver_resamples must be a non-negative integer"),
         ({"targets": {"zz": 3}}, "target for unknown dimension 'zz'"),
         ({"targets": {"a": 6}}, "must be a level 1..5"),
         ({"duration_seconds": np.ones(3)}, "one value per respondent (8)"),
@@ -344,6 +415,8 @@ def test_an_organisation_below_the_minimum_shows_nothing(
         "group-column-is-a-dimension",
         "method",
         "resamples",
+        "driver-resamples-negative",
+        "driver-resamples-float",
         "target-dimension",
         "target-level",
         "durations",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,11 +16,16 @@ from scipy import stats
 from scoring.groups import GroupIndex
 from scoring.reliability import (
     alpha_item_statistics,
+    alpha_item_statistics_from_cov,
     cronbach_alpha,
+    cronbach_alpha_from_cov,
     group_reliability,
     icc,
     pairwise_covariance,
+    pairwise_moments,
 )
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 
 # Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges.
 SHROUT_FLEISS = np.array(
@@ -54,6 +62,137 @@ def test_pairwise_covariance_is_exact_far_from_zero() -> None:
     np.testing.assert_allclose(
         pairwise_covariance(x), pd.DataFrame(x - 1e9).cov().to_numpy(), atol=1e-9
     )
+
+
+def one_pass_covariance(x: np.ndarray) -> np.ndarray:
+    """The covariances as computed before the row blocks: whole-matrix products, centred by the
+    column means of the answers."""
+    answered = ~np.isnan(x)
+    weight = answered.astype(float)
+    centred = np.where(answered, x - np.nanmean(x, axis=0), 0.0)
+    n_pair = weight.T @ weight
+    partial = centred.T @ weight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (centred.T @ centred - partial * partial.T / n_pair) / (n_pair - 1)
+    return np.where(n_pair >= 2, cov, np.nan)
+
+
+@pytest.mark.parametrize("block_rows", [1, 7, 64, 100_000], ids=["1", "7", "64", "one-block"])
+@pytest.mark.parametrize("missing", [0.0, 0.2], ids=["complete", "missing"])
+def test_pairwise_covariance_does_not_depend_on_the_blocks(block_rows: int, missing: float) -> None:
+    x = likert(500, 6, seed=11, missing=missing)
+    cov = pairwise_covariance(x, block_rows=block_rows)
+    np.testing.assert_allclose(cov, pd.DataFrame(x).cov().to_numpy(), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(cov, one_pass_covariance(x), rtol=0, atol=1e-13)
+    np.testing.assert_array_equal(cov, cov.T)
+
+
+@pytest.mark.parametrize(
+    "name", ["fixed_small.csv", "fixed_small_missing.csv"], ids=["complete", "missing"]
+)
+def test_blocks_keep_the_numbers_of_the_one_pass_computation_on_the_r_data(name: str) -> None:
+    frame = pd.read_csv(REFERENCE / name)
+    x = frame[["i1", "i2", "i3", "i4"]].to_numpy(dtype=np.float64)
+    for block_rows in (3, 10_000):
+        np.testing.assert_allclose(
+            pairwise_covariance(x, block_rows=block_rows), one_pass_covariance(x), atol=1e-14
+        )
+
+
+def test_item_answered_only_in_later_blocks_far_from_zero() -> None:
+    # The first blocks hold no answer to item 0 and nothing at all of item 2; the shift of item 0
+    # is taken where its answers start, so the far-from-zero values lose no digits.
+    x = likert(120, 3, seed=12, missing=0.1) + 1e9
+    x[:45, 0] = np.nan
+    x[:, 2] = np.nan
+    moments = pairwise_moments(x, block_rows=10)
+    expected = pd.DataFrame(x - 1e9).cov().to_numpy()
+    np.testing.assert_allclose(moments.cov, expected, rtol=0, atol=1e-9, equal_nan=True)
+    assert np.isnan(moments.cov[2]).all() and np.isnan(moments.cov[:, 2]).all()
+    answered = (~np.isnan(x)).astype(float)
+    np.testing.assert_array_equal(moments.n, answered.T @ answered)
+    assert moments.n_rows == 120
+
+
+@pytest.mark.parametrize("value", [0.1, 3.7, 1e9 + 0.3], ids=["0.1", "3.7", "1e9+0.3"])
+def test_a_constant_item_has_exactly_zero_variance(value: float) -> None:
+    x = likert(300, 3, seed=13, missing=0.1)
+    with_constant = np.column_stack([x, np.full(300, value)])
+    with_constant[::9, 3] = np.nan
+    cov = pairwise_covariance(with_constant, block_rows=32)
+    assert cov[3, 3] == 0.0
+    assert cronbach_alpha(with_constant) == cronbach_alpha(x)
+
+
+def test_alpha_of_scales_from_one_matrix_equals_alpha_of_their_columns() -> None:
+    x = likert(400, 8, seed=14, missing=0.15)
+    cov = pairwise_covariance(x)
+    scales = [[0, 1, 2], [2, 3, 4, 5], [7, 0, 5], list(range(8))]
+    for items in scales:
+        sub = cov[np.ix_(items, items)]
+        from_cov = cronbach_alpha_from_cov(sub, 400, confidence=0.9)
+        direct = cronbach_alpha(x[:, items], confidence=0.9)
+        np.testing.assert_allclose(
+            [from_cov.alpha, from_cov.ci_low, from_cov.ci_high],
+            [direct.alpha, direct.ci_low, direct.ci_high],
+            rtol=0,
+            atol=1e-14,
+        )
+        assert (from_cov.n, from_cov.k) == (direct.n, direct.k)
+        ids = [f"q{j}" for j in items]
+        pd.testing.assert_frame_equal(
+            alpha_item_statistics_from_cov(sub, item_ids=ids),
+            alpha_item_statistics(x[:, items], item_ids=ids),
+            rtol=0,
+            atol=1e-14,
+        )
+
+
+@pytest.mark.parametrize(
+    ("n", "cov", "k"),
+    [
+        (1, np.eye(3), 3),
+        (50, np.eye(1), 1),
+        (50, np.diag([1.0, 0.0, np.nan]), 1),
+    ],
+    ids=["one-row", "one-item", "one-item-with-variance"],
+)
+def test_alpha_from_cov_is_nan_when_undefined(n: int, cov: np.ndarray, k: int) -> None:
+    result = cronbach_alpha_from_cov(cov, n)
+    assert np.isnan([result.alpha, result.ci_low, result.ci_high]).all()
+    assert (result.n, result.k) == (n, k)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: cronbach_alpha_from_cov(np.ones((2, 3)), 10), "square"),
+        (lambda: cronbach_alpha_from_cov(np.ones(3), 10), "square"),
+        (lambda: cronbach_alpha_from_cov(np.eye(2), -1), "n must be the number of rows"),
+        (lambda: cronbach_alpha_from_cov(np.eye(2), True), "n must be the number of rows"),
+        (lambda: cronbach_alpha_from_cov(np.eye(2), 10.0), "n must be the number of rows"),
+        (lambda: cronbach_alpha_from_cov(np.eye(2), 10, confidence=0), "confidence"),
+        (lambda: alpha_item_statistics_from_cov(np.eye(2), item_ids=["a"]), "every item of cov"),
+        (lambda: alpha_item_statistics_from_cov(np.ones((2, 1)), item_ids=["a"]), "square"),
+        (lambda: pairwise_covariance(np.ones((4, 2)), block_rows=0), "block_rows"),
+        (lambda: pairwise_moments(np.ones(4)), "2-D"),
+    ],
+    ids=[
+        "not-square",
+        "one-dimensional",
+        "negative-n",
+        "bool-n",
+        "float-n",
+        "confidence",
+        "item-ids",
+        "item-stats-not-square",
+        "block-rows",
+        "x-1d",
+    ],
+)
+def test_from_cov_functions_reject_bad_input(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
 
 
 @pytest.mark.parametrize("missing", [0.0, 0.1], ids=["complete", "missing"])

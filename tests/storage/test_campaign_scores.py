@@ -12,6 +12,7 @@ from storage.responses_files import responses_rows, write_responses
 
 from assessment.campaign_scores import (
     NO_UNIT,
+    LRUCache,
     NoResponsesError,
     campaign_version,
     load_responses,
@@ -107,3 +108,31 @@ def test_a_campaign_without_responses_cannot_be_scored(
 ) -> None:
     with pytest.raises(NoResponsesError, match="no submitted responses yet"):
         score_campaign(db, campaign.code)
+
+
+def test_the_cache_keeps_the_most_recently_used_values() -> None:
+    cache = LRUCache(2)
+    computed: list[str] = []
+
+    def compute(key: str) -> str:
+        computed.append(key)
+        return key.upper()
+
+    assert [cache.get(k, lambda k=k: compute(k)) for k in ("a", "b", "a", "c", "a", "b")] == [
+        "A",
+        "B",
+        "A",
+        "C",
+        "A",
+        "B",
+    ]
+    # "b" was the least recently used when "c" arrived, so only it was computed twice.
+    assert computed == ["a", "b", "c", "b"]
+    cache.clear()
+    cache.get("a", lambda: compute("a"))
+    assert computed[-1] == "a"
+
+
+def test_a_cache_keeps_at_least_one_value() -> None:
+    with pytest.raises(ValueError, match="at least one value; got size 0"):
+        LRUCache(0)

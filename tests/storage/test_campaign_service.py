@@ -3,7 +3,9 @@ dates), units and targets, invitations stored hashed and used once, and the unit
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,14 @@ from assessment.campaigns import (
     CampaignSettingsError,
     UnitSpec,
     UnknownCampaignError,
+    check_units,
     close_campaign,
     create_campaign,
     create_invitations,
     get_campaign,
+    hash_token,
     invitation_counts,
+    invitation_links_csv,
     list_campaigns,
     read_units_csv,
     remove_unit,
@@ -264,6 +269,18 @@ def test_an_invitation_of_another_campaign_is_refused(db: Database, campaign: Ca
         start_response(db, other.code, questionnaire=QUESTIONNAIRE, invitation=token)
 
 
+def test_invitation_links_csv_holds_working_links(db: Database, campaign: CampaignInfo) -> None:
+    tokens = create_invitations(db, campaign.code, 3)
+    rows = list(csv.reader(io.StringIO(invitation_links_csv(campaign.code, tokens).decode())))
+    assert rows[0] == ["number", "survey_url"]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    with db.read() as session:
+        stored = set(session.scalars(select(Invitation.token_hash)))
+    for row, token in zip(rows[1:], tokens, strict=True):
+        assert row[1].endswith(f"?c={campaign.code}&t={token}")
+        assert hash_token(token) in stored
+
+
 @pytest.mark.parametrize("count", [0, -1, 100_001], ids=["zero", "negative", "too-many"])
 def test_invitation_counts_are_checked(db: Database, campaign: CampaignInfo, count: int) -> None:
     with pytest.raises(CampaignSettingsError, match="between 1 and"):
@@ -303,8 +320,46 @@ BROKEN_UNITS: list[tuple[str, str | bytes, str]] = [
     ("cells", "unit,head_count\nA,3,4\n", "units.csv row 2: expected 2 cells"),
     ("duplicate", "unit\nA\nB\nA\n", "units.csv row 4, column unit: unit 'A' is listed twice"),
     ("parent", "unit,parent\nA,\nB,Z\n", "units.csv row 3, column parent: unknown parent unit 'Z'"),
+    (
+        "parent-after-duplicate",
+        "unit,parent\nA,\nA,\nB,Z\n",
+        "units.csv row 4, column parent: unknown parent unit 'Z'",
+    ),
     ("latin-1", "unit\nZürich\n".encode("latin-1"), "expected a UTF-8 CSV"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("units", "problems"),
+    [
+        pytest.param(
+            [UnitSpec("A"), UnitSpec("A"), UnitSpec("B", "Z")],
+            [("units[1].name", "duplicate"), ("units[2].parent", "unknown-parent")],
+            id="unknown-parent-after-a-duplicate",
+        ),
+        pytest.param(
+            [UnitSpec("A"), UnitSpec("A"), UnitSpec("B", "C"), UnitSpec("C", "B")],
+            [
+                ("units[1].name", "duplicate"),
+                ("units[2].parent", "cycle"),
+                ("units[3].parent", "cycle"),
+            ],
+            id="cycle-after-a-duplicate",
+        ),
+        pytest.param(
+            [UnitSpec("X", "B"), UnitSpec("B", "C"), UnitSpec("C", "B")],
+            [("units[1].parent", "cycle"), ("units[2].parent", "cycle")],
+            id="only-the-units-in-the-cycle",
+        ),
+        pytest.param([UnitSpec("A", "A")], [("units[0].parent", "cycle")], id="own-parent"),
+    ],
+)
+def test_check_units_names_the_position_of_each_problem(
+    units: list[UnitSpec], problems: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(DataError) as caught:
+        check_units(units)
+    assert [(p.path, p.type) for p in caught.value.problems] == problems
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from ui.pages import open_page
 
 from assessment.campaigns import (
     CampaignInfo,
@@ -24,7 +25,6 @@ from assessment.demo import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
 from assessment.responses_csv import write_responses_csv
 from assessment.storage import Database, connect, upgrade
-from assessment.ui.session import PASSWORD_FIELD_KEY
 
 PASSWORD = "campaigns-test-password"
 QUESTIONNAIRE = "work-management@1.1.0"
@@ -64,15 +64,8 @@ def _script() -> None:
 
 
 def _open(tab: str | None = None, *, password: str | None = PASSWORD) -> AppTest:
-    at = AppTest.from_function(_script, default_timeout=60)
-    if tab is not None:
-        at.session_state["wmm_campaigns_tab"] = tab
-    at.run()
-    if password is not None:
-        at.text_input(key=PASSWORD_FIELD_KEY).input(password)
-        next(b for b in at.button if b.label == "Log in").click()
-        at.run()
-    return at
+    state = {"wmm_campaigns_tab": tab} if tab is not None else {}
+    return open_page(_script, password=password, state=state)
 
 
 def _click(at: AppTest, label: str) -> AppTest:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from ui.pages import open_page, spec_records
 
 from assessment import dashboard as dash
 from assessment.actions import list_actions
@@ -23,7 +24,6 @@ from assessment.questionnaire import default_registry
 from assessment.storage import Database, connect, upgrade
 from assessment.storage.demo_seed import seed_demo
 from assessment.ui import dashboard_page
-from assessment.ui.session import PASSWORD_FIELD_KEY
 
 PASSWORD = "dashboard-test-password"
 QUESTIONNAIRE = "work-management@1.1.0"
@@ -97,15 +97,8 @@ def _script() -> None:
 
 
 def _open(code: str | None = None, *, password: str | None = PASSWORD) -> AppTest:
-    at = AppTest.from_function(_script, default_timeout=60)
-    if code is not None:
-        at.session_state[dashboard_page.CAMPAIGN_KEY] = code
-    at.run()
-    if password is not None:
-        at.text_input(key=PASSWORD_FIELD_KEY).input(password)
-        next(b for b in at.button if b.label == "Log in").click()
-        at.run()
-    return at
+    state = {dashboard_page.CAMPAIGN_KEY: code} if code is not None else {}
+    return open_page(_script, password=password, state=state)
 
 
 def _tab(at: AppTest, name: str) -> AppTest:
@@ -122,27 +115,12 @@ def _chart_records(at: AppTest) -> list[dict[str, Any]]:
     Streamlit sends beside the spec (missing values as None)."""
     records: list[dict[str, Any]] = []
     for chart in at.get("vega_lite_chart"):
-        records.extend(_records(json.loads(chart.proto.spec)))
+        records.extend(spec_records(json.loads(chart.proto.spec)))
         for dataset in chart.proto.datasets:
             frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
             frame = frame.astype(object).where(frame.notna(), None)
             records.extend(frame.to_dict("records"))
     return records
-
-
-def _records(spec: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(spec, dict):
-        for key, value in spec.items():
-            if key == "values" and isinstance(value, list):
-                yield from (v for v in value if isinstance(v, dict))
-            elif key == "datasets" and isinstance(value, dict):
-                for rows in value.values():
-                    yield from (v for v in rows if isinstance(v, dict))
-            else:
-                yield from _records(value)
-    elif isinstance(spec, list):
-        for value in spec:
-            yield from _records(value)
 
 
 def _texts(at: AppTest) -> str:

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 from support import ROOT
+from ui.pages import log_in
 
 from assessment.ui.session import FACILITATOR_KEY, PASSWORD_FIELD_KEY
 
@@ -59,11 +60,6 @@ def _gate() -> AppTest:
     return AppTest.from_function(script, default_timeout=60)
 
 
-def _log_in(at: AppTest, password: str) -> AppTest:
-    at.text_input(key=PASSWORD_FIELD_KEY).input(password)
-    return at.button[0].click().run()
-
-
 def test_the_survey_is_the_default_page_and_start_up_is_announced_once_in_the_terminal(
     fresh_database: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,7 +86,7 @@ def test_facilitator_pages_stop_at_a_password_form(fresh_database: str) -> None:
 
 
 def test_a_wrong_password_is_refused(fresh_database: str) -> None:
-    at = _log_in(_gate().run(), "not-the-password")
+    at = log_in(_gate().run(), "not-the-password")
     assert "That is not the facilitator password" in at.error[0].value
     assert "facilitator area" not in _everything(at)
     assert FACILITATOR_KEY not in at.session_state
@@ -103,7 +99,7 @@ def test_the_generated_password_opens_the_facilitator_pages_and_logout_closes_th
     at = _gate().run()
     password = re.search(r"Log in with this password: (\S+)", capfd.readouterr().out)
     assert password is not None
-    _log_in(at, password.group(1))
+    log_in(at, password.group(1))
     assert not at.exception
     assert "facilitator area (password)" in _everything(at)
     assert password.group(1) not in _everything(at)
@@ -127,7 +123,7 @@ def test_a_password_from_the_environment_works(
     fresh_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WMM_ADMIN_PASSWORD", "from-the-environment")
-    at = _log_in(_gate().run(), "from-the-environment")
+    at = log_in(_gate().run(), "from-the-environment")
     assert "facilitator area (password)" in _everything(at)
 
 
