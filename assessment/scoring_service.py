@@ -236,7 +236,8 @@ def format_scores_table(
         "with the probability that the true mean lies in that level.",
         f"Groups with fewer than {minimum} respondents are suppressed (no statistics shown).",
     ]
-    width = max([len(n) for n in names.values()] + [len("dimension")]) + 2
+    shown_names = [names.get(d, d) for d in pd.unique(shown["dimension"])]
+    width = max([len(n) for n in shown_names] + [len("dimension")]) + 2
     header = f"  {'dimension':<{width}}{'mean':>5}  {percent + ' CI':<14}{'level (probability)':<26}{'n':>5}"
     for label in [TOTAL_LABEL, *groups]:
         rows = shown[shown[group_column] == label]

@@ -186,7 +186,7 @@ def main() -> None:
     )
     print(f"pipeline {timings['pipeline'].seconds:.2f} s", flush=True)
     timings["pipeline-1"] = measure(
-        "  the same with n_resamples=1 (no bootstrap of the drivers)",
+        "  the same with n_resamples=1 (one bootstrap resample)",
         lambda: score(
             table.codes,
             table.unit,
@@ -259,7 +259,7 @@ def main() -> None:
 
     ratios = {
         "pipeline / floor": timings["pipeline"].seconds / timings["floor"].seconds,
-        "pipeline without drivers' bootstrap / floor": timings["pipeline-1"].seconds
+        "pipeline with n_resamples=1 / floor": timings["pipeline-1"].seconds
         / timings["floor"].seconds,
         "naive pandas / pipeline": timings["naive"].seconds / timings["pipeline"].seconds,
         "read_responses_csv / pyarrow read (in process)": timings["reader"].seconds

@@ -114,7 +114,7 @@ def score_command(
     language: str | None,
     max_size: int,
 ) -> None:
-    """Score a responses CSV (DESIGN §4) by unit or role, with no database.
+    """Score a responses CSV (one row per respondent, one column per item) by unit or role.
 
     Without --out, prints a table: per unit each component's mean with its confidence interval,
     maturity level with its probability, and n; the organisation first. With --out, writes the
