@@ -1,4 +1,4 @@
-"""Benchmark CSVs (`wmm-benchmark/1`, DESIGN §8): write an organisation's rows, read and pool others', compare.
+"""Benchmark CSVs (`wmm-benchmark/1`, docs/formats.md "Benchmark CSV"): write an organisation's rows, read and pool others', compare.
 
 Only organisation-level rows that pass the privacy rules are written; respondent scores never leave this module raw.
 """
@@ -25,7 +25,7 @@ from scoring.suppression import TOTAL_LABEL
 
 BENCHMARK_FORMAT = "wmm-benchmark/1"
 
-#: The exact columns of a benchmark file, in order (DESIGN §8).
+#: The exact columns of a benchmark file, in order (docs/formats.md "Benchmark CSV").
 BENCHMARK_COLUMNS: tuple[str, ...] = (
     "format",
     "questionnaire",
@@ -95,7 +95,7 @@ def benchmark_rows(
     size_band: str,
     period: str,
 ) -> pd.DataFrame:
-    """An organisation's benchmark rows: one per dimension, in the exact format of DESIGN §8.
+    """An organisation's benchmark rows: one per dimension, in the exact format of docs/formats.md "Benchmark CSV".
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def benchmark_rows(
     Notes
     -----
     ``n_respondents``, ``mean``, ``sd``, ``ci_low``, ``ci_high`` and ``level`` are the organisation
-    (``__all__``) row of the scores (cluster-robust interval, DESIGN §6). ``p25``, ``median`` and
+    (``__all__``) row of the scores (cluster-robust interval, docs/formats.md "Scores"). ``p25``, ``median`` and
     ``p75`` are quantiles of the respondents' dimension scores (linear interpolation, R's type 7),
     ``n_units`` the number of units with at least one score on the dimension. Only dimensions whose
     organisation row is not suppressed (n ≥ min_group_size) are written. Statistics are rounded to

@@ -2,7 +2,7 @@
 (with the change since the previous wave), and the benchmark pool (import files, compare with it).
 
 This module wires the database to the pure export functions (`assessment.exports`,
-`assessment.benchmarking`, `assessment.report`), which apply the privacy rules of DESIGN §7. Every
+`assessment.benchmarking`, `assessment.report`), which apply the privacy rules of docs/formats.md "Privacy rules". Every
 file is written whole or not at all (a temporary file renamed into place).
 """
 
@@ -69,7 +69,7 @@ def _questionnaire(db: Database, code: str) -> Questionnaire:
 
 
 def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -> list[str]:
-    """Write the campaign's submitted responses in the format of DESIGN §4; return warnings.
+    """Write the campaign's submitted responses in the format of docs/formats.md "Responses CSV"; return warnings.
 
     By default units, roles and languages below the campaign's minimum group size are pooled
     (`assessment.exports.anonymised_responses`) and submission times left out; ``raw`` keeps
@@ -85,7 +85,7 @@ def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -
 
 
 def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
-    """Write the campaign's scores (DESIGN §6 columns plus questionnaire and settings); return them."""
+    """Write the campaign's scores (docs/formats.md "Scores" columns plus questionnaire and settings); return them."""
     scored = score_campaign(db, code, by=by)
     frame = scores_export(scored.result, scored.metadata)
     buffer = io.StringIO()
@@ -115,7 +115,7 @@ def campaign_benchmark_rows(
     size_band: str | None = None,
     period: str | None = None,
 ) -> pd.DataFrame:
-    """The campaign's benchmark rows (DESIGN §8): only dimensions that pass the privacy rules.
+    """The campaign's benchmark rows (docs/formats.md "Benchmark CSV"): only dimensions that pass the privacy rules.
 
     Parameters
     ----------

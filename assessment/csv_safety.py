@@ -1,6 +1,6 @@
 """CSV injection: text cells that a spreadsheet would run as a formula get a leading apostrophe.
 
-Every CSV the toolkit writes passes its text through here (DESIGN §7); numbers stay numbers.
+Every CSV the toolkit writes passes its text through here (docs/formats.md "Privacy rules"); numbers stay numbers.
 `frame_csv` writes a whole frame that way, fast (Arrow), for large exports.
 """
 

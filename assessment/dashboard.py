@@ -64,7 +64,7 @@ from assessment.storage.engine import Database
 from assessment.waves import WaveScores, earlier_waves, score_differences
 from scoring.suppression import TOTAL_LABEL, suppression_mask
 
-#: The component that powers the flywheel and the one that holds it up (DESIGN §1).
+#: The component that powers the flywheel and the one that holds it up (the framework in the README).
 POWER_COMPONENT = "collaboration"
 BASE_COMPONENT = "workflow-architecture"
 
@@ -203,10 +203,10 @@ def participation(
 
     Notes
     -----
-    A unit is *readable* when its overall score is shown (not suppressed, DESIGN §7) and its
+    A unit is *readable* when its overall score is shown (not suppressed, docs/formats.md "Privacy rules") and its
     interval half-width (ci_high − ci_low)/2 is at most ``max_half_width``. The interval already
     carries the finite-population correction, so a small team in which everyone answered can be
-    readable. Only n and the head-count are shown for hidden units, which DESIGN §7 allows.
+    readable. Only n and the head-count are shown for hidden units, which docs/formats.md "Privacy rules" allows.
     """
     units = list(dict.fromkeys([*sorted(head_counts), *sorted(responses)]))
     overall: dict[str, tuple[bool, float]] = {}
@@ -289,7 +289,7 @@ def dimension_estimates(
 
     Returns
     -------
-    ``dimension``, ``name`` and the DESIGN §6 statistics (n, mean, sd, ci_low, ci_high, level,
+    ``dimension``, ``name`` and the docs/formats.md "Scores" statistics (n, mean, sd, ci_low, ci_high, level,
     level_name, level_probability, level_low, level_high), plus ``target`` and
     ``target_threshold`` when targets are set. Suppressed rows are left out.
     """
@@ -377,7 +377,7 @@ def heatmap(
 
     Notes
     -----
-    Groups are ordered by their empirical-Bayes overall mean, highest first (DESIGN §6: units are
+    Groups are ordered by their empirical-Bayes overall mean, highest first (docs/formats.md "Scores": units are
     ranked on shrunken means, never on raw means of tiny groups); groups without a shown overall
     mean follow in name order. Mean and level of a suppressed cell are set missing here as well, so
     a chart can never colour it.
@@ -479,7 +479,7 @@ def target_gaps(
 
     Notes
     -----
-    gap = threshold − mean with interval [threshold − ci_high, threshold − ci_low] (DESIGN §6,
+    gap = threshold − mean with interval [threshold − ci_high, threshold − ci_low] (docs/formats.md "Scores",
     `scoring.maturity.target_gap`): positive means short of the target. A gap is *clearly real*
     when its interval excludes 0: ``below`` when gap_ci_low > 0, ``reached`` when gap_ci_high < 0
     (the whole interval of the mean lies at or above the threshold), else ``unclear``.
@@ -864,7 +864,7 @@ def quality_summary(respondents: pd.DataFrame, *, min_group_size: int) -> pd.Dat
     -------
     One row per flag of `QUALITY_FLAGS`: ``flag``, ``description``, ``count``, ``share`` (of all
     respondents, in %). Empty when the organisation has fewer than ``min_group_size``
-    respondents (DESIGN §7: nothing but n is shown for such a group).
+    respondents (docs/formats.md "Privacy rules": nothing but n is shown for such a group).
     """
     columns = ["flag", "description", "count", "share"]
     n = len(respondents)
@@ -996,7 +996,7 @@ class CampaignResults:
     def views(self) -> list[View]:
         """The organisation, then every shown unit and role group (suppressed ones never).
 
-        Role groups are those the privacy rule keeps on their respondent counts (DESIGN §7, with
+        Role groups are those the privacy rule keeps on their respondent counts (docs/formats.md "Privacy rules", with
         complementary suppression), so listing them needs no scoring by role.
         """
         views = [View()]

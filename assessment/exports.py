@@ -1,6 +1,6 @@
 """Privacy-safe exports: anonymised responses, the tidy scores file, and the guard every export runs.
 
-The privacy rules of DESIGN §7 are applied here, not left to the UI: a bug elsewhere cannot leak a small group.
+The privacy rules of docs/formats.md "Privacy rules" are applied here, not left to the UI: a bug elsewhere cannot leak a small group.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scoring.suppression import TOTAL_LABEL, suppression_mask
 OTHER_UNITS = "(other units)"
 OTHER_ROLES = "(other roles)"
 
-#: Columns every scores export carries so each number can be recomputed (DESIGN §3, issue 4).
+#: Columns every scores export carries so each number can be recomputed (docs/formats.md, "Scores").
 METADATA_COLUMNS: tuple[str, ...] = (
     "questionnaire",
     "questionnaire_sha256",
@@ -92,7 +92,7 @@ def assert_no_small_groups(
     Parameters
     ----------
     frame : a tidy frame, one row per group (× ``within``), with an n column
-    min_group_size : the minimum group size m of DESIGN §7
+    min_group_size : the minimum group size m of docs/formats.md "Privacy rules"
     n_column : the respondents column of each row
     group_column : the group column (its ``total_label`` row is the breakdown's total); None
         when every row is a total (e.g. benchmark rows: one organisation)
@@ -238,7 +238,7 @@ def group_column_of(metadata: Mapping[str, Any], group_column: str | None = None
 def scores_export(
     result: ScoreResult, metadata: Mapping[str, Any], *, group_column: str | None = None
 ) -> pd.DataFrame:
-    """The tidy scores file: DESIGN §6 columns, suppressed rows stripped, metadata, injection-safe.
+    """The tidy scores file: docs/formats.md "Scores" columns, suppressed rows stripped, metadata, injection-safe.
 
     Parameters
     ----------
@@ -345,7 +345,7 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, int]:
 def _pool_within(
     parent: np.ndarray, values: np.ndarray, *, min_group_size: int, other: str | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pool small categories of ``values`` inside each parent cell (DESIGN §7 with its complement).
+    """Pool small categories of ``values`` inside each parent cell (docs/formats.md "Privacy rules" with its complement).
 
     Returns the new values and a per-respondent flag of the pooled ones. Each parent cell must hold
     at least ``min_group_size`` respondents (or none) for the result to be safe; the categories then
@@ -413,7 +413,7 @@ def assert_responses_anonymised(table: ResponseTable, min_group_size: int) -> No
 def anonymised_responses(
     table: ResponseTable, *, min_group_size: int, raw: bool = False
 ) -> tuple[ResponseTable, list[str]]:
-    """The responses for export (DESIGN §5 `wmm export responses`): small groups pooled.
+    """The responses for export (the README's command table `wmm export responses`): small groups pooled.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Importing a wide responses CSV (DESIGN §4) into a campaign: all or nothing, in one transaction.
+"""Importing a wide responses CSV (docs/formats.md "Responses CSV") into a campaign: all or nothing, in one transaction.
 
 The file is read and validated by `assessment.responses_csv`; this module adds what needs the
 database: the campaign's unit list (a campaign without one takes its units from the file), the size
@@ -159,7 +159,7 @@ def import_responses(
     Parameters
     ----------
     campaign_code : the campaign's survey code
-    path : the wide responses CSV (DESIGN §4)
+    path : the wide responses CSV (docs/formats.md "Responses CSV")
     max_bytes : the size limit (default: `default_max_bytes`)
 
     Returns

@@ -1,4 +1,4 @@
-"""The wide responses CSV of DESIGN §4: read it into a validated `ResponseTable`, and write it back.
+"""The wide responses CSV of docs/formats.md "Responses CSV": read it into a validated `ResponseTable`, and write it back.
 
 Reading is vectorised (pyarrow parses, numpy maps each column's cells to codes); every problem is
 reported with the file, row and column, and nothing is returned unless the whole file is valid.
@@ -292,7 +292,7 @@ def read_responses_csv(
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ResponseTable:
-    """Read and validate a wide responses CSV (DESIGN §4) for ``questionnaire``.
+    """Read and validate a wide responses CSV (docs/formats.md "Responses CSV") for ``questionnaire``.
 
     Parameters
     ----------
@@ -1115,7 +1115,7 @@ def _count_breaks(text: str, start: int, stop: int) -> int:
 def write_responses_csv(
     table: ResponseTable, destination: str | os.PathLike[str] | BinaryIO | io.TextIOBase
 ) -> None:
-    """Write ``table`` in the format of DESIGN §4 (UTF-8, no BOM, LF line endings).
+    """Write ``table`` in the format of docs/formats.md "Responses CSV" (UTF-8, no BOM, LF line endings).
 
     Columns: ``respondent_id``, ``unit``, the table's optional columns (demographics first, then
     ``submitted_at``, ``questionnaire``, ``language``, ``duration_seconds``), then every item and

@@ -156,7 +156,7 @@ def _organisation_rows_across_units(
 ) -> ScoreResult:
     """Replace the organisation rows of a breakdown by role (say) with those clustered by unit.
 
-    DESIGN §6: the organisation row's se is cluster-robust across *units*, whatever the breakdown;
+    docs/formats.md "Scores": the organisation row's se is cluster-robust across *units*, whatever the breakdown;
     clustering on the handful of role groups would give intervals on 3 or 4 df.
     """
     by_unit = score(

@@ -1,6 +1,6 @@
 """The scoring pipeline: answer codes of a whole organisation in, privacy-filtered tidy results out.
 
-`score` runs every statistic of DESIGN §6 on one pass of group sums and applies DESIGN §7 before returning.
+`score` runs every statistic of docs/formats.md "Scores" on one pass of group sums and applies docs/formats.md "Privacy rules" before returning.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def score(
 
     Notes
     -----
-    Definitions as DESIGN §6 and STATISTICS.md: respondents' dimension scores (`dimension_scores`),
+    Definitions as docs/formats.md "Scores" and docs/statistics.md: respondents' dimension scores (`dimension_scores`),
     group estimates with t-intervals and the finite-population correction (`group_estimates`),
     the organisation row with a CR1 se (`organisation_estimates`), levels and their probability
     (`assess_levels`), agreement (rwg(J), r*wg(J), awg, AD_M) on the group's item moments,
@@ -184,7 +184,7 @@ def score(
     ``coverage`` is the mean share of the dimension's items the group's respondents answered.
     With ``method="bca"`` the group rows' intervals (and so level_low/level_high and the gap
     interval) come from `bca_group_means` (no finite-population correction); level_probability
-    and p_target stay on the t distribution. Privacy (DESIGN §7): units below the minimum group
+    and p_target stay on the t distribution. Privacy (docs/formats.md "Privacy rules"): units below the minimum group
     size, and complementary units until the suppressed units together reach it, are suppressed
     in every dimension and item; then each dimension and item applies the same rules to its own
     n. A suppressed row keeps its n and loses every statistic.

@@ -80,7 +80,7 @@ class ScoringSpec:
         equal to ``scale_min``
     level_names : the name of each level 1..K
     min_item_coverage : share of a dimension's items a respondent must answer to get a score
-    min_group_size : groups with fewer respondents are suppressed (DESIGN §7)
+    min_group_size : groups with fewer respondents are suppressed (docs/formats.md "Privacy rules")
     confidence : confidence level of every interval
     """
 

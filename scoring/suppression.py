@@ -1,4 +1,4 @@
-"""Privacy rules for aggregated results: minimum group size and complementary suppression (DESIGN §7).
+"""Privacy rules for aggregated results: minimum group size and complementary suppression (docs/formats.md "Privacy rules").
 
 A suppressed group keeps only its n; every statistic is blanked, so no output reveals a small group.
 """
@@ -92,7 +92,7 @@ def suppress_frame(
     forced_groups: Sequence[object] | pd.DataFrame = (),
     flag_column: str | None = "suppressed",
 ) -> pd.DataFrame:
-    """Apply DESIGN §7 to a tidy frame: blank the statistics of small groups and their complements.
+    """Apply docs/formats.md "Privacy rules" to a tidy frame: blank the statistics of small groups and their complements.
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def min_group_size_option(function: F) -> F:
-    """``--min-group-size N``: the privacy minimum (DESIGN §7); None keeps the questionnaire's."""
+    """``--min-group-size N``: the privacy minimum (docs/formats.md "Privacy rules"); None keeps the questionnaire's."""
     return click.option(
         "--min-group-size",
         type=click.IntRange(min=1),

@@ -438,7 +438,7 @@ def export() -> None:
 )
 @db_option
 def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None) -> None:
-    """Write the campaign's responses as a responses CSV (DESIGN §4).
+    """Write the campaign's responses as a responses CSV (docs/formats.md "Responses CSV").
 
     Without --raw, units and roles below the minimum group size become '(other units)' and
     '(other roles)', and submission times are left out.

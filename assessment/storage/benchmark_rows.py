@@ -1,4 +1,4 @@
-"""Imported benchmark rows (format ``wmm-benchmark/1``, DESIGN §8) kept in the database: save a
+"""Imported benchmark rows (format ``wmm-benchmark/1``, docs/formats.md "Benchmark CSV") kept in the database: save a
 validated frame, load the pool back, remove an organisation's rows.
 
 Reading and validating benchmark files is `assessment.benchmarking`'s job; this module only stores
@@ -66,7 +66,7 @@ def save_benchmark_rows(
 
     Parameters
     ----------
-    frame : rows with the columns of DESIGN §8 (as `assessment.benchmarking` reads them); a
+    frame : rows with the columns of docs/formats.md "Benchmark CSV" (as `assessment.benchmarking` reads them); a
         ``source`` column, when present, names each row's file
     source : where the rows came from (a file name), for a frame without a ``source`` column
     """

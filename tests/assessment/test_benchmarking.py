@@ -58,7 +58,7 @@ def rows(scored) -> pd.DataFrame:
 
 
 def test_exact_columns_in_order(rows) -> None:
-    # DESIGN §8, in this order.
+    # docs/formats.md "Benchmark CSV", in this order.
     assert list(rows.columns) == [
         "format", "questionnaire", "questionnaire_sha256", "org", "sector", "size_band", "period",
         "dimension_type", "dimension", "n_respondents", "n_units", "mean", "sd", "ci_low",

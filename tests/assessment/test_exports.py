@@ -261,7 +261,7 @@ def test_suppressed_rows_keep_only_group_dimension_n(scored) -> None:
     others = [c for c in frame.columns if c not in kept]
     assert (
         "target" in others
-    )  # even the target goes: a suppressed row keeps only what DESIGN §7 allows
+    )  # even the target goes: a suppressed row keeps only what docs/formats.md "Privacy rules" allows
     assert suppressed[others].isna().all().all()
     assert suppressed["n"].notna().all()
 

@@ -1,4 +1,4 @@
-"""Property tests of DESIGN §7 across every export: no statistic of a small group, none derivable.
+"""Property tests of docs/formats.md "Privacy rules" across every export: no statistic of a small group, none derivable.
 
 For random organisations (units of 1..12 respondents, minimum group size 3..6) the scores export, the
 benchmark rows, the anonymised responses and the report are checked directly, not through the

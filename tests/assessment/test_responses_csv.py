@@ -1,4 +1,4 @@
-"""Reading and writing the wide responses CSV (DESIGN §4): every problem named, round trips exact."""
+"""Reading and writing the wide responses CSV (docs/formats.md "Responses CSV"): every problem named, round trips exact."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import pytest
 
 from scoring.spec import Dimension, ScoringSpec
 
-# --- S1: scoring specs and answer simulation (spec, recoding, dimensions, pipeline tests) ---
+# --- scoring specs and answer simulation (spec, recoding, dimensions, pipeline tests) ---
 
 LEVEL_THRESHOLDS = (1.0, 2.0, 3.0, 3.5, 4.2)
 LEVEL_NAMES = ("Ad hoc", "Emerging", "Defined", "Managed", "Optimised")

@@ -10,7 +10,7 @@ from scoring import bootstrap
 from scoring.bootstrap import bca_group_means, bca_limits, mean_acceleration
 from scoring.groups import GroupIndex
 
-# STATISTICS.md: x and its BCa acceleration (Efron & Tibshirani's jackknife formula).
+# x and its BCa acceleration (Efron & Tibshirani's jackknife formula).
 X = np.array([5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 1, 5, 4, 4, 5, 5, 3, 4], dtype=np.float64)
 
 

@@ -19,7 +19,7 @@ from scoring.estimates import (
 )
 from scoring.groups import GroupIndex
 
-# STATISTICS.md: R t.test(x)$conf.int for this x is [3.4356322086, 4.4643677914].
+# R: t.test(x)$conf.int for this x is [3.4356322086, 4.4643677914].
 X20 = np.array([5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 1, 5, 4, 4, 5, 5, 3, 4], dtype=np.float64)
 
 

@@ -298,7 +298,7 @@ def test_icc_reproduces_shrout_fleiss() -> None:
     scores = SHROUT_FLEISS.ravel()
     groups = GroupIndex.from_labels(np.repeat(np.arange(6), 4))
     result = icc(scores, groups)
-    # Shrout & Fleiss (1979): ICC(1,1) 0.17, ICC(1,k) 0.44; recomputed values in STATISTICS.md
+    # Shrout & Fleiss (1979): ICC(1,1) 0.17, ICC(1,k) 0.44; R multilevel::ICC1/ICC2 give the recomputed values below
     assert result.icc1 == pytest.approx(0.165741768405, abs=1e-12)
     assert result.icc2 == pytest.approx(0.442797133679, abs=1e-12)
     assert (result.n, result.n_groups, result.k) == (24, 6, 4.0)

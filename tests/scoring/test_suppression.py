@@ -1,4 +1,4 @@
-"""Privacy: minimum group size and complementary suppression (DESIGN §7)."""
+"""Privacy: minimum group size and complementary suppression (docs/formats.md "Privacy rules")."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def answer_ids(key: str = QUESTIONNAIRE) -> list[str]:
 def responses_rows(
     n: int, *, units: tuple[str, ...] = ("Operations", "Support", "Sales"), seed: int = 1
 ) -> list[list[str]]:
-    """Header and ``n`` rows: every column of DESIGN §4, answers with DK, NA and skipped cells."""
+    """Header and ``n`` rows: every column of docs/formats.md "Responses CSV", answers with DK, NA and skipped cells."""
     items = answer_ids()
     rng = np.random.default_rng(seed)
     header = [
