@@ -72,7 +72,8 @@ def score_table(
     head_counts : people per unit (finite-population correction; only when ``by="unit"``)
     targets : target level per dimension id (adds target, gap and p_target columns)
     sha256 : the questionnaire file's sha256 (default: looked up in the default registry)
-    n_resamples, seed : bootstrap settings (BCa intervals and the drivers' intervals)
+    n_resamples, seed : bootstrap settings of the BCa intervals (the drivers use the pipeline's own
+        `driver_resamples`, 500 resamples, with the same seed)
 
     Raises
     ------
