@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scoring.groups import FloatArray
-from scoring.recoding import check_codes, recode
+from scoring.recoding import check_codes, recode_checked
 from scoring.spec import ScoringSpec
 
 # Rows per block: the zero-filled block and its answered mask stay near 20 MB each at 42 items.
@@ -99,8 +99,71 @@ def dimension_scores_from_codes(
     """
     arr = check_codes(codes, spec)
     return _scores_in_blocks(
-        arr.shape[0], lambda start, stop: recode(arr[start:stop], spec), spec, block_rows
+        arr.shape[0], lambda start, stop: recode_checked(arr[start:stop], spec), spec, block_rows
     )
+
+
+class DimensionScorer:
+    """Dimension scores of blocks of scored answers: the spec's weight and membership matrices
+    built once, then `score_block` for each (rows, J) block (see `dimension_scores` for the
+    formula)."""
+
+    def __init__(self, spec: ScoringSpec) -> None:
+        self.weights = weight_matrix(spec)
+        self.member = membership_matrix(spec)
+        self.n_items_per_dimension = self.member.sum(axis=0)
+        # A tiny tolerance keeps e.g. 2/4 = 0.5 >= 0.5 exact even after the matrix product.
+        self.threshold = spec.min_item_coverage - 1e-12
+        self._mask_shift: FloatArray | None = None
+        self._mask_matrix: FloatArray | None = None
+
+    def score_centred(
+        self, centred_and_mask: FloatArray, shift: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """`score_block` of a block given as [X₀ | M] ((rows, 2J), see
+        `scoring.reliability.PairwiseSums.add_masked`): the answers minus per-item shifts c (0
+        where not answered), then the answered mask. With c₀ = c (0 where NaN),
+
+            X W = X₀ W + M (diag(c₀) W),
+
+        so the weighted sums need no uncentred copy of the answers.
+        """
+        n_items = self.weights.shape[0]
+        n_dims = self.weights.shape[1]
+        centred = centred_and_mask[:, :n_items]
+        mask = centred_and_mask[:, n_items:]
+        c = np.nan_to_num(np.asarray(shift, dtype=np.float64), nan=0.0)
+        if (
+            self._mask_matrix is None
+            or self._mask_shift is None
+            or not np.array_equal(self._mask_shift, c)
+        ):
+            self._mask_shift = c
+            self._mask_matrix = np.hstack([c[:, None] * self.weights, self.weights, self.member])
+        by_mask = mask @ self._mask_matrix
+        weighted_sum = centred @ self.weights
+        weighted_sum += by_mask[:, :n_dims]
+        weight_total = by_mask[:, n_dims : 2 * n_dims]
+        share = by_mask[:, 2 * n_dims :] / self.n_items_per_dimension
+        return self._finish(weighted_sum, weight_total, share)
+
+    def _finish(
+        self, weighted_sum: FloatArray, weight_total: FloatArray, share: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = weighted_sum / weight_total
+        score[(share < self.threshold) | (weight_total <= 0)] = np.nan
+        return score, share
+
+    def score_block(self, block: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """(rows, D) scores and coverage of a (rows, J) block of scored answers, NaN missing."""
+        answered = ~np.isnan(block)
+        zeroed = np.where(answered, block, 0.0)
+        mask = answered.astype(np.float64)
+        weighted_sum = zeroed @ self.weights
+        weight_total = mask @ self.weights
+        share = (mask @ self.member) / self.n_items_per_dimension
+        return self._finish(weighted_sum, weight_total, share)
 
 
 def _scores_in_blocks(
@@ -111,26 +174,11 @@ def _scores_in_blocks(
 ) -> DimensionScores:
     if block_rows < 1:
         raise ValueError(f"block_rows must be >= 1; got {block_rows}")
-    weights = weight_matrix(spec)
-    member = membership_matrix(spec)
-    n_items_per_dimension = member.sum(axis=0)
+    scorer = DimensionScorer(spec)
     n_dims = len(spec.dimensions)
     scores = np.empty((n_rows, n_dims), dtype=np.float64)
     cover = np.empty((n_rows, n_dims), dtype=np.float64)
-    # A tiny tolerance keeps e.g. 2/4 = 0.5 >= 0.5 exact even after the matrix product.
-    threshold = spec.min_item_coverage - 1e-12
     for start in range(0, n_rows, block_rows):
         stop = min(start + block_rows, n_rows)
-        block = block_of(start, stop)
-        answered = ~np.isnan(block)
-        zeroed = np.where(answered, block, 0.0)
-        mask = answered.astype(np.float64)
-        weighted_sum = zeroed @ weights
-        weight_total = mask @ weights
-        share = (mask @ member) / n_items_per_dimension
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = weighted_sum / weight_total
-        score[(share < threshold) | (weight_total <= 0)] = np.nan
-        scores[start:stop] = score
-        cover[start:stop] = share
+        scores[start:stop], cover[start:stop] = scorer.score_block(block_of(start, stop))
     return DimensionScores(ids=spec.dimension_ids, scores=scores, coverage=cover)

@@ -5,13 +5,15 @@ One row per respondent, computed with a loop over the items (tens) and vectorise
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from scoring.groups import FloatArray
 
-__all__ = ["response_quality"]
+__all__ = ["response_quality", "response_quality_from_codes"]
 
 
 def response_quality(
@@ -69,6 +71,44 @@ def response_quality(
             f"raw must be a 2-D (respondents × items) array, got shape {answers.shape}; pass one "
             "column per item and NaN for answers that are not numbers"
         )
+    return _flags(answers, ~np.isnan(answers), reverse, duration_seconds, min_seconds_per_item,
+                  min_answered)  # fmt: skip
+
+
+def response_quality_from_codes(
+    codes: npt.NDArray[np.integer[Any]],
+    *,
+    reverse: npt.ArrayLike,
+    duration_seconds: FloatArray | None,
+    min_seconds_per_item: float = 2.0,
+    min_answered: int = 6,
+) -> pd.DataFrame:
+    """`response_quality` on integer answer codes: scale values as themselves (>= 0), negative
+    codes for skipped, don't-know and not-applicable answers (see `scoring.recoding`).
+
+    The same flags as ``response_quality(recode(codes, spec, reverse_keyed=False), ...)``, computed
+    on the small integers themselves (an int8 matrix is an eighth of its float copy, and the
+    comparisons run on it directly).
+    """
+    arr = np.asarray(codes)
+    if arr.ndim != 2 or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(
+            f"codes must be a 2-D (respondents × items) integer array, got {arr.dtype} array of "
+            f"shape {arr.shape}"
+        )
+    return _flags(arr, arr >= 0, reverse, duration_seconds, min_seconds_per_item, min_answered)
+
+
+def _flags(
+    answers: npt.NDArray[Any],
+    answered: npt.NDArray[np.bool_],
+    reverse: npt.ArrayLike,
+    duration_seconds: FloatArray | None,
+    min_seconds_per_item: float,
+    min_answered: int,
+) -> pd.DataFrame:
+    """The flags of `response_quality` for answers of any numeric dtype; ``answered`` marks the
+    numeric answers (the other cells of ``answers`` are never compared)."""
     n_rows, n_items = answers.shape
     keyed = np.asarray(reverse)
     if keyed.shape != (n_items,) or keyed.dtype != np.bool_:
@@ -83,23 +123,44 @@ def response_quality(
             f"min_seconds_per_item must be a non-negative number, got {min_seconds_per_item!r}"
         )
 
-    answered = ~np.isnan(answers)
-    n_answered = answered.sum(axis=1)
-    answered_reverse = (answered & keyed).any(axis=1)
-    answered_normal = (answered & ~keyed).any(axis=1)
-    low = np.where(answered, answers, np.inf).min(axis=1)
-    high = np.where(answered, answers, -np.inf).max(axis=1)
-    straight = (n_answered >= min_answered) & (low == high) & answered_reverse & answered_normal
-
-    longest = np.zeros(n_rows, dtype=np.int64)
-    run = np.zeros(n_rows, dtype=np.int64)
-    previous = np.full(n_rows, np.nan)
+    above: float = np.inf
+    below: float = -np.inf
+    if np.issubdtype(answers.dtype, np.integer):
+        info = np.iinfo(answers.dtype)
+        above, below = info.max, info.min
+    # One loop over the items (tens), vectorised over respondents, on item-major copies so that
+    # each step reads contiguous columns; reductions along the short rows are slow in numpy.
+    by_item = np.ascontiguousarray(answers.T)
+    answered_by_item = np.ascontiguousarray(answered.T)
+    n_answered = np.zeros(n_rows, dtype=np.int32)
+    answered_reverse = np.zeros(n_rows, dtype=np.bool_)
+    answered_normal = np.zeros(n_rows, dtype=np.bool_)
+    low = np.full(n_rows, above, dtype=by_item.dtype)
+    high = np.full(n_rows, below, dtype=by_item.dtype)
+    # run = the current run of identical consecutive answers, longest = the longest so far.
+    longest = np.zeros(n_rows, dtype=np.int32)
+    run = np.zeros(n_rows, dtype=np.int32)
     for j in range(n_items):
-        current = answers[:, j]
-        same = answered[:, j] & (current == previous)
-        run = np.where(same, run + 1, answered[:, j].astype(np.int64))
+        value = by_item[j]
+        given = answered_by_item[j]
+        n_answered += given
+        if keyed[j]:
+            answered_reverse |= given
+        else:
+            answered_normal |= given
+        np.minimum(low, np.where(given, value, above), out=low)
+        np.maximum(high, np.where(given, value, below), out=high)
+        if j == 0:
+            run += given
+        else:
+            # run + 1 where item j repeats the previous answer, else 1 if answered, else 0. A
+            # missing previous answer never equals an answered one (NaN, or a negative code).
+            same = given & (value == by_item[j - 1])
+            run += 1
+            run *= same
+            run += given & ~same
         np.maximum(longest, run, out=longest)
-        previous = current
+    straight = (n_answered >= min_answered) & (low == high) & answered_reverse & answered_normal
 
     if duration_seconds is None:
         too_fast = np.zeros(n_rows, dtype=np.bool_)
@@ -116,7 +177,7 @@ def response_quality(
         {
             "n_answered": n_answered.astype(np.int64),
             "straight_lining": straight,
-            "longstring": longest,
+            "longstring": longest.astype(np.int64),
             "too_fast": too_fast,
             "flagged": straight | too_fast,
         }

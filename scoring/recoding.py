@@ -21,9 +21,6 @@ DONT_KNOW = -2
 NOT_APPLICABLE = -3
 SPECIAL_CODES: tuple[int, ...] = (SKIPPED, DONT_KNOW, NOT_APPLICABLE)
 
-# Elements of the int64 key matrix built per block in `count_answers` (64 MB per block).
-_BLOCK_ELEMENTS = 8_000_000
-
 
 def check_codes(codes: npt.ArrayLike, spec: ScoringSpec) -> CodeArray:
     """Validate an answer-code matrix against the spec and return it as int8 (no copy if int8).
@@ -47,6 +44,14 @@ def check_codes(codes: npt.ArrayLike, spec: ScoringSpec) -> CodeArray:
             f"don't know, {NOT_APPLICABLE} not applicable); got dtype {arr.dtype}"
         )
     low, high = spec.scale_min, spec.scale_max
+    # Cheap passes first (min, max, and the few non-negative values below the scale); the cell-
+    # by-cell mask that finds the first offender is built only when one of them fails.
+    if arr.size == 0 or (
+        int(arr.min()) >= NOT_APPLICABLE
+        and int(arr.max()) <= high
+        and not any((arr == value).any() for value in range(min(low, high + 1)))
+    ):
+        return arr if arr.dtype == np.int8 else arr.astype(np.int8)
     bad = (arr > high) | (arr < NOT_APPLICABLE)
     bad |= (arr >= 0) & (arr < low)
     if bad.any():
@@ -73,9 +78,25 @@ def recode(codes: npt.ArrayLike, spec: ScoringSpec, *, reverse_keyed: bool = Tru
     A reverse-keyed item is scored x' = L + H - x. The result is the only full float copy of the
     answers the pipeline makes (8 bytes per answer); reverse-keying works in place on its columns.
     """
-    arr = check_codes(codes, spec)
-    x = arr.astype(np.float64)
-    x[arr < 0] = np.nan
+    return recode_checked(check_codes(codes, spec), spec, reverse_keyed=reverse_keyed)
+
+
+def recode_checked(
+    codes: CodeArray,
+    spec: ScoringSpec,
+    *,
+    reverse_keyed: bool = True,
+    missing: float | None = np.nan,
+) -> FloatArray:
+    """`recode` for an int8 matrix that `check_codes` has already accepted (no second check: the
+    pipeline checks the codes once and then recodes them block by block).
+
+    ``missing=None`` leaves the cells that are not answers as they come out (meaningless numbers),
+    for callers that carry the answered mask ``codes >= 0`` themselves.
+    """
+    x = codes.astype(np.float64)
+    if missing is not None:
+        x[codes < 0] = missing
     if reverse_keyed:
         apply_reverse(x, spec)
     return x
@@ -225,9 +246,9 @@ def count_answers(codes: npt.ArrayLike, groups: GroupIndex, spec: ScoringSpec) -
 
     Notes
     -----
-    One `np.bincount` per block of columns on the key
-    ``group * (b * C) + column * C + (code - NOT_APPLICABLE)`` with C = A + 3 categories; the
-    key block is the only temporary (at most ~64 MB), so 1M × 42 answers need no float copy.
+    One `np.bincount` per item on the key ``group * C + (code - NOT_APPLICABLE)`` with C = A + 3
+    categories, over an item-major copy of the int8 codes (N·J bytes); the (N,) key is the only
+    other temporary, so 1M × 42 answers need no float copy.
     """
     arr = check_codes(codes, spec)
     n_rows, n_items = arr.shape
@@ -238,20 +259,13 @@ def count_answers(codes: npt.ArrayLike, groups: GroupIndex, spec: ScoringSpec) -
         )
     n_groups = groups.n_groups
     n_categories = spec.scale_max - NOT_APPLICABLE + 1
-    block = max(1, min(n_items, _BLOCK_ELEMENTS // max(n_rows, 1)))
     counts = np.empty((n_groups, n_items, n_categories), dtype=np.float64)
-    group_base = groups.codes[:, None] * (block * n_categories)
-    for start in range(0, n_items, block):
-        stop = min(start + block, n_items)
-        width = stop - start
-        base = group_base if width == block else groups.codes[:, None] * (width * n_categories)
-        key = arr[:, start:stop].astype(np.int64)
-        key -= NOT_APPLICABLE
-        key += np.arange(width, dtype=np.int64) * n_categories
-        key += base
-        binned = np.bincount(key.ravel(), minlength=n_groups * width * n_categories)
-        counts[:, start:stop, :] = binned.reshape(n_groups, width, n_categories)
-        del key, binned
+    base = groups.codes * n_categories - NOT_APPLICABLE
+    by_item = np.ascontiguousarray(arr.T)
+    for j in range(n_items):
+        key = base + by_item[j]
+        binned = np.bincount(key, minlength=n_groups * n_categories)
+        counts[:, j, :] = binned.reshape(n_groups, n_categories)
     offset = -NOT_APPLICABLE
     return AnswerCounts(
         values=np.ascontiguousarray(counts[:, :, offset + spec.scale_min :]),

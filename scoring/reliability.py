@@ -21,12 +21,14 @@ __all__ = [
     "AlphaResult",
     "IccResult",
     "PairwiseCovariance",
+    "PairwiseSums",
     "alpha_item_statistics",
     "alpha_item_statistics_from_cov",
     "cronbach_alpha",
     "cronbach_alpha_from_cov",
     "group_reliability",
     "icc",
+    "icc_from_moments",
     "pairwise_covariance",
     "pairwise_moments",
 ]
@@ -156,35 +158,82 @@ def pairwise_moments(x: FloatArray, *, block_rows: int = PAIRWISE_BLOCK_ROWS) ->
     """
     arr = _as_matrix(x)
     rows = _check_block_rows(block_rows)
-    n_items = arr.shape[1]
-    # One buffer [X₀ | W] per block: its Gram matrix holds all three sums, and one symmetric
-    # product (BLAS syrk) costs the same as the three separate ones with a third of the calls.
-    both = np.empty((min(rows, arr.shape[0]), 2 * n_items))
-    gram = np.zeros((2 * n_items, 2 * n_items))
-    shift = np.full(n_items, np.nan)
+    sums = PairwiseSums(arr.shape[1])
     for start in range(0, arr.shape[0], rows):
-        block = arr[start : start + rows]
-        answered = ~np.isnan(block)
-        unset = np.isnan(shift)
+        sums.add(arr[start : start + rows])
+    return sums.result()
+
+
+class PairwiseSums:
+    """The running sums behind `pairwise_moments`, fed one block of rows at a time.
+
+    For callers that produce the answers block by block (the pipeline recodes each block of
+    answer codes once and feeds it here and to the dimension scores), so that no full float copy
+    of the answers is ever made. ``add`` blocks in any order and of any size; ``result`` gives the
+    `PairwiseCovariance` of all rows added (see `pairwise_moments` for the formula).
+    """
+
+    def __init__(self, n_items: int) -> None:
+        self.n_items = int(n_items)
+        # One buffer [X₀ | W] per block: its Gram matrix holds all three sums, and one symmetric
+        # product (BLAS syrk) costs the same as the three separate ones with a third of the calls.
+        self._gram = np.zeros((2 * self.n_items, 2 * self.n_items))
+        self._shift = np.full(self.n_items, np.nan)
+        self._buffer = np.empty((0, 2 * self.n_items))
+        self._rows = 0
+
+    @property
+    def shift(self) -> FloatArray:
+        """The per-item shifts c_j subtracted from the answers (NaN: item not answered yet)."""
+        return self._shift.copy()
+
+    def add(self, block: FloatArray) -> None:
+        """Add a (rows, J) block of answers, NaN for missing."""
+        arr = np.asarray(block, dtype=np.float64)
+        self.add_masked(arr, ~np.isnan(arr))
+
+    def add_masked(self, values: FloatArray, answered: npt.NDArray[np.bool_]) -> FloatArray:
+        """Add a (rows, J) block given as values and an answered mask; the values of unanswered
+        cells are never read into the sums (they may hold anything, e.g. negative codes).
+
+        Returns the block's (rows, 2J) buffer [X₀ | W]: the answers minus `shift`, 0 where not
+        answered, then the mask as 0/1. It is reused by the next call.
+        """
+        n_items = self.n_items
+        if values.ndim != 2 or values.shape[1] != n_items or answered.shape != values.shape:
+            raise ValueError(
+                f"expected a block of answers with {n_items} columns and a mask of its shape; "
+                f"got shapes {values.shape} and {answered.shape}"
+            )
+        if self._buffer.shape[0] < values.shape[0]:
+            self._buffer = np.empty((values.shape[0], 2 * n_items))
+        unset = np.isnan(self._shift)
         if unset.any():
-            shift[unset] = _answer_near_mean(block[:, unset], answered[:, unset])
-        part = both[: block.shape[0]]
+            self._shift[unset] = _answer_near_mean(values[:, unset], answered[:, unset])
+        part = self._buffer[: values.shape[0]]
         centred = part[:, :n_items]
         # Columns without a shift yet have no answer in this block: they give NaN, then 0.
-        np.subtract(block, shift, out=centred)
+        np.subtract(values, self._shift, out=centred)
         np.copyto(centred, 0.0, where=~answered)
         part[:, n_items:] = answered
-        gram += part.T @ part
-    cross = gram[:n_items, :n_items]
-    partial = gram[:n_items, n_items:]
-    n_pair = gram[n_items:, n_items:].copy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (cross - partial * partial.T / n_pair) / (n_pair - 1.0)
-    return PairwiseCovariance(
-        cov=np.asarray(np.where(n_pair >= 2, cov, np.nan), dtype=np.float64),
-        n=n_pair,
-        n_rows=int(arr.shape[0]),
-    )
+        self._gram += part.T @ part
+        self._rows += int(values.shape[0])
+        return part
+
+    def result(self) -> PairwiseCovariance:
+        """Covariances and pair counts of every row added so far."""
+        n_items = self.n_items
+        gram = self._gram
+        cross = gram[:n_items, :n_items]
+        partial = gram[:n_items, n_items:]
+        n_pair = gram[n_items:, n_items:].copy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = (cross - partial * partial.T / n_pair) / (n_pair - 1.0)
+        return PairwiseCovariance(
+            cov=np.asarray(np.where(n_pair >= 2, cov, np.nan), dtype=np.float64),
+            n=n_pair,
+            n_rows=self._rows,
+        )
 
 
 def pairwise_covariance(x: FloatArray, *, block_rows: int = PAIRWISE_BLOCK_ROWS) -> FloatArray:
@@ -441,27 +490,42 @@ def icc(scores: FloatArray, groups: GroupIndex) -> IccResult:
             f"scores must be a 1-D array with one value per respondent of the group index "
             f"({groups.codes.shape[0]}), got shape {y.shape}"
         )
-    answered = ~np.isnan(y)
-    n_g = groups.count(y)
-    sums = groups.sum(y)
-    n = int(answered.sum())
-    n_groups = int((n_g > 0).sum())
+    moments = groups.moments(y)
+    return icc_from_moments(moments.n, moments.mean, moments.var)
+
+
+def icc_from_moments(n: npt.ArrayLike, mean: npt.ArrayLike, var: npt.ArrayLike) -> IccResult:
+    """`icc` from per-group moments of the scores: counts n_g, means ȳ_g, variances s²_g (n − 1).
+
+    The one-way ANOVA needs nothing else: with N = Σ n_g, ȳ = Σ n_g ȳ_g / N,
+
+        SSB = Σ_g n_g(ȳ_g − ȳ)²,  SSW = Σ_g (n_g − 1)·s²_g
+
+    so the pipeline gets every dimension's ICCs from the group moments it already has, without
+    another pass over the respondents. Groups with n_g = 0 are ignored; a group with n_g = 1
+    adds nothing to SSW (its s²_g may be NaN).
+    """
+    n_g = np.asarray(n, dtype=np.float64)
+    present = n_g > 0
+    n_g = n_g[present]
+    means = np.asarray(mean, dtype=np.float64)[present]
+    variances = np.asarray(var, dtype=np.float64)[present]
+    total = float(n_g.sum())
+    count = round(total)
+    n_groups = int(n_g.size)
     nan = float("nan")
-    k = n / n_groups if n_groups > 0 else nan
-    if n_groups < 2 or n - n_groups < 1:
-        return IccResult(icc1=nan, icc2=nan, msb=nan, msw=nan, k=k, n_groups=n_groups, n=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(n_g > 0, sums / np.where(n_g > 0, n_g, 1.0), 0.0)
-    grand = float(sums.sum()) / n
+    k = total / n_groups if n_groups > 0 else nan
+    if n_groups < 2 or count - n_groups < 1:
+        return IccResult(icc1=nan, icc2=nan, msb=nan, msw=nan, k=k, n_groups=n_groups, n=count)
+    grand = float((n_g * means).sum()) / total
     ssb = float((n_g * (means - grand) ** 2).sum())
-    resid = np.where(answered, y - means[groups.codes], 0.0)
-    ssw = float((resid * resid).sum())
+    ssw = float(np.where(n_g > 1, (n_g - 1.0) * np.nan_to_num(variances), 0.0).sum())
     msb = ssb / (n_groups - 1)
-    msw = ssw / (n - n_groups)
+    msw = ssw / (count - n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         icc1 = float(np.float64(msb - msw) / np.float64(msb + (k - 1.0) * msw))
         icc2 = float(np.float64(msb - msw) / np.float64(msb))
-    return IccResult(icc1=icc1, icc2=icc2, msb=msb, msw=msw, k=k, n_groups=n_groups, n=n)
+    return IccResult(icc1=icc1, icc2=icc2, msb=msb, msw=msw, k=k, n_groups=n_groups, n=count)
 
 
 def group_reliability(n: FloatArray, icc1: float) -> FloatArray:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from scoring.quality import response_quality
+from scoring.quality import response_quality, response_quality_from_codes
 
 N = np.nan
 # Eight items; items 3 and 6 (0-based 2 and 5) are reverse-keyed.
@@ -122,3 +126,36 @@ def test_rejects_bad_input(kwargs: dict[str, object], message: str) -> None:
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         response_quality(**arguments)  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    codes=hnp.arrays(
+        np.int8,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=12),
+        elements=st.integers(-3, 5),
+    ),
+    data=st.data(),
+)
+def test_codes_give_the_flags_of_the_float_answers(codes: np.ndarray, data: st.DataObject) -> None:
+    """Negative codes (skipped, don't know, not applicable) are what NaN is to the floats."""
+    reverse = np.array(data.draw(st.lists(st.booleans(), min_size=codes.shape[1],
+                                          max_size=codes.shape[1])), dtype=bool)  # fmt: skip
+    durations = data.draw(
+        st.none() | hnp.arrays(np.float64, codes.shape[0], elements=st.floats(0, 60) | st.just(N))
+    )
+    answers = np.where(codes >= 0, codes, np.nan)
+    expected = response_quality(
+        answers, reverse=reverse, duration_seconds=durations, min_answered=2
+    )
+    got = response_quality_from_codes(
+        codes, reverse=reverse, duration_seconds=durations, min_answered=2
+    )
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_codes_must_be_an_integer_matrix() -> None:
+    with pytest.raises(ValueError, match="integer array"):
+        response_quality_from_codes(
+            np.ones((2, 3)), reverse=np.zeros(3, bool), duration_seconds=None
+        )

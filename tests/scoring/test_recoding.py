@@ -9,7 +9,6 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from scoring import recoding
 from scoring.groups import GroupIndex
 from scoring.recoding import (
     DONT_KNOW,
@@ -147,14 +146,10 @@ def test_count_answers_by_hand(spec: ScoringSpec) -> None:
     np.testing.assert_array_equal(total.skipped, [[0, 1, 1]])
 
 
-@pytest.mark.parametrize("block_elements", [7, 1000, 8_000_000], ids=["ragged", "small", "default"])
 def test_count_answers_matches_group_index_on_the_recoded_matrix(
-    block_elements: int,
-    monkeypatch: pytest.MonkeyPatch,
     make_spec: Callable[..., ScoringSpec],
     simulate: Callable[..., np.ndarray],
 ) -> None:
-    monkeypatch.setattr(recoding, "_BLOCK_ELEMENTS", block_elements)
     rng = np.random.default_rng(3)
     spec = make_spec(reverse=(1, 4, 8))
     codes = simulate(rng, 400, 9, missing=0.2)
