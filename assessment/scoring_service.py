@@ -18,6 +18,7 @@ from assessment import __version__
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
 from assessment.scoring_setup import dimension_names, scoring_spec
+from assessment.threads import single_threaded_blas
 from scoring.pipeline import ScoreResult, score
 from scoring.spec import ScoringSpec
 from scoring.suppression import TOTAL_LABEL
@@ -95,22 +96,23 @@ def score_table(
         min_group_size=min_group_size,
         min_item_coverage=min_item_coverage,
     )
-    result = score(
-        table.codes,
-        groups,
-        spec,
-        group_column=by,
-        head_counts=head_counts,
-        targets=targets,
-        method=method,
-        n_resamples=n_resamples,
-        seed=seed,
-        duration_seconds=table.duration_seconds,
-    )
-    if by != "unit":
-        result = _organisation_rows_across_units(
-            result, table, spec, by, method, n_resamples, seed, targets
+    with single_threaded_blas():
+        result = score(
+            table.codes,
+            groups,
+            spec,
+            group_column=by,
+            head_counts=head_counts,
+            targets=targets,
+            method=method,
+            n_resamples=n_resamples,
+            seed=seed,
+            duration_seconds=table.duration_seconds,
         )
+        if by != "unit":
+            result = _organisation_rows_across_units(
+                result, table, spec, by, method, n_resamples, seed, targets
+            )
     metadata: dict[str, Any] = {
         "questionnaire": questionnaire.key,
         "questionnaire_id": questionnaire.id,
@@ -177,7 +179,8 @@ def _organisation_rows_across_units(
     keep = scores[scores[by] != TOTAL_LABEL]
     common = [c for c in scores.columns if c in organisation.columns]
     merged = pd.concat([keep, organisation[common]], ignore_index=True)[list(scores.columns)]
-    return replace(result, scores=merged)
+    # The drivers too: resampling units, not the handful of role groups.
+    return replace(result, scores=merged, drivers=by_unit.drivers)
 
 
 def _registry_sha256(questionnaire: Questionnaire) -> str:

@@ -23,6 +23,7 @@ from assessment.scoring_setup import (
     dimension_names,
     dimension_order,
 )
+from assessment.threads import single_threaded_blas
 from scoring.change import hedges_g, welch_difference
 from scoring.pipeline import ScoreResult, score
 from scoring.suppression import TOTAL_LABEL
@@ -138,13 +139,14 @@ def score_waves(
     common = common_item_spec(new, old, min_group_size=min_group_size)
 
     def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> ScoreResult:
-        return score(
-            common.codes(table),
-            table.unit,
-            common.spec,
-            head_counts=dict(head_counts) if head_counts else None,
-            duration_seconds=table.duration_seconds,
-        )
+        with single_threaded_blas():
+            return score(
+                common.codes(table),
+                table.unit,
+                common.spec,
+                head_counts=dict(head_counts) if head_counts else None,
+                duration_seconds=table.duration_seconds,
+            )
 
     return WaveScores(
         current=run(current, current_head_counts),

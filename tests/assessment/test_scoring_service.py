@@ -130,3 +130,24 @@ def test_readable_table_marks_complementary_suppression(by_unit, table) -> None:
     for unit in hidden:
         assert f"{unit}: suppressed (n=" in text and "smaller group" in text
     assert np.all(pd.Series(table.unit).value_counts()[list(hidden)] >= 5)
+
+
+def test_the_pipeline_runs_with_blas_on_one_thread(table, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Multi-threaded BLAS on the pipeline's small products collapses on a busy machine."""
+    from threadpoolctl import threadpool_info
+
+    import assessment.scoring_service as service
+
+    seen: list[list[int]] = []
+    real = service.score
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(
+            [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+        )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "score", recording)
+    score_table(table, default_registry().get(table.questionnaire), by="role")
+    assert len(seen) == 2  # the breakdown and its organisation rows clustered by unit
+    assert all(threads and set(threads) == {1} for threads in seen)
