@@ -361,7 +361,8 @@ def relative_weights(
     raw = np.full(p, np.nan)
     r_squared = float("nan")
     if n >= p + 2 and _standardise(rows):
-        raw = _weights_from_moments(_weighted_moments(rows, np.ones((1, n), dtype=np.float32)))[0]
+        # Σ_i a_i a_iᵀ of all rows: one (k × n) @ (n × k) product.
+        raw = _weights_from_moments((rows @ rows.T)[None])[0]
         r_squared = float(raw.sum())
 
     ci_low = np.full(p, np.nan)

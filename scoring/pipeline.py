@@ -217,10 +217,11 @@ def score(
     # Respondent level: the only float copy of the answers, raw for the quality flags, then
     # reverse-keyed for reliability; the dimension scores are built from the codes in row blocks.
     quality = _quality(arr, spec, duration_seconds)
-    covariance, y, coverage = _respondent_pass(arr, spec)
+    covariance, y = _respondent_pass(arr, spec)
     reliability = _reliability(covariance, spec)
-    coverage_sum = np.asarray(index.indicator @ coverage, dtype=np.float64)
-    del coverage  # the (N, D) coverage is only needed as group sums
+    # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
+    # the respondents' coverage follow from the per-item answer counts.
+    coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
 
     moments = index.moments(y)
     population = _population(head_counts, index)
@@ -430,28 +431,22 @@ def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
     return home
 
 
-def _respondent_pass(
-    codes: CodeArray, spec: ScoringSpec
-) -> tuple[PairwiseCovariance, FloatArray, FloatArray]:
-    """One pass over the answer codes in row blocks: each block is recoded once (reverse-keyed,
-    NaN for non-answers) and feeds both the items' pairwise covariance sums and the respondents'
-    (N, D) dimension scores and coverage. No full float copy of the answers is made."""
+def _respondent_pass(codes: CodeArray, spec: ScoringSpec) -> tuple[PairwiseCovariance, FloatArray]:
+    """One pass over the answer codes in row blocks: each block is recoded once (reverse-keyed)
+    and feeds both the items' pairwise covariance sums and the respondents' (N, D) dimension
+    scores. No full float copy of the answers is made."""
     n_rows = codes.shape[0]
     pairs = PairwiseSums(spec.n_items)
     scorer = DimensionScorer(spec)
-    n_dims = len(spec.dimensions)
     # Scores column-major: every later step reads them one dimension (column) at a time.
-    scores = np.empty((n_rows, n_dims), dtype=np.float64, order="F")
-    coverage = np.empty((n_rows, n_dims), dtype=np.float64)
+    scores = np.empty((n_rows, len(spec.dimensions)), dtype=np.float64, order="F")
     for start in range(0, n_rows, PAIRWISE_BLOCK_ROWS):
         stop = min(start + PAIRWISE_BLOCK_ROWS, n_rows)
         block = codes[start:stop]
         values = recode_checked(block, spec, missing=None)
         centred_and_mask = pairs.add_masked(values, block >= 0)
-        scores[start:stop], coverage[start:stop] = scorer.score_centred(
-            centred_and_mask, pairs.shift
-        )
-    return pairs.result(), scores, coverage
+        scores[start:stop] = scorer.score_centred(centred_and_mask, pairs.shift)[0]
+    return pairs.result(), scores
 
 
 def _reliability(pairs: PairwiseCovariance, spec: ScoringSpec) -> _Reliability:
