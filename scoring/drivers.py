@@ -120,23 +120,36 @@ def _weighted_moments(rows: FloatArray, counts: FloatArray) -> FloatArray:
 def _unit_moments(rows: FloatArray, units: IntArray) -> FloatArray:
     """Upper triangles of the per-unit moment matrices M_g = Σ_{i in g} a_i a_iᵀ, (G, k(k + 1)/2),
     with a_i the columns of the (k, n) `rows` and `units` their non-negative unit codes; the G
-    distinct codes in ascending order. One pass over the rows in unit order, block by block: each
-    block's products are summed per unit by `np.add.reduceat` over the runs of equal codes."""
+    distinct codes in ascending order.
+
+    Codes in ascending order (rows grouped by unit): one pass block by block, each block's
+    products summed per unit by `np.add.reduceat` over the runs of equal codes. Otherwise one
+    weighted `np.bincount` per product, which needs neither a sort nor a gather of the rows
+    (at 1M rows in 10,000 units about 4× faster than sorting first).
+    """
     k = rows.shape[0]
     first, second = np.triu_indices(k)
-    in_order = bool(np.all(units[1:] >= units[:-1]))
-    order = None if in_order else np.argsort(units, kind="stable")
-    ordered = units if order is None else units[order]
-    changes = np.empty(ordered.size, dtype=np.int64)
+    if not bool(np.all(units[1:] >= units[:-1])):
+        if int(units.max()) >= 4 * units.size:
+            _, units = np.unique(units, return_inverse=True)
+        size = int(units.max()) + 1
+        present = np.bincount(units, minlength=size) > 0
+        sums = np.empty((int(present.sum()), first.size))
+        product = np.empty(units.size)
+        for t in range(first.size):
+            np.multiply(rows[first[t]], rows[second[t]], out=product)
+            sums[:, t] = np.bincount(units, weights=product, minlength=size)[present]
+        return sums
+    changes = np.empty(units.size, dtype=np.int64)
     changes[0] = 0
-    np.not_equal(ordered[1:], ordered[:-1], out=changes[1:])
+    np.not_equal(units[1:], units[:-1], out=changes[1:])
     dense = np.cumsum(changes)
     sums = np.zeros((int(dense[-1]) + 1, first.size))
-    products = np.empty((first.size, min(_UNIT_BLOCK_ROWS, ordered.size)))
-    for start in range(0, ordered.size, _UNIT_BLOCK_ROWS):
-        stop = min(start + _UNIT_BLOCK_ROWS, ordered.size)
+    products = np.empty((first.size, min(_UNIT_BLOCK_ROWS, units.size)))
+    for start in range(0, units.size, _UNIT_BLOCK_ROWS):
+        stop = min(start + _UNIT_BLOCK_ROWS, units.size)
         codes = dense[start:stop]
-        taken = rows[:, start:stop] if order is None else rows[:, order[start:stop]]
+        taken = rows[:, start:stop]
         block = products[:, : stop - start]
         for t in range(first.size):
             np.multiply(taken[first[t]], taken[second[t]], out=block[t])

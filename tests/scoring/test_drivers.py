@@ -437,3 +437,28 @@ def test_rejects_bad_input(kwargs: dict[str, object], message: str) -> None:
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         relative_weights(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("layout", ["sorted", "shuffled", "large-codes"])
+def test_unit_moments_by_runs_or_by_bincount_equal_the_plain_sums(layout: str) -> None:
+    rng = np.random.default_rng(11)
+    rows = rng.normal(size=(4, 500))
+    rows[0] = 1.0
+    units = np.sort(rng.integers(0, 40, size=500)) * 3  # gaps between the codes
+    if layout != "sorted":
+        order = rng.permutation(500)
+        rows, units = rows[:, order], units[order]
+    if layout == "large-codes":
+        units = units * 10_000
+    got = scoring.drivers._unit_moments(rows, units)
+    first, second = np.triu_indices(4)
+    expected = np.array(
+        [
+            [
+                (rows[a, units == u] * rows[b, units == u]).sum()
+                for a, b in zip(first, second, strict=True)
+            ]
+            for u in np.unique(units)
+        ]
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
