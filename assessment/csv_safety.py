@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,6 +27,12 @@ GUARD = "'"
 # The price: a text that itself starts with ' and a formula prefix reads back without its '.
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
 _GUARDED_PATTERN = r"^'[=+\-@\t\r]"
+# The same tests on the first byte of a UTF-8 text (every prefix, and the guard, is one ASCII byte,
+# and an ASCII byte is always a character of its own in UTF-8).
+_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES[[ord(prefix) for prefix in FORMULA_PREFIXES]] = True
+_GUARD_BYTES = np.zeros(256, dtype=bool)
+_GUARD_BYTES[ord(GUARD)] = True
 
 
 def neutralise_text(value: str) -> str:
@@ -70,6 +80,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _neutralise_series(column: pd.Series) -> pd.Series:
     if isinstance(column.dtype, pd.StringDtype):
+        if column.dtype.storage == "pyarrow":
+            cells = _first_byte_in(pa.array(column.array), _FORMULA_BYTES)
+            if cells is not None and not cells.any():
+                return column
         risky = column.str.match(_FORMULA_PATTERN).fillna(False).astype(bool)
         if not risky.any():
             return column
@@ -84,32 +98,81 @@ def _neutralise_series(column: pd.Series) -> pd.Series:
 
 def neutralise_arrow(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Neutralise a pyarrow string array in one vectorised pass (used for large exports)."""
+    cells = _first_byte_in(array, _FORMULA_BYTES)
+    if cells is not None and not cells.any():  # the usual case, found without a regex
+        return array
     risky = pc.match_substring_regex(array, _FORMULA_PATTERN)
     if not pc.any(risky).as_py():
         return array
-    return pc.if_else(risky, pc.binary_join_element_wise(GUARD, array, ""), array)
+    guard, empty = pa.scalar(GUARD, array.type), pa.scalar("", array.type)  # string or large_string
+    return pc.if_else(risky, pc.binary_join_element_wise(guard, array, empty), array)
 
 
 def restore_arrow(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Undo `neutralise_arrow` on a pyarrow string array (vectorised)."""
+    cells = _first_byte_in(array, _GUARD_BYTES)
+    if cells is not None and not cells.any():  # no cell starts with the guard
+        return array
     guarded = pc.match_substring_regex(array, _GUARDED_PATTERN)
     if not pc.any(guarded).as_py():
         return array
     return pc.if_else(guarded, pc.utf8_slice_codeunits(array, 1), array)
 
 
+def _first_byte_in(
+    array: pa.Array | pa.ChunkedArray, table: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_] | None:
+    """Per cell of a string array: is its first byte marked in ``table`` (256 flags)? Empty and
+    null cells are not. None when the array does not hold strings.
+
+    Reads the offsets and bytes Arrow stores, so a million cells take about a millisecond, several
+    times less than a regular expression.
+    """
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    parts: list[npt.NDArray[np.bool_]] = []
+    for chunk in chunks:
+        if pa.types.is_string(chunk.type):
+            offset_type: type[np.signedinteger[Any]] = np.int32
+        elif pa.types.is_large_string(chunk.type):
+            offset_type = np.int64
+        else:
+            return None
+        n = len(chunk)
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        if n == 0 or data_buffer is None or data_buffer.size == 0:
+            parts.append(np.zeros(n, dtype=bool))
+            continue
+        offsets = np.frombuffer(
+            offsets_buffer,
+            dtype=offset_type,
+            count=n + 1,
+            offset=chunk.offset * np.dtype(offset_type).itemsize,
+        )
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        # "clip": an empty cell at the end starts past the data; its byte is not used.
+        first = np.take(data, offsets[:-1], mode="clip")
+        cells = (offsets[1:] > offsets[:-1]) & np.take(table, first)
+        if chunk.null_count:
+            cells &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        parts.append(cells)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
 def frame_csv(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV (header, LF, no index), text neutralised, missing values empty.
 
     Numbers are written in their shortest round-trip form, booleans as ``True``/``False`` (as
-    pandas writes them). Columns are converted by Arrow, so 150,000 rows take a fraction of a
-    second where ``DataFrame.to_csv`` takes seconds; a cell that needs quotes (a comma, quote or
-    line break in a text) makes the whole file go through Python's csv module instead.
+    pandas writes them). Columns are converted by Arrow, several at a time, so 150,000 rows take
+    a fraction of a second where ``DataFrame.to_csv`` takes seconds; a cell that needs quotes (a
+    comma, quote or line break in a text) makes the whole file go through Python's csv module
+    instead.
     """
-    columns: dict[str, pa.Array] = {}
-    for name in frame.columns:
-        columns[str(name)] = _text_column(frame[name])
-    table = pa.table(columns) if columns else pa.table({})
+    names = [str(name) for name in frame.columns]
+    series = [frame.iloc[:, position] for position in range(frame.shape[1])]
+    # Arrow's casts and regular expressions release the GIL, so columns convert in parallel.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        converted = list(pool.map(_text_column, series))
+    table = pa.table(dict(zip(names, converted, strict=True))) if names else pa.table({})
     sink = io.BytesIO()
     try:
         pv.write_csv(table, sink, pv.WriteOptions(quoting_style="none", quoting_header="none"))
@@ -130,7 +193,10 @@ def _text_column(column: pd.Series) -> pa.Array:
         return pc.if_else(values, "True", "False")
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return pc.cast(pa.array(column, from_pandas=True), pa.string())
-    if isinstance(dtype, pd.StringDtype | pd.CategoricalDtype):
+    if isinstance(dtype, pd.StringDtype):
+        # Straight from the column's own storage (no Python string per cell).
+        return neutralise_arrow(pa.array(column.array, type=pa.string(), from_pandas=True))
+    if isinstance(dtype, pd.CategoricalDtype):
         values = pa.array(column.astype(object), from_pandas=True, type=pa.string())
         return neutralise_arrow(values)
     texts = [

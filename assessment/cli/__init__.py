@@ -1,13 +1,20 @@
 """The `wmm` command line: thin commands that read input, call one library function, print the result.
 
-Each family of commands lives in its own module and registers itself on `cli`; this module owns
-the group and the one place where library errors become messages: `AssessmentError` -> stderr and exit 1;
-misuse (unknown option, missing argument) exits 2, as click does.
+Each family of commands lives in its own module; this module owns the group, which imports a
+command's module only when that command runs (so `wmm score` never loads SQLAlchemy, Alembic or
+Streamlit), and the one place where library errors become messages: `AssessmentError` -> stderr and
+exit 1; misuse (unknown option, missing argument) exits 2, as click does.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -21,26 +28,174 @@ class BadData(click.ClickException):
     exit_code = 1
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass(frozen=True)
+class LazyCommand:
+    """Where a command lives, and the short help `wmm --help` lists for it without importing it."""
+
+    module: str
+    attribute: str
+    short_help: str
+
+
+_QUESTIONNAIRES = "assessment.cli.questionnaire_commands"
+_SCORE = "assessment.cli.score_commands"
+_STORAGE = "assessment.cli.storage_commands"
+
+#: Every command of `wmm`. The short help is the first sentence of the command's docstring
+#: (tests/cli/test_lazy_commands.py checks that they agree).
+COMMANDS: dict[str, LazyCommand] = {
+    "benchmark": LazyCommand(
+        _STORAGE,
+        "benchmark",
+        "Pool other organisations' benchmark files and compare a campaign with them.",
+    ),
+    "campaign": LazyCommand(
+        _STORAGE, "campaign", "Create, list, show, close and reopen campaigns."
+    ),
+    "db": LazyCommand(_STORAGE, "db_group", "Create, migrate and inspect the database."),
+    "demo": LazyCommand(
+        _STORAGE,
+        "demo",
+        "Seed the demo organisation: two survey waves, units, targets, action items.",
+    ),
+    "export": LazyCommand(
+        _STORAGE,
+        "export",
+        "Export a campaign's responses, scores or benchmark file (privacy rules applied).",
+    ),
+    "import": LazyCommand(
+        _STORAGE, "import_command", "Import a responses CSV into a campaign: all rows or none."
+    ),
+    "invitations": LazyCommand(_STORAGE, "invitations", "Single-use invitation links."),
+    "publish": LazyCommand(
+        _QUESTIONNAIRES,
+        "publish",
+        "Publish a questionnaire version: validate it and record its sha256 in published.lock.",
+    ),
+    "questionnaires": LazyCommand(
+        _QUESTIONNAIRES,
+        "questionnaires",
+        "List the available questionnaire versions (id, version, items, languages, sha256).",
+    ),
+    "report": LazyCommand(
+        _STORAGE,
+        "report",
+        "Write the campaign's report: one self-contained HTML file (charts inline, no network).",
+    ),
+    "schema": LazyCommand(
+        _QUESTIONNAIRES,
+        "schema",
+        "Print (or --write) the JSON Schema of questionnaire files, generated from the model.",
+    ),
+    "score": LazyCommand(
+        _SCORE,
+        "score_command",
+        "Score a responses CSV (one row per respondent, one column per item) by unit or role.",
+    ),
+    "show": LazyCommand(
+        _QUESTIONNAIRES,
+        "show",
+        "Show a questionnaire's structure: statements per component and principle, counts, "
+        "languages.",
+    ),
+    "validate": LazyCommand(
+        _QUESTIONNAIRES,
+        "validate",
+        "Validate questionnaire files; print every problem with its path.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they run (click's "lazily loading subcommands").
+
+    ``lazy_subcommands`` maps a command name to a `LazyCommand`; its module is imported by
+    `get_command`, that is when the command (or its own ``--help``) runs. The group's ``--help``
+    lists the short help of the table instead, so it imports nothing.
+    """
+
+    def __init__(
+        self, *args: Any, lazy_subcommands: Mapping[str, LazyCommand] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands: dict[str, LazyCommand] = dict(lazy_subcommands or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_subcommands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_subcommands:
+            return self.load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def load(self, cmd_name: str) -> click.Command:
+        """Import the module of a lazy command and return the command."""
+        entry = self.lazy_subcommands[cmd_name]
+        command = getattr(importlib.import_module(entry.module), entry.attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(
+                f"{entry.module}.{entry.attribute} should be a click command (for `wmm {cmd_name}`); "
+                f"found {type(command).__name__}"
+            )
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The "Commands" section, as `click.Group` writes it, from the table for lazy commands."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            entry = self.lazy_subcommands.get(name)
+            command = (
+                click.Command(name, help=entry.short_help)  # stands in; shortened the same way
+                if entry is not None
+                else super().get_command(ctx, name)
+            )
+            if command is not None and not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, c.get_short_help_str(limit)) for name, c in rows])
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="wmm")
 def cli() -> None:
     """Work-management maturity: questionnaires, scores with confidence, campaigns and exports."""
 
 
-def _register_commands() -> None:
-    # Imported for their side effect of adding commands to `cli`.
-    from assessment.cli import (
-        questionnaire_commands,  # noqa: F401
-        score_commands,  # noqa: F401
-        storage_commands,  # noqa: F401
-    )
+#: True while `main` runs: the process is one `wmm` command, which exits when it is done.
+_owns_process = False
 
 
-_register_commands()
+@contextmanager
+def heavy_imports() -> Iterator[None]:
+    """Import a command's libraries (pandas, scipy, ...) without garbage collection, then freeze them.
+
+    Imports create hundreds of thousands of objects and no garbage: collections during them are
+    wasted, and every later full collection, including the one at exit, would walk them again.
+    `gc.freeze` takes them out of the collector's sight for the rest of the process (0.25 s of a
+    1M-row `wmm score`). Only when `main` owns the process: a test that invokes a command in its
+    own process keeps its collector as it is.
+    """
+    if not _owns_process:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def main() -> None:
     """Entry point of `wmm`: run the command group, turning library errors into messages."""
+    global _owns_process
+    _owns_process = True
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -52,5 +207,7 @@ def main() -> None:
     except AssessmentError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    finally:
+        _owns_process = False
     if isinstance(code, int) and code:
         sys.exit(code)

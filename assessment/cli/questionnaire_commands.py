@@ -8,13 +8,12 @@ from pathlib import Path
 
 import click
 
-from assessment.cli import cli
 from assessment.questionnaire import default_registry, validate_file
 from assessment.questionnaire.overview import describe, overview_rows
 from assessment.questionnaire.schema import json_schema_text
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Validate questionnaire files; print every problem with its path.
@@ -36,7 +35,7 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 def questionnaires(as_json: bool) -> None:
     """List the available questionnaire versions (id, version, items, languages, sha256)."""
@@ -55,7 +54,7 @@ def questionnaires(as_json: bool) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("key", metavar="ID@VERSION")
 @click.option(
     "--language", "-l", default=None, help="Language of the statements (default: the file's)."
@@ -65,7 +64,7 @@ def show(key: str, language: str | None) -> None:
     click.echo(describe(default_registry().get(key), language=language))
 
 
-@cli.command()
+@click.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def publish(path: Path) -> None:
     """Publish a questionnaire version: validate it and record its sha256 in published.lock."""
@@ -73,7 +72,7 @@ def publish(path: Path) -> None:
     click.echo(f"published {path} (sha256 {digest}); commit the file and published.lock together")
 
 
-@cli.command()
+@click.command()
 @click.option("--write", is_flag=True, help="Write the schema file instead of printing it.")
 def schema(write: bool) -> None:
     """Print (or --write) the JSON Schema of questionnaire files, generated from the model."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assessment.cli import cli
+from assessment.cli import heavy_imports
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
 
@@ -31,7 +31,7 @@ _MB = 1024 * 1024
 DEFAULT_MAX_MB = 200
 
 
-@cli.command("score")
+@click.command("score")
 @click.argument(
     "responses",
     metavar="RESPONSES.csv",
@@ -120,9 +120,10 @@ def score_command(
     maturity level with its probability, and n; the organisation first. With --out, writes the
     tidy scores (CSV or JSON) with the questionnaire, its sha256 and the settings.
     """
-    from assessment.questionnaire import default_registry
-    from assessment.responses_csv import read_responses_csv
-    from assessment.scoring_service import format_scores_table, score_table
+    with heavy_imports():
+        from assessment.questionnaire import default_registry
+        from assessment.responses_csv import read_responses_csv
+        from assessment.scoring_service import format_scores_table, score_table
 
     registry = default_registry()
     try:
@@ -160,14 +161,14 @@ def score_command(
     if out is None and output_format is None:
         click.echo(format_scores_table(scored, questionnaire, language))
     else:
-        _emit(scores_text(scored, output_format or _format_of(out, "csv")), out, "scores")
+        _emit(scores_file(scored, output_format or _format_of(out, "csv")), out, "scores")
     if stats_path is not None:
         fmt = _format_of(stats_path, output_format or "csv")
-        _emit(stats_text(scored, fmt), stats_path, "stats")
+        _emit(stats_file(scored, fmt), stats_path, "stats")
 
 
-def scores_text(scored: ScoredTable, fmt: str) -> str:
-    """The tidy scores as CSV (with metadata columns) or JSON (``{"metadata", "scores"}``)."""
+def scores_file(scored: ScoredTable, fmt: str) -> bytes:
+    """The tidy scores as UTF-8 CSV (with metadata columns) or JSON (``{"metadata", "scores"}``)."""
     from assessment.exports import METADATA_COLUMNS, scores_export
 
     frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
@@ -177,8 +178,8 @@ def scores_text(scored: ScoredTable, fmt: str) -> str:
     return _json({"metadata": scored.metadata, "scores": records})
 
 
-def stats_text(scored: ScoredTable, fmt: str) -> str:
-    """The per-dimension reliability table as CSV (with metadata columns) or JSON."""
+def stats_file(scored: ScoredTable, fmt: str) -> bytes:
+    """The per-dimension reliability table as UTF-8 CSV (with metadata columns) or JSON."""
     from assessment.csv_safety import neutralise_frame
     from assessment.exports import METADATA_COLUMNS
 
@@ -197,10 +198,10 @@ def _format_of(path: Path | None, default: str) -> str:
     return {".csv": "csv", ".json": "json"}.get(suffix, default)
 
 
-def _csv(frame: pd.DataFrame) -> str:
+def _csv(frame: pd.DataFrame) -> bytes:
     from assessment.csv_safety import frame_csv
 
-    return frame_csv(frame).decode("utf-8")
+    return frame_csv(frame)
 
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:
@@ -221,24 +222,25 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
-def _json(payload: dict[str, Any]) -> str:
+def _json(payload: dict[str, Any]) -> bytes:
     def finite(value: Any) -> Any:
         if isinstance(value, float) and not math.isfinite(value):
             return None
         return value
 
     cleaned = {k: finite(v) for k, v in payload.get("metadata", {}).items()}
-    return json.dumps({**payload, "metadata": cleaned}, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps({**payload, "metadata": cleaned}, indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8")
 
 
-def _emit(text: str, path: Path | None, what: str) -> None:
-    """Write to a file atomically (temporary file, then rename), or to stdout for None/'-'."""
+def _emit(data: bytes, path: Path | None, what: str) -> None:
+    """Write UTF-8 bytes to a file atomically (temporary file, then rename), or to stdout for None/'-'."""
     if path is None or str(path) == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8"))
         return
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8", newline="")
+    temporary.write_bytes(data)
     temporary.replace(path)
-    rows = max(text.count("\n") - 1, 0) if path.suffix.lower() != ".json" else None
+    rows = max(data.count(b"\n") - 1, 0) if path.suffix.lower() != ".json" else None
     detail = f" ({rows} rows)" if rows is not None else ""
     click.echo(f"wrote {what} to {path}{detail}", err=True)

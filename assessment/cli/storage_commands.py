@@ -33,7 +33,6 @@ from assessment.campaigns import (
     read_units_csv,
     reopen_campaign,
 )
-from assessment.cli import cli
 from assessment.cli.options import F, min_group_size_option
 from assessment.importing import import_responses
 from assessment.storage import (
@@ -95,7 +94,7 @@ def database(url: str | None) -> Iterator[Database]:
 # -- wmm db ----------------------------------------------------------------------------------------
 
 
-@cli.group("db")
+@click.group("db")
 def db_group() -> None:
     """Create, migrate and inspect the database."""
 
@@ -137,7 +136,7 @@ def db_status(db_url: str | None) -> None:
 # -- wmm campaign ----------------------------------------------------------------------------------
 
 
-@cli.group()
+@click.group()
 def campaign() -> None:
     """Create, list, show, close and reopen campaigns."""
 
@@ -328,7 +327,7 @@ def campaign_reopen(code: str, db_url: str | None) -> None:
 # -- wmm import ------------------------------------------------------------------------------------
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
 @_campaign_option
 @click.option(
@@ -358,7 +357,7 @@ def import_command(responses: Path, code: str, max_size: float | None, db_url: s
 # -- wmm invitations ---------------------------------------------------------------------------
 
 
-@cli.group()
+@click.group()
 def invitations() -> None:
     """Single-use invitation links."""
 
@@ -400,7 +399,7 @@ def invitations_create(code: str, count: int, out: Path, db_url: str | None) -> 
 # -- wmm demo ----------------------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @db_option
 def demo(db_url: str | None) -> None:
     """Seed the demo organisation: two survey waves, units, targets, action items.
@@ -422,7 +421,7 @@ def demo(db_url: str | None) -> None:
 # -- wmm export, wmm benchmark, wmm report ----------------------------------------------------
 
 
-@cli.group()
+@click.group()
 def export() -> None:
     """Export a campaign's responses, scores or benchmark file (privacy rules applied)."""
 
@@ -497,7 +496,7 @@ def export_benchmark_command(
     click.echo(f"wrote {out} ({len(rows)} dimension(s), organisation {name!r})")
 
 
-@cli.group()
+@click.group()
 def benchmark() -> None:
     """Pool other organisations' benchmark files and compare a campaign with them."""
 
@@ -556,7 +555,7 @@ def benchmark_compare(code: str, as_json: bool, db_url: str | None) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @_campaign_option
 @_out_option
 @click.option(
