@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 
 from scoring.groups import FloatArray, ItemMoments
 
@@ -60,7 +60,7 @@ def t_interval(
     )
     valid = np.isfinite(d) & (d >= 1)
     quantile = np.full(d.shape, np.nan)
-    quantile[valid] = stats.t.ppf(0.5 + confidence / 2.0, d[valid])
+    quantile[valid] = special.stdtrit(d[valid], 0.5 + confidence / 2.0)
     half = quantile * s
     return m - half, m + half
 

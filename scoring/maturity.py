@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 
 from scoring.groups import FloatArray
 
@@ -161,7 +161,7 @@ def _t_cdf(
     regular = finite_mean & np.isfinite(s) & (s > 0) & np.isfinite(d) & (d >= 1)
     if regular.any():
         z = (xs[regular] - m[regular]) / s[regular]
-        out[regular] = stats.t.cdf(z, d[regular])
+        out[regular] = special.stdtr(d[regular], z)
     return out
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from scoring.groups import FloatArray, GroupIndex
 
@@ -318,8 +318,8 @@ def cronbach_alpha_from_cov(cov: FloatArray, n: int, *, confidence: float = 0.95
     p = 1.0 - level
     df1 = rows - 1.0
     df2 = (rows - 1.0) * (k - 1.0)
-    ci_low = 1.0 - (1.0 - alpha) * float(stats.f.ppf(1.0 - p / 2.0, df1, df2))
-    ci_high = 1.0 - (1.0 - alpha) * float(stats.f.ppf(p / 2.0, df1, df2))
+    ci_low = 1.0 - (1.0 - alpha) * float(special.fdtri(df1, df2, 1.0 - p / 2.0))
+    ci_high = 1.0 - (1.0 - alpha) * float(special.fdtri(df1, df2, p / 2.0))
     return AlphaResult(alpha=alpha, ci_low=ci_low, ci_high=ci_high, n=rows, k=k)
 
 

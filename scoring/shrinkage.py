@@ -7,7 +7,6 @@ team of three with one enthusiast does not top the league table.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from scoring.groups import FloatArray
 from scoring.reliability import group_reliability
@@ -87,5 +86,7 @@ def rank_units(shrunk_means: FloatArray, *, descending: bool = True) -> FloatArr
     present = ~np.isnan(values)
     if present.any():
         keyed = -values[present] if descending else values[present]
-        ranks[present] = stats.rankdata(keyed, method="min")
+        # Competition ("min") ranks, as scipy.stats.rankdata(method="min"): one plus the number
+        # of values strictly before.
+        ranks[present] = np.searchsorted(np.sort(keyed), keyed, side="left") + 1.0
     return ranks

@@ -92,3 +92,21 @@ def test_shrunken_mean_lies_between_raw_and_grand_mean(
     # more respondents never pull the estimate further from the raw mean
     bigger = eb_means(np.array([mean]), np.array([n + 10.0]), grand_mean=grand, icc1=icc1)[0]
     assert abs(bigger - mean) <= abs(shrunk - mean) + 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.sampled_from([1.0, 2.5, 2.5, 3.0, 4.2, float("nan")]) | st.floats(0, 5), max_size=30
+    ),
+    descending=st.booleans(),
+)
+def test_rank_units_gives_scipy_min_ranks(values: list[float], descending: bool) -> None:
+    from scipy.stats import rankdata
+
+    means = np.array(values, dtype=float)
+    got = rank_units(means, descending=descending)
+    present = ~np.isnan(means)
+    assert np.isnan(got[~present]).all()
+    keyed = -means[present] if descending else means[present]
+    np.testing.assert_array_equal(got[present], rankdata(keyed, method="min"))
