@@ -19,7 +19,7 @@ from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
 from assessment.scoring_setup import dimension_names, scoring_spec
 from assessment.threads import single_threaded_blas
-from scoring.pipeline import ScoreResult, score
+from scoring.pipeline import DRIVER_RESAMPLES, ScoreResult, score
 from scoring.spec import ScoringSpec
 from scoring.suppression import TOTAL_LABEL
 
@@ -59,6 +59,7 @@ def score_table(
     sha256: str | None = None,
     n_resamples: int = 2000,
     seed: int = 0,
+    driver_resamples: int = DRIVER_RESAMPLES,
 ) -> ScoredTable:
     """Score ``table`` by unit (or a demographic such as ``role``) with the questionnaire's rules.
 
@@ -73,8 +74,10 @@ def score_table(
     head_counts : people per unit (finite-population correction; only when ``by="unit"``)
     targets : target level per dimension id (adds target, gap and p_target columns)
     sha256 : the questionnaire file's sha256 (default: looked up in the default registry)
-    n_resamples, seed : bootstrap settings of the BCa intervals (the drivers use the pipeline's own
-        `driver_resamples`, 500 resamples, with the same seed)
+    n_resamples, seed : bootstrap settings of the BCa intervals (the drivers' bootstrap uses the
+        same seed)
+    driver_resamples : bootstrap resamples of the key drivers' intervals (0: point estimates
+        only, for callers that do not show the drivers)
 
     Raises
     ------
@@ -108,10 +111,11 @@ def score_table(
             n_resamples=n_resamples,
             seed=seed,
             duration_seconds=table.duration_seconds,
+            driver_resamples=driver_resamples,
         )
         if by != "unit":
             result = _organisation_rows_across_units(
-                result, table, spec, by, method, n_resamples, seed, targets
+                result, table, spec, by, method, n_resamples, seed, targets, driver_resamples
             )
     metadata: dict[str, Any] = {
         "questionnaire": questionnaire.key,
@@ -156,6 +160,7 @@ def _organisation_rows_across_units(
     n_resamples: int,
     seed: int,
     targets: Mapping[str, int] | None,
+    driver_resamples: int,
 ) -> ScoreResult:
     """Replace the organisation rows of a breakdown by role (say) with those clustered by unit.
 
@@ -171,6 +176,7 @@ def _organisation_rows_across_units(
         n_resamples=n_resamples,
         seed=seed,
         duration_seconds=table.duration_seconds,
+        driver_resamples=driver_resamples,
     )
     organisation = by_unit.scores[by_unit.scores["unit"] == TOTAL_LABEL].rename(
         columns={"unit": by}

@@ -154,6 +154,8 @@ def score_command(
             min_group_size=min_group_size,
             method=method,  # type: ignore[arg-type]
             sha256=registry.sha256(key),
+            # `wmm score` writes no drivers: their point estimates suffice, no bootstrap.
+            driver_resamples=0,
         )
     except ValueError as exc:
         raise DataError(f"{responses}: cannot score the responses: {exc}") from None

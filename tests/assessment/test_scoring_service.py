@@ -151,3 +151,12 @@ def test_the_pipeline_runs_with_blas_on_one_thread(table, monkeypatch) -> None: 
     score_table(table, default_registry().get(table.questionnaire), by="role")
     assert len(seen) == 2  # the breakdown and its organisation rows clustered by unit
     assert all(threads and set(threads) == {1} for threads in seen)
+
+
+def test_driver_resamples_reach_the_pipeline(table) -> None:  # type: ignore[no-untyped-def]
+    questionnaire = default_registry().get(table.questionnaire)
+    without = score_table(table, questionnaire, driver_resamples=0).result.drivers
+    with_intervals = score_table(table, questionnaire, driver_resamples=50).result.drivers
+    assert without["ci_low"].isna().all() and without.attrs["n_resamples"] == 0
+    assert with_intervals["ci_low"].notna().all()
+    pd.testing.assert_series_equal(without["raw_weight"], with_intervals["raw_weight"])
