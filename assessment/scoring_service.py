@@ -6,7 +6,7 @@ Also the readable terminal table of scores a facilitator walks a group through (
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -60,6 +60,7 @@ def score_table(
     n_resamples: int = 2000,
     seed: int = 0,
     driver_resamples: int = DRIVER_RESAMPLES,
+    parts: Collection[str] | None = None,
 ) -> ScoredTable:
     """Score ``table`` by unit (or a demographic such as ``role``) with the questionnaire's rules.
 
@@ -78,6 +79,8 @@ def score_table(
         same seed)
     driver_resamples : bootstrap resamples of the key drivers' intervals (0: point estimates
         only, for callers that do not show the drivers)
+    parts : the outputs to compute (`scoring.pipeline.PARTS`; default all): a command that writes
+        only the scores, or the scores and stats, need not compute the rest
 
     Raises
     ------
@@ -112,10 +115,11 @@ def score_table(
             seed=seed,
             duration_seconds=table.duration_seconds,
             driver_resamples=driver_resamples,
+            parts=parts,
         )
         if by != "unit":
             result = _organisation_rows_across_units(
-                result, table, spec, by, method, n_resamples, seed, targets, driver_resamples
+                result, table, spec, by, method, n_resamples, seed, targets, driver_resamples, parts
             )
     metadata: dict[str, Any] = {
         "questionnaire": questionnaire.key,
@@ -161,6 +165,7 @@ def _organisation_rows_across_units(
     seed: int,
     targets: Mapping[str, int] | None,
     driver_resamples: int,
+    parts: Collection[str] | None,
 ) -> ScoreResult:
     """Replace the organisation rows of a breakdown by role (say) with those clustered by unit.
 
@@ -177,6 +182,7 @@ def _organisation_rows_across_units(
         seed=seed,
         duration_seconds=table.duration_seconds,
         driver_resamples=driver_resamples,
+        parts=parts,
     )
     organisation = by_unit.scores[by_unit.scores["unit"] == TOTAL_LABEL].rename(
         columns={"unit": by}

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -113,6 +113,10 @@ STATS_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The outputs `score` can compute (the fields of `ScoreResult` that hold frames).
+PARTS: tuple[str, ...] = ("scores", "stats", "items", "respondents", "drivers")
+
+
 @dataclass(frozen=True)
 class ScoreResult:
     """Everything `score` computes.
@@ -153,6 +157,7 @@ def score(
     seed: int = 0,
     duration_seconds: npt.ArrayLike | None = None,
     driver_resamples: int = DRIVER_RESAMPLES,
+    parts: Collection[str] | None = None,
 ) -> ScoreResult:
     """Score an organisation's answers by group and dimension.
 
@@ -169,6 +174,10 @@ def score(
     seed : seed of every bootstrap (BCa intervals and the drivers' intervals)
     duration_seconds : (N,) time each respondent took, for the quality flags
     driver_resamples : bootstrap resamples of the drivers' percentile intervals (0: no intervals)
+    parts : the outputs to compute, a subset of `PARTS` (default: all); ``scores`` is always
+        computed, and a part not asked for is an empty DataFrame in the result. A command that
+        writes only the scores skips the reliability sums, the quality flags, the item table and
+        the drivers.
 
     Returns
     -------
@@ -205,6 +214,7 @@ def score(
         n_respondents,
         driver_resamples,
     )
+    wanted = _wanted_parts(parts)
     notes: list[str] = []
     dims = spec.dimensions
     member = membership_matrix(spec)
@@ -214,11 +224,10 @@ def score(
     item_moments = answer_counts.moments()
     item_abs_dev = answer_counts.mean_abs_deviation()
 
-    # Respondent level: the only float copy of the answers, raw for the quality flags, then
-    # reverse-keyed for reliability; the dimension scores are built from the codes in row blocks.
-    quality = _quality(arr, spec, duration_seconds)
-    covariance, y = _respondent_pass(arr, spec)
-    reliability = _reliability(covariance, spec)
+    # Respondent level: one pass over the codes in row blocks gives the dimension scores and,
+    # when alpha or the item statistics are wanted, the items' pairwise covariance sums.
+    covariance, y = _respondent_pass(arr, spec, pairwise=bool(wanted & {"stats", "items"}))
+    reliability = None if covariance is None else _reliability(covariance, spec)
     # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
     # the respondents' coverage follow from the per-item answer counts.
     coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
@@ -273,22 +282,29 @@ def score(
         [c for c in scores.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column],
     )
 
-    item_forced = unit_suppressed[:, None] | ((cell_suppressed.astype(float) @ member.T) > 0)
-    items = _items_frame(
-        spec,
-        index,
-        answer_counts,
-        item_moments,
-        item_abs_dev,
-        reliability.item_table,
-        group_column=group_column,
-        forced=item_forced,
-    )
-    stats = _stats_frame(spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size)
-    drivers = _drivers(
-        spec, y, index.codes, n_resamples=int(driver_resamples), seed=seed, notes=notes
-    )
-    respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
+    empty = pd.DataFrame()
+    items = stats = drivers = respondents = empty
+    if "items" in wanted and reliability is not None:
+        item_forced = unit_suppressed[:, None] | ((cell_suppressed.astype(float) @ member.T) > 0)
+        items = _items_frame(
+            spec,
+            index,
+            answer_counts,
+            item_moments,
+            item_abs_dev,
+            reliability.item_table,
+            group_column=group_column,
+            forced=item_forced,
+        )
+    if "stats" in wanted and reliability is not None:
+        stats = _stats_frame(spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size)
+    if "drivers" in wanted:
+        drivers = _drivers(
+            spec, y, index.codes, n_resamples=int(driver_resamples), seed=seed, notes=notes
+        )
+    if "respondents" in wanted:
+        quality = _quality(arr, spec, duration_seconds)
+        respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
     return ScoreResult(
         scores=scores,
         stats=stats,
@@ -303,6 +319,20 @@ def score(
 class _Reliability:
     alpha: list[AlphaResult]
     item_table: pd.DataFrame
+
+
+def _wanted_parts(parts: Collection[str] | None) -> set[str]:
+    if parts is None:
+        return set(PARTS)
+    if isinstance(parts, str):
+        raise ValueError(
+            f"parts must be a collection of part names, e.g. {{'scores'}}; got {parts!r}"
+        )
+    wanted = set(parts)
+    unknown = sorted(wanted - set(PARTS))
+    if unknown:
+        raise ValueError(f"unknown parts {unknown}; expected some of {', '.join(PARTS)}")
+    return wanted | {"scores"}
 
 
 def _group_index(groups: Sequence[str] | npt.ArrayLike, n_respondents: int) -> GroupIndex:
@@ -431,22 +461,27 @@ def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
     return home
 
 
-def _respondent_pass(codes: CodeArray, spec: ScoringSpec) -> tuple[PairwiseCovariance, FloatArray]:
+def _respondent_pass(
+    codes: CodeArray, spec: ScoringSpec, *, pairwise: bool = True
+) -> tuple[PairwiseCovariance | None, FloatArray]:
     """One pass over the answer codes in row blocks: each block is recoded once (reverse-keyed)
-    and feeds both the items' pairwise covariance sums and the respondents' (N, D) dimension
-    scores. No full float copy of the answers is made."""
+    and feeds both the items' pairwise covariance sums (unless ``pairwise`` is False, then None)
+    and the respondents' (N, D) dimension scores. No full float copy of the answers is made."""
     n_rows = codes.shape[0]
-    pairs = PairwiseSums(spec.n_items)
+    pairs = PairwiseSums(spec.n_items) if pairwise else None
     scorer = DimensionScorer(spec)
     # Scores column-major: every later step reads them one dimension (column) at a time.
     scores = np.empty((n_rows, len(spec.dimensions)), dtype=np.float64, order="F")
     for start in range(0, n_rows, PAIRWISE_BLOCK_ROWS):
         stop = min(start + PAIRWISE_BLOCK_ROWS, n_rows)
         block = codes[start:stop]
+        if pairs is None:
+            scores[start:stop] = scorer.score_block(recode_checked(block, spec))[0]
+            continue
         values = recode_checked(block, spec, missing=None)
         centred_and_mask = pairs.add_masked(values, block >= 0)
         scores[start:stop] = scorer.score_centred(centred_and_mask, pairs.shift)[0]
-    return pairs.result(), scores
+    return (None if pairs is None else pairs.result()), scores
 
 
 def _reliability(pairs: PairwiseCovariance, spec: ScoringSpec) -> _Reliability:

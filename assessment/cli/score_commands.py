@@ -154,8 +154,8 @@ def score_command(
             min_group_size=min_group_size,
             method=method,  # type: ignore[arg-type]
             sha256=registry.sha256(key),
-            # `wmm score` writes no drivers: their point estimates suffice, no bootstrap.
-            driver_resamples=0,
+            # `wmm score` writes the scores (and the stats): nothing else is computed.
+            parts={"scores", "stats"} if stats_path is not None else {"scores"},
         )
     except ValueError as exc:
         raise DataError(f"{responses}: cannot score the responses: {exc}") from None

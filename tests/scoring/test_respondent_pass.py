@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import build_spec, simulate_codes
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from scoring.dimensions import DimensionScorer, dimension_scores
 from scoring.groups import GroupIndex
-from scoring.pipeline import _respondent_pass
+from scoring.pipeline import PARTS, _respondent_pass, score
 from scoring.recoding import check_codes, recode, recode_checked
 from scoring.reliability import PairwiseSums, icc, icc_from_moments, pairwise_moments
 
@@ -107,3 +108,29 @@ def test_check_codes_fast_path_still_finds_a_value_below_the_scale() -> None:
     codes = np.array([[2, 3, 4], [5, 2, 1]], dtype=np.int8)
     with pytest.raises(ValueError, match="row 1, item 'I02': code 1"):
         check_codes(codes, spec)
+
+
+@pytest.mark.parametrize(
+    "parts", [{"scores"}, {"scores", "stats"}, {"items"}, {"drivers", "respondents"}]
+)
+def test_parts_compute_the_same_numbers_and_leave_the_rest_empty(parts: set[str]) -> None:
+    rng = np.random.default_rng(5)
+    codes = _codes(5, n=240)
+    units = rng.choice([f"u{i}" for i in range(8)], size=240)
+    durations = rng.uniform(10, 300, size=240)
+    full = score(codes, units, SPEC, duration_seconds=durations, driver_resamples=20)
+    some = score(codes, units, SPEC, duration_seconds=durations, driver_resamples=20, parts=parts)
+    for part in PARTS:
+        got, expected = getattr(some, part), getattr(full, part)
+        if part in parts or part == "scores":
+            pd.testing.assert_frame_equal(got, expected)
+        else:
+            assert got.empty
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"), [({"score"}, "unknown parts"), ("stats", "collection")]
+)
+def test_unknown_parts_are_refused(parts: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        score(_codes(6, n=20), ["a"] * 20, SPEC, parts=parts)  # type: ignore[arg-type]
