@@ -116,6 +116,7 @@ class DimensionScorer:
         self.threshold = spec.min_item_coverage - 1e-12
         self._mask_shift: FloatArray | None = None
         self._mask_matrix: FloatArray | None = None
+        self._mask_both: FloatArray | None = None
 
     def score_centred(
         self, centred_and_mask: FloatArray, shift: FloatArray
@@ -158,12 +159,21 @@ class DimensionScorer:
     def score_block(self, block: FloatArray) -> tuple[FloatArray, FloatArray]:
         """(rows, D) scores and coverage of a (rows, J) block of scored answers, NaN missing."""
         answered = ~np.isnan(block)
-        zeroed = np.where(answered, block, 0.0)
-        mask = answered.astype(np.float64)
+        return self.score_zeroed(np.where(answered, block, 0.0), answered)
+
+    def score_zeroed(
+        self, zeroed: FloatArray, answered: npt.NDArray[np.bool_]
+    ) -> tuple[FloatArray, FloatArray]:
+        """`score_block` of a block given as its answers with 0 where not answered, and the
+        answered mask M: X₀W for the weighted sums, then one product M [W | B] for the weight
+        totals and the item counts."""
+        n_dims = self.weights.shape[1]
+        if self._mask_both is None:
+            self._mask_both = np.hstack([self.weights, self.member])
         weighted_sum = zeroed @ self.weights
-        weight_total = mask @ self.weights
-        share = (mask @ self.member) / self.n_items_per_dimension
-        return self._finish(weighted_sum, weight_total, share)
+        by_mask = answered.astype(np.float64) @ self._mask_both
+        share = by_mask[:, n_dims:] / self.n_items_per_dimension
+        return self._finish(weighted_sum, by_mask[:, :n_dims], share)
 
 
 def _scores_in_blocks(

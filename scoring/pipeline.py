@@ -476,7 +476,9 @@ def _respondent_pass(
         stop = min(start + PAIRWISE_BLOCK_ROWS, n_rows)
         block = codes[start:stop]
         if pairs is None:
-            scores[start:stop] = scorer.score_block(recode_checked(block, spec))[0]
+            answered = block >= 0
+            zeroed = recode_checked(block, spec, missing=0.0)
+            scores[start:stop] = scorer.score_zeroed(zeroed, answered)[0]
             continue
         values = recode_checked(block, spec, missing=None)
         centred_and_mask = pairs.add_masked(values, block >= 0)

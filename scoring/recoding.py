@@ -95,10 +95,11 @@ def recode_checked(
     for callers that carry the answered mask ``codes >= 0`` themselves.
     """
     x = codes.astype(np.float64)
-    if missing is not None:
-        x[codes < 0] = missing
     if reverse_keyed:
         apply_reverse(x, spec)
+    if missing is not None:
+        # After reverse-keying, so that the missing value itself is not reversed.
+        np.copyto(x, missing, where=codes < 0)
     return x
 
 

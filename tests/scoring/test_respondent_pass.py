@@ -134,3 +134,10 @@ def test_parts_compute_the_same_numbers_and_leave_the_rest_empty(parts: set[str]
 def test_unknown_parts_are_refused(parts: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         score(_codes(6, n=20), ["a"] * 20, SPEC, parts=parts)  # type: ignore[arg-type]
+
+
+def test_recode_checked_fills_missing_after_reverse_keying() -> None:
+    codes = np.array([[5, -1, 2, -2, 1, 4, -3, 3, 3]], dtype=np.int8)  # items 1 and 4 reversed
+    zeroed = recode_checked(codes, SPEC, missing=0.0)
+    np.testing.assert_array_equal(zeroed, [[5, 0, 2, 0, 5, 4, 0, 3, 3]])
+    np.testing.assert_array_equal(np.nan_to_num(recode(codes, SPEC)), zeroed)
