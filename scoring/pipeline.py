@@ -190,7 +190,9 @@ def score(
     the organisation row with a CR1 se (`organisation_estimates`), levels and their probability
     (`assess_levels`), agreement (rwg(J), r*wg(J), awg, AD_M) on the group's item moments,
     empirical-Bayes means shrunk with the dimension's ICC(1), alpha with a Feldt interval
-    (every dimension's from one pairwise covariance matrix of the items).
+    (every dimension's from one pairwise covariance matrix of the items), ICC(1) and ICC(2) from
+    the group moments of the dimension scores (`icc_from_moments`). The answers are read in one
+    pass of row blocks, each recoded once for both the covariance sums and the scores.
     ``coverage`` is the mean share of the dimension's items the group's respondents answered.
     With ``method="bca"`` the group rows' intervals (and so level_low/level_high and the gap
     interval) come from `bca_group_means` (no finite-population correction); level_probability

@@ -75,8 +75,9 @@ def recode(codes: npt.ArrayLike, spec: ScoringSpec, *, reverse_keyed: bool = Tru
 
     Notes
     -----
-    A reverse-keyed item is scored x' = L + H - x. The result is the only full float copy of the
-    answers the pipeline makes (8 bytes per answer); reverse-keying works in place on its columns.
+    A reverse-keyed item is scored x' = L + H - x; reverse-keying works in place on its columns.
+    The result is a full float copy of the answers (8 bytes each); the pipeline never makes one,
+    it recodes a block of rows at a time (`recode_checked`).
     """
     return recode_checked(check_codes(codes, spec), spec, reverse_keyed=reverse_keyed)
 
