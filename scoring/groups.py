@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -47,13 +51,13 @@ class GroupIndex:
     codes : (N,) int array, group number 0..G-1 of each respondent
     labels : (G,) group labels, sorted
     counts : (G,) respondents per group
-    indicator : (G, N) sparse CSR matrix with a 1 where respondent i belongs to group g
+    indicator : (G, N) sparse CSR matrix with a 1 where respondent i belongs to group g, built
+        on first use (the pipeline's own sums are weighted `np.bincount`s and never need it)
     """
 
     codes: IntArray
     labels: npt.NDArray[np.object_]
     counts: IntArray
-    indicator: sparse.csr_matrix
 
     @classmethod
     def from_labels(cls, labels: Sequence[object] | npt.ArrayLike) -> GroupIndex:
@@ -71,12 +75,18 @@ class GroupIndex:
         n_groups = len(label_arr)
         if code_arr.size and (code_arr.min() < 0 or code_arr.max() >= n_groups):
             raise ValueError(f"group codes must lie in 0..{n_groups - 1}")
-        n = code_arr.size
-        indicator = sparse.csr_matrix(
-            (np.ones(n), (code_arr, np.arange(n))), shape=(n_groups, n), dtype=np.float64
-        )
         counts = np.bincount(code_arr, minlength=n_groups).astype(np.int64)
-        return cls(codes=code_arr, labels=label_arr, counts=counts, indicator=indicator)
+        return cls(codes=code_arr, labels=label_arr, counts=counts)
+
+    @cached_property
+    def indicator(self) -> sparse.csr_matrix:
+        """(G, N) sparse CSR matrix with a 1 where respondent i belongs to group g."""
+        from scipy.sparse import csr_matrix  # only here: most callers never need it
+
+        n = self.codes.size
+        return csr_matrix(
+            (np.ones(n), (self.codes, np.arange(n))), shape=(self.n_groups, n), dtype=np.float64
+        )
 
     @property
     def n_groups(self) -> int:
