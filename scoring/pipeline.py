@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -221,100 +222,123 @@ def score(
     dims = spec.dimensions
     member = membership_matrix(spec)
 
-    # Item level: one pass of counts gives the moments, deviations and option counts.
-    answer_counts = count_answers(arr, index, spec)
-    item_moments = answer_counts.moments()
-    item_abs_dev = answer_counts.mean_abs_deviation()
-
-    # Respondent level: one pass over the codes in row blocks gives the dimension scores and,
-    # when alpha or the item statistics are wanted, the items' pairwise covariance sums.
-    covariance, y = _respondent_pass(arr, spec, pairwise=bool(wanted & {"stats", "items"}))
-    reliability = None if covariance is None else _reliability(covariance, spec)
-    # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
-    # the respondents' coverage follow from the per-item answer counts.
-    coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
-
-    moments = index.moments(y)
-    population = _population(head_counts, index)
-    group = group_estimates(
-        moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
-    )
-    org = organisation_estimates(moments, confidence=spec.confidence)
-    for d, how in enumerate(org.method):
-        if how == ORDINARY_T and org.n[0, d] > 0:
-            notes.append(f"{dims[d].id}: organisation row uses an {how}")
-    if method == "bca":
-        low = np.empty_like(group.ci_low)
-        high = np.empty_like(group.ci_high)
-        for d in range(len(dims)):
-            low[:, d], high[:, d] = bca_group_means(
-                y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
+    # Two threads: numpy releases the GIL in its array operations and matrix products, while
+    # `np.bincount` and pandas hold it, so the respondent pass and then the drivers run in a
+    # second thread beside the item counts, quality flags and tables (results do not depend on it).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Respondent level: one pass over the codes in row blocks gives the dimension scores
+        # and, when alpha or the item statistics are wanted, the items' pairwise covariance sums.
+        respondent_level = pool.submit(
+            _respondent_pass, arr, spec, pairwise=bool(wanted & {"stats", "items"})
+        )
+        # Item level: one pass of counts gives the moments, deviations and option counts.
+        answer_counts = count_answers(arr, index, spec)
+        quality = _quality(arr, spec, duration_seconds) if "respondents" in wanted else None
+        covariance, y = respondent_level.result()
+        driver_notes: list[str] = []
+        drivers_future = (
+            pool.submit(
+                _drivers,
+                spec,
+                y,
+                index.codes,
+                n_resamples=int(driver_resamples),
+                seed=seed,
+                notes=driver_notes,
             )
-        group = replace(group, ci_low=low, ci_high=high)
+            if "drivers" in wanted
+            else None
+        )
+        item_moments = answer_counts.moments()
+        item_abs_dev = answer_counts.mean_abs_deviation()
+        reliability = None if covariance is None else _reliability(covariance, spec)
+        # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
+        # the respondents' coverage follow from the per-item answer counts.
+        coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
 
-    iccs = [
-        icc_from_moments(moments.n[:, d], moments.mean[:, d], moments.var[:, d])
-        for d in range(len(dims))
-    ]
-    scores = _scores_frame(
-        spec,
-        index,
-        group,
-        org,
-        item_moments,
-        item_abs_dev,
-        coverage_sum,
-        iccs,
-        group_column=group_column,
-        targets=targets,
-    )
-    unit_suppressed = suppression_mask(
-        index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
-    )
-    cell_suppressed = suppression_mask(
-        group.n,
-        min_group_size=spec.min_group_size,
-        total_n=org.n[0],
-        forced=unit_suppressed[:, None],
-    )
-    org_suppressed = org.n[0] < spec.min_group_size
-    blank_statistics(
-        scores,
-        np.concatenate([cell_suppressed.ravel(), org_suppressed]),
-        [c for c in scores.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column],
-    )
+        moments = index.moments(y)
+        population = _population(head_counts, index)
+        group = group_estimates(
+            moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
+        )
+        org = organisation_estimates(moments, confidence=spec.confidence)
+        for d, how in enumerate(org.method):
+            if how == ORDINARY_T and org.n[0, d] > 0:
+                notes.append(f"{dims[d].id}: organisation row uses an {how}")
+        if method == "bca":
+            low = np.empty_like(group.ci_low)
+            high = np.empty_like(group.ci_high)
+            for d in range(len(dims)):
+                low[:, d], high[:, d] = bca_group_means(
+                    y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
+                )
+            group = replace(group, ci_low=low, ci_high=high)
 
-    empty = pd.DataFrame()
-    items = stats = drivers = respondents = empty
-    if "items" in wanted and reliability is not None:
-        item_forced = unit_suppressed[:, None] | ((cell_suppressed.astype(float) @ member.T) > 0)
-        items = _items_frame(
+        iccs = [
+            icc_from_moments(moments.n[:, d], moments.mean[:, d], moments.var[:, d])
+            for d in range(len(dims))
+        ]
+        scores = _scores_frame(
             spec,
             index,
-            answer_counts,
+            group,
+            org,
             item_moments,
             item_abs_dev,
-            reliability.item_table,
+            coverage_sum,
+            iccs,
             group_column=group_column,
-            forced=item_forced,
+            targets=targets,
         )
-    if "stats" in wanted and reliability is not None:
-        stats = _stats_frame(spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size)
-    if "drivers" in wanted:
-        drivers = _drivers(
-            spec, y, index.codes, n_resamples=int(driver_resamples), seed=seed, notes=notes
+        unit_suppressed = suppression_mask(
+            index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
         )
-    if "respondents" in wanted:
-        quality = _quality(arr, spec, duration_seconds)
-        respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
-    return ScoreResult(
-        scores=scores,
-        stats=stats,
-        items=items,
-        respondents=respondents,
-        drivers=drivers,
-        notes=tuple(notes),
-    )
+        cell_suppressed = suppression_mask(
+            group.n,
+            min_group_size=spec.min_group_size,
+            total_n=org.n[0],
+            forced=unit_suppressed[:, None],
+        )
+        org_suppressed = org.n[0] < spec.min_group_size
+        blank_statistics(
+            scores,
+            np.concatenate([cell_suppressed.ravel(), org_suppressed]),
+            [c for c in scores.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column],
+        )
+
+        empty = pd.DataFrame()
+        items = stats = drivers = respondents = empty
+        if "items" in wanted and reliability is not None:
+            item_forced = unit_suppressed[:, None] | (
+                (cell_suppressed.astype(float) @ member.T) > 0
+            )
+            items = _items_frame(
+                spec,
+                index,
+                answer_counts,
+                item_moments,
+                item_abs_dev,
+                reliability.item_table,
+                group_column=group_column,
+                forced=item_forced,
+            )
+        if "stats" in wanted and reliability is not None:
+            stats = _stats_frame(
+                spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size
+            )
+        if drivers_future is not None:
+            drivers = drivers_future.result()
+            notes.extend(driver_notes)
+        if quality is not None:
+            respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
+        return ScoreResult(
+            scores=scores,
+            stats=stats,
+            items=items,
+            respondents=respondents,
+            drivers=drivers,
+            notes=tuple(notes),
+        )
 
 
 @dataclass(frozen=True)

@@ -141,3 +141,17 @@ def test_recode_checked_fills_missing_after_reverse_keying() -> None:
     zeroed = recode_checked(codes, SPEC, missing=0.0)
     np.testing.assert_array_equal(zeroed, [[5, 0, 2, 0, 5, 4, 0, 3, 3]])
     np.testing.assert_array_equal(np.nan_to_num(recode(codes, SPEC)), zeroed)
+
+
+def test_two_threads_give_the_same_result_every_time() -> None:
+    """The respondent pass and the drivers run in a second thread: nothing may depend on timing."""
+    rng = np.random.default_rng(8)
+    codes = _codes(8, n=400)
+    units = rng.choice([f"u{i:02d}" for i in range(40)], size=400)  # >= 30 units: unit bootstrap
+    runs = [score(codes, units, SPEC, driver_resamples=30) for _ in range(3)]
+    for run in runs[1:]:
+        for part in PARTS:
+            pd.testing.assert_frame_equal(
+                getattr(run, part), getattr(runs[0], part), check_exact=True
+            )
+        assert run.notes == runs[0].notes
