@@ -154,8 +154,14 @@ def test_help_lists_commands_as_an_eager_group_would(width: int) -> None:
     )
 
     def help_text(group: click.Group) -> str:
+        # The group's own context settings (-h as well as --help), as `make_context` applies
+        # them: click caches a command's help option from the first context that asks for it.
         context = click.Context(
-            group, info_name="wmm", terminal_width=width, max_content_width=width
+            group,
+            info_name="wmm",
+            terminal_width=width,
+            max_content_width=width,
+            **group.context_settings,
         )
         return group.get_help(context)
 
