@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import delete, select
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import responses_rows, write_responses
 
@@ -24,6 +25,7 @@ from assessment.questionnaire import default_registry
 from assessment.responding import save_answers, start_response, submit_response
 from assessment.scoring_service import score_table
 from assessment.storage import Database
+from assessment.storage.models import Answer, Response
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
 
@@ -58,6 +60,33 @@ def test_a_response_without_unit_is_labelled(db: Database) -> None:
     token = start_response(db, info.code, questionnaire=QUESTIONNAIRE).resume_token
     submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 2})
     assert load_responses(db, info.code).unit.tolist() == [NO_UNIT]
+
+
+def test_rows_follow_the_responses_and_answers_to_other_statements_are_ignored(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    tokens = [
+        start_response(db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales").resume_token
+        for _ in range(3)
+    ]
+    for token, value in zip(tokens, (5, 2, 1), strict=True):
+        submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": value})
+    with db.write() as session:
+        responses = session.scalars(select(Response).order_by(Response.id)).all()
+        public_ids = [r.public_id for r in responses]
+        # The second response loses its answers; the first gains one to a statement that is not
+        # in its questionnaire version (as if another version had written it); the third has no
+        # duration.
+        session.execute(delete(Answer).where(Answer.response_id == responses[1].id))
+        session.add(Answer(response_id=responses[0].id, item_id="XYZ99", value=3))
+        responses[2].duration_seconds = None
+    table = load_responses(db, campaign.code)
+    assert table.respondent_id.tolist() == public_ids
+    cla01 = table.item_ids.index("CLA01")
+    assert table.codes[:, cla01].tolist() == [5, SKIPPED, 1]
+    assert (np.delete(table.codes, cla01, axis=1) == SKIPPED).all()
+    assert table.unit.tolist() == ["Sales"] * 3
+    assert not np.isnan(table.duration_seconds[0]) and np.isnan(table.duration_seconds[2])
 
 
 def test_the_table_is_cached_until_the_campaign_changes(
