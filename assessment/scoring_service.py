@@ -19,7 +19,7 @@ from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
 from assessment.scoring_setup import dimension_names, scoring_spec
 from assessment.threads import single_threaded_blas
-from scoring.pipeline import DRIVER_RESAMPLES, ScoreResult, score
+from scoring.pipeline import DRIVER_RESAMPLES, PARTS, ScoreResult, score
 from scoring.spec import ScoringSpec
 from scoring.suppression import TOTAL_LABEL
 
@@ -115,7 +115,8 @@ def score_table(
             seed=seed,
             duration_seconds=table.duration_seconds,
             driver_resamples=driver_resamples,
-            parts=parts,
+            # A breakdown takes its drivers from the unit scoring below: not computed twice.
+            parts=parts if by == "unit" else set(parts or PARTS) - {"drivers"},
         )
         if by != "unit":
             result = _organisation_rows_across_units(
@@ -182,7 +183,8 @@ def _organisation_rows_across_units(
         seed=seed,
         duration_seconds=table.duration_seconds,
         driver_resamples=driver_resamples,
-        parts=parts,
+        # Only the organisation rows and the drivers are taken from it.
+        parts={"scores"} | ({"drivers"} & set(parts or PARTS)),
     )
     organisation = by_unit.scores[by_unit.scores["unit"] == TOTAL_LABEL].rename(
         columns={"unit": by}

@@ -10,6 +10,7 @@ runs it inside `single_threaded_blas`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,9 +18,28 @@ from threadpoolctl import threadpool_limits
 
 __all__ = ["single_threaded_blas"]
 
+# The BLAS thread count is a setting of the whole process, and Streamlit scores each session in
+# its own thread: the limit is set when the first caller enters and restored when the last one
+# leaves, so overlapping callers neither lift it under each other nor leave it set for good.
+_lock = threading.Lock()
+_active = 0
+_limits: threadpool_limits | None = None
+
 
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Limit the BLAS libraries numpy and scipy loaded to one thread inside the block."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    """Limit the BLAS libraries numpy and scipy loaded to one thread inside the block (safe to
+    enter from several threads at once, and nested)."""
+    global _active, _limits
+    with _lock:
+        if _active == 0:
+            _limits = threadpool_limits(limits=1, user_api="blas")
+        _active += 1
+    try:
         yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0 and _limits is not None:
+                _limits.restore_original_limits()
+                _limits = None

@@ -160,3 +160,10 @@ def test_driver_resamples_reach_the_pipeline(table) -> None:  # type: ignore[no-
     assert without["ci_low"].isna().all() and without.attrs["n_resamples"] == 0
     assert with_intervals["ci_low"].notna().all()
     pd.testing.assert_series_equal(without["raw_weight"], with_intervals["raw_weight"])
+
+
+def test_a_role_breakdown_takes_the_unit_drivers_and_keeps_its_own_tables(table, by_unit) -> None:  # type: ignore[no-untyped-def]
+    by_role = score_table(table, V1, by="role").result
+    pd.testing.assert_frame_equal(by_role.drivers, by_unit.result.drivers)
+    assert not by_role.stats.empty and not by_role.items.empty and not by_role.respondents.empty
+    assert "role" in by_role.items.columns
