@@ -3,49 +3,73 @@
 from __future__ import annotations
 
 import threading
+from typing import ClassVar
 
-from threadpoolctl import threadpool_info
+import pytest
 
+import assessment.threads as threads
 from assessment.threads import single_threaded_blas
 
 
-def _blas_threads() -> set[int]:
-    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+class FakeLimits:
+    """Stands in for threadpoolctl's limiter: records when the limit is set and restored."""
+
+    events: ClassVar[list[str]] = []
+
+    def __init__(self, *, limits: int, user_api: str) -> None:
+        assert (limits, user_api) == (1, "blas")
+        self.events.append("set")
+
+    def restore_original_limits(self) -> None:
+        self.events.append("restore")
 
 
-def test_overlapping_sessions_keep_the_limit_until_the_last_leaves() -> None:
-    before = _blas_threads()
-    a_inside, b_inside, a_left, b_left = (threading.Event() for _ in range(4))
-    seen: dict[str, set[int]] = {}
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    FakeLimits.events = []
+    monkeypatch.setattr(threads, "threadpool_limits", FakeLimits)
+    monkeypatch.setattr(threads, "_active", 0)
+    monkeypatch.setattr(threads, "_limits", None)
+    return FakeLimits.events
+
+
+def test_overlapping_sessions_keep_the_limit_until_the_last_leaves(fake: list[str]) -> None:
+    a_inside, b_inside, a_left = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, list[str]] = {}
 
     def session_a() -> None:
         with single_threaded_blas():
             a_inside.set()
-            b_inside.wait()
+            b_inside.wait(timeout=30)
         a_left.set()
 
     def session_b() -> None:
-        a_inside.wait()
+        a_inside.wait(timeout=30)
         with single_threaded_blas():
             b_inside.set()
-            a_left.wait()
-            seen["b after a left"] = _blas_threads()
-        b_left.set()
+            a_left.wait(timeout=30)
+            seen["while b still scores"] = list(fake)
 
-    threads = [threading.Thread(target=session_a), threading.Thread(target=session_b)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert b_left.is_set()
-    assert seen["b after a left"] == {1}
-    assert _blas_threads() == before
+    workers = [threading.Thread(target=session_a), threading.Thread(target=session_b)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert seen["while b still scores"] == ["set"]  # a leaving did not lift b's limit
+    assert fake == ["set", "restore"]  # b, the last to leave, restored it
 
 
-def test_nested_use_restores_the_original_count() -> None:
-    before = _blas_threads()
+def test_nested_use_sets_and_restores_once(fake: list[str]) -> None:
     with single_threaded_blas():
         with single_threaded_blas():
-            assert _blas_threads() == {1}
-        assert _blas_threads() == {1}
-    assert _blas_threads() == before
+            assert fake == ["set"]
+        assert fake == ["set"]
+    assert fake == ["set", "restore"]
+
+
+def test_the_real_limit_is_one_thread_inside() -> None:
+    import numpy  # noqa: F401  (loads the BLAS library numpy uses)
+    from threadpoolctl import threadpool_info
+
+    with single_threaded_blas():
+        assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
