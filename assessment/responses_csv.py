@@ -76,7 +76,7 @@ def _parse_pool() -> pa.MemoryPool:
     """
     try:
         return pa.jemalloc_memory_pool()
-    except NotImplementedError:  # a build without jemalloc (e.g. Windows wheels)
+    except NotImplementedError:  # pyarrow built without jemalloc (e.g. Windows wheels) says so
         return pa.default_memory_pool()
 
 

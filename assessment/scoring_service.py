@@ -20,7 +20,6 @@ from assessment.responses_csv import ResponseTable
 from assessment.scoring_setup import dimension_names, scoring_spec
 from assessment.threads import single_threaded_blas
 from scoring.pipeline import DRIVER_RESAMPLES, PARTS, ScoreResult, score
-from scoring.spec import ScoringSpec
 from scoring.suppression import TOTAL_LABEL
 
 #: The group of respondents who did not give a demographic (when scoring by it).
@@ -102,12 +101,14 @@ def score_table(
         min_group_size=min_group_size,
         min_item_coverage=min_item_coverage,
     )
-    with single_threaded_blas():
-        result = score(
+    wanted = set(parts or PARTS)
+
+    def run(labels: np.ndarray, group_column: str, outputs: set[str]) -> ScoreResult:
+        return score(
             table.codes,
-            groups,
+            labels,
             spec,
-            group_column=by,
+            group_column=group_column,
             head_counts=head_counts,
             targets=targets,
             method=method,
@@ -115,12 +116,19 @@ def score_table(
             seed=seed,
             duration_seconds=table.duration_seconds,
             driver_resamples=driver_resamples,
-            # A breakdown takes its drivers from the unit scoring below: not computed twice.
-            parts=parts if by == "unit" else set(parts or PARTS) - {"drivers"},
+            parts=outputs,
         )
-        if by != "unit":
+
+    with single_threaded_blas():
+        if by == "unit":
+            result = run(groups, by, wanted)
+        else:
+            # A breakdown takes its organisation rows and drivers from a scoring by unit, so the
+            # drivers are not computed twice.
             result = _organisation_rows_across_units(
-                result, table, spec, by, method, n_resamples, seed, targets, driver_resamples, parts
+                run(groups, by, wanted - {"drivers"}),
+                run(table.unit, "unit", {"scores"} | (wanted & {"drivers"})),
+                by,
             )
     metadata: dict[str, Any] = {
         "questionnaire": questionnaire.key,
@@ -157,35 +165,14 @@ def _groups(table: ResponseTable, questionnaire: Questionnaire, by: str) -> np.n
 
 
 def _organisation_rows_across_units(
-    result: ScoreResult,
-    table: ResponseTable,
-    spec: ScoringSpec,
-    by: str,
-    method: Literal["t", "bca"],
-    n_resamples: int,
-    seed: int,
-    targets: Mapping[str, int] | None,
-    driver_resamples: int,
-    parts: Collection[str] | None,
+    result: ScoreResult, by_unit: ScoreResult, by: str
 ) -> ScoreResult:
-    """Replace the organisation rows of a breakdown by role (say) with those clustered by unit.
+    """Replace the organisation rows of a breakdown by role (say) with those of ``by_unit``, the
+    same answers scored by unit, and take its drivers (resampled by unit).
 
     docs/formats.md "Scores": the organisation row's se is cluster-robust across *units*, whatever the breakdown;
     clustering on the handful of role groups would give intervals on 3 or 4 df.
     """
-    by_unit = score(
-        table.codes,
-        table.unit,
-        spec,
-        targets=targets,
-        method=method,
-        n_resamples=n_resamples,
-        seed=seed,
-        duration_seconds=table.duration_seconds,
-        driver_resamples=driver_resamples,
-        # Only the organisation rows and the drivers are taken from it.
-        parts={"scores"} | ({"drivers"} & set(parts or PARTS)),
-    )
     organisation = by_unit.scores[by_unit.scores["unit"] == TOTAL_LABEL].rename(
         columns={"unit": by}
     )
