@@ -1,7 +1,9 @@
 """The wide responses CSV of docs/formats.md "Responses CSV": read it into a validated `ResponseTable`, and write it back.
 
-Reading is vectorised (pyarrow parses, numpy maps each column's cells to codes); every problem is
-reported with the file, row and column, and nothing is returned unless the whole file is valid.
+Reading is vectorised: `assessment.csv_reading` parses every column as text with pyarrow, and this
+module plans the columns for the questionnaire and converts them (numpy maps each column's cells to
+codes). Every problem is reported with the file, row and column, and nothing is returned unless the
+whole file is valid.
 
 Format decisions:
 
@@ -22,7 +24,6 @@ Format decisions:
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import os
@@ -40,6 +41,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
+from assessment.csv_reading import (
+    DEFAULT_MAX_BYTES,
+    MAX_LISTED_PROBLEMS,
+    ParsedCsv,
+    Report,
+    Source,
+    cells,
+    describer,
+    parse_csv,
+    release_parse_memory,
+)
 from assessment.csv_safety import neutralise_arrow, restore_arrow, restore_text
 from assessment.errors import DataError, Problem
 from assessment.questionnaire.model import Questionnaire
@@ -54,9 +66,6 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "language",
     "duration_seconds",
 )
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-#: Problems listed in a `DataError`; the rest are counted ("and N more").
-MAX_LISTED_PROBLEMS = 50
 
 _SPECIAL_CODES = {"DK": DONT_KNOW, "NA": NOT_APPLICABLE}
 # Markers for bad cells while parsing (never stored): below every valid code.
@@ -64,29 +73,9 @@ _OFF_SCALE = -100
 _NOT_AN_ANSWER = -101
 _LONGER = -102  # a cell of more than one byte: looked up by its text
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
-_UTF8_BOM = b"\xef\xbb\xbf"
-_BLOCK_SIZE = 1024 * 1024  # fastest of 1, 2, 4 and 16 MB on the 1M-row benchmark (0.97 s vs 1.07 s)
-
-
-def _parse_pool() -> pa.MemoryPool:
-    """Where the parsed text lives: jemalloc when this pyarrow has it, else pyarrow's default.
-
-    In a fresh process (every `wmm score`), jemalloc hands out the memory of the parsed text much
-    faster than mimalloc, pyarrow's default on Linux: 1M rows read in ~0.95 s instead of ~1.3 s.
-    """
-    try:
-        return pa.jemalloc_memory_pool()
-    except NotImplementedError:  # pyarrow built without jemalloc (e.g. Windows wheels) says so
-        return pa.default_memory_pool()
-
-
-_PARSE_POOL = _parse_pool()
 
 ObjectArray = npt.NDArray[np.object_]
-#: A message for one bad cell: (record index, function giving a record's row number) -> text.
-Describe = Callable[[int, Callable[[int], int]], str]
 CodeArray = npt.NDArray[np.int8]
-Source = str | os.PathLike[str] | bytes | BinaryIO
 
 
 # -- the table --------------------------------------------------------------------------------------
@@ -206,100 +195,6 @@ def table_columns(questionnaire: Questionnaire) -> dict[str, tuple[str, ...]]:
 # -- reading ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Issue:
-    """Bad cells of one column found by one check: the record indices and how to describe each."""
-
-    column: str
-    position: int
-    records: npt.NDArray[np.int64]
-    type: str
-    describe: Describe
-
-
-@dataclass
-class _Report:
-    """Problems collected while reading; `raise_if_any` turns them into one `DataError`."""
-
-    name: str
-    file_problems: list[Problem] = field(default_factory=list)
-    header_problems: list[Problem] = field(default_factory=list)
-    issues: list[_Issue] = field(default_factory=list)
-    ragged_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, cells found)
-    n_ragged: int = 0
-    multiline: bool = False  # a quoted cell holds a line break
-    expected_cells: int = 0
-
-    def cell(
-        self,
-        column: str,
-        position: int,
-        records: npt.NDArray[np.int64],
-        kind: str,
-        describe: Describe,
-    ) -> None:
-        if records.size:
-            self.issues.append(_Issue(column, position, records, kind, describe))
-
-    @property
-    def count(self) -> int:
-        return (
-            len(self.file_problems)
-            + len(self.header_problems)
-            + sum(int(i.records.size) for i in self.issues)
-            + self.n_ragged
-        )
-
-    def raise_if_any(self, rows: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]) -> None:
-        total = self.count
-        if not total:
-            return
-        listed = [*self.file_problems, *self.header_problems]
-        candidates: list[tuple[int, int, Problem]] = []
-        budget = MAX_LISTED_PROBLEMS
-        for row, found in self.ragged_rows[:budget]:
-            candidates.append(
-                (
-                    row,
-                    -1,
-                    Problem(
-                        f"{self.name} row {row}",
-                        f"expected {self.expected_cells} cells (one per header column), found {found}",
-                        "wrong-cell-count",
-                    ),
-                )
-            )
-
-        def row_of(record: int) -> int:
-            return int(rows(np.array([record], dtype=np.int64))[0])
-
-        for issue in self.issues:
-            first = issue.records[:budget]
-            for record, row in zip(first.tolist(), rows(first).tolist(), strict=True):
-                candidates.append(
-                    (
-                        row,
-                        issue.position,
-                        Problem(
-                            f"{self.name} row {row}, column {issue.column}",
-                            issue.describe(record, row_of),
-                            issue.type,
-                        ),
-                    )
-                )
-        candidates.sort(key=lambda c: (c[0], c[1]))
-        listed.extend(p for _, _, p in candidates)
-        shown = listed[:MAX_LISTED_PROBLEMS]
-        if total > len(shown):
-            shown.append(
-                Problem(self.name, f"and {total - len(shown)} more problem(s) not listed", "more")
-            )
-        raise DataError(
-            f"{self.name}: {total} problem(s) found; nothing was read. Fix them and try again.",
-            shown,
-        )
-
-
 def read_responses_csv(
     source: Source,
     questionnaire: Questionnaire,
@@ -327,114 +222,34 @@ def read_responses_csv(
         listed, the rest counted); each path names the file, the row (header = row 1) and the
         column, each message says what was expected and what was found.
     """
-    buffer, label = _load(source, name, max_bytes)
-    report = _Report(label)
-    header, has_rows = _read_header(buffer, report)
-    plan = _plan_columns(header, questionnaire, report)
-    report.expected_cells = len(header)
-    table = _parse_body(buffer, header, plan, report) if has_rows else None
-    n = table.num_rows if table is not None else 0
-    if isinstance(source, str | os.PathLike):
-        # Unmap the file while the columns are converted; reopened only to number bad rows.
-        buffer = _Reopen(Path(source))
-    if table is None or (n == 0 and report.n_ragged == 0):
+    return build_response_table(parse_csv(source, name=name, max_bytes=max_bytes), questionnaire)
+
+
+def build_response_table(parsed: ParsedCsv, questionnaire: Questionnaire) -> ResponseTable:
+    """Check and convert a file parsed by `assessment.csv_reading.parse_csv` for ``questionnaire``.
+
+    The second half of `read_responses_csv`, for a caller that parses the file while the
+    questionnaire loads. ``parsed`` is used up: its columns are handed over as they are converted.
+    Raises `DataError` as `read_responses_csv` does.
+    """
+    report = parsed.report
+    plan = _plan_columns(parsed.header, questionnaire, report)
+    if not parsed.has_rows or (parsed.n_rows == 0 and report.n_ragged == 0):
         report.file_problems.append(
             Problem(
-                label,
+                parsed.name,
                 "has a header but no data rows; expected one row per respondent after the header",
                 "no-rows",
             )
         )
         report.raise_if_any(lambda r: r + 2)
-    # The table is handed over column by column, so converted text can be freed at once.
-    columns = dict(zip(table.column_names, table.columns, strict=True))
-    del table
-    built = _build(columns, n, plan, questionnaire, report)
-    _PARSE_POOL.release_unused()  # hand the parsed text back to the system
-    pa.default_memory_pool().release_unused()
-    if report.count:
-        data = buffer.load() if isinstance(buffer, _Reopen) else buffer
-        report.raise_if_any(_RowNumbers(data, n, report))
+    built = _build(parsed, plan, questionnaire, report)
+    parsed.columns.clear()  # columns no field reads (only in files with problems)
+    release_parse_memory()
+    parsed.raise_problems()
     if built is None:  # only when a required column is missing, which is a problem above
-        raise DataError(f"{label}: the file could not be read")
+        raise DataError(f"{parsed.name}: the file could not be read")
     return built
-
-
-@dataclass(frozen=True)
-class _Reopen:
-    """A file to map again when its bytes are needed after parsing (only for error messages)."""
-
-    path: Path
-
-    def load(self) -> pa.Buffer:
-        return pa.memory_map(str(self.path), "r").read_buffer()
-
-
-def _load(source: Source, name: str | None, max_bytes: int) -> tuple[pa.Buffer, str]:
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        label = name or str(source)
-        if not path.is_file():
-            raise DataError(f"{label}: no such file; expected a responses CSV file")
-        size = path.stat().st_size
-        _check_size(size, max_bytes, label)
-        if size == 0:
-            raise DataError(f"{label}: the file is empty", [_empty_problem(label)])
-        return pa.memory_map(str(path), "r").read_buffer(), label
-    label = name or getattr(source, "name", None) or "responses.csv"
-    data = source if isinstance(source, bytes) else source.read()
-    if isinstance(data, str):
-        raise DataError(f"{label}: expected bytes (open the file in binary mode), got text")
-    _check_size(len(data), max_bytes, label)
-    return pa.py_buffer(data), str(label)
-
-
-def _check_size(size: int, max_bytes: int, label: str) -> None:
-    if size > max_bytes:
-        raise DataError(
-            f"{label}: the file has {size / 1024**2:.1f} MB; the limit is {max_bytes / 1024**2:.0f} MB. "
-            "Split the file, or raise the size limit if the machine has the memory for it.",
-            [
-                Problem(
-                    label,
-                    f"expected at most {max_bytes / 1024**2:.0f} MB, found {size / 1024**2:.1f} MB",
-                    "file-too-large",
-                )
-            ],
-        )
-
-
-def _empty_problem(label: str) -> Problem:
-    return Problem(
-        label,
-        "the file is empty; expected a header row (respondent_id, unit, item ids) and one row per "
-        "respondent",
-        "empty-file",
-    )
-
-
-def _read_header(buffer: pa.Buffer, report: _Report) -> tuple[list[str], bool]:
-    """The header cells (stripped of surrounding spaces), and whether anything follows the header."""
-    head = buffer[: min(buffer.size, 1024 * 1024)].to_pybytes()
-    start = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
-    if not head[start:].strip():
-        raise DataError(f"{report.name}: the file is empty", [_empty_problem(report.name)])
-    end = len(head)
-    for terminator in (b"\n", b"\r"):
-        position = head.find(terminator, start)
-        if position >= 0:
-            end = min(end, position)
-    try:
-        text = head[start:end].decode("utf-8")
-    except UnicodeDecodeError:
-        _raise_encoding(buffer, report)
-    cells = next(csv.reader([text]), [])
-    has_rows = (
-        end < buffer.size and bool(buffer[end:].to_pybytes().strip())
-        if buffer.size <= len(head)
-        else True
-    )
-    return [c.strip() for c in cells], has_rows
 
 
 @dataclass(frozen=True)
@@ -448,7 +263,7 @@ class _Plan:
     items: dict[str, int]
 
 
-def _plan_columns(header: list[str], q: Questionnaire, report: _Report) -> _Plan:
+def _plan_columns(header: list[str], q: Questionnaire, report: Report) -> _Plan:
     kinds = table_columns(q)
     known = [*kinds["required"], *kinds["demographics"], *kinds["optional"], *kinds["items"]]
     known_set = set(known)
@@ -510,90 +325,18 @@ def _plan_columns(header: list[str], q: Questionnaire, report: _Report) -> _Plan
     )
 
 
-def _parse_body(buffer: pa.Buffer, header: list[str], plan: _Plan, report: _Report) -> pa.Table:
-    names = [f"c{i}" for i in range(len(header))]
-    used = [
-        p
-        for p in (
-            plan.respondent_id,
-            plan.unit,
-            *plan.optional.values(),
-            *plan.demographics.values(),
-            *plan.items.values(),
-        )
-        if p is not None
-    ] or [0]  # nothing known to read: still count the rows
-    table = _parse(buffer, names, used, report, newlines_in_values=False)
-    if report.n_ragged and _has_quotes(buffer):
-        # A quoted cell may hold a line break (slower to parse, so only tried when needed).
-        ragged = report.n_ragged
-        report.n_ragged = 0
-        retried = _parse(buffer, names, used, report, newlines_in_values=True)
-        if report.n_ragged == 0:
-            report.multiline = True
-            return retried
-        report.n_ragged = ragged
-    return table
-
-
-def _has_quotes(buffer: pa.Buffer) -> bool:
-    return bool(np.any(np.frombuffer(buffer, dtype=np.uint8) == ord('"')))
-
-
-def _parse(
-    buffer: pa.Buffer,
-    names: list[str],
-    used: list[int],
-    report: _Report,
-    *,
-    newlines_in_values: bool,
-) -> pa.Table:
-    def on_invalid_row(row: pv.InvalidRow) -> str:
-        report.n_ragged += 1
-        return "skip"
-
-    try:
-        return pv.read_csv(
-            pa.BufferReader(buffer),
-            read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=_BLOCK_SIZE),
-            parse_options=pv.ParseOptions(
-                invalid_row_handler=on_invalid_row, newlines_in_values=newlines_in_values
-            ),
-            convert_options=pv.ConvertOptions(
-                column_types={names[p]: pa.string() for p in used},
-                include_columns=[names[p] for p in sorted(used)],
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-            memory_pool=_PARSE_POOL,
-        )
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "utf8" in str(exc).lower():
-            _raise_encoding(buffer, report)
-        raise DataError(
-            f"{report.name}: not a readable CSV file ({exc})",
-            [
-                Problem(
-                    report.name,
-                    f"expected comma-separated values; the CSV parser says: {exc}",
-                    "not-csv",
-                )
-            ],
-        ) from None
-
-
 # -- building the table, column by column ------------------------------------------------------------
 
 
 def _build(
-    columns: dict[str, pa.ChunkedArray], n: int, plan: _Plan, q: Questionnaire, report: _Report
+    parsed: ParsedCsv, plan: _Plan, q: Questionnaire, report: Report
 ) -> ResponseTable | None:
     """Convert and check every column; each is released (popped) as soon as it is converted.
 
     The columns convert in parallel (numpy and pyarrow release the GIL), the slowest first. The
-    problems found do not depend on the order: `_Report.raise_if_any` sorts them by row and column.
+    problems found do not depend on the order: `Report.raise_if_any` sorts them by row and column.
     """
+    n = parsed.n_rows
     futures: dict[str, Future[Any]] = {}
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
 
@@ -602,9 +345,7 @@ def _build(
         ) -> None:
             """Convert the column at ``position``, if any, as ``function(array, *args)``."""
             if position is not None:
-                futures[name] = pool.submit(
-                    lambda: function(columns.pop(f"c{position}").combine_chunks(), *args)
-                )
+                futures[name] = pool.submit(lambda: function(parsed.take(position), *args))
 
         convert("respondent_id", plan.respondent_id, _respondent_ids, plan.respondent_id, report)
         convert("unit", plan.unit, _units, plan.unit, report)
@@ -623,7 +364,7 @@ def _build(
         where = optional.get("duration_seconds")
         convert("duration_seconds", where, _durations, where, report)
         item_ids = table_columns(q)["items"]
-        codes = _codes(columns, n, plan, q, item_ids, report, pool)
+        codes = _codes(parsed, plan, q, item_ids, report, pool)
     done = {name: future.result() for name, future in futures.items()}  # raises what a task raised
     if report.count or "respondent_id" not in done or "unit" not in done:
         return None
@@ -649,25 +390,7 @@ def _dictionary(array: pa.Array) -> tuple[npt.NDArray[np.int32], list[str]]:
     return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
 
 
-def _cells(array: pa.Array, records: npt.NDArray[np.int64]) -> list[str]:
-    texts: list[str] = pc.take(array, pa.array(records)).to_pylist()
-    return texts
-
-
-def _describer(
-    array: pa.Array, records: npt.NDArray[np.int64], template: Callable[[str], str]
-) -> Describe:
-    """A message function for bad cells; fetches the texts of the listed cells once."""
-    listed = records[:MAX_LISTED_PROBLEMS]
-    texts = dict(zip(listed.tolist(), _cells(array, listed), strict=True))
-
-    def describe(record: int, row_of: Callable[[int], int]) -> str:
-        return template(texts[record])
-
-    return describe
-
-
-def _respondent_ids(array: pa.Array, position: int, report: _Report) -> ObjectArray:
+def _respondent_ids(array: pa.Array, position: int, report: Report) -> ObjectArray:
     array = pc.utf8_trim_whitespace(restore_arrow(array))
     empty = np.flatnonzero(pc.equal(array, "").to_numpy(zero_copy_only=False)).astype(np.int64)
     report.cell(
@@ -687,7 +410,7 @@ def _respondent_ids(array: pa.Array, position: int, report: _Report) -> ObjectAr
         repeated = repeated[~np.isin(repeated, empty)]
         listed = repeated[:MAX_LISTED_PROBLEMS]
         first_record = dict(zip(listed.tolist(), first[indices[listed]].tolist(), strict=True))
-        value = dict(zip(listed.tolist(), _cells(array, listed), strict=True))
+        value = dict(zip(listed.tolist(), cells(array, listed), strict=True))
 
         def describe(record: int, row_of: Callable[[int], int]) -> str:
             return (
@@ -699,7 +422,7 @@ def _respondent_ids(array: pa.Array, position: int, report: _Report) -> ObjectAr
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _units(array: pa.Array, position: int, report: _Report) -> ObjectArray:
+def _units(array: pa.Array, position: int, report: Report) -> ObjectArray:
     indices, values = _dictionary(array)
     labels = [restore_text(v.strip()) for v in values]
     label_array = np.asarray(labels, dtype=object)
@@ -730,7 +453,7 @@ def _units(array: pa.Array, position: int, report: _Report) -> ObjectArray:
 
 
 def _choice(
-    array: pa.Array, column: str, position: int, options: list[str], report: _Report
+    array: pa.Array, column: str, position: int, options: list[str], report: Report
 ) -> ObjectArray:
     """Values that must be one of ``options`` (matched without regard to case) or empty."""
     indices, values = _dictionary(array)
@@ -748,13 +471,13 @@ def _choice(
             return f"expected one of {', '.join(options)} or an empty cell, found {found!r}{suggestion}"
 
         report.cell(
-            column, position, records, f"unknown-{column}", _describer(array, records, template)
+            column, position, records, f"unknown-{column}", describer(array, records, template)
         )
     label_array = np.asarray(mapped, dtype=object)
     return label_array[indices] if len(label_array) else np.empty(0, dtype=object)
 
 
-def _check_questionnaire(array: pa.Array, position: int, key: str, report: _Report) -> None:
+def _check_questionnaire(array: pa.Array, position: int, key: str, report: Report) -> None:
     indices, values = _dictionary(array)
     bad = np.array([bool(v.strip()) and v.strip() != key for v in values], dtype=bool)
     if bad.any():
@@ -775,7 +498,7 @@ def _check_questionnaire(array: pa.Array, position: int, key: str, report: _Repo
             position,
             records,
             "wrong-questionnaire",
-            _describer(
+            describer(
                 array,
                 records,
                 lambda found: (
@@ -786,7 +509,7 @@ def _check_questionnaire(array: pa.Array, position: int, key: str, report: _Repo
         )
 
 
-def _timestamps(array: pa.Array, position: int, report: _Report) -> npt.NDArray[np.datetime64]:
+def _timestamps(array: pa.Array, position: int, report: Report) -> npt.NDArray[np.datetime64]:
     stripped = pc.utf8_trim_whitespace(array)
     empty = pc.equal(stripped, "")
     values = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
@@ -811,7 +534,7 @@ def _timestamps(array: pa.Array, position: int, report: _Report) -> npt.NDArray[
             position,
             records,
             "bad-timestamp",
-            _describer(
+            describer(
                 array,
                 records,
                 lambda found: (
@@ -822,7 +545,7 @@ def _timestamps(array: pa.Array, position: int, report: _Report) -> npt.NDArray[
     return result
 
 
-def _durations(array: pa.Array, position: int, report: _Report) -> npt.NDArray[np.float64]:
+def _durations(array: pa.Array, position: int, report: Report) -> npt.NDArray[np.float64]:
     stripped = pc.utf8_trim_whitespace(array)
     empty = pc.equal(stripped, "")
     values = pc.if_else(empty, pa.scalar(None, pa.string()), stripped)
@@ -842,7 +565,7 @@ def _durations(array: pa.Array, position: int, report: _Report) -> npt.NDArray[n
             position,
             records,
             "bad-duration",
-            _describer(
+            describer(
                 array,
                 records,
                 lambda found: (
@@ -901,12 +624,11 @@ class _Scale:
 
 
 def _codes(
-    columns: dict[str, pa.ChunkedArray],
-    n: int,
+    parsed: ParsedCsv,
     plan: _Plan,
     q: Questionnaire,
     item_ids: tuple[str, ...],
-    report: _Report,
+    report: Report,
     pool: ThreadPoolExecutor,
 ) -> CodeArray:
     """The (N, J) code matrix; absent columns are skipped answers. Converted columns are dropped."""
@@ -919,9 +641,9 @@ def _codes(
     def no_answer(found: str) -> str:
         return f"expected {expected}, found {found.strip()!r}"
 
-    out = np.full((len(item_ids), n), SKIPPED, dtype=np.int8)
+    out = np.full((len(item_ids), parsed.n_rows), SKIPPED, dtype=np.int8)
     present = [(j, plan.items[item]) for j, item in enumerate(item_ids) if item in plan.items]
-    arrays = {j: columns.pop(f"c{position}") for j, position in present}
+    arrays = {j: parsed.columns.pop(position) for j, position in present}
 
     def convert(j: int) -> pa.Array | None:
         """Fill row j of ``out``; return the column's text only when it has bad cells."""
@@ -936,8 +658,8 @@ def _codes(
         item = item_ids[j]
         off = np.flatnonzero(out[j] == _OFF_SCALE).astype(np.int64)
         other = np.flatnonzero(out[j] == _NOT_AN_ANSWER).astype(np.int64)
-        report.cell(item, position, off, "off-scale", _describer(array, off, off_scale))
-        report.cell(item, position, other, "not-an-integer", _describer(array, other, no_answer))
+        report.cell(item, position, off, "off-scale", describer(array, off, off_scale))
+        report.cell(item, position, other, "not-an-integer", describer(array, other, no_answer))
     return np.ascontiguousarray(out.T)
 
 
@@ -972,143 +694,6 @@ def _column_codes(array: pa.Array, scale: _Scale) -> CodeArray:
         lut = np.array([scale.token(t) for t in encoded.dictionary.to_pylist()], dtype=np.int8)
         codes[longer] = lut[encoded.indices.to_numpy(zero_copy_only=False)]
     return codes
-
-
-# -- row numbers and encoding problems (only when something is wrong) ------------------------------
-
-
-class _RowNumbers:
-    """Maps record indices of the parsed table to the row numbers a person sees (header = row 1)."""
-
-    def __init__(self, buffer: pa.Buffer, n_records: int, report: _Report) -> None:
-        self._lines: npt.NDArray[np.int64] | None = None
-        lines = None
-        if not (report.n_ragged or report.multiline):
-            lines = _nonblank_lines(buffer)[1:]
-        if lines is None or len(lines) != n_records:
-            # Skipped rows, or records that span lines: let Python's csv module count the lines.
-            lines, report.ragged_rows = _scan_records(buffer, report.expected_cells)
-        if len(lines) == n_records:
-            self._lines = lines
-
-    def __call__(self, records: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        if self._lines is None:  # the parsers disagree (should not happen): count records
-            return records + 2
-        return self._lines[records]
-
-
-def _line_breaks(buffer: pa.Buffer) -> npt.NDArray[np.int64]:
-    """Byte positions of line terminators: LF, CR LF (at the LF) and a lone CR."""
-    data = np.frombuffer(buffer, dtype=np.uint8)
-    lf = np.flatnonzero(data == 10)
-    cr = np.flatnonzero(data == 13)
-    lone_cr = cr[(cr + 1 >= data.size) | (data[np.minimum(cr + 1, data.size - 1)] != 10)]
-    return np.union1d(lf, lone_cr).astype(np.int64)
-
-
-def _nonblank_lines(buffer: pa.Buffer) -> npt.NDArray[np.int64]:
-    """Numbers (1-based) of the lines holding at least one character; a BOM is no character."""
-    data = np.frombuffer(buffer, dtype=np.uint8)
-    breaks = _line_breaks(buffer)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [data.size]])
-    if data[:3].tobytes() == _UTF8_BOM:
-        starts[0] = 3
-    inside = ends < data.size
-    crlf = np.zeros(ends.size, dtype=np.int64)
-    crlf[inside] = (
-        (data[ends[inside]] == 10)
-        & (ends[inside] > starts[inside])
-        & (data[np.maximum(ends[inside] - 1, 0)] == 13)
-    )
-    return (np.flatnonzero(ends - crlf > starts) + 1).astype(np.int64)
-
-
-def _scan_records(
-    buffer: pa.Buffer, expected_cells: int
-) -> tuple[npt.NDArray[np.int64], list[tuple[int, int]]]:
-    """Python's csv module over the whole file: the line of every good record and every ragged row."""
-    text = buffer.to_pybytes().decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines: list[int] = []
-    ragged: list[tuple[int, int]] = []
-    previous_end = 0
-    first = True
-    for record in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not record:
-            continue
-        if first:
-            first = False
-            continue
-        if len(record) != expected_cells:
-            ragged.append((start, len(record)))
-        else:
-            lines.append(start)
-    return np.asarray(lines, dtype=np.int64), ragged
-
-
-def _raise_encoding(buffer: pa.Buffer, report: _Report) -> None:
-    """Report every byte sequence that is not UTF-8 with its row and column, then raise."""
-    raw = buffer.to_pybytes()
-    text = raw.decode("utf-8", errors="surrogateescape")
-    bad = [m for m in re.finditer(r"[\udc80-\udcff]+", text)]
-    header_line = text.split("\n", 1)[0].split("\r", 1)[0].lstrip("\ufeff")
-    header = [c.strip() for c in next(csv.reader([header_line]), [])]
-    problems: list[Problem] = []
-    line = 1
-    scanned = 0
-    for match in bad[:MAX_LISTED_PROBLEMS]:
-        position = match.start()
-        line += _count_breaks(text, scanned, position)
-        scanned = position
-        line_start = max(text.rfind("\n", 0, position), text.rfind("\r", 0, position)) + 1
-        prefix = text[line_start:position]
-        column_index = len(next(csv.reader([prefix]), [""])) - 1 if prefix else 0
-        column = (
-            header[column_index]
-            if column_index < len(header) and header[column_index]
-            else str(column_index + 1)
-        )
-        line_end = len(text)
-        for terminator in ("\n", "\r"):
-            found = text.find(terminator, position)
-            if found >= 0:
-                line_end = min(line_end, found)
-        cell_text = (
-            text[line_start:line_end]
-            .encode("utf-8", errors="surrogateescape")
-            .decode("cp1252", errors="replace")
-        )
-        cells = next(csv.reader([cell_text]), [])
-        shown = cells[column_index] if column_index < len(cells) else cell_text
-        byte_values = " ".join(
-            f"0x{b:02X}" for b in match.group().encode("utf-8", errors="surrogateescape")
-        )
-        problems.append(
-            Problem(
-                f"{report.name} row {line}, column {column}",
-                f"expected UTF-8 text, found the byte(s) {byte_values} (the cell reads {shown!r} as "
-                "Windows-1252); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-                "not-utf8",
-            )
-        )
-    if len(bad) > len(problems):
-        problems.append(
-            Problem(
-                report.name, f"and {len(bad) - len(problems)} more problem(s) not listed", "more"
-            )
-        )
-    raise DataError(
-        f"{report.name}: the file is not UTF-8 ({len(bad)} bad byte sequence(s)); nothing was read",
-        problems,
-    )
-
-
-def _count_breaks(text: str, start: int, stop: int) -> int:
-    segment = text[start:stop]
-    return segment.count("\n") + segment.count("\r") - segment.count("\r\n")
 
 
 # -- writing -----------------------------------------------------------------------------------------------

@@ -231,8 +231,14 @@ def score(
         respondent_level = pool.submit(
             _respondent_pass, arr, spec, pairwise=bool(wanted & {"stats", "items"})
         )
-        # Item level: one pass of counts gives the moments, deviations and option counts.
+        # Item level: one pass of counts gives the moments, deviations and option counts. All
+        # of it, and the quality flags, is done here while the respondent pass runs.
         answer_counts = count_answers(arr, index, spec)
+        item_moments = answer_counts.moments()
+        item_abs_dev = answer_counts.mean_abs_deviation()
+        # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
+        # the respondents' coverage follow from the per-item answer counts.
+        coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
         quality = _quality(arr, spec, duration_seconds) if "respondents" in wanted else None
         covariance, y = respondent_level.result()
         driver_notes: list[str] = []
@@ -249,12 +255,7 @@ def score(
             if "drivers" in wanted
             else None
         )
-        item_moments = answer_counts.moments()
-        item_abs_dev = answer_counts.mean_abs_deviation()
         reliability = None if covariance is None else _reliability(covariance, spec)
-        # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
-        # the respondents' coverage follow from the per-item answer counts.
-        coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
 
         moments = index.moments(y)
         population = _population(head_counts, index)

@@ -120,9 +120,15 @@ def score_command(
     maturity level with its probability, and n; the organisation first. With --out, writes the
     tidy scores (CSV or JSON) with the questionnaire, its sha256 and the settings.
     """
+    # The file is parsed (pyarrow, outside the GIL) while the questionnaire and the scoring code
+    # load: the parse needs only numpy and pyarrow, and on two cores the two overlap.
+    with heavy_imports():
+        from assessment.csv_reading import parse_csv
+        from assessment.threads import in_background
+    parsing = in_background(parse_csv, responses, max_bytes=max_size * _MB)
     with heavy_imports():
         from assessment.questionnaire import default_registry
-        from assessment.responses_csv import read_responses_csv
+        from assessment.responses_csv import build_response_table
         from assessment.scoring_service import format_scores_table, score_table
 
     registry = default_registry()
@@ -144,7 +150,7 @@ def score_command(
             raise click.BadParameter(
                 f"the folder of {path} does not exist; create it first", param_hint=option
             )
-    table = read_responses_csv(responses, questionnaire, max_bytes=max_size * _MB)
+    table = build_response_table(parsing.result(), questionnaire)
     try:
         scored = score_table(
             table,

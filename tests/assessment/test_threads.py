@@ -73,3 +73,26 @@ def test_the_real_limit_is_one_thread_inside() -> None:
 
     with single_threaded_blas():
         assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
+
+
+def test_in_background_returns_at_once_and_hands_over_the_result() -> None:
+    release = threading.Event()
+
+    def waits_for_the_caller() -> str:
+        assert release.wait(timeout=30), "the caller was blocked until the work finished"
+        return threading.current_thread().name
+
+    future = threads.in_background(waits_for_the_caller)
+    assert not future.done()  # the call did not wait for the work
+    release.set()
+    name = future.result(timeout=30)
+    assert name != threading.current_thread().name and name.startswith("background")
+
+
+def test_in_background_raises_what_the_work_raised() -> None:
+    def fails(message: str) -> None:
+        raise ValueError(message)
+
+    future = threads.in_background(fails, "bad file")
+    with pytest.raises(ValueError, match="bad file"):
+        future.result(timeout=30)

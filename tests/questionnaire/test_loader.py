@@ -37,6 +37,46 @@ def test_shipped_questionnaires_are_valid(path: Path) -> None:
     assert report.valid
 
 
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_trusted_parse_gives_the_same_data(path: Path) -> None:
+    # A published file may be parsed by libyaml; the data must be what the strict loader gives.
+    text = path.read_text("utf-8")
+    fast, fast_problems = parse_yaml(text, str(path), trusted=True)
+    strict, strict_problems = parse_yaml(text, str(path))
+    assert fast_problems == strict_problems == []
+    assert fast == strict
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_trusted_file_validates_to_the_same_questionnaire(path: Path) -> None:
+    strict = validate_file(path)
+    fast = validate_file(path, trusted={strict.sha256 or ""})
+    assert fast.problems == [] and fast.questionnaire == strict.questionnaire
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: [1,\n b: 2", "id: x\nid: y\n", "items:\n  - id: a\n   bad: indent\n", "\tid: x\n"],
+    ids=["unclosed-flow", "duplicate-key", "bad-indent", "tab"],
+)
+def test_trusted_text_that_is_malformed_is_reported_as_the_strict_loader_words_it(
+    text: str,
+) -> None:
+    assert parse_yaml(text, "q.yaml", trusted=True) == parse_yaml(text, "q.yaml")
+    _, problems = parse_yaml(text, "q.yaml", trusted=True)
+    assert [p.type for p in problems] == ["yaml-syntax"]
+
+
+def test_only_published_digests_are_trusted(
+    minimal_data: dict[str, Any], write_yaml: Callable[..., Path]
+) -> None:
+    # A file whose digest is not in the trusted set goes through the strict loader: its
+    # syntax error keeps PyYAML's line (libyaml would name line 3 for this one).
+    path = write_yaml("a: [1,\n b: 2")
+    report = validate_file(path, trusted={"0" * 64})
+    assert report.problems[0].path.startswith("line 2")
+
+
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     """A mutation that sets a dotted/indexed path such as items[1].component."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,45 @@ def test_lock_detects_a_changed_file(copy_root: Registry) -> None:
     messages = copy_root.check_lock()
     assert len(messages) == 1
     assert "work-management/1.0.0.yaml: changed after publication" in messages[0]
+
+
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record the ``trusted`` flag of every YAML parse the loader makes."""
+    from assessment.questionnaire import loader
+
+    seen: list[bool] = []
+    original = loader.parse_yaml
+
+    def recording(text: str, source: str, *, trusted: bool = False) -> Any:
+        seen.append(trusted)
+        return original(text, source, trusted=trusted)
+
+    monkeypatch.setattr(loader, "parse_yaml", recording)
+    return seen
+
+
+def test_published_files_are_trusted_and_changed_ones_are_not(
+    copy_root: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _parses(monkeypatch)
+    copy_root.get("work-management@1.1.0")  # and 1.0.0, which its crosswalk names
+    assert seen == [True, True]
+    path = copy_root.root / "work-management" / "1.1.0.yaml"
+    path.write_text(path.read_text("utf-8") + "\n# edited\n", encoding="utf-8")
+    seen.clear()
+    Registry(copy_root.root).get("work-management@1.1.0")
+    assert seen == [False, True]
+
+
+def test_an_unreadable_lock_trusts_nothing_and_still_loads(
+    copy_root: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_root.lock_path.write_text("not a lock line\n", encoding="utf-8")
+    seen = _parses(monkeypatch)
+    assert copy_root.get("work-management@1.0.0").key == "work-management@1.0.0"
+    assert seen == [False]
+    with pytest.raises(PublishedFileChangedError):
+        copy_root.check_lock()
 
 
 def test_lock_detects_a_missing_file(copy_root: Registry) -> None:

@@ -1,0 +1,48 @@
+"""A process `wmm` owns runs OpenBLAS on one thread from the start, unless the user said otherwise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+# Tunes the process as `wmm`'s main does, then imports numpy and reports OpenBLAS's threads.
+_PROBE = """
+import json
+from assessment.cli import _tune_process
+_tune_process()
+import numpy
+from threadpoolctl import threadpool_info
+print(json.dumps([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]))
+"""
+
+
+def _blas_threads(env: dict[str, str]) -> list[int]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    threads: list[int] = json.loads(done.stdout)
+    return threads
+
+
+def _environment(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env.update(settings)
+    return env
+
+
+def test_openblas_starts_on_one_thread() -> None:
+    threads = _blas_threads(_environment())
+    if not threads:
+        pytest.skip("this numpy loads no BLAS that threadpoolctl can see")
+    assert threads == [1] * len(threads)
+
+
+def test_a_users_setting_is_kept() -> None:
+    threads = _blas_threads(_environment(OPENBLAS_NUM_THREADS="2"))
+    if not threads:
+        pytest.skip("this numpy loads no BLAS that threadpoolctl can see")
+    assert threads == [2] * len(threads)
