@@ -117,6 +117,37 @@ class DimensionScorer:
         self._mask_shift: FloatArray | None = None
         self._mask_matrix: FloatArray | None = None
         self._mask_both: FloatArray | None = None
+        # For `score_codes`: reverse keying folded into the weights.
+        reverse = np.asarray(spec.reverse, dtype=bool)
+        self._reverse_sum = float(spec.scale_min + spec.scale_max)
+        self._signed_weights = np.where(reverse[:, None], -self.weights, self.weights)
+        reverse_weights = np.where(reverse[:, None], self.weights, 0.0)
+        self._codes_matrix = np.hstack(
+            [self.weights, self.member, *([reverse_weights] if reverse.any() else [])]
+        )
+
+    def score_codes(self, codes: npt.NDArray[np.int8]) -> tuple[FloatArray, FloatArray]:
+        """`score_block` of a block of int8 answer codes that `check_codes` accepted (scale values,
+        negative codes where not answered), with the spec's reverse keying.
+
+        Reverse keying is folded into the weights. For a reverse-keyed item x' = (L + H) - x, so
+        with X₀ the raw answers (0 where not answered), M the answered mask, W̃ the weights with
+        the reverse-keyed items' rows negated and W_R only those rows,
+
+            X' W = X₀ W̃ + (L + H) M W_R,
+
+        and one product M [W | B | W_R] gives the weight totals, the item counts and the
+        correction. No recoded copy of the block is made.
+        """
+        n_dims = self.weights.shape[1]
+        answered = codes >= 0
+        raw = np.maximum(codes, 0).astype(np.float64)
+        by_mask = answered.astype(np.float64) @ self._codes_matrix
+        weighted_sum = raw @ self._signed_weights
+        if by_mask.shape[1] > 2 * n_dims:
+            weighted_sum += self._reverse_sum * by_mask[:, 2 * n_dims :]
+        share = by_mask[:, n_dims : 2 * n_dims] / self.n_items_per_dimension
+        return self._finish(weighted_sum, by_mask[:, :n_dims], share)
 
     def score_centred(
         self, centred_and_mask: FloatArray, shift: FloatArray
@@ -151,9 +182,11 @@ class DimensionScorer:
     def _finish(
         self, weighted_sum: FloatArray, weight_total: FloatArray, share: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
+        """Scores from the weighted sums (overwritten) and weight totals; NaN below coverage."""
+        unscored = (share < self.threshold) | (weight_total <= 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            score = weighted_sum / weight_total
-        score[(share < self.threshold) | (weight_total <= 0)] = np.nan
+            score = np.divide(weighted_sum, weight_total, out=weighted_sum)
+        np.copyto(score, np.nan, where=unscored)
         return score, share
 
     def score_block(self, block: FloatArray) -> tuple[FloatArray, FloatArray]:

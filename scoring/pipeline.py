@@ -503,9 +503,7 @@ def _respondent_pass(
         stop = min(start + PAIRWISE_BLOCK_ROWS, n_rows)
         block = codes[start:stop]
         if pairs is None:
-            answered = block >= 0
-            zeroed = recode_checked(block, spec, missing=0.0)
-            scores[start:stop] = scorer.score_zeroed(zeroed, answered)[0]
+            scores[start:stop] = scorer.score_codes(block)[0]
             continue
         values = recode_checked(block, spec, missing=None)
         centred_and_mask = pairs.add_masked(values, block >= 0)

@@ -27,7 +27,7 @@ def build_spec(
     weights: Sequence[float] | None = None,
     **settings: Any,
 ) -> ScoringSpec:
-    """A 1..5 spec; default dimensions: components a (0-2), b (3-5), overall (0-5), outcome (6-8)."""
+    """A 1..5 spec (unless settings say otherwise); default dimensions: components a (0-2), b (3-5), overall (0-5), outcome (6-8)."""
     if dimensions is None:
         dimensions = [
             ("component", "a", (0, 1, 2)),
@@ -35,16 +35,19 @@ def build_spec(
             ("overall", "overall", (0, 1, 2, 3, 4, 5)),
             ("outcome", "out", (6, 7, 8)),
         ]
+    options: dict[str, Any] = {
+        "scale_min": 1,
+        "scale_max": 5,
+        "level_thresholds": LEVEL_THRESHOLDS,
+        **settings,
+    }
     return ScoringSpec(
         item_ids=tuple(f"I{j:02d}" for j in range(n_items)),
-        scale_min=1,
-        scale_max=5,
         reverse=tuple(j in reverse for j in range(n_items)),
         weights=tuple(weights) if weights is not None else (1.0,) * n_items,
         dimensions=tuple(Dimension(t, i, tuple(items)) for t, i, items in dimensions),  # type: ignore[arg-type]
-        level_thresholds=LEVEL_THRESHOLDS,
         level_names=LEVEL_NAMES,
-        **settings,
+        **options,
     )
 
 

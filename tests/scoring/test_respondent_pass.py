@@ -75,6 +75,49 @@ def test_centred_scoring_equals_plain_scoring_with_shifts_set_late() -> None:
         np.testing.assert_array_equal(got_share, share)
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 150),
+    missing=st.floats(0.0, 0.95),
+    scale=st.sampled_from([(0, 4), (1, 5), (1, 7)]),
+    reverse=st.sets(st.integers(0, 8)),
+    weights=st.lists(st.sampled_from([0.25, 0.5, 1.0, 1.5, 3.0]), min_size=9, max_size=9),
+    coverage=st.sampled_from([0.1, 0.5, 0.67, 1.0]),
+)
+def test_scoring_codes_equals_scoring_the_recoded_block(
+    seed: int,
+    n: int,
+    missing: float,
+    scale: tuple[int, int],
+    reverse: set[int],
+    weights: list[float],
+    coverage: float,
+) -> None:
+    """Reverse keying folded into the weights gives the scores of the reverse-keyed answers, on
+    scales that start at 0 too (where a 0 answer must not pass for a missing one)."""
+    low, high = scale
+    spec = build_spec(
+        reverse=tuple(reverse),
+        weights=weights,
+        min_item_coverage=coverage,
+        scale_min=low,
+        scale_max=high,
+        level_thresholds=tuple(float(v) for v in np.linspace(low, high, 6)[:5]),
+    )
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(low, high + 1, size=(n, spec.n_items)).astype(np.int8)
+    holes = rng.random(codes.shape) < missing
+    codes[holes] = rng.choice(np.array([-1, -2, -3], dtype=np.int8), size=int(holes.sum()))
+    scorer = DimensionScorer(spec)
+    got, got_share = scorer.score_codes(check_codes(codes, spec))
+    expected, share = scorer.score_block(recode(codes, spec))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+    np.testing.assert_array_equal(got_share, share)
+    _, pass_scores = _respondent_pass(check_codes(codes, spec), spec, pairwise=False)
+    np.testing.assert_allclose(pass_scores, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
 def test_icc_from_moments_equals_the_anova_on_respondents() -> None:
     rng = np.random.default_rng(3)
     labels = rng.choice(list("abcdefg"), size=90, p=[0.3, 0.2, 0.2, 0.1, 0.1, 0.09, 0.01])
