@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -228,8 +229,13 @@ def score(
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Respondent level: one pass over the codes in row blocks gives the dimension scores
         # and, when alpha or the item statistics are wanted, the items' pairwise covariance sums.
-        respondent_level = pool.submit(
-            _respondent_pass, arr, spec, pairwise=bool(wanted & {"stats", "items"})
+        # With the scores alone, the blocks are shared: this thread scores the blocks still
+        # left once its own work below is done.
+        shared = None if wanted & {"stats", "items"} else _SharedScoring(arr, spec)
+        respondent_level = (
+            pool.submit(shared.run)
+            if shared is not None
+            else pool.submit(_respondent_pass, arr, spec, pairwise=True)
         )
         # Item level: one pass of counts gives the moments, deviations and option counts. All
         # of it, and the quality flags, is done here while the respondent pass runs.
@@ -240,6 +246,8 @@ def score(
         # the respondents' coverage follow from the per-item answer counts.
         coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
         quality = _quality(arr, spec, duration_seconds) if "respondents" in wanted else None
+        if shared is not None:
+            shared.run()
         covariance, y = respondent_level.result()
         driver_notes: list[str] = []
         drivers_future = (
@@ -488,27 +496,54 @@ def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
     return home
 
 
+class _SharedScoring:
+    """The respondents' dimension scores from the codes, in row blocks that any number of threads
+    take in turn: each thread calling `run` scores blocks until none is left, and `run` returns
+    (None, scores) once its thread runs out. Each block is scored the same whichever thread takes
+    it, so the result does not depend on how the blocks were shared."""
+
+    def __init__(self, codes: CodeArray, spec: ScoringSpec) -> None:
+        self._codes = codes
+        self._scorer = DimensionScorer(spec)
+        n_rows = codes.shape[0]
+        # Scores column-major: every later step reads them one dimension (column) at a time.
+        self.scores = np.empty((n_rows, len(spec.dimensions)), dtype=np.float64, order="F")
+        self._starts = iter(range(0, n_rows, PAIRWISE_BLOCK_ROWS))
+        self._lock = threading.Lock()
+
+    def _next_block(self) -> slice | None:
+        with self._lock:
+            start = next(self._starts, None)
+        if start is None:
+            return None
+        return slice(start, min(start + PAIRWISE_BLOCK_ROWS, self._codes.shape[0]))
+
+    def run(self) -> tuple[None, FloatArray]:
+        while (rows := self._next_block()) is not None:
+            self.scores[rows] = self._scorer.score_codes(self._codes[rows])[0]
+        return None, self.scores
+
+
 def _respondent_pass(
     codes: CodeArray, spec: ScoringSpec, *, pairwise: bool = True
 ) -> tuple[PairwiseCovariance | None, FloatArray]:
     """One pass over the answer codes in row blocks: each block is recoded once (reverse-keyed)
     and feeds both the items' pairwise covariance sums (unless ``pairwise`` is False, then None)
     and the respondents' (N, D) dimension scores. No full float copy of the answers is made."""
+    if not pairwise:
+        return _SharedScoring(codes, spec).run()
     n_rows = codes.shape[0]
-    pairs = PairwiseSums(spec.n_items) if pairwise else None
+    pairs = PairwiseSums(spec.n_items)
     scorer = DimensionScorer(spec)
     # Scores column-major: every later step reads them one dimension (column) at a time.
     scores = np.empty((n_rows, len(spec.dimensions)), dtype=np.float64, order="F")
     for start in range(0, n_rows, PAIRWISE_BLOCK_ROWS):
         stop = min(start + PAIRWISE_BLOCK_ROWS, n_rows)
         block = codes[start:stop]
-        if pairs is None:
-            scores[start:stop] = scorer.score_codes(block)[0]
-            continue
         values = recode_checked(block, spec, missing=None)
         centred_and_mask = pairs.add_masked(values, block >= 0)
         scores[start:stop] = scorer.score_centred(centred_and_mask, pairs.shift)[0]
-    return (None if pairs is None else pairs.result()), scores
+    return pairs.result(), scores
 
 
 def _reliability(pairs: PairwiseCovariance, spec: ScoringSpec) -> _Reliability:

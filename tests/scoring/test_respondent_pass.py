@@ -7,6 +7,7 @@ plain computation it replaces.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -18,9 +19,15 @@ from hypothesis import strategies as st
 
 from scoring.dimensions import DimensionScorer, dimension_scores
 from scoring.groups import GroupIndex
-from scoring.pipeline import PARTS, _respondent_pass, score
+from scoring.pipeline import PARTS, _respondent_pass, _SharedScoring, score
 from scoring.recoding import check_codes, recode, recode_checked
-from scoring.reliability import PairwiseSums, icc, icc_from_moments, pairwise_moments
+from scoring.reliability import (
+    PAIRWISE_BLOCK_ROWS,
+    PairwiseSums,
+    icc,
+    icc_from_moments,
+    pairwise_moments,
+)
 
 SPEC = build_spec(reverse=(1, 4), weights=(1.0, 2.0, 0.5, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0))
 
@@ -116,6 +123,21 @@ def test_scoring_codes_equals_scoring_the_recoded_block(
     np.testing.assert_array_equal(got_share, share)
     _, pass_scores = _respondent_pass(check_codes(codes, spec), spec, pairwise=False)
     np.testing.assert_allclose(pass_scores, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_shared_scoring_gives_the_same_scores_whichever_threads_take_the_blocks() -> None:
+    codes = check_codes(_codes(5, n=3 * PAIRWISE_BLOCK_ROWS + 17, missing=0.3), SPEC)
+    _, alone = _SharedScoring(codes, SPEC).run()
+    shared = _SharedScoring(codes, SPEC)
+    workers = [threading.Thread(target=shared.run) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    _, together = shared.run()
+    for worker in workers:
+        worker.join()
+    np.testing.assert_array_equal(together, alone)
+    expected = dimension_scores(recode(codes, SPEC), SPEC).scores
+    np.testing.assert_allclose(alone, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
 def test_icc_from_moments_equals_the_anova_on_respondents() -> None:
