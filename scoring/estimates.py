@@ -60,7 +60,9 @@ def t_interval(
     )
     valid = np.isfinite(d) & (d >= 1)
     quantile = np.full(d.shape, np.nan)
-    quantile[valid] = special.stdtrit(d[valid], 0.5 + confidence / 2.0)
+    # Groups share few distinct df (n - 1): each quantile is computed once.
+    distinct, where = np.unique(d[valid], return_inverse=True)
+    quantile[valid] = special.stdtrit(distinct, 0.5 + confidence / 2.0)[where]
     half = quantile * s
     return m - half, m + half
 
