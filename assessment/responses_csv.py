@@ -44,6 +44,7 @@ import pyarrow.csv as pv
 from assessment.csv_reading import (
     DEFAULT_MAX_BYTES,
     MAX_LISTED_PROBLEMS,
+    PARSE_POOL,
     ParsedCsv,
     Report,
     Source,
@@ -647,7 +648,7 @@ def _codes(
 
     def convert(j: int) -> pa.Array | None:
         """Fill row j of ``out``; return the column's text only when it has bad cells."""
-        array = arrays.pop(j).combine_chunks()
+        array = arrays.pop(j).combine_chunks(memory_pool=PARSE_POOL)
         out[j] = _column_codes(array, scale)
         return array if (out[j] < NOT_APPLICABLE).any() else None
 

@@ -172,6 +172,11 @@ def cli() -> None:
 _owns_process = False
 
 
+def owns_process() -> bool:
+    """True while `main` runs a command in a process of its own (not a test's CliRunner)."""
+    return _owns_process
+
+
 @contextmanager
 def heavy_imports() -> Iterator[None]:
     """Import a command's libraries (pandas, scipy, ...) without garbage collection, then freeze them.

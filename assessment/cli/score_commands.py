@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assessment.cli import heavy_imports
+from assessment.cli import heavy_imports, owns_process
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
 
@@ -123,8 +123,10 @@ def score_command(
     # The file is parsed (pyarrow, outside the GIL) while the questionnaire and the scoring code
     # load: the parse needs only numpy and pyarrow, and on two cores the two overlap.
     with heavy_imports():
-        from assessment.csv_reading import parse_csv
+        from assessment.csv_reading import parse_csv, use_parse_pool_by_default
         from assessment.threads import in_background
+    if owns_process():
+        use_parse_pool_by_default()
     parsing = in_background(parse_csv, responses, max_bytes=max_size * _MB)
     with heavy_imports():
         from assessment.questionnaire import default_registry
