@@ -120,8 +120,9 @@ def score_command(
     maturity level with its probability, and n; the organisation first. With --out, writes the
     tidy scores (CSV or JSON) with the questionnaire, its sha256 and the settings.
     """
-    # The file is parsed (pyarrow, outside the GIL) while the questionnaire and the scoring code
-    # load: the parse needs only numpy and pyarrow, and on two cores the two overlap.
+    # The file is parsed (pyarrow, outside the GIL) while the questionnaire loads, and its columns
+    # are converted while the scoring code loads: the parse needs only numpy and pyarrow, and on
+    # two cores the Python imports and the GIL-free conversions overlap.
     with heavy_imports():
         from assessment.csv_reading import parse_csv, use_parse_pool_by_default
         from assessment.threads import in_background
@@ -131,7 +132,6 @@ def score_command(
     with heavy_imports():
         from assessment.questionnaire import default_registry
         from assessment.responses_csv import build_response_table
-        from assessment.scoring_service import format_scores_table, score_table
 
     registry = default_registry()
     try:
@@ -152,7 +152,10 @@ def score_command(
             raise click.BadParameter(
                 f"the folder of {path} does not exist; create it first", param_hint=option
             )
-    table = build_response_table(parsing.result(), questionnaire)
+    building = in_background(lambda: build_response_table(parsing.result(), questionnaire))
+    with heavy_imports():
+        from assessment.scoring_service import format_scores_table, score_table
+    table = building.result()
     try:
         scored = score_table(
             table,
