@@ -256,15 +256,22 @@ def _as_covariance(cov: FloatArray) -> FloatArray:
     return arr
 
 
+#: Variances, and sums of covariances, at or below this count as zero. Where the exact value is 0
+#: (an item everyone answered alike), the pairwise sums can leave a rounding residue of about
+#: 1e-16, and the order of the rows decides which; answers on a scale never vary this little
+#: (N respondents with a single differing answer give a variance of about 1/N).
+ZERO_VARIANCE = 1e-12
+
+
 def _items_with_variance(cov: FloatArray) -> npt.NDArray[np.bool_]:
     diag = np.diag(cov)
-    return np.asarray(np.isfinite(diag) & (diag > 0), dtype=np.bool_)
+    return np.asarray(np.isfinite(diag) & (diag > ZERO_VARIANCE), dtype=np.bool_)
 
 
 def _alpha_from_cov(cov: FloatArray) -> float:
     k = cov.shape[0]
     total = float(cov.sum())
-    if k < 2 or not np.isfinite(total) or total == 0.0:
+    if k < 2 or not np.isfinite(total) or abs(total) <= ZERO_VARIANCE:
         return float("nan")
     return float(k / (k - 1.0) * (1.0 - float(np.trace(cov)) / total))
 
@@ -289,7 +296,8 @@ def cronbach_alpha_from_cov(cov: FloatArray, n: int, *, confidence: float = 0.95
 
     Notes
     -----
-    With C the covariance matrix of the k items that have variance (finite C_jj > 0):
+    With C the covariance matrix of the k items that have variance (finite C_jj > `ZERO_VARIANCE`;
+    alpha is NaN when |ΣC| is at most that):
 
         α = k/(k − 1) · (1 − tr C / Σ C)
 
@@ -401,6 +409,7 @@ def alpha_item_statistics_from_cov(cov: FloatArray, *, item_ids: Sequence[str]) 
         diag = np.diag(sub)
         row = sub.sum(axis=1)
         rest_total = sub.sum() - 2.0 * row + diag
+        rest_total[np.abs(rest_total) <= ZERO_VARIANCE] = np.nan
         with np.errstate(invalid="ignore", divide="ignore"):
             rest_r[keep] = (row - diag) / np.sqrt(diag * rest_total)
             if k >= 3:
