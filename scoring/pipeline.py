@@ -29,7 +29,13 @@ from scoring.estimates import (
 from scoring.groups import FloatArray, GroupIndex, ItemMoments
 from scoring.maturity import assess_levels, target_gap
 from scoring.quality import response_quality_from_codes
-from scoring.recoding import AnswerCounts, CodeArray, check_codes, count_answers, recode_checked
+from scoring.recoding import (
+    AnswerCounts,
+    CodeArray,
+    check_codes,
+    count_checked_answers,
+    recode_checked,
+)
 from scoring.reliability import (
     PAIRWISE_BLOCK_ROWS,
     AlphaResult,
@@ -239,7 +245,7 @@ def score(
         )
         # Item level: one pass of counts gives the moments, deviations and option counts. All
         # of it, and the quality flags, is done here while the respondent pass runs.
-        answer_counts = count_answers(arr, index, spec)
+        answer_counts = count_checked_answers(arr, index, spec)
         item_moments = answer_counts.moments()
         item_abs_dev = answer_counts.mean_abs_deviation()
         # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
@@ -265,7 +271,7 @@ def score(
         )
         reliability = None if covariance is None else _reliability(covariance, spec)
 
-        moments = index.moments(y)
+        moments = _group_moments(index, y, pool if drivers_future is None else None)
         population = _population(head_counts, index)
         group = group_estimates(
             moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
@@ -494,6 +500,26 @@ def _home_dimensions(spec: ScoringSpec) -> list[int | None]:
                 if home[j] is None:
                     home[j] = d
     return home
+
+
+def _group_moments(
+    index: GroupIndex, y: FloatArray, pool: ThreadPoolExecutor | None
+) -> ItemMoments:
+    """`GroupIndex.moments` of the (N, D) scores; with a free second thread (``pool``), half of the
+    dimensions are summed there (`np.bincount` releases the GIL). Each column's moments are the
+    same either way."""
+    half = y.shape[1] // 2
+    if pool is None or half == 0:
+        return index.moments(y)
+    first = pool.submit(index.moments, y[:, :half])
+    second = index.moments(y[:, half:])
+    done = first.result()
+    return ItemMoments(
+        n=np.hstack([done.n, second.n]),
+        sum=np.hstack([done.sum, second.sum]),
+        mean=np.hstack([done.mean, second.mean]),
+        var=np.hstack([done.var, second.var]),
+    )
 
 
 class _SharedScoring:

@@ -252,7 +252,12 @@ def count_answers(codes: npt.ArrayLike, groups: GroupIndex, spec: ScoringSpec) -
     categories, over an item-major copy of the int8 codes (N·J bytes); the (N,) key is the only
     other temporary, so 1M × 42 answers need no float copy.
     """
-    arr = check_codes(codes, spec)
+    return count_checked_answers(check_codes(codes, spec), groups, spec)
+
+
+def count_checked_answers(arr: CodeArray, groups: GroupIndex, spec: ScoringSpec) -> AnswerCounts:
+    """`count_answers` of an int8 matrix that `check_codes` has already accepted (the pipeline
+    checks the codes once)."""
     n_rows, n_items = arr.shape
     if groups.codes.size != n_rows:
         raise ValueError(
