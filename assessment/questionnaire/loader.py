@@ -63,16 +63,19 @@ _UniqueKeyLoader.add_constructor(
     _construct_mapping,  # type: ignore[arg-type]
 )
 
-_FastUniqueKeyLoader: type[Any] | None = None
-if getattr(yaml, "CSafeLoader", None) is not None:  # PyYAML built with libyaml (its wheels are)
 
-    class _FastUniqueKeyLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        """libyaml's scanner and parser with the same constructors as `_UniqueKeyLoader`."""
+def _fast_loader() -> type[Any] | None:
+    """libyaml's scanner and parser with the constructors of `_UniqueKeyLoader`; None when PyYAML
+    was built without libyaml (its wheels have it)."""
+    c_loader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+    if c_loader is None:
+        return None
+    loader: type[Any] = type("_FastUniqueKeyLoader", (c_loader,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return loader
 
-    _FastUniqueKeyLoader.add_constructor(
-        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-        _construct_mapping,  # type: ignore[arg-type]
-    )
+
+_FAST_LOADER = _fast_loader()
 
 
 def parse_yaml(text: str, source: str, *, trusted: bool = False) -> tuple[Any, list[Problem]]:
@@ -84,9 +87,9 @@ def parse_yaml(text: str, source: str, *, trusted: bool = False) -> tuple[Any, l
     for every published file). Any other text, and trusted text libyaml refuses, goes through
     PyYAML's own loader, whose messages name the line and column.
     """
-    if trusted and _FastUniqueKeyLoader is not None:
+    if trusted and _FAST_LOADER is not None:
         try:
-            return yaml.load(text, Loader=_FastUniqueKeyLoader), []
+            return yaml.load(text, Loader=_FAST_LOADER), []
         except yaml.YAMLError:
             pass  # reported below, as the strict loader words it
     try:
