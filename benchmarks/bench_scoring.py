@@ -80,26 +80,39 @@ _PEAK = (
 )
 
 
-def measure_process(name: str, code: str, repeats: int) -> tuple[Timing, float]:
-    """Like `measure` for Python ``code`` run as its own process; also its peak RSS in GB."""
-    times: list[float] = []
-    peaks: list[float] = []
+def _run_process(name: str, code: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (GB) of Python ``code`` run as its own process."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK + code], capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} failed ({done.returncode}): {done.stderr}")
+    kib = [int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")]
+    return seconds, kib[-1] / 1024**2
+
+
+def measure_processes(
+    programs: dict[str, tuple[str, str]], repeats: int
+) -> dict[str, tuple[Timing, float]]:
+    """Like `measure` for Python programs run as processes of their own, taken in turn (A, B, A,
+    B, ...) so that each ratio compares runs made under the same load; also each peak RSS in GB.
+
+    ``programs`` maps a key to (name, code).
+    """
+    times: dict[str, list[float]] = {key: [] for key in programs}
+    peaks: dict[str, list[float]] = {key: [] for key in programs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", _PEAK + code], capture_output=True, text=True, check=False
-        )
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise RuntimeError(f"{name} failed ({done.returncode}): {done.stderr}")
-        kib = [
-            int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")
-        ]
-        peaks.append(kib[-1] / 1024**2)
-        if times[0] > SLOW_SECONDS:
-            break
-    runs = f"median of {len(times)}" if len(times) > 1 else "1 run"
-    return Timing(name, statistics.median(times), f"{runs}; peak {max(peaks):.2f} GB"), max(peaks)
+        for key, (name, code) in programs.items():
+            seconds, peak = _run_process(name, code)
+            times[key].append(seconds)
+            peaks[key].append(peak)
+    result = {}
+    for key, (name, _) in programs.items():
+        note = f"median of {repeats}, alternating; peak {max(peaks[key]):.2f} GB"
+        result[key] = (Timing(name, statistics.median(times[key]), note), max(peaks[key]))
+    return result
 
 
 def floor_time(units: np.ndarray, codes: np.ndarray, spec: ScoringSpec, repeats: int) -> Timing:
@@ -252,15 +265,18 @@ def main() -> None:
             lambda: read_responses_csv(path, questionnaire),
             args.repeats,
         )
-        code = f"import pandas as pd; pd.read_csv({str(path)!r}, engine='pyarrow')"
-        timings["read-process"], _ = measure_process(
-            "the same pyarrow read as its own process (python -c)", code, args.repeats
-        )
+        read_code = f"import pandas as pd; pd.read_csv({str(path)!r}, engine='pyarrow')"
         argv = ["wmm", "score", str(path), "-q", KEY, "--out", str(Path(folder) / "scores.csv")]
-        code = f"import sys; sys.argv = {argv!r}; from assessment.cli import main; main()"
-        timings["wmm"], wmm_peak = measure_process(
-            "wmm score FILE --out scores.csv (process)", code, args.repeats
+        wmm_code = f"import sys; sys.argv = {argv!r}; from assessment.cli import main; main()"
+        processes = measure_processes(
+            {
+                "read-process": ("the same pyarrow read as its own process (python -c)", read_code),
+                "wmm": ("wmm score FILE --out scores.csv (process)", wmm_code),
+            },
+            max(args.repeats, 5),
         )
+        timings["read-process"], _ = processes["read-process"]
+        timings["wmm"], wmm_peak = processes["wmm"]
 
     ratios = {
         "pipeline / floor": timings["pipeline"].seconds / timings["floor"].seconds,
