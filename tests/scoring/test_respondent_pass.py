@@ -13,9 +13,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import build_spec, simulate_codes
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scoring_cases import build_spec, simulate_codes
 
 from scoring.dimensions import DimensionScorer, dimension_scores
 from scoring.groups import GroupIndex
