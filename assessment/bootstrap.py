@@ -8,6 +8,7 @@ them. The library prints nothing; the app prints `Startup.announcement` once per
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,7 +17,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
 from assessment.auth import PasswordSource, oidc_configured, resolve_password
-from assessment.campaigns import base_url, list_campaigns, survey_url
+from assessment.campaigns import list_campaigns, survey_url
+from assessment.site_address import base_url, unreachable_hint
 from assessment.storage import Database, check_schema, connect, current_revision, upgrade
 from assessment.storage.demo_seed import ORGANISATION, WAVES, DemoSeed, seed_demo
 from assessment.storage.engine import shown
@@ -32,6 +34,18 @@ _NO = {"0", "false", "no", "off"}
 _YES = {"1", "true", "yes", "on"}
 #: The demo campaign whose survey link the first run shows (the wave that is still open).
 DEMO_CAMPAIGN = WAVES[-1][0]
+
+
+_announced: set[str] = set()
+
+
+def claim_announcement(database_url: str) -> bool:
+    """True the first time it is asked for a database in this process: whoever gets True prints
+    the start-up message (`wmm serve` before the server starts, else the app's first page)."""
+    if database_url in _announced:
+        return False
+    _announced.add(database_url)
+    return True
 
 
 class _ClaimedElsewhere(Exception):
@@ -68,12 +82,6 @@ class Prepared:
 
     startup: Startup
     announcement: str
-
-
-def served_base_url(port: int, base_path: str = "") -> str:
-    """The address of a local ``streamlit run`` server, for links when ``WMM_BASE_URL`` is unset."""
-    path = base_path.strip("/")
-    return f"http://localhost:{port}" + (f"/{path}" if path else "")
 
 
 def _has_wmm_tables(db: Database) -> bool:
@@ -216,6 +224,11 @@ def announcement(startup: Startup, *, generated_password: str | None = None) -> 
             "Demo survey (open it on a phone or in a browser; anyone with the link can answer):",
             f"  {startup.demo_survey_url}",
         ]
+        hint = unreachable_hint(startup.demo_survey_url)
+        if hint:
+            lines += textwrap.wrap(
+                f"Note: {hint}", width=72, initial_indent="  ", subsequent_indent="  "
+            )
     lines += ["", f"Facilitator pages: {site}/dashboard and {site}/campaigns"]
     if startup.login == "oidc":
         lines.append(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from assessment.csv_safety import neutralise_text, restore_text
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
+from assessment.site_address import base_url
 from assessment.storage.engine import Database
 from assessment.storage.models import (
     CAMPAIGN_MODES,
@@ -40,8 +40,6 @@ from assessment.storage.models import (
 #: (no 0/o, 1/l/i): 31 symbols, 10 of them = 49 bits, far too many to guess a live campaign.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 10
-BASE_URL_ENV = "WMM_BASE_URL"
-DEFAULT_BASE_URL = "http://localhost:8501"
 MAX_INVITATIONS = 100_000
 OVERALL_DIMENSION = "overall"
 
@@ -120,11 +118,6 @@ def new_code() -> str:
 def hash_token(token: str) -> str:
     """The sha256 (hex) under which an invitation or resume token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def base_url() -> str:
-    """Where the survey app is served: ``WMM_BASE_URL`` or ``http://localhost:8501``."""
-    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
 
 
 def survey_url(code: str, invitation: str | None = None) -> str:

@@ -41,6 +41,7 @@ class LazyCommand:
 _QUESTIONNAIRES = "assessment.cli.questionnaire_commands"
 _SCORE = "assessment.cli.score_commands"
 _STORAGE = "assessment.cli.storage_commands"
+_SERVE = "assessment.cli.serve_command"
 
 #: Every command of `wmm`. The short help is the first sentence of the command's docstring
 #: (tests/cli/test_lazy_commands.py checks that they agree).
@@ -92,6 +93,11 @@ COMMANDS: dict[str, LazyCommand] = {
         _SCORE,
         "score_command",
         "Score a responses CSV (one row per respondent, one column per item) by unit or role.",
+    ),
+    "serve": LazyCommand(
+        _SERVE,
+        "serve",
+        "Start the app: prepare the database, print the survey link and the login, then serve.",
     ),
     "show": LazyCommand(
         _QUESTIONNAIRES,

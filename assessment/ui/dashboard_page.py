@@ -19,6 +19,7 @@ from assessment.campaign_scores import campaign_version
 from assessment.campaigns import CampaignInfo, dimension_ids, list_campaigns, survey_url
 from assessment.errors import AssessmentError
 from assessment.qr import qr_svg
+from assessment.site_address import unreachable_hint
 from assessment.storage import Database
 from assessment.storage.models import ACTION_STATUSES
 from assessment.ui import charts
@@ -190,6 +191,9 @@ def _live_panel(db: Database, code: str, language: str) -> None:
         st.subheader("Scan to answer")
         st.image(qr_svg(link), width=300)
         st.code(link, language=None)
+        hint = unreachable_hint(link)
+        if hint:
+            st.warning(hint, icon=":material/wifi_off:")
         st.metric(
             "Responses so far",
             results.version.responses,

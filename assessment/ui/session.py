@@ -16,9 +16,9 @@ from typing import Any, Literal
 import streamlit as st
 
 from assessment.auth import verify_password
-from assessment.bootstrap import Startup, prepare, served_base_url
-from assessment.campaigns import BASE_URL_ENV
+from assessment.bootstrap import Startup, claim_announcement, prepare
 from assessment.errors import AssessmentError
+from assessment.site_address import BASE_URL_ENV, served_base_url
 from assessment.storage import Database, resolve_url
 
 #: Session-state key: True once this browser session logged in with the facilitator password.
@@ -50,8 +50,10 @@ def streamlit_secrets() -> dict[str, Any]:
 @st.cache_resource(show_spinner="Preparing the database …")
 def _startup(database_url: str) -> Startup:
     prepared = prepare(database_url, environ=os.environ, secrets=streamlit_secrets())
-    # The terminal (never the browser) gets the survey link and the login, once per process.
-    print(prepared.announcement, flush=True)
+    # The terminal (never the browser) gets the survey link and the login, once per process
+    # (`wmm serve` has printed it before the server started).
+    if claim_announcement(database_url):
+        print(prepared.announcement, flush=True)
     return prepared.startup
 
 

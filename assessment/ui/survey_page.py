@@ -13,10 +13,11 @@ from typing import Any, TypedDict
 
 import streamlit as st
 
-from assessment.campaigns import CampaignInfo, base_url, get_campaign
+from assessment.campaigns import CampaignInfo, get_campaign
 from assessment.errors import AssessmentError, DataError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responding import resume_response, save_answers, start_response, submit_response
+from assessment.site_address import base_url
 from assessment.survey_flow import (
     Answer,
     ErrorKind,

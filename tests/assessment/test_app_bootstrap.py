@@ -23,7 +23,6 @@ from assessment.bootstrap import (
     facilitator_password,
     open_or_create,
     prepare,
-    served_base_url,
     wants_demo,
 )
 from assessment.campaigns import list_campaigns
@@ -240,11 +239,6 @@ def test_with_oidc_no_password_is_generated(url: str) -> None:
         assert get_setting(prepared.startup.db, PASSWORD_SETTING) is None
     finally:
         prepared.startup.db.dispose()
-
-
-def test_served_base_url() -> None:
-    assert served_base_url(8501) == "http://localhost:8501"
-    assert served_base_url(8600, "/wmm/") == "http://localhost:8600/wmm"
 
 
 _PROCESS = """

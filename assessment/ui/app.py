@@ -1,0 +1,65 @@
+"""The Streamlit app: its pages and navigation. `streamlit run app.py` and `wmm serve` both run this.
+
+The survey is the public default page; the facilitator pages sit behind login. Start-up (database,
+demo, login) lives in assessment/bootstrap.py; `wmm serve` does it before the server starts.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment.ui import campaigns_page, dashboard_page, questionnaires_page, session, survey_page
+
+
+def main() -> None:
+    """One run of the app's script: page settings, start-up, navigation to the requested page."""
+    st.set_page_config(
+        page_title="Work management maturity", page_icon=":material/autorenew:", layout="wide"
+    )
+    st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
+    session.startup_or_stop()
+
+    pages = {
+        "": [
+            st.Page(
+                survey_page.render,
+                title="Survey",
+                icon=":material/edit_note:",
+                url_path="survey",
+                default=True,
+            ),
+            st.Page(
+                questionnaires_page.render,
+                title="Questionnaires",
+                icon=":material/list_alt:",
+                url_path="questionnaires",
+            ),
+        ],
+        "Facilitator": [
+            st.Page(
+                dashboard_page.render,
+                title="Dashboard",
+                icon=":material/monitoring:",
+                url_path="dashboard",
+            ),
+            st.Page(
+                campaigns_page.render,
+                title="Campaigns",
+                icon=":material/folder_open:",
+                url_path="campaigns",
+            ),
+            st.Page(
+                session.login_page,
+                title="Log out" if session.is_facilitator() else "Log in",
+                icon=":material/key:",
+                url_path="login",
+            ),
+        ],
+    }
+    # Someone who opened a survey link sees the survey only, without the site's menu.
+    respondent = any(name in st.query_params for name in ("c", "r", "t"))
+    st.navigation(pages, position="hidden" if respondent else "sidebar").run()
+
+
+if __name__ == "__main__":  # run as a script (`wmm serve` points Streamlit at this file)
+    main()
