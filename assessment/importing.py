@@ -443,7 +443,7 @@ def _insert(
             "source": "import",
             "started_at": None,
             "updated_at": now,
-            "submitted_at": submitted[k],
+            "submitted_at": submitted[k],  # stored to the day (models.UTCDay)
             "duration_seconds": None
             if np.isnan(table.duration_seconds[i])
             else float(table.duration_seconds[i]),

@@ -4,7 +4,11 @@ submit it exactly once.
 A second submit of the same response (double click, retry, two tabs) changes nothing and reports that
 the answers were already received. Answers to a closed campaign, to another questionnaire version, off
 the scale, or naming an unknown unit or role are refused. Nothing identifying is stored: no name,
-e-mail, IP address or user agent; the resume and invitation tokens only as sha256 hashes.
+e-mail, IP address or user agent; the resume and invitation tokens only as sha256 hashes. Nothing
+links a person to the answers either: a used invitation records only its day, not the response; on
+submit the response drops its resume-token hash, which moves to `SubmittedToken` (no response
+reference) so the link can still say "already received"; every stored time is a day (00:00 UTC), and
+the time spent answering is summed from the intervals the survey reports, not from stored clock times.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from math import isfinite
 from typing import Any
 
 from sqlalchemy import CursorResult, Update, delete, func, select, update
@@ -35,7 +40,9 @@ from assessment.storage.models import (
     Campaign,
     Invitation,
     Response,
+    SubmittedToken,
     Unit,
+    day_of,
     utcnow,
 )
 
@@ -85,9 +92,13 @@ class StartedResponse:
 
 @dataclass(frozen=True)
 class Draft:
-    """A response as its respondent may see it again. A submitted response shows no answers."""
+    """A response as its respondent may see it again. A submitted response shows no answers.
 
-    response_id: str
+    Once submitted, the resume link no longer leads to the response: ``response_id``, unit, role,
+    language and ``started_at`` are None, ``submitted_at`` is the day it was received.
+    """
+
+    response_id: str | None
     campaign_code: str
     questionnaire: str
     status: str
@@ -102,9 +113,13 @@ class Draft:
 
 @dataclass(frozen=True)
 class SubmitResult:
-    """The outcome of a submit: received now, or already received earlier (nothing changed)."""
+    """The outcome of a submit: received now, or already received earlier (nothing changed).
 
-    response_id: str
+    ``submitted_at`` is the day (00:00 UTC) it was received; ``response_id`` is None when it was
+    received earlier (nothing links the token to the response any more).
+    """
+
+    response_id: str | None
     submitted_at: datetime
     already_received: bool
 
@@ -230,19 +245,52 @@ def _store_answers(
     session.execute(statement, rows)
 
 
-def _response_by_token(session: Session, token: str, *, lock: bool = False) -> Response:
-    query = select(Response).where(Response.resume_token_hash == hash_token(token.strip()))
+def _response_by_token(
+    session: Session, token: str, *, lock: bool = False
+) -> Response | SubmittedToken:
+    """The draft behind a resume token, or the marker left when it was submitted.
+
+    Raises
+    ------
+    ResponseNotFoundError
+        If the token names neither.
+    """
+    digest = hash_token(token.strip())
+    query = select(Response).where(Response.resume_token_hash == digest)
     if lock:
         # PostgreSQL: concurrent saves/submits of one response queue up here; SQLite serialises
-        # writers already (BEGIN IMMEDIATE), where FOR UPDATE is a no-op.
+        # writers already (BEGIN IMMEDIATE), where FOR UPDATE is a no-op. A submit that waited
+        # here finds no row (the winner cleared the hash) and then the winner's marker below.
         query = query.with_for_update()
     response = session.scalars(query).one_or_none()
-    if response is None:
-        raise ResponseNotFoundError(
-            "this resume link is not valid (mistyped or incomplete); open the survey link again "
-            "to start a new response"
+    if response is not None:
+        return response
+    submitted = session.get(SubmittedToken, digest)
+    if submitted is not None:
+        return submitted
+    raise ResponseNotFoundError(
+        "this resume link is not valid (mistyped or incomplete); open the survey link again "
+        "to start a new response"
+    )
+
+
+def _check_elapsed(name: str, seconds: float | None) -> None:
+    if seconds is not None and (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not isfinite(seconds)
+        or seconds < 0
+    ):
+        raise AnswerError(
+            f"{name} must be a number >= 0; got {seconds!r}",
+            [Problem(name, "not a number >= 0", "invalid-duration")],
         )
-    return response
+
+
+def _add_elapsed(response: Response, seconds: float | None) -> None:
+    """Add the seconds the survey spent on the draft since its last save to its duration."""
+    if seconds is not None:
+        response.duration_seconds = (response.duration_seconds or 0.0) + float(seconds)
 
 
 def _apply_profile(
@@ -302,29 +350,30 @@ def start_response(
         ensure_open(campaign)
         _check_version(campaign, questionnaire)
         q = questionnaire_of(campaign)
-        now = utcnow()
+        today = day_of(utcnow())
         response = Response(
             public_id=secrets.token_hex(16),
             campaign_id=campaign.id,
             questionnaire_version=campaign.questionnaire_version,
             status="draft",
             source="survey",
-            started_at=now,
-            updated_at=now,
+            started_at=today,
+            updated_at=today,
             resume_token_hash=hash_token(resume_token),
             language=None,
         )
         _apply_profile(session, campaign, q, response, unit=unit, role=role, language=language)
+        if invitation is not None or campaign.mode == "invitation":
+            _use_invitation(session, campaign, invitation, today)
         session.add(response)
         session.flush()
-        if invitation is not None or campaign.mode == "invitation":
-            _use_invitation(session, campaign, invitation, response.id, now)
         return StartedResponse(response.public_id, resume_token, campaign.code, q.key)
 
 
 def _use_invitation(
-    session: Session, campaign: Campaign, token: str | None, response_id: int, now: datetime
+    session: Session, campaign: Campaign, token: str | None, today: datetime
 ) -> None:
+    """Mark the invitation used (on ``today`` only); it keeps no reference to the response."""
     if not token:
         raise InvitationError(
             f"campaign {campaign.code} is by invitation only; open the personal link you received"
@@ -338,7 +387,7 @@ def _use_invitation(
             Invitation.campaign_id == campaign.id,
             Invitation.used_at.is_(None),
         )
-        .values(used_at=now, response_id=response_id),
+        .values(used_at=today),
     )
     if claimed == 1:
         return
@@ -366,8 +415,14 @@ def save_answers(
     unit: str | None = None,
     role: str | None = None,
     language: str | None = None,
+    elapsed_seconds: float | None = None,
 ) -> Draft:
     """Save (part of) the answers of a draft; ``None`` or ``""`` clears an answer (skipped).
+
+    Parameters
+    ----------
+    elapsed_seconds : seconds the survey spent on this draft since its previous save (or since it
+        started or resumed); added to the draft's duration. None: not measured.
 
     Raises
     ------
@@ -376,18 +431,20 @@ def save_answers(
     """
     with db.write() as session:
         response = _response_by_token(session, token, lock=True)
-        campaign = session.get_one(Campaign, response.campaign_id)
-        if response.status == "submitted":
+        if isinstance(response, SubmittedToken) or response.status == "submitted":
             raise AlreadyReceivedError(
                 "these answers were already submitted and can no longer change"
             )
+        campaign = session.get_one(Campaign, response.campaign_id)
         ensure_open(campaign)
         _check_version(campaign, questionnaire)
+        _check_elapsed("elapsed_seconds", elapsed_seconds)
         q = questionnaire_of(campaign)
         checked = check_answers(q, answers)
         _apply_profile(session, campaign, q, response, unit=unit, role=role, language=language)
         _store_answers(session, response.id, checked)
-        response.updated_at = utcnow()
+        _add_elapsed(response, elapsed_seconds)
+        response.updated_at = day_of(utcnow())
         session.flush()
         return _draft(session, campaign, response)
 
@@ -397,6 +454,19 @@ def resume_response(db: Database, token: str) -> Draft:
     with db.read() as session:
         response = _response_by_token(session, token)
         campaign = session.get_one(Campaign, response.campaign_id)
+        if isinstance(response, SubmittedToken):
+            return Draft(
+                response_id=None,
+                campaign_code=campaign.code,
+                questionnaire=campaign.questionnaire_key,
+                status="submitted",
+                unit=None,
+                role=None,
+                language=None,
+                started_at=None,
+                submitted_at=response.submitted_at,
+                campaign_open=campaign.status == "open",
+            )
         return _draft(session, campaign, response)
 
 
@@ -439,20 +509,26 @@ def submit_response(
     role: str | None = None,
     language: str | None = None,
     duration_seconds: int | None = None,
+    elapsed_seconds: float | None = None,
 ) -> SubmitResult:
     """Submit a draft, exactly once; optionally save last answers first, in the same transaction.
 
     A response submitted before is left untouched and reported as ``already_received`` (also when
     the campaign has closed since). A draft needs a unit (when the campaign has a unit list) and at
-    least one answer.
+    least one answer. The submitted response keeps no token: its hash moves to `SubmittedToken`,
+    in the same transaction as the status change.
 
     Parameters
     ----------
-    duration_seconds : time spent answering as the survey measured it; default: from start to now
+    duration_seconds : total time spent answering, as the survey measured it
+    elapsed_seconds : seconds since the survey's last save, added to the time its saves reported;
+        the duration is that sum (None when nothing was measured) unless ``duration_seconds`` is given
     """
     with db.write() as session:
         response = _response_by_token(session, token, lock=True)
-        if response.status == "submitted":
+        if isinstance(response, SubmittedToken):
+            return SubmitResult(None, response.submitted_at, already_received=True)
+        if response.status == "submitted":  # only rows written before the token moved out
             received = response.submitted_at or response.updated_at
             return SubmitResult(response.public_id, received, already_received=True)
         campaign = session.get_one(Campaign, response.campaign_id)
@@ -473,7 +549,7 @@ def submit_response(
             )
         if problems:
             raise AnswerError("the response cannot be submitted yet", problems)
-        now = utcnow()
+        today = day_of(utcnow())
         if duration_seconds is not None and (
             isinstance(duration_seconds, bool)
             or not isinstance(duration_seconds, int)
@@ -483,18 +559,34 @@ def submit_response(
                 f"duration_seconds must be a whole number >= 0; got {duration_seconds!r}",
                 [Problem("duration_seconds", "not a whole number >= 0", "invalid-duration")],
             )
-        duration = duration_seconds
-        if duration is None and response.started_at is not None:
-            duration = max(0, round((now - response.started_at).total_seconds()))
+        _check_elapsed("elapsed_seconds", elapsed_seconds)
+        _add_elapsed(response, elapsed_seconds)
+        duration = (
+            float(duration_seconds)
+            if duration_seconds is not None
+            else (None if response.duration_seconds is None else round(response.duration_seconds))
+        )
+        token_hash = response.resume_token_hash
+        public_id = response.public_id
         # The status condition makes the claim atomic even without the row lock.
         claimed = _rowcount(
             session,
             update(Response)
             .where(Response.id == response.id, Response.status == "draft")
-            .values(status="submitted", submitted_at=now, updated_at=now, duration_seconds=duration)
+            .values(
+                status="submitted",
+                submitted_at=today,
+                updated_at=today,
+                duration_seconds=duration,
+                resume_token_hash=None,
+            )
             .execution_options(synchronize_session=False),
         )
         session.expire(response)
         if claimed != 1:
-            return SubmitResult(response.public_id, response.submitted_at or now, True)
-        return SubmitResult(response.public_id, now, already_received=False)
+            return SubmitResult(None, today, already_received=True)
+        if token_hash is not None:
+            session.add(
+                SubmittedToken(token_hash=token_hash, campaign_id=campaign.id, submitted_at=today)
+            )
+        return SubmitResult(public_id, today, already_received=False)

@@ -3,7 +3,10 @@ responses, answers, action items and imported benchmark rows.
 
 The Alembic revisions in ``migrations/versions`` create exactly this schema (a test compares them).
 Nothing here identifies a respondent: no name, e-mail, IP address or user agent is stored; invitation
-and resume tokens are stored as sha256 hashes, imported respondent ids as keyed hashes.
+and resume tokens are stored as sha256 hashes, imported respondent ids as keyed hashes. Nothing links a
+person to answers either: an invitation records only the day it was used (no response reference), a
+submitted response keeps no token, and every time about a respondent is stored to the day
+(`UTCDay`, midnight UTC).
 """
 
 from __future__ import annotations
@@ -50,6 +53,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def day_of(stamp: datetime) -> datetime:
+    """The start (00:00 UTC) of the UTC day of ``stamp``; a naive ``stamp`` is taken as UTC."""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def utctoday() -> datetime:
+    """The start (00:00 UTC) of today: the finest time stored about a respondent."""
+    return day_of(utcnow())
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every backend (SQLite keeps no zone, so it is added back)."""
 
@@ -70,6 +85,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         # Aggregate results on SQLite (MAX of a column) may skip the DateTime processor.
         stamp: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
         return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+
+
+class UTCDay(UTCDateTime):
+    """A `UTCDateTime` stored to the day: every value written is truncated to 00:00 UTC.
+
+    Used for every time about a respondent (response started/updated/submitted, invitation used),
+    so that no stored time can single out who answered when, whichever code writes it. The
+    truncation applies to every bound value, comparisons included: compare these columns with days.
+    """
+
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return super().process_bind_param(None if value is None else day_of(value), dialect)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -162,7 +191,11 @@ class Target(Base):
 
 
 class Invitation(Base):
-    """A single-use invitation link; only the sha256 of its token is stored."""
+    """A single-use invitation link; only the sha256 of its token is stored.
+
+    Using it records only that it was used, and on which day: nothing points to the response it
+    started, so the links file the facilitator keeps cannot be joined to answers.
+    """
 
     __tablename__ = "invitations"
 
@@ -172,14 +205,15 @@ class Invitation(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    used_at: Mapped[datetime | None]
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDay())  # the day only
 
 
 class Response(Base):
     """One respondent's answers to one campaign: a draft until submitted, then immutable.
 
     ``id`` is internal; ``public_id`` is the random id shown outside the database (exports, receipts).
+    Its times are days (`UTCDay`). ``resume_token_hash`` finds a draft again; it is cleared on submit
+    (the token's hash moves to `SubmittedToken`, which names no response).
     """
 
     __tablename__ = "responses"
@@ -206,13 +240,31 @@ class Response(Base):
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="draft")
     source: Mapped[str] = mapped_column(String(10), default="survey")
-    started_at: Mapped[datetime | None]  # unknown for imported rows
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    submitted_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None] = mapped_column(UTCDay())  # unknown for imported rows
+    updated_at: Mapped[datetime] = mapped_column(UTCDay(), default=utctoday)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDay())
+    # Time spent answering: given by the survey, or the sum of the intervals it reported while saving.
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Keyed hash of the respondent id of an imported row (re-imports find it; it identifies nobody).
     import_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class SubmittedToken(Base):
+    """The hash of a resume token whose response was submitted, so that its link can still say
+    "already received" (and a repeated submit changes nothing) without pointing to the response.
+
+    No response reference and no surrogate id (whose order would follow the submissions); the day
+    of submission only.
+    """
+
+    __tablename__ = "submitted_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDay())
 
 
 class Answer(Base):

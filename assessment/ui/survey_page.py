@@ -8,6 +8,7 @@ Nothing a respondent or facilitator typed is rendered as HTML.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
@@ -69,6 +70,9 @@ DONE = "survey_done"  # "received" or "already": show the thank-you page
 NOTICE = "survey_notice"  # a message for the current page (a text key or a library message)
 RESUMED = "survey_resumed"
 TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its top
+# time.monotonic() of the last save (or start/resume) of this session: the survey reports the time
+# spent answering as intervals, because the database keeps no clock time finer than the day.
+CLOCK = "survey_clock"
 # Widget keys
 LANGUAGE_WIDGET = "survey_w_language"
 UNIT_WIDGET = "survey_w_unit"
@@ -110,6 +114,17 @@ def _pages() -> tuple[SurveyPage, ...]:
 def _answers() -> dict[str, Answer]:
     answers: dict[str, Answer] = _state()[ANSWERS]
     return answers
+
+
+def _lap() -> float | None:
+    """Seconds since this session's last save, start or resume (None before the response starts)."""
+    started = _state().get(CLOCK)
+    return None if started is None else max(0.0, time.monotonic() - float(started))
+
+
+def _restart_clock() -> None:
+    """After a successful save: the next interval starts now."""
+    _state()[CLOCK] = time.monotonic()
 
 
 def _clear() -> None:
@@ -197,6 +212,7 @@ def _resume(link: SurveyLink) -> None:
         state[ERROR] = "questionnaire-changed"
         return
     state[TOKEN] = link.resume
+    _restart_clock()
     state[ANSWERS] = dict(draft.answers)
     state[UNIT] = draft.unit
     state[ROLE] = draft.role
@@ -250,10 +266,18 @@ def _on_start() -> None:
             )
             state[TOKEN] = started.resume_token
         else:
-            save_answers(db, state[TOKEN], {}, questionnaire=_questionnaire().key, **_profile())
+            save_answers(
+                db,
+                state[TOKEN],
+                {},
+                questionnaire=_questionnaire().key,
+                elapsed_seconds=_lap(),
+                **_profile(),
+            )
     except AssessmentError as error:
         _fail(error)
         return
+    _restart_clock()
     _go(page_index(_pages(), "profile"))
 
 
@@ -268,10 +292,18 @@ def _on_profile(step: int, shown: int) -> None:
         state[NOTICE] = "unit_missing"
         return
     try:
-        save_answers(database(), state[TOKEN], {}, questionnaire=_questionnaire().key, **_profile())
+        save_answers(
+            database(),
+            state[TOKEN],
+            {},
+            questionnaire=_questionnaire().key,
+            elapsed_seconds=_lap(),
+            **_profile(),
+        )
     except AssessmentError as error:
         _fail(error)
         return
+    _restart_clock()
     _go(state[PAGE] + step)
 
 
@@ -290,10 +322,17 @@ def _save_page() -> bool:
         return True
     answers = _page_answers(page)
     try:
-        save_answers(database(), state[TOKEN], answers, questionnaire=_questionnaire().key)
+        save_answers(
+            database(),
+            state[TOKEN],
+            answers,
+            questionnaire=_questionnaire().key,
+            elapsed_seconds=_lap(),
+        )
     except AssessmentError as error:
         _fail(error)
         return False
+    _restart_clock()
     _answers().update(answers)
     return True
 
@@ -322,7 +361,11 @@ def _on_submit() -> None:
     state.pop(NOTICE, None)
     try:
         result = submit_response(
-            database(), state[TOKEN], questionnaire=_questionnaire().key, **_profile()
+            database(),
+            state[TOKEN],
+            questionnaire=_questionnaire().key,
+            elapsed_seconds=_lap(),
+            **_profile(),
         )
     except DataError as error:
         types = {p.type for p in error.problems}

@@ -55,14 +55,20 @@ def _token(page: Any) -> str:
     return parse_qs(urlparse(page.url).query)["r"][0]
 
 
-def _stored(db: Database, token: str) -> dict[str, Any]:
-    """The response behind a resume token as stored: status, unit, role, language, answers."""
+def _draft_id(db: Database, token: str) -> str:
+    """The public id of the draft behind a resume token (once submitted, it keeps no token)."""
     with db.read() as session:
         rows = session.scalars(
-            select(Response).where(Response.resume_token_hash == hash_token(token))
+            select(Response.public_id).where(Response.resume_token_hash == hash_token(token))
         ).all()
         assert len(rows) == 1
-        response = rows[0]
+        return rows[0]
+
+
+def _stored(db: Database, public_id: str) -> dict[str, Any]:
+    """A response as stored: status, unit, role, language, answers, and whether it keeps a token."""
+    with db.read() as session:
+        response = session.scalars(select(Response).where(Response.public_id == public_id)).one()
         unit = session.scalar(select(Unit.name).where(Unit.id == response.unit_id))
         answers = {
             item: special if special is not None else value
@@ -79,6 +85,7 @@ def _stored(db: Database, token: str) -> dict[str, Any]:
             "language": response.language,
             "source": response.source,
             "answers": answers,
+            "keeps_token": response.resume_token_hash is not None,
         }
 
 
@@ -176,7 +183,7 @@ def test_a_respondent_completes_the_demo_survey_in_german_on_a_phone(
         _see(page, page.get_by_role("heading", name="Prüfen und absenden"))
         expect(page.get_by_text("Sie haben alle 41 Aussagen beantwortet.")).to_be_visible()
         steps.snap(page, "review")
-        token = _token(page)
+        response = _draft_id(app_database, _token(page))
         page.get_by_role("button", name="Antworten absenden").click()
         _see(page, page.get_by_role("heading", name="Vielen Dank!"))
         expect(page.get_by_text("Ihre Antworten sind angekommen.")).to_be_visible()
@@ -185,9 +192,10 @@ def test_a_respondent_completes_the_demo_survey_in_german_on_a_phone(
     finally:
         context.close()
 
-    stored = _stored(app_database, token)
+    stored = _stored(app_database, response)
     statements = [i.id for i in questionnaire.items] + [o.id for o in questionnaire.outcomes]
     assert stored["status"] == "submitted"
+    assert not stored["keeps_token"]  # submitted answers are not linked to the resume link
     assert (stored["unit"], stored["role"], stored["language"], stored["source"]) == (
         "Finance",
         "staff",
@@ -222,7 +230,8 @@ def test_a_half_filled_survey_is_resumed_from_its_link_in_a_new_browser(
     finally:
         phone.close()
     token = parse_qs(urlparse(link).query)["r"][0]
-    stored = _stored(app_database, token)
+    response = _draft_id(app_database, token)
+    stored = _stored(app_database, response)
     assert stored["status"] == "draft"
     assert stored["answers"] == {
         item: (4 if n % 2 == 0 else 2) for n, item in enumerate(first_items)
@@ -255,7 +264,7 @@ def test_a_half_filled_survey_is_resumed_from_its_link_in_a_new_browser(
         steps.snap(page, "thank-you")
     finally:
         other_device.close()
-    stored = _stored(app_database, token)
+    stored = _stored(app_database, response)
     assert stored["status"] == "submitted"
     assert (stored["unit"], stored["role"], stored["language"]) == ("Sales", "manager", "en")
     assert set(stored["answers"]) == set(first_items)
@@ -281,7 +290,7 @@ def test_double_clicks_reload_back_and_a_second_tab_store_one_response(
             _wait_part(page, part, 6)
             page.get_by_role("button", name="Next").click()
         _see(page, page.get_by_role("heading", name="Check and send"))
-        token = _token(page)
+        response = _draft_id(app_database, _token(page))
 
         second_tab = context.new_page()
         second_tab.goto(page.url)  # the same response, resumed where its answers stop
@@ -309,7 +318,7 @@ def test_double_clicks_reload_back_and_a_second_tab_store_one_response(
         steps.snap(second_tab, "second-tab-after-submit")
     finally:
         context.close()
-    assert _stored(app_database, token)["status"] == "submitted"
+    assert _stored(app_database, response)["status"] == "submitted"
     assert _submitted(app_database, demo_code) == before + 1
 
 

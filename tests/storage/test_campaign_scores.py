@@ -70,7 +70,9 @@ def test_rows_follow_the_responses_and_answers_to_other_statements_are_ignored(
         for _ in range(3)
     ]
     for token, value in zip(tokens, (5, 2, 1), strict=True):
-        submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": value})
+        submit_response(
+            db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": value}, elapsed_seconds=90
+        )
     with db.write() as session:
         responses = session.scalars(select(Response).order_by(Response.id)).all()
         public_ids = [r.public_id for r in responses]

@@ -1,16 +1,20 @@
-"""Migrations: upgrade from empty on both backends, the schema equals the models, and every entry
-point refuses a database that needs `wmm db upgrade` (or a newer wmm)."""
+"""Migrations: upgrade from empty on both backends, the schema equals the models, every entry point
+refuses a database that needs `wmm db upgrade` (or a newer wmm), and 0003 unlinks existing data."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, select, text
+from storage.databases import QUESTIONNAIRE
 
+from assessment.campaigns import create_campaign, create_invitations, hash_token
+from assessment.responding import resume_response, save_answers, start_response, submit_response
 from assessment.storage import (
     Database,
     DatabaseMissingError,
@@ -26,7 +30,14 @@ from assessment.storage import (
 )
 from assessment.storage.engine import ENV_VAR, DatabaseURLError, default_sqlite_path
 from assessment.storage.migrate import alembic_config
-from assessment.storage.models import Base
+from assessment.storage.models import (
+    Base,
+    Campaign,
+    Invitation,
+    Response,
+    SubmittedToken,
+    UTCDateTime,
+)
 
 TABLES = {
     "campaigns",
@@ -69,6 +80,108 @@ def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
     upgrade(db)
     assert set(inspect(db.engine).get_table_names()) >= TABLES
     db.dispose()
+
+
+def _downgrade(db: Database, revision: str) -> None:
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_0003_unlinks_invitations_and_tokens_and_cuts_times_to_the_day(db_url: str) -> None:
+    db = connect(db_url, create=True)
+    try:
+        upgrade(db)
+        info = create_campaign(db, name="Before", questionnaire=QUESTIONNAIRE, mode="invitation")
+        invitations = create_invitations(db, info.code, 3)
+        done, draft = (
+            start_response(db, info.code, questionnaire=QUESTIONNAIRE, invitation=invitation)
+            for invitation in invitations[:2]
+        )
+        submit_response(db, done.resume_token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 3})
+        # Back to the schema before 0003, with data as wmm wrote it then (raw SQL, so that later
+        # models do not matter): each used invitation points to its response, times to the
+        # microsecond, and the submitted response keeps its resume-token hash.
+        _downgrade(db, "0002")
+        precise = datetime(2025, 3, 4, 22, 47, 13, 123456, tzinfo=UTC)
+        stamp = bindparam("at", type_=UTCDateTime())
+        with db.engine.begin() as connection:
+            for started, invitation in ((done, invitations[0]), (draft, invitations[1])):
+                connection.execute(
+                    text(
+                        "UPDATE invitations SET used_at = :at, response_id = "
+                        "(SELECT id FROM responses WHERE public_id = :public) "
+                        "WHERE token_hash = :invitation"
+                    ).bindparams(stamp),
+                    {
+                        "at": precise,
+                        "public": started.response_id,
+                        "invitation": hash_token(invitation),
+                    },
+                )
+            connection.execute(
+                text(
+                    "UPDATE responses SET started_at = :at, updated_at = :at, submitted_at = "
+                    "CASE WHEN status = 'submitted' THEN :at END, resume_token_hash = "
+                    "CASE WHEN status = 'submitted' THEN :done ELSE resume_token_hash END"
+                ).bindparams(stamp),
+                {"at": precise, "done": hash_token(done.resume_token)},
+            )
+            linked = connection.execute(
+                text("SELECT count(*) FROM invitations WHERE response_id IS NOT NULL")
+            ).scalar()
+            stored = connection.execute(
+                select(Response.started_at).where(Response.public_id == done.response_id)
+            ).scalar()
+        assert (linked, stored) == (2, precise)
+
+        assert upgrade(db) == ("0002", head_revision())
+
+        columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
+        assert columns == {"id", "campaign_id", "token_hash", "created_at", "used_at"}
+        day = datetime(2025, 3, 4, tzinfo=UTC)
+        with db.read() as session:
+            used = session.scalars(select(Invitation.used_at).order_by(Invitation.id)).all()
+            rows = {
+                r.public_id: (
+                    r.status,
+                    r.started_at,
+                    r.updated_at,
+                    r.submitted_at,
+                    r.resume_token_hash,
+                )
+                for r in session.scalars(select(Response))
+            }
+            markers = [
+                (m.token_hash, m.campaign_id, m.submitted_at)
+                for m in session.scalars(select(SubmittedToken))
+            ]
+            campaign_id = session.scalar(select(Campaign.id).where(Campaign.code == info.code))
+        assert used == [day, day, None]
+        assert rows == {
+            done.response_id: ("submitted", day, day, day, None),
+            draft.response_id: ("draft", day, day, None, hash_token(draft.resume_token)),
+        }
+        assert markers == [(hash_token(done.resume_token), campaign_id, day)]
+        # The old links still work: the submitted one says so, the draft goes on.
+        assert resume_response(db, done.resume_token).status == "submitted"
+        again = submit_response(db, done.resume_token, questionnaire=QUESTIONNAIRE)
+        assert again.already_received and again.submitted_at == day
+        saved = save_answers(db, draft.resume_token, {"CLA01": 4}, questionnaire=QUESTIONNAIRE)
+        assert saved.answers == {"CLA01": 4}
+
+        # The downgrade brings the column back, empty; upgrading again is clean.
+        _downgrade(db, "0002")
+        with db.engine.connect() as connection:
+            unlinked = connection.execute(
+                text("SELECT count(*) FROM invitations WHERE response_id IS NULL")
+            ).scalar()
+        assert unlinked == 3
+        assert "submitted_tokens" not in inspect(db.engine).get_table_names()
+        assert upgrade(db) == ("0002", head_revision())
+    finally:
+        db.dispose()
 
 
 def test_open_database_refuses_an_empty_database_naming_wmm_db_upgrade(db_url: str) -> None:

@@ -28,7 +28,7 @@ from assessment.responding import (
     submit_response,
 )
 from assessment.storage import Database
-from assessment.storage.models import Answer, Response
+from assessment.storage.models import Answer, Response, SubmittedToken
 
 
 def _start(db: Database, campaign: CampaignInfo, **profile: Any) -> str:
@@ -86,7 +86,8 @@ def test_submit_exactly_once(db: Database, campaign: CampaignInfo) -> None:
         again = submit_response(db, token, questionnaire=QUESTIONNAIRE, answers=answers)
         assert again.already_received
         assert again.submitted_at == first.submitted_at
-        assert again.response_id == first.response_id
+        # The token no longer leads to the response, so the repeat cannot name it.
+        assert again.response_id is None
         assert "already received" in again.message
     assert _stored_answers(db) == {"CLA01": (3, None)}
     with pytest.raises(AlreadyReceivedError, match="already submitted"):
@@ -98,6 +99,9 @@ def test_submit_exactly_once(db: Database, campaign: CampaignInfo) -> None:
     resumed = resume_response(db, token)
     assert resumed.status == "submitted"
     assert dict(resumed.answers) == {}
+    assert (resumed.response_id, resumed.unit, resumed.started_at) == (None, None, None)
+    assert resumed.submitted_at == first.submitted_at
+    assert resumed.campaign_code == campaign.code
 
 
 def test_submit_needs_a_unit_and_an_answer(db: Database, campaign: CampaignInfo) -> None:
@@ -247,26 +251,58 @@ def test_nothing_identifying_is_stored_and_tokens_only_as_hashes(
         "resume_token_hash",
         "import_key",
     }
+    draft = start_response(db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales")
     with db.read() as session:
-        stored_hash = session.scalar(select(Response.resume_token_hash))
-        dump = " ".join(str(r) for r in session.execute(text("SELECT * FROM responses")))
-    assert stored_hash == hashlib.sha256(started.resume_token.encode()).hexdigest()
-    assert started.resume_token not in dump
+        stored = {
+            status: digest
+            for status, digest in session.execute(
+                select(Response.status, Response.resume_token_hash)
+            )
+        }
+        markers = set(session.scalars(select(SubmittedToken.token_hash)))
+        dump = " ".join(
+            str(r)
+            for table in ("responses", "submitted_tokens")
+            for r in session.execute(text(f"SELECT * FROM {table}"))
+        )
+    # The draft is found by its token's hash; the submitted response keeps none: its hash is
+    # only a marker that names no response.
+    assert stored == {"draft": _sha256(draft.resume_token), "submitted": None}
+    assert markers == {_sha256(started.resume_token)}
+    assert started.resume_token not in dump and draft.resume_token not in dump
 
 
-def test_duration_is_measured_or_given(db: Database, campaign: CampaignInfo) -> None:
-    token = _start(db, campaign, unit="Sales")
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def test_duration_is_given_or_summed_from_the_intervals_the_survey_reports(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    given = _start(db, campaign, unit="Sales")
     submit_response(
-        db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4}, duration_seconds=312
+        db, given, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4}, duration_seconds=312
     )
-    token = _start(db, campaign, unit="Sales")
-    submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4})
+    # Two sessions (the second one resumed) report their intervals; no clock time is stored.
+    summed = _start(db, campaign, unit="Sales")
+    save_answers(db, summed, {"CLA01": 4}, questionnaire=QUESTIONNAIRE, elapsed_seconds=40.4)
+    save_answers(db, summed, {"CLA02": 2}, questionnaire=QUESTIONNAIRE, elapsed_seconds=0)
+    save_answers(db, summed, {"CLA03": 3}, questionnaire=QUESTIONNAIRE, elapsed_seconds=100)
+    submit_response(db, summed, questionnaire=QUESTIONNAIRE, elapsed_seconds=9.9)
+    unmeasured = _start(db, campaign, unit="Sales")
+    submit_response(db, unmeasured, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4})
     with db.read() as session:
-        durations = sorted(session.scalars(select(Response.duration_seconds)))
-    assert durations[1] == 312
-    assert 0 <= durations[0] < 60
+        durations = list(session.scalars(select(Response.duration_seconds).order_by(Response.id)))
+    assert durations == [312, 150, None]
     token = _start(db, campaign, unit="Sales")
     with pytest.raises(AnswerError, match="duration_seconds"):
         submit_response(
             db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4}, duration_seconds=-1
         )
+    for bad in (-1, float("nan"), float("inf"), True, "5"):
+        with pytest.raises(AnswerError, match="elapsed_seconds"):
+            save_answers(db, token, {}, questionnaire=QUESTIONNAIRE, elapsed_seconds=bad)
+        with pytest.raises(AnswerError, match="elapsed_seconds"):
+            submit_response(
+                db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 4}, elapsed_seconds=bad
+            )

@@ -383,6 +383,14 @@ def test_submit_stores_the_response_once_and_thanks(
     assert "Example Ltd looks at the results of groups of at least 5 people" in _texts(at)
     stored = _only(db)
     assert (stored["status"], stored["answers"]) == ("submitted", values)
+    assert stored["token_hash"] is None  # the submitted answers keep no token
+    with db.read() as session:
+        duration, submitted_at = session.execute(
+            select(Response.duration_seconds, Response.submitted_at)
+        ).one()
+    # The session's intervals between saves, summed: measured without storing a clock time.
+    assert duration is not None and duration >= 0
+    assert submitted_at == submitted_at.replace(hour=0, minute=0, second=0, microsecond=0)
     assert _param(at, "r") == token  # a reload comes back to the thank-you page
     assert not [b for b in at.button if b.key == "survey_submit"]
 
@@ -501,7 +509,9 @@ def test_an_invitation_link_starts_one_response_and_is_then_used(db: Database) -
         used = session.scalar(
             select(Invitation.used_at).where(Invitation.token_hash == hash_token(token))
         )
+    # Used on this day; nothing more (no time, no reference to the response).
     assert used is not None
+    assert used == used.replace(hour=0, minute=0, second=0, microsecond=0)
     again = _click(_open(c=campaign.code, t=token), "survey_start")
     assert again.title[0].value == "This invitation link has already been used"
     assert len(_responses(db)) == 1
