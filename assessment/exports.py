@@ -17,11 +17,10 @@ import pandas as pd
 from assessment.csv_safety import neutralise_frame
 from assessment.errors import AssessmentError
 from assessment.responses_csv import ResponseTable, pooled_label
+from scoring.partitions import OTHER_ROLES as OTHER_ROLES  # re-exported: the pooled role
+from scoring.partitions import OTHER_UNITS, coarsen
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL, suppression_mask
-
-OTHER_UNITS = "(other units)"
-OTHER_ROLES = "(other roles)"
 
 #: Columns every scores export carries so each number can be recomputed (docs/formats.md, "Scores").
 METADATA_COLUMNS: tuple[str, ...] = (
@@ -455,12 +454,11 @@ def _quasi_identifiers(table: ResponseTable) -> list[tuple[str, np.ndarray]]:
 def _generalise(
     units: np.ndarray, inner: Sequence[tuple[str, np.ndarray]], min_group_size: int
 ) -> _Generalised:
-    """Units pooled over the organisation, then each further column pooled inside the cells of
-    the columns before it (`_pool_within`, `_hide_consistently`)."""
-    n = len(units)
-    unit_values, unit_changed = _pool_within(
-        np.zeros(n, dtype=np.int64), units, min_group_size=min_group_size, other=OTHER_UNITS
-    )
+    """Units pooled over the organisation as in the results' unit breakdown
+    (`scoring.partitions.coarsen`), then each further column pooled inside the cells of the
+    columns before it (`_pool_within`, `_hide_consistently`)."""
+    unit_values = coarsen(units, min_group_size=min_group_size, other_label=OTHER_UNITS).labels
+    unit_changed = unit_values != units.astype(str)
     values = {"unit": unit_values}
     changed = {"unit": unit_changed}
     parent = _cells([unit_values])

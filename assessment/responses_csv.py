@@ -57,6 +57,7 @@ from assessment.csv_reading import (
 from assessment.csv_safety import neutralise_arrow, restore_arrow, restore_text
 from assessment.errors import DataError, Problem
 from assessment.questionnaire.model import Questionnaire
+from scoring.partitions import OTHER_ROLES
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 from scoring.suppression import TOTAL_LABEL
 
@@ -74,7 +75,7 @@ def pooled_label(demographic: str) -> str:
     """The value an anonymised export gives a demographic's pooled respondents: ``(other roles)``
     for ``role``, ``(other <id>)`` for any other; it reads back as a value of its own, so an
     anonymised export imports again."""
-    return "(other roles)" if demographic == "role" else f"(other {demographic})"
+    return OTHER_ROLES if demographic == "role" else f"(other {demographic})"
 
 
 _SPECIAL_CODES = {"DK": DONT_KNOW, "NA": NOT_APPLICABLE}
