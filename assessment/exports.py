@@ -17,8 +17,8 @@ import pandas as pd
 from assessment.csv_safety import neutralise_frame
 from assessment.errors import AssessmentError
 from assessment.responses_csv import ResponseTable, pooled_label
+from scoring.partitions import OTHER_LANGUAGES, OTHER_UNITS, coarsen, protect_differences
 from scoring.partitions import OTHER_ROLES as OTHER_ROLES  # re-exported: the pooled role
-from scoring.partitions import OTHER_UNITS, coarsen
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL, suppression_mask
 
@@ -324,6 +324,11 @@ def write_scores_csv(
 
 # --- responses ----------------------------------------------------------------------------------
 
+#: The results' group of respondents who did not answer a demographic, and of an unknown language
+#: (`assessment.results`); empty cells in the file.
+_NOT_GIVEN = "(not given)"
+_UNKNOWN_LANGUAGE = "(unknown)"
+
 #: Durations in an anonymised export are rounded to this many seconds (whole minutes).
 DURATION_ROUNDING_SECONDS = 60
 
@@ -451,24 +456,56 @@ def _quasi_identifiers(table: ResponseTable) -> list[tuple[str, np.ndarray]]:
     return columns
 
 
+def _results_partition(
+    units: np.ndarray, values: np.ndarray, name: str, min_group_size: int
+) -> np.ndarray:
+    """A quasi-identifier as the results' breakdown by it groups respondents (DESIGN §7).
+
+    Missing answers form a group of their own; groups under m are pooled over the organisation
+    (`scoring.partitions.coarsen`), then pooled further until no unit minus its groups, or group
+    minus its units, holds 1 to m − 1 respondents (`scoring.partitions.protect_differences`), as
+    the dashboard's role breakdown is. Back in the file's terms: a missing answer is empty again,
+    and so is a pooled or unknown language (a language cell must be a code the importer knows).
+    """
+    missing = _UNKNOWN_LANGUAGE if name == "language" else _NOT_GIVEN
+    other = OTHER_LANGUAGES if name == "language" else pooled_label(name)
+    given = np.asarray(values, dtype=object).copy()
+    given[_missing(given)] = missing
+    first = coarsen(given, min_group_size=min_group_size, other_label=other)
+    second = protect_differences(
+        units, first.labels, min_group_size=min_group_size, other_label=other
+    )
+    out = np.asarray(second.labels, dtype=object).copy()
+    out[out == missing] = None
+    if name == "language":
+        out[out == other] = None
+    return out
+
+
 def _generalise(
     units: np.ndarray, inner: Sequence[tuple[str, np.ndarray]], min_group_size: int
 ) -> _Generalised:
-    """Units pooled over the organisation as in the results' unit breakdown
-    (`scoring.partitions.coarsen`), then each further column pooled inside the cells of the
-    columns before it (`_pool_within`, `_hide_consistently`)."""
-    unit_values = coarsen(units, min_group_size=min_group_size, other_label=OTHER_UNITS).labels
-    unit_changed = unit_values != units.astype(str)
-    values = {"unit": unit_values}
-    changed = {"unit": unit_changed}
-    parent = _cells([unit_values])
-    for name, original in inner:
+    """Each further column pooled inside the cells of the (pooled) units and the columns before
+    it (`_pool_within`, `_hide_consistently`); ``units`` and ``inner`` are the results'
+    partitions (`_results_partition`)."""
+    values = {"unit": units}
+    changed = {"unit": np.zeros(len(units), dtype=bool)}
+    parent = _cells([units])
+    for name, start in inner:
         other = _other_label(name)
-        new, flags = _pool_within(parent, original, min_group_size=min_group_size, other=other)
-        _hide_consistently(parent, original, new, flags, min_group_size=min_group_size, other=other)
+        new, flags = _pool_within(parent, start, min_group_size=min_group_size, other=other)
+        _hide_consistently(parent, start, new, flags, min_group_size=min_group_size, other=other)
         values[name], changed[name] = new, flags
         parent = _cells([parent, new])
     return _Generalised(values, changed, parent)
+
+
+def _differs(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Per respondent: did the value change (two missing values are the same)?"""
+    old, new = _missing(before), _missing(after)
+    text_old = pd.Series(before, dtype=object).astype(str).to_numpy()
+    text_new = pd.Series(after, dtype=object).astype(str).to_numpy()
+    return np.asarray((old != new) | (~old & ~new & (text_old != text_new)), dtype=bool)
 
 
 def _aggregate_durations(
@@ -620,9 +657,16 @@ def anonymised_responses(
         )
     units = np.asarray(table.unit, dtype=object)
     inner = _quasi_identifiers(table)
-    orders = list(itertools.permutations(inner)) if len(inner) <= _MAX_ORDERED_COLUMNS else [inner]
+    coarse_units = coarsen(units, min_group_size=min_group_size, other_label=OTHER_UNITS).labels
+    starts = [
+        (name, _results_partition(coarse_units, values, name, min_group_size))
+        for name, values in inner
+    ]
+    orders = (
+        list(itertools.permutations(starts)) if len(starts) <= _MAX_ORDERED_COLUMNS else [starts]
+    )
     best = min(
-        (_generalise(units, order, min_group_size) for order in orders),
+        (_generalise(coarse_units, order, min_group_size) for order in orders),
         key=lambda generalised: generalised.n_changed,
     )
     ids = np.asarray(table.respondent_id, dtype=object)
@@ -633,11 +677,10 @@ def anonymised_responses(
         min_group_size,
     )
     warnings: list[str] = []
-    for name, _ in [("unit", units), *inner]:
-        flags = best.changed[name]
+    for name, original in [("unit", units), *inner]:
+        flags = _differs(original, best.values[name])
         if flags.any():
             label = _other_label(name) or "not given"
-            original = {"unit": units, **dict(inner)}[name]
             count = len(pd.Series(original[flags], dtype=object).unique())
             warnings.append(
                 f"{int(flags.sum())} respondents in {count} {name} value(s) were pooled into "

@@ -72,10 +72,10 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
 
 
 def pooled_label(demographic: str) -> str:
-    """The value an anonymised export gives a demographic's pooled respondents: ``(other roles)``
-    for ``role``, ``(other <id>)`` for any other; it reads back as a value of its own, so an
-    anonymised export imports again."""
-    return OTHER_ROLES if demographic == "role" else f"(other {demographic})"
+    """The value an anonymised export gives a demographic's pooled respondents, as the results
+    name the pooled group: ``(other roles)`` for ``role``, ``(other <id> groups)`` for any other; it
+    reads back as a value of its own, so an anonymised export imports again."""
+    return OTHER_ROLES if demographic == "role" else f"(other {demographic} groups)"
 
 
 _SPECIAL_CODES = {"DK": DONT_KNOW, "NA": NOT_APPLICABLE}
