@@ -40,10 +40,15 @@ from assessment.campaigns import (
     questionnaire_of,
 )
 from assessment.errors import DataError
-from assessment.exports import anonymised_responses, scores_export, write_csv
+from assessment.exports import (
+    anonymised_responses,
+    assert_responses_anonymised,
+    scores_export,
+    write_csv,
+)
 from assessment.questionnaire import Questionnaire
 from assessment.report import render_report
-from assessment.responses_csv import write_responses_csv
+from assessment.responses_csv import read_responses_csv, write_responses_csv
 from assessment.storage.benchmark_rows import (
     SavedBenchmark,
     load_benchmark_rows,
@@ -71,16 +76,25 @@ def _questionnaire(db: Database, code: str) -> Questionnaire:
 def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -> list[str]:
     """Write the campaign's submitted responses in the format of docs/formats.md "Responses CSV"; return warnings.
 
-    By default units, roles and languages below the campaign's minimum group size are pooled
-    (`assessment.exports.anonymised_responses`) and submission times left out; ``raw`` keeps
-    everything as stored (the file then imports again unchanged) and warns.
+    By default the file is k-anonymous on its quasi-identifiers, k = the campaign's minimum group
+    size (`assessment.exports.anonymised_responses`: units, roles and languages pooled, durations
+    rounded and shared, submission times left out); the written bytes are read back and checked
+    again (`assert_responses_anonymised`), so what is checked is what is written, and that it
+    imports again. ``raw`` keeps everything as stored (the file then imports again unchanged) and
+    warns.
     """
     info = get_campaign(db, code)
     table = load_responses(db, code)
     exported, warnings = anonymised_responses(table, min_group_size=info.min_group_size, raw=raw)
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     write_responses_csv(exported, buffer)
-    _write_atomically(out, buffer.getvalue().encode("utf-8"))
+    data = buffer.getvalue()
+    if not raw:
+        written = read_responses_csv(
+            data, _questionnaire(db, code), name=out.name, max_bytes=max(len(data), 1)
+        )
+        assert_responses_anonymised(written, info.min_group_size)
+    _write_atomically(out, data)
     return warnings
 
 

@@ -292,9 +292,11 @@ def score_campaign(
 def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveScores:
     """A campaign and an earlier one scored on the statements both questionnaire versions share.
 
-    `assessment.waves.score_waves` with each campaign's head-counts and this campaign's minimum
-    group size; cached until either campaign changes. The dashboard's waves panel and the report's
-    change section both come from here.
+    `assessment.waves.score_waves` with each campaign's head-counts; each wave keeps its own
+    minimum group size, so both are coarsened and suppressed with the larger of the two campaigns'
+    (a new wave created with a smaller minimum cannot show a unit the earlier one hid). Cached
+    until either campaign changes. The dashboard's waves panel and the report's change section
+    both come from here.
 
     Raises
     ------
@@ -320,7 +322,7 @@ def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveSco
         )
         questionnaires = (questionnaire_of(current), questionnaire_of(previous))
         head_counts = (_head_counts(current), _head_counts(previous))
-        min_group_size = current.min_group_size
+        min_group_sizes = (current.min_group_size, previous.min_group_size)
 
     def compute() -> WaveScores:
         tables = (load_responses(db, code), load_responses(db, previous_code))
@@ -332,7 +334,8 @@ def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveSco
                 tables[1],
                 current_questionnaire=questionnaires[0],
                 previous_questionnaire=questionnaires[1],
-                min_group_size=min_group_size,
+                min_group_size=min_group_sizes[0],
+                previous_min_group_size=min_group_sizes[1],
                 current_head_counts=head_counts[0],
                 previous_head_counts=head_counts[1],
             )

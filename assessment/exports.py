@@ -6,6 +6,7 @@ The privacy rules of docs/formats.md "Privacy rules" are applied here, not left 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -15,12 +16,11 @@ import pandas as pd
 
 from assessment.csv_safety import neutralise_frame
 from assessment.errors import AssessmentError
-from assessment.responses_csv import ResponseTable
+from assessment.responses_csv import ResponseTable, pooled_label
+from scoring.partitions import OTHER_LANGUAGES, OTHER_UNITS, coarsen, protect_differences
+from scoring.partitions import OTHER_ROLES as OTHER_ROLES  # re-exported: the pooled role
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL, suppression_mask
-
-OTHER_UNITS = "(other units)"
-OTHER_ROLES = "(other roles)"
 
 #: Columns every scores export carries so each number can be recomputed (docs/formats.md, "Scores").
 METADATA_COLUMNS: tuple[str, ...] = (
@@ -324,32 +324,61 @@ def write_scores_csv(
 
 # --- responses ----------------------------------------------------------------------------------
 
+#: The results' group of respondents who did not answer a demographic, and of an unknown language
+#: (`assessment.results`); empty cells in the file.
+_NOT_GIVEN = "(not given)"
+_UNKNOWN_LANGUAGE = "(unknown)"
+
+#: Durations in an anonymised export are rounded to this many seconds (whole minutes).
+DURATION_ROUNDING_SECONDS = 60
+
+#: With at most this many quasi-identifier columns besides the unit, every order of generalising
+#: them is tried (4! = 24 runs); with more, the default order alone.
+_MAX_ORDERED_COLUMNS = 4
+
 
 def _other_label(column: str) -> str | None:
-    """What a pooled value of a breakdown column becomes."""
+    """What a pooled value of a quasi-identifier column becomes."""
     if column == "unit":
         return OTHER_UNITS
-    if column == "role":
-        return OTHER_ROLES
     if column == "language":
         return None  # "not given": a language code must stay a code the importer knows
-    return f"(other {column})"
+    return pooled_label(column)
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    """Per value: is it missing (None, or NaN for a number)?"""
+    return np.asarray(pd.isna(pd.Series(values, dtype=object)), dtype=bool)
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, int]:
-    """Integer codes of values where a missing value (None) is a category of its own."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.int64), len(uniques)
+    """Integer codes of values in sorted order of their text, a missing value (None, NaN) first as
+    a category of its own; so the codes, and every tie broken by them, do not depend on row order."""
+    series = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    keys = ("\x01" + series.astype(str)).where(~series.isna(), "").to_numpy(dtype=object)
+    uniques, codes = np.unique(keys, return_inverse=True)
+    return np.asarray(codes, dtype=np.int64).reshape(-1), len(uniques)
+
+
+def _cells(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Integer code of each respondent's combination of the given columns (in sorted order)."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64) if columns else np.zeros(0, dtype=np.int64)
+    for values in columns:
+        column_codes, n = _factorize(values)
+        codes = codes * max(n, 1) + column_codes
+        codes = np.unique(codes, return_inverse=True)[1].astype(np.int64).reshape(-1)
+    return codes
 
 
 def _pool_within(
     parent: np.ndarray, values: np.ndarray, *, min_group_size: int, other: str | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pool small categories of ``values`` inside each parent cell (docs/formats.md "Privacy rules" with its complement).
+    """Pool small categories of ``values`` inside each parent cell (docs/formats.md "Privacy rules", with its complement).
 
-    Returns the new values and a per-respondent flag of the pooled ones. Each parent cell must hold
-    at least ``min_group_size`` respondents (or none) for the result to be safe; the categories then
-    end up each with 0 or >= min_group_size respondents in every parent cell.
+    Returns the new values and a per-respondent flag of those whose value changed. Each parent
+    cell must hold at least ``min_group_size`` respondents (or none) for the result to be safe;
+    the categories then end up each with 0 or >= min_group_size respondents in every parent cell.
+    Ties between equally small categories go to the first in sorted order.
     """
     codes, n_categories = _factorize(values)
     n_parents = int(parent.max()) + 1 if parent.size else 0
@@ -359,68 +388,224 @@ def _pool_within(
     pooled = mask[codes, parent] if parent.size else np.zeros(0, dtype=bool)
     out = values.copy()
     out[pooled] = other
-    return out, pooled
+    return out, pooled & ~_same(values, other)
 
 
-def _cells(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """Integer code of each respondent's combination of the given columns."""
-    codes = np.zeros(len(columns[0]), dtype=np.int64) if columns else np.zeros(0, dtype=np.int64)
-    for values in columns:
-        column_codes, n = _factorize(values)
-        codes = codes * max(n, 1) + column_codes
-        codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
-    return codes
+def _same(values: np.ndarray, label: str | None) -> np.ndarray:
+    """Per value: is it already ``label`` (a pooled value left as it is)?"""
+    if label is None:
+        return _missing(values)
+    return np.asarray(pd.Series(values, dtype=object).eq(label).to_numpy(), dtype=bool)
 
 
-def _breakdowns(table: ResponseTable) -> list[tuple[str, np.ndarray]]:
-    """The columns that split respondents into groups, coarsest first: unit, demographics, language."""
-    columns: list[tuple[str, np.ndarray]] = [("unit", np.asarray(table.unit, dtype=object))]
-    for name in sorted(table.demographics, key=lambda d: (d != "role", d)):
-        columns.append((name, np.asarray(table.demographics[name], dtype=object)))
+def _hide_consistently(
+    parent: np.ndarray,
+    values: np.ndarray,
+    new: np.ndarray,
+    changed: np.ndarray,
+    *,
+    min_group_size: int,
+    other: str | None,
+) -> None:
+    """Pool a value in more cells until the respondents it is hidden for number 0 or >= m (in place).
+
+    A value (say role ``staff``) shown in some cells and pooled in others is a published total
+    elsewhere too (the dashboard's role breakdown): subtracting the cells that show it from that
+    total gives the pooled ones. So while 1 to m − 1 of its respondents are pooled, the smallest
+    cell still showing it is pooled too (ties: the first cell in sorted order). That cell holds
+    >= m of them, so one step suffices, and its cell's pool stays 0 or >= m.
+    """
+    codes, n_values = _factorize(values)
+    n_parents = int(parent.max()) + 1 if parent.size else 0
+    for value in range(n_values):
+        is_value = codes == value
+        hidden = int(np.count_nonzero(is_value & changed))
+        if not 0 < hidden < min_group_size:
+            continue
+        shown = is_value & ~changed
+        sizes = np.bincount(parent[shown], minlength=n_parents).astype(np.float64)
+        if not sizes.any():
+            continue
+        sizes[sizes == 0] = np.inf
+        rows = shown & (parent == int(np.argmin(sizes)))
+        new[rows] = other
+        changed[rows] = True
+
+
+@dataclasses.dataclass(frozen=True)
+class _Generalised:
+    """The quasi-identifier columns of an anonymised export and which values were generalised."""
+
+    values: dict[str, np.ndarray]
+    changed: dict[str, np.ndarray]
+    cells: np.ndarray
+
+    @property
+    def n_changed(self) -> int:
+        return int(sum(np.count_nonzero(flags) for flags in self.changed.values()))
+
+
+def _quasi_identifiers(table: ResponseTable) -> list[tuple[str, np.ndarray]]:
+    """The categorical quasi-identifier columns besides the unit, in the default order of
+    generalisation (last generalised first): role, any other demographic, language."""
+    columns = [
+        (name, np.asarray(table.demographics[name], dtype=object))
+        for name in sorted(table.demographics, key=lambda d: (d != "role", d))
+    ]
     columns.append(("language", np.asarray(table.language, dtype=object)))
     return columns
 
 
+def _results_partition(
+    units: np.ndarray, values: np.ndarray, name: str, min_group_size: int
+) -> np.ndarray:
+    """A quasi-identifier as the results' breakdown by it groups respondents (DESIGN §7).
+
+    Missing answers form a group of their own; groups under m are pooled over the organisation
+    (`scoring.partitions.coarsen`), then pooled further until no unit minus its groups, or group
+    minus its units, holds 1 to m − 1 respondents (`scoring.partitions.protect_differences`), as
+    the dashboard's role breakdown is. Back in the file's terms: a missing answer is empty again,
+    and so is a pooled or unknown language (a language cell must be a code the importer knows).
+    """
+    missing = _UNKNOWN_LANGUAGE if name == "language" else _NOT_GIVEN
+    other = OTHER_LANGUAGES if name == "language" else pooled_label(name)
+    given = np.asarray(values, dtype=object).copy()
+    given[_missing(given)] = missing
+    first = coarsen(given, min_group_size=min_group_size, other_label=other)
+    second = protect_differences(
+        units, first.labels, min_group_size=min_group_size, other_label=other
+    )
+    out = np.asarray(second.labels, dtype=object).copy()
+    out[out == missing] = None
+    if name == "language":
+        out[out == other] = None
+    return out
+
+
+def _generalise(
+    units: np.ndarray, inner: Sequence[tuple[str, np.ndarray]], min_group_size: int
+) -> _Generalised:
+    """Each further column pooled inside the cells of the (pooled) units and the columns before
+    it (`_pool_within`, `_hide_consistently`); ``units`` and ``inner`` are the results'
+    partitions (`_results_partition`)."""
+    values = {"unit": units}
+    changed = {"unit": np.zeros(len(units), dtype=bool)}
+    parent = _cells([units])
+    for name, start in inner:
+        other = _other_label(name)
+        new, flags = _pool_within(parent, start, min_group_size=min_group_size, other=other)
+        _hide_consistently(parent, start, new, flags, min_group_size=min_group_size, other=other)
+        values[name], changed[name] = new, flags
+        parent = _cells([parent, new])
+    return _Generalised(values, changed, parent)
+
+
+def _differs(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Per respondent: did the value change (two missing values are the same)?"""
+    old, new = _missing(before), _missing(after)
+    text_old = pd.Series(before, dtype=object).astype(str).to_numpy()
+    text_new = pd.Series(after, dtype=object).astype(str).to_numpy()
+    return np.asarray((old != new) | (~old & ~new & (text_old != text_new)), dtype=bool)
+
+
+def _aggregate_durations(
+    cells: np.ndarray, durations: np.ndarray, tiebreak: np.ndarray, min_group_size: int
+) -> np.ndarray:
+    """Durations replaced by values each shared by >= m respondents of the same cell.
+
+    Inside each cell, respondents are sorted by duration (ties by ``tiebreak``) and cut into runs
+    of m (the last run takes the rest, so a run holds m to 2m − 1); every respondent of a run gets
+    the run's median rounded to `DURATION_ROUNDING_SECONDS`. When 1 to m − 1 respondents of a cell
+    have no duration, the longest known durations are left out too until they number m (all of
+    them when fewer than m would remain), so "no duration" is a group of 0 or >= m as well.
+    """
+    m = min_group_size
+    out = np.full(len(durations), np.nan)
+    missing = np.isnan(durations)
+    order = np.lexsort((tiebreak, np.where(missing, np.inf, durations), missing, cells))
+    boundaries = np.flatnonzero(np.diff(cells[order])) + 1
+    for rows in np.split(order, boundaries):
+        known = rows[~missing[rows]]
+        n_missing = len(rows) - len(known)
+        if 0 < n_missing < m:
+            known = known[: max(len(known) - (m - n_missing), 0)]
+        if len(known) < m:
+            continue
+        runs = len(known) // m
+        for run in range(runs):
+            members = known[run * m : (run + 1) * m if run < runs - 1 else len(known)]
+            median = float(np.median(durations[members]))
+            out[members] = np.round(median / DURATION_ROUNDING_SECONDS) * DURATION_ROUNDING_SECONDS
+    return out
+
+
+def _combinations(table: ResponseTable) -> list[tuple[str, np.ndarray]]:
+    """Every quasi-identifier column of a responses table: unit, demographics, language, duration."""
+    durations = np.asarray(table.duration_seconds, dtype=np.float64)
+    return [
+        ("unit", np.asarray(table.unit, dtype=object)),
+        *_quasi_identifiers(table),
+        ("duration_seconds", _with_none(durations)),
+    ]
+
+
+def _with_none(numbers: np.ndarray) -> np.ndarray:
+    """An object array of the numbers, None where NaN."""
+    out = numbers.astype(object)
+    out[np.isnan(numbers)] = None
+    return out
+
+
 def assert_responses_anonymised(table: ResponseTable, min_group_size: int) -> None:
-    """Refuse a responses table in which some combination of unit, demographics and language
-    holds fewer than ``min_group_size`` respondents (so no breakdown of it can reveal a small group).
+    """Refuse a responses table that is not k-anonymous on its quasi-identifiers (k = m).
+
+    Every combination of unit, demographics (role), language and duration present in the table
+    must hold at least ``min_group_size`` respondents, so no row can be told apart from fewer than
+    m others by what a colleague may know about a person; and it must carry no submission time.
 
     Raises
     ------
     PrivacyError
-        Naming the first small combinations.
+        Naming the first small combinations, or the time stamps.
     """
     if table.n_respondents == 0:
         return
-    breakdowns = _breakdowns(table)
-    cells = _cells([values for _, values in breakdowns])
+    columns = _combinations(table)
+    cells = _cells([values for _, values in columns])
     sizes = np.bincount(cells)
     small = np.flatnonzero(sizes < min_group_size)
     if small.size == 0:
+        if np.any(~np.isnat(np.asarray(table.submitted_at))):
+            raise PrivacyError(
+                "refusing to write the responses export: it carries submission times, which can "
+                "identify whoever was seen submitting. Nothing was written; this is a bug in the "
+                "anonymisation, please report it."
+            )
         return
     examples = []
     for cell in small[:_SHOWN_PROBLEMS]:
         first = int(np.flatnonzero(cells == cell)[0])
-        where = ", ".join(f"{name}={values[first]}" for name, values in breakdowns)
+        where = ", ".join(f"{name}={values[first]}" for name, values in columns)
         examples.append(f"{where} ({int(sizes[cell])})")
     raise PrivacyError(
-        f"refusing to write the responses export: {small.size} group(s) have fewer than "
-        f"{min_group_size} respondents: " + "; ".join(examples) + ". Nothing was written; this "
-        "is a bug in the anonymisation, please report it."
+        f"refusing to write the responses export: {small.size} combination(s) of unit, role, "
+        f"language and duration have fewer than {min_group_size} respondents: "
+        + "; ".join(examples)
+        + ". Nothing was written; this is a bug in the anonymisation, please report it."
     )
 
 
 def anonymised_responses(
     table: ResponseTable, *, min_group_size: int, raw: bool = False
 ) -> tuple[ResponseTable, list[str]]:
-    """The responses for export (the README's command table `wmm export responses`): small groups pooled.
+    """The responses for export (`wmm export responses`): k-anonymous on unit, role, language and duration.
 
     Parameters
     ----------
     table : the campaign's responses
-    min_group_size : the campaign's minimum group size m
-    raw : keep every unit, demographic, language and time stamp as stored (a warning says so);
-        the file then imports again unchanged
+    min_group_size : the campaign's minimum group size m (the k of k-anonymity)
+    raw : keep every unit, demographic, language, time stamp and duration as stored (a warning
+        says so); the file then imports again unchanged
 
     Returns
     -------
@@ -434,15 +619,24 @@ def anonymised_responses(
 
     Notes
     -----
-    The file is anonymous but not aggregated: anyone can group its rows by unit, role or language,
-    so every such group must reach m. Pooling runs coarsest first, each level inside the cells of
-    the one before: units below m become ``(other units)`` inside the organisation; then, inside
-    each (pooled) unit, roles (and any other demographic) below m become ``(other roles)``; then,
-    inside each unit × role cell, languages below m become "not given". At each level, when the
-    pooled values of a cell number between 1 and m − 1, the next-smallest value is pooled too
-    (complementary suppression), until they reach m. Every combination then holds 0 or ≥ m
-    respondents, so every breakdown and every difference of breakdowns does too.
-    ``submitted_at`` is left empty: an exact time stamp identifies whoever was seen submitting.
+    The file is anonymous but not aggregated: anyone can group its rows by any of its columns, so
+    every combination of the quasi-identifiers (what a colleague may know: unit, role and any
+    other demographic, language, how long someone took, when they answered) must hold at least m
+    respondents (docs/formats.md "Responses CSV"):
+
+    1. Units below m become ``(other units)``; while that pool holds 1 to m − 1 respondents the
+       next-smallest unit joins it (the rule of the dashboard's unit breakdown).
+    2. Inside each unit, roles (and other demographics) below m become ``(other roles)``, and
+       inside each unit × role cell, languages below m become "not given" (empty), with the same
+       complementary rule; a value pooled for 1 to m − 1 respondents overall is pooled in more
+       cells until that number reaches m (`_hide_consistently`). The unit is generalised last
+       (it is what results are read by); of the other columns, every order is tried and the one
+       that changes the fewest values is used (ties: role kept before language).
+    3. Durations are replaced, inside each combination, by the median of a run of m to 2m − 1
+       respondents with similar times, rounded to whole minutes (`_aggregate_durations`).
+    4. ``submitted_at`` is left empty: even the day can single out whoever was seen answering.
+
+    Every combination then holds >= m respondents (checked by `assert_responses_anonymised`).
     Rows are ordered by unit and respondent id rather than by arrival.
     """
     if isinstance(min_group_size, bool) or not isinstance(min_group_size, int | np.integer):
@@ -461,43 +655,58 @@ def anonymised_responses(
             "small. Wait for more responses, or export with --raw (the file then identifies a "
             "small group; treat it as personal data)."
         )
-    warnings: list[str] = []
-    parent = np.zeros(n, dtype=np.int64)
-    pooled_columns: dict[str, np.ndarray] = {}
-    for name, values in _breakdowns(table):
-        new_values, pooled = _pool_within(
-            parent, values, min_group_size=min_group_size, other=_other_label(name)
-        )
-        pooled_columns[name] = new_values
-        if pooled.any():
-            original = pd.Series(values[pooled], dtype=object).dropna().unique()
-            label = _other_label(name) or "not given"
-            warnings.append(
-                f"{int(pooled.sum())} respondents in {len(original)} {name} value(s) were pooled "
-                f"into {label!r} so that no group of fewer than {min_group_size} can be picked out"
-            )
-        parent = _cells([parent, new_values])
-    order = np.lexsort(
-        (
-            np.asarray(table.respondent_id, dtype=str),
-            np.asarray(pooled_columns["unit"], dtype=str),
-        )
+    units = np.asarray(table.unit, dtype=object)
+    inner = _quasi_identifiers(table)
+    coarse_units = coarsen(units, min_group_size=min_group_size, other_label=OTHER_UNITS).labels
+    starts = [
+        (name, _results_partition(coarse_units, values, name, min_group_size))
+        for name, values in inner
+    ]
+    orders = (
+        list(itertools.permutations(starts)) if len(starts) <= _MAX_ORDERED_COLUMNS else [starts]
     )
-    demographics = {
-        name: np.asarray(pooled_columns[name], dtype=object)[order] for name in table.demographics
-    }
+    best = min(
+        (_generalise(coarse_units, order, min_group_size) for order in orders),
+        key=lambda generalised: generalised.n_changed,
+    )
+    ids = np.asarray(table.respondent_id, dtype=object)
+    durations = _aggregate_durations(
+        best.cells,
+        np.asarray(table.duration_seconds, dtype=np.float64),
+        ids.astype(str),
+        min_group_size,
+    )
+    warnings: list[str] = []
+    for name, original in [("unit", units), *inner]:
+        flags = _differs(original, best.values[name])
+        if flags.any():
+            label = _other_label(name) or "not given"
+            count = len(pd.Series(original[flags], dtype=object).unique())
+            warnings.append(
+                f"{int(flags.sum())} respondents in {count} {name} value(s) were pooled into "
+                f"{label!r} so that no combination of fewer than {min_group_size} can be "
+                "picked out"
+            )
+    if np.any(~np.isnan(table.duration_seconds)):
+        warnings.append(
+            f"durations were replaced by the median of at least {min_group_size} respondents "
+            "with similar times, rounded to whole minutes"
+        )
+    if np.any(~np.isnat(table.submitted_at)):
+        warnings.append("submission times were left out: even the day can identify a respondent")
+    order = np.lexsort((ids.astype(str), np.asarray(best.values["unit"], dtype=str)))
     anonymised = dataclasses.replace(
         table,
-        respondent_id=np.asarray(table.respondent_id, dtype=object)[order],
-        unit=np.asarray(pooled_columns["unit"], dtype=object)[order],
-        demographics=demographics,
-        language=np.asarray(pooled_columns["language"], dtype=object)[order],
+        respondent_id=ids[order],
+        unit=np.asarray(best.values["unit"], dtype=object)[order],
+        demographics={
+            name: np.asarray(best.values[name], dtype=object)[order] for name in table.demographics
+        },
+        language=np.asarray(best.values["language"], dtype=object)[order],
         submitted_at=np.full(n, np.datetime64("NaT"), dtype=table.submitted_at.dtype),
-        duration_seconds=np.asarray(table.duration_seconds)[order],
+        duration_seconds=durations[order],
         codes=np.ascontiguousarray(table.codes[order]),
     )
-    if np.any(~np.isnat(table.submitted_at)):
-        warnings.append("submission times were left out: an exact time can identify a respondent")
     assert_responses_anonymised(anonymised, min_group_size)
     return anonymised, warnings
 
@@ -507,9 +716,9 @@ def _raw_warnings(table: ResponseTable, min_group_size: int) -> list[str]:
     units = pd.Series(np.asarray(table.unit, dtype=object)).value_counts()
     small_units = units[units < min_group_size]
     message = (
-        f"raw export: units, roles and languages are kept as stored, with submission times; "
-        f"the file is not protected by the minimum group size {min_group_size}. Treat it as "
-        "personal data and do not share it."
+        f"raw export: units, roles, languages, durations and submission times are kept as "
+        f"stored; the file is not protected by the minimum group size {min_group_size}. Treat it "
+        "as personal data and do not share it."
     )
     if len(small_units):
         listed = ", ".join(f"{unit} ({count})" for unit, count in small_units.head(10).items())

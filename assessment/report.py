@@ -1300,7 +1300,11 @@ def render_report(
     if waves is not None:
         for wave in (waves.current, waves.previous):
             assert_no_small_groups(
-                wave.scores, m, group_column="unit", kept_columns=kept, what="report"
+                wave.scores,
+                max(m, waves.min_group_size),  # each wave keeps its own minimum (DESIGN §7)
+                group_column="unit",
+                kept_columns=kept,
+                what="report",
             )
     report = _Report(result, questionnaire, metadata, language=language, group_column=group_column)
     w = report.words

@@ -14,8 +14,9 @@ Format decisions:
   else; whole numbers written as decimals (``3.0``, as some tools export them) are accepted; other
   decimals are not. Surrounding spaces are ignored.
 - A missing item or outcome column means every answer to it was skipped.
-- ``role`` (and any other demographic of the questionnaire) holds an option id, ``language`` a
-  declared language code, both matched without regard to letter case; empty means not given.
+- ``role`` (and any other demographic of the questionnaire) holds an option id, or the pooled value
+  of an anonymised export (``(other roles)``, `pooled_label`); ``language`` a declared language
+  code; both matched without regard to letter case; empty means not given.
 - ``submitted_at`` is ISO 8601; a time without an offset is taken as UTC; stored as UTC.
 - ``duration_seconds`` is a number >= 0, or empty.
 - Text cells written with a leading ``'`` in front of ``= + - @``, tab or CR (CSV-injection guard,
@@ -56,6 +57,7 @@ from assessment.csv_reading import (
 from assessment.csv_safety import neutralise_arrow, restore_arrow, restore_text
 from assessment.errors import DataError, Problem
 from assessment.questionnaire.model import Questionnaire
+from scoring.partitions import OTHER_ROLES
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 from scoring.suppression import TOTAL_LABEL
 
@@ -67,6 +69,14 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "language",
     "duration_seconds",
 )
+
+
+def pooled_label(demographic: str) -> str:
+    """The value an anonymised export gives a demographic's pooled respondents, as the results
+    name the pooled group: ``(other roles)`` for ``role``, ``(other <id> groups)`` for any other; it
+    reads back as a value of its own, so an anonymised export imports again."""
+    return OTHER_ROLES if demographic == "role" else f"(other {demographic} groups)"
+
 
 _SPECIAL_CODES = {"DK": DONT_KNOW, "NA": NOT_APPLICABLE}
 # Markers for bad cells while parsing (never stored): below every valid code.
@@ -352,7 +362,7 @@ def _build(
         convert("unit", plan.unit, _units, plan.unit, report)
         for demographic in q.demographics:
             position = plan.demographics.get(demographic.id)
-            options = [o.id for o in demographic.options]
+            options = [o.id for o in demographic.options] + [pooled_label(demographic.id)]
             convert(demographic.id, position, _choice, demographic.id, position, options, report)
         optional = plan.optional
         languages = list(q.languages)

@@ -2,7 +2,9 @@
 statements both questionnaire versions share, and the change per dimension between two groups.
 
 Pure functions on response tables and scores; the dashboard's waves panel and the HTML report's
-change section both use them, so they always show the same numbers.
+change section both use them, so they always show the same numbers. Each wave keeps its own
+minimum group size; a comparison uses the larger of the two and each wave's coarsened units
+(DESIGN §7).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from assessment.scoring_setup import (
 )
 from assessment.threads import single_threaded_blas
 from scoring.change import hedges_g, welch_difference
+from scoring.partitions import OTHER_UNITS, coarsen
 from scoring.pipeline import ScoreResult, score
 from scoring.suppression import TOTAL_LABEL
 
@@ -89,11 +92,22 @@ def earlier_waves(campaigns: Iterable[CampaignInfo], current: CampaignInfo) -> l
 
 @dataclass(frozen=True)
 class WaveScores:
-    """Two waves scored on the statements both versions share."""
+    """Two waves scored on the statements both versions share.
+
+    Attributes
+    ----------
+    current, previous : each wave scored on its own coarsened units (`score_waves`)
+    common : the shared statements and the settings both were scored with
+    min_group_size : the minimum both waves were coarsened and suppressed with: the larger of
+        the two campaigns' minimums
+    pooled : per wave (current, previous), why units were pooled, "" when none was
+    """
 
     current: ScoreResult
     previous: ScoreResult
     common: CommonItemSpec
+    min_group_size: int
+    pooled: tuple[str, str] = ("", "")
 
     @property
     def overlap(self) -> str:
@@ -108,6 +122,41 @@ def _version_key(key: str) -> tuple[int, ...]:
     return tuple(int(p) for p in key.partition("@")[2].split("."))
 
 
+def comparison_minimum(current: int, previous: int | None = None) -> int:
+    """The minimum group size of a comparison of two waves: the larger of their own (DESIGN §7).
+
+    A wave keeps the promise made to its respondents: a later campaign created with a smaller
+    minimum must not show a group the earlier wave hid.
+    """
+    sizes = [current] if previous is None else [current, previous]
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            raise ValueError(f"a minimum group size must be an integer >= 1; got {size!r}")
+    return int(max(sizes))
+
+
+def _pooled_head_counts(
+    units: np.ndarray, coarse: np.ndarray, head_counts: Mapping[str, int] | None
+) -> dict[str, int] | None:
+    """Head-counts of the coarsened units: a pooled group's is the sum of its units' when every
+    one is known (else unknown); units without respondents keep theirs."""
+    if not head_counts:
+        return None
+    members: dict[str, set[str]] = {}
+    for original, label in zip(units, coarse, strict=True):
+        members.setdefault(str(label), set()).add(str(original))
+    out = {
+        label: int(sum(head_counts[o] for o in originals))
+        for label, originals in members.items()
+        if all(o in head_counts for o in originals)
+    }
+    seen = {str(u) for u in units}
+    for unit, count in head_counts.items():
+        if unit not in seen and unit not in out:
+            out[unit] = count
+    return out
+
+
 def score_waves(
     current: ResponseTable,
     previous: ResponseTable,
@@ -115,19 +164,34 @@ def score_waves(
     current_questionnaire: Questionnaire,
     previous_questionnaire: Questionnaire,
     min_group_size: int,
+    previous_min_group_size: int | None = None,
     current_head_counts: Mapping[str, int] | None = None,
     previous_head_counts: Mapping[str, int] | None = None,
 ) -> WaveScores:
     """Score two waves on their common statements (`common_item_spec`) with the same rules.
 
-    The newer questionnaire version's crosswalk decides which statements are common; settings come
-    from the newer version and ``min_group_size`` (the current campaign's).
+    Parameters
+    ----------
+    min_group_size : the current campaign's minimum group size
+    previous_min_group_size : the earlier campaign's (None: the same)
+
+    Notes
+    -----
+    The newer questionnaire version's crosswalk decides which statements are common; settings
+    come from the newer version, except the minimum group size k: the larger of the two
+    campaigns' (`comparison_minimum`). Each wave's units are coarsened with that k before anything
+    is computed (`scoring.partitions.coarsen`: units under k pooled into ``(other units)``, and
+    the next-smallest while the pool is under k), so a unit hidden in either wave's own results
+    is never shown with a number here, and no statistic depends on how respondents are divided
+    among hidden units.
 
     Raises
     ------
     ValueError
-        When the versions share no statement (no crosswalk between them).
+        When the versions share no statement (no crosswalk between them), or a minimum is not an
+        integer >= 1.
     """
+    k = comparison_minimum(min_group_size, previous_min_group_size)
     newer_is_current = _version_key(current_questionnaire.key) >= _version_key(
         previous_questionnaire.key
     )
@@ -136,22 +200,31 @@ def score_waves(
         if newer_is_current
         else (previous_questionnaire, current_questionnaire)
     )
-    common = common_item_spec(new, old, min_group_size=min_group_size)
+    common = common_item_spec(new, old, min_group_size=k)
 
-    def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> ScoreResult:
+    def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> tuple[ScoreResult, str]:
+        units = np.asarray(table.unit, dtype=object)
+        coarse = coarsen(units, min_group_size=k, other_label=OTHER_UNITS)
         with single_threaded_blas():
-            return score(
+            result = score(
                 common.codes(table),
-                table.unit,
+                coarse.labels,
                 common.spec,
-                head_counts=dict(head_counts) if head_counts else None,
+                head_counts=_pooled_head_counts(units, coarse.labels, head_counts),
                 duration_seconds=table.duration_seconds,
             )
+        return result, coarse.reason
 
+    (now, now_pooled), (before, before_pooled) = (
+        run(current, current_head_counts),
+        run(previous, previous_head_counts),
+    )
     return WaveScores(
-        current=run(current, current_head_counts),
-        previous=run(previous, previous_head_counts),
+        current=now,
+        previous=before,
         common=common,
+        min_group_size=k,
+        pooled=(now_pooled, before_pooled),
     )
 
 
@@ -163,6 +236,7 @@ def score_differences(
     confidence: float,
     dimension_types: Sequence[str] = CHANGE_DIMENSION_TYPES,
     language: str | None = None,
+    min_group_size: int = 1,
 ) -> pd.DataFrame:
     """Difference after − before per dimension, for the dimensions shown in both groups.
 
@@ -173,6 +247,8 @@ def score_differences(
     questionnaire : names the dimensions and gives their order (`dimension_order`)
     confidence : level of the intervals
     dimension_types : which dimension types to compare
+    min_group_size : a row with fewer respondents counts as not shown, whatever its flag (the
+        comparison's minimum, so a row scored under a smaller one can never be compared)
 
     Returns
     -------
@@ -199,6 +275,7 @@ def score_differences(
             frame["dimension_type"].astype(str).isin(list(dimension_types))
             & ~suppressed_rows(frame)
             & frame["mean"].notna()
+            & (pd.to_numeric(frame["n"], errors="coerce").fillna(0) >= min_group_size)
         ][keep].copy()
         rows["dimension_type"] = rows["dimension_type"].astype(str)
         rows["dimension"] = rows["dimension"].astype(str)
@@ -257,7 +334,8 @@ def wave_change(
 
     Returns
     -------
-    `score_differences` of the earlier wave's rows (``_before``) and the current wave's.
+    `score_differences` of the earlier wave's rows (``_before``) and the current wave's, each
+    shown only with at least the comparison's minimum (``waves.min_group_size``) respondents.
 
     Notes
     -----
@@ -271,4 +349,5 @@ def wave_change(
         confidence=confidence,
         dimension_types=dimension_types,
         language=language,
+        min_group_size=waves.min_group_size,
     )

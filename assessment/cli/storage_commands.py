@@ -432,15 +432,17 @@ def export() -> None:
 @click.option(
     "--raw",
     is_flag=True,
-    help="Keep units, roles, languages and times as stored, even below the minimum group size "
-    "(the file then imports again unchanged; treat it as personal data).",
+    help="Keep units, roles, languages, durations and times as stored, even below the minimum "
+    "group size (the file then imports again unchanged; treat it as personal data).",
 )
 @db_option
 def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None) -> None:
     """Write the campaign's responses as a responses CSV (docs/formats.md "Responses CSV").
 
-    Without --raw, units and roles below the minimum group size become '(other units)' and
-    '(other roles)', and submission times are left out.
+    Without --raw, the file is k-anonymous (k = the minimum group size): every combination of
+    unit, role, language and duration occurs at least k times; rarer ones are pooled into
+    '(other units)' / '(other roles)' / no language, durations are shared by k and rounded to
+    minutes, and submission times are left out (docs/formats.md "Responses CSV").
     """
     _check_folder(out)
     with database(db_url) as db:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections import Counter
@@ -9,6 +10,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.errors import AssessmentError
@@ -110,7 +113,9 @@ def test_roles_are_pooled_inside_each_unit(questionnaire) -> None:
     out, warnings = anonymised_responses(make_table(questionnaire, units, roles), min_group_size=5)
     cells = Counter(zip(out.unit, out.role, strict=True))
     # In A the 2 managers are too few; pooling them alone would leave 2, so the staff join them.
-    assert cells == {("A", OTHER_ROLES): 10, ("B", "staff"): 7, ("B", "manager"): 5}
+    # Then 2 managers are hidden: the role breakdown's 7 managers minus B's 5 shown ones would be
+    # A's 2, so B's managers are pooled too (8 staff are hidden in A: enough).
+    assert cells == {("A", OTHER_ROLES): 10, ("B", "staff"): 7, ("B", OTHER_ROLES): 5}
     assert any(OTHER_ROLES in w for w in warnings)
 
 
@@ -227,6 +232,174 @@ def test_responses_guard_names_the_small_group(questionnaire) -> None:
 def test_minimum_must_be_a_positive_integer(questionnaire, minimum) -> None:
     with pytest.raises(ValueError, match="min_group_size"):
         anonymised_responses(make_table(questionnaire, ["A"] * 5), min_group_size=minimum)
+
+
+# --- k-anonymity of the responses export (issue 12, attack 2) --------------------------------------
+
+
+def with_durations(table: ResponseTable, durations: list[float]) -> ResponseTable:
+    return dataclasses.replace(table, duration_seconds=np.asarray(durations, dtype=np.float64))
+
+
+def combinations(table: ResponseTable) -> Counter:
+    durations = [None if math.isnan(d) else d for d in table.duration_seconds]
+    return Counter(zip(table.unit, table.role, table.language, durations, strict=True))
+
+
+def test_lone_staff_member_of_a_unit_has_no_row_of_their_own(questionnaire) -> None:
+    # Issue 12, attack 2: A = 5 staff, B = 5 leaders + 1 staff, minimum 5. With the dashboard's
+    # role breakdown (6 staff) and A's 5 staff rows, B's staff member could be subtracted out and
+    # their whole row read off the export.
+    units = ["A"] * 5 + ["B"] * 6
+    roles = ["staff"] * 5 + ["leader"] * 5 + ["staff"]
+    ids = [f"a{i}" for i in range(5)] + [f"b{i}" for i in range(5)] + ["lone"]
+    table = with_durations(
+        make_table(questionnaire, units, roles, ids=ids),
+        [300, 320, 340, 360, 380, 600, 610, 620, 630, 640, 1234],
+    )
+    out, warnings = anonymised_responses(table, min_group_size=5)
+    cells = combinations(out)
+    assert min(cells.values()) >= 5
+    lone = list(out.respondent_id).index("lone")
+    key = (out.unit[lone], out.role[lone], out.language[lone], out.duration_seconds[lone])
+    assert cells[key] >= 5
+    # No role is shown for some of its respondents and hidden for fewer than 5 of the rest.
+    for role, total in Counter(roles).items():
+        shown = sum(1 for r in out.role if r == role)
+        assert total - shown == 0 or total - shown >= 5, (role, shown)
+    assert Counter(zip(out.unit, out.role, strict=True)) == {
+        ("A", OTHER_ROLES): 5,
+        ("B", OTHER_ROLES): 6,
+    }
+    assert any("role value" in w for w in warnings)
+
+
+def test_roles_pooled_in_the_results_are_pooled_in_the_export(questionnaire) -> None:
+    # The role breakdown pools the 2 "other" with the 5 leaders (the smallest group). Were A's 5
+    # leaders shown in the export, that pooled group's mean minus their rows would be the 2.
+    units = ["A"] * 10 + ["B"] * 10
+    roles = ["leader"] * 5 + ["staff"] * 5 + ["other"] * 2 + ["staff"] * 8
+    out, _ = anonymised_responses(make_table(questionnaire, units, roles), min_group_size=5)
+    # In B the 2 are pooled with the 8 staff (8 staff hidden: enough).
+    assert Counter(zip(out.unit, out.role, strict=True)) == {
+        ("A", OTHER_ROLES): 5,
+        ("A", "staff"): 5,
+        ("B", OTHER_ROLES): 10,
+    }
+
+
+def test_order_of_generalisation_keeps_the_most(questionnaire) -> None:
+    # Roles first would leave 5 roles pooled and then every language (15 values changed);
+    # pooling the roles inside each language keeps both languages (10 values changed).
+    roles = ["leader"] * 4 + ["manager"] * 5 + ["staff"]
+    languages = ["en", "en", "en", "de", "en", "en", "de", "de", "de", "de"]
+    table = make_table(questionnaire, ["A"] * 10, roles, languages)
+    out, _ = anonymised_responses(table, min_group_size=5)
+    assert Counter(out.language) == {"en": 5, "de": 5}
+    assert set(out.role) == {OTHER_ROLES}
+
+
+def test_durations_are_shared_and_rounded(questionnaire) -> None:
+    durations = [61, 95, 130, 170, 200, 250, 1000, 1010, 1020, 1030, 4000, math.nan]
+    table = with_durations(make_table(questionnaire, ["A"] * 12), durations)
+    out, warnings = anonymised_responses(table, min_group_size=5)
+    by_id = dict(zip(out.respondent_id, out.duration_seconds, strict=True))
+    known = [d for d in out.duration_seconds if not math.isnan(d)]
+    assert all(d % 60 == 0 for d in known)
+    # One respondent without a duration: the 4 longest known ones join them.
+    assert sum(math.isnan(d) for d in out.duration_seconds) == 5
+    assert all(math.isnan(by_id[f"r{i:03d}"]) for i in (8, 9, 10, 11))
+    # The 7 fastest form one run (5 to 9 respondents) sharing their median, 200 s -> 180 s.
+    assert all(by_id[f"r{i:03d}"] == 180.0 for i in range(7))
+    assert min(Counter(known).values()) >= 5
+    assert any("durations" in w for w in warnings)
+
+
+def test_too_few_durations_are_all_left_out(questionnaire) -> None:
+    durations = [100.0] * 3 + [math.nan] * 6
+    out, _ = anonymised_responses(
+        with_durations(make_table(questionnaire, ["A"] * 9), durations), min_group_size=5
+    )
+    assert np.isnan(out.duration_seconds).all()
+
+
+def test_responses_guard_refuses_a_unique_duration(questionnaire) -> None:
+    table = with_durations(make_table(questionnaire, ["A"] * 6), [300.0] * 5 + [900.0])
+    table = dataclasses.replace(
+        table, submitted_at=np.full(6, np.datetime64("NaT"), dtype="datetime64[us]")
+    )
+    with pytest.raises(PrivacyError, match="duration_seconds=900"):
+        assert_responses_anonymised(table, 5)
+
+
+def test_responses_guard_refuses_submission_times(questionnaire) -> None:
+    with pytest.raises(PrivacyError, match="submission times"):
+        assert_responses_anonymised(make_table(questionnaire, ["A"] * 6), 5)
+
+
+def test_anonymised_export_imports_again(questionnaire, tmp_path) -> None:
+    org = generate_organisation(questionnaire, seed=5, n_units=6)
+    out, _ = anonymised_responses(org.table, min_group_size=5)
+    path = tmp_path / "anonymised.csv"
+    write_responses_csv(out, path)
+    again = read_responses_csv(path, questionnaire)
+    assert again.equals(out)
+    assert_responses_anonymised(again, 5)
+
+
+@st.composite
+def response_tables(draw: st.DrawFn, questionnaire) -> tuple[ResponseTable, int]:
+    minimum = draw(st.integers(2, 6))
+    sizes = draw(st.lists(st.integers(1, 14), min_size=1, max_size=5))
+    units = [f"U{u}" for u, size in enumerate(sizes) for _ in range(size)]
+    n = len(units)
+    roles = draw(
+        st.lists(st.sampled_from(["staff", "manager", "leader", None]), min_size=n, max_size=n)
+    )
+    languages = draw(st.lists(st.sampled_from(["en", "de", None]), min_size=n, max_size=n))
+    durations = draw(
+        st.lists(
+            st.one_of(st.just(math.nan), st.floats(0, 5000, allow_nan=False)),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    answers = draw(st.lists(st.integers(1, 5), min_size=n, max_size=n))
+    table = with_durations(make_table(questionnaire, units, roles, languages), durations)
+    codes = table.codes.copy()
+    codes[:, 0] = answers
+    return dataclasses.replace(table, codes=codes), minimum
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_every_combination_holds_the_minimum(questionnaire, data, tmp_path_factory) -> None:
+    table, minimum = data.draw(response_tables(questionnaire))
+    if table.n_respondents < minimum:
+        with pytest.raises(PrivacyError):
+            anonymised_responses(table, min_group_size=minimum)
+        return
+    out, _ = anonymised_responses(table, min_group_size=minimum)
+    # Every combination of the quasi-identifiers holds >= m rows (or the whole file is one).
+    assert min(combinations(out).values()) >= minimum
+    assert np.isnat(out.submitted_at).all()
+    # A value shown for some respondents is hidden for none or for >= m of the others.
+    for column in ("unit", "role", "language"):
+        before = Counter(getattr(table, column))
+        after = Counter(getattr(out, column))
+        for value, total in before.items():
+            if value is not None and after[value]:
+                hidden = total - after[value]
+                assert hidden == 0 or hidden >= minimum, (column, value, hidden)
+    # Answers travel with their respondent.
+    before_rows = dict(zip(table.respondent_id, map(bytes, table.codes), strict=True))
+    after_rows = dict(zip(out.respondent_id, map(bytes, out.codes), strict=True))
+    assert before_rows == after_rows
+    # The file is valid input again and reads back as written.
+    buffer = io.BytesIO()
+    write_responses_csv(out, buffer)
+    again = read_responses_csv(buffer.getvalue(), questionnaire)
+    assert again.equals(out)
 
 
 # --- the scores export ----------------------------------------------------------------------------

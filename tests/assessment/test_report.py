@@ -267,7 +267,8 @@ def test_organisation_below_the_minimum(questionnaire) -> None:
 
 
 def _waves(current, previous, questionnaire, old=None) -> WaveScores:
-    return WaveScores(current, previous, common_item_spec(questionnaire, old or questionnaire))
+    common = common_item_spec(questionnaire, old or questionnaire)
+    return WaveScores(current, previous, common, min_group_size=common.spec.min_group_size)
 
 
 def _section(html: str, sid: str) -> str:
