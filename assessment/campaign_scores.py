@@ -24,6 +24,7 @@ from assessment.campaigns import campaign_row, questionnaire_of
 from assessment.errors import AssessmentError, DataError
 from assessment.questionnaire import Questionnaire
 from assessment.responses_csv import OPTIONAL_COLUMNS, ResponseTable, table_columns
+from assessment.results.coarsening import coarsen_table, pooled_head_counts
 from assessment.scoring_service import ScoredTable, score_table
 from assessment.storage.engine import Database
 from assessment.storage.models import Answer, Campaign, Response, Unit
@@ -321,11 +322,21 @@ def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveSco
         questionnaires = (questionnaire_of(current), questionnaire_of(previous))
         head_counts = (_head_counts(current), _head_counts(previous))
         min_group_size = current.min_group_size
+        # Each wave is compared on its coarsened units (DESIGN §7), pooled with the larger minimum.
+        coarsen_with = max(current.min_group_size, previous.min_group_size)
 
     def compute() -> WaveScores:
-        tables = (load_responses(db, code), load_responses(db, previous_code))
-        if tables[0].n_respondents == 0 or tables[1].n_respondents == 0:
+        raw = (load_responses(db, code), load_responses(db, previous_code))
+        if raw[0].n_respondents == 0 or raw[1].n_respondents == 0:
             raise NoResponsesError("both waves need submitted responses to be compared")
+        tables = tuple(
+            coarsen_table(t, q, min_group_size=coarsen_with).table
+            for t, q in zip(raw, questionnaires, strict=True)
+        )
+        pooled_heads = tuple(
+            pooled_head_counts(r.unit, t.unit, h)
+            for r, t, h in zip(raw, tables, head_counts, strict=True)
+        )
         try:
             return score_waves(
                 tables[0],
@@ -333,8 +344,8 @@ def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveSco
                 current_questionnaire=questionnaires[0],
                 previous_questionnaire=questionnaires[1],
                 min_group_size=min_group_size,
-                current_head_counts=head_counts[0],
-                previous_head_counts=head_counts[1],
+                current_head_counts=pooled_heads[0],
+                previous_head_counts=pooled_heads[1],
             )
         except ValueError as exc:
             raise DataError(
