@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import segno
 from click.testing import CliRunner
+from support import uncoarsened_scores
 
 from assessment import dashboard as dash
 from assessment.actions import add_action, list_actions
@@ -37,7 +38,6 @@ from scoring.agreement import item_disagreement
 from scoring.change import hedges_g, welch_difference
 from scoring.groups import ItemMoments
 from scoring.suppression import TOTAL_LABEL
-from tests.support import uncoarsened_scores
 
 NAN = math.nan
 NEW = "work-management@1.1.0"

@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from support import uncoarsened_scores
 
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.errors import AssessmentError
@@ -26,7 +27,6 @@ from assessment.exports import (
 )
 from assessment.questionnaire import default_registry
 from assessment.responses_csv import ResponseTable, read_responses_csv, write_responses_csv
-from tests.support import uncoarsened_scores
 
 KEY = "work-management@1.0.0"
 

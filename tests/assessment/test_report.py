@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from support import uncoarsened_scores
 
 from assessment.benchmarking import benchmark_rows, compare
 from assessment.demo import generate_organisation, organisation_profile
@@ -21,7 +22,6 @@ from assessment.responses_csv import ResponseTable
 from assessment.scoring_service import score_table
 from assessment.scoring_setup import common_item_spec
 from assessment.waves import WaveScores
-from tests.support import uncoarsened_scores
 
 KEY = "work-management@1.0.0"
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source"}
