@@ -29,7 +29,6 @@ from assessment.benchmarking import (
 from assessment.campaign_scores import (
     NoResponsesError,
     load_responses,
-    score_campaign,
     score_campaign_waves,
 )
 from assessment.campaigns import (
@@ -49,6 +48,7 @@ from assessment.exports import (
 from assessment.questionnaire import Questionnaire
 from assessment.report import render_report
 from assessment.responses_csv import read_responses_csv, write_responses_csv
+from assessment.results.release import build_release
 from assessment.storage.benchmark_rows import (
     SavedBenchmark,
     load_benchmark_rows,
@@ -100,7 +100,7 @@ def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -
 
 def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
     """Write the campaign's scores (docs/formats.md "Scores" columns plus questionnaire and settings); return them."""
-    scored = score_campaign(db, code, by=by)
+    scored = build_release(db, code).scores(by)
     frame = scores_export(scored.result, scored.metadata)
     buffer = io.StringIO()
     write_csv(frame, buffer)
@@ -137,8 +137,9 @@ def campaign_benchmark_rows(
     sector, size_band : default: the campaign's
     period : YYYY-MM; default: `survey_period`
     """
-    info = get_campaign(db, code)
-    scored = score_campaign(db, code, by="unit")
+    release = build_release(db, code)
+    info = release.info
+    scored = release.scores("unit")
     try:
         return benchmark_rows(
             scored.result,
@@ -275,10 +276,11 @@ def write_report(
     ``previous`` names the earlier campaign the change section compares with; None takes the
     organisation's previous wave, as the dashboard does (`report_waves`).
     """
-    info = get_campaign(db, code)
+    release = build_release(db, code)
+    info = release.info
     questionnaire = _questionnaire(db, code)
     compared, waves, not_compared = report_waves(db, code, previous)
-    scored = score_campaign(db, code, by="unit")
+    scored = release.scores("unit")
     benchmark = None
     pooled = load_benchmark_rows(db, questionnaire_id=questionnaire.id)
     if not pooled.empty:

@@ -322,6 +322,8 @@ def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveSco
         )
         questionnaires = (questionnaire_of(current), questionnaire_of(previous))
         head_counts = (_head_counts(current), _head_counts(previous))
+        # Each wave keeps its own minimum; `score_waves` compares them with the larger one, on
+        # each wave's coarsened units (DESIGN §7).
         min_group_sizes = (current.min_group_size, previous.min_group_size)
 
     def compute() -> WaveScores:

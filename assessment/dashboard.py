@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from assessment.actions import Action
@@ -32,37 +31,33 @@ from assessment.campaign_exports import (
 from assessment.campaign_scores import (
     CampaignVersion,
     LRUCache,
-    NoResponsesError,
-    campaign_version,
-    load_responses,
-    score_campaign,
     score_campaign_waves,
 )
 from assessment.campaigns import (
     CampaignInfo,
     UnitSpec,
     check_units,
-    get_campaign,
     list_campaigns,
-    role_options,
 )
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.exports import suppressed_rows, write_csv
-from assessment.questionnaire import Questionnaire, default_registry
+from assessment.questionnaire import Questionnaire
 from assessment.recommendations import (
     FLYWHEEL_ORDER,
     ComponentPriority,
     Recommendation,
     prioritise_components,
     recommend,
-    statement_disagreement,
 )
-from assessment.scoring_service import NOT_GIVEN, ScoredTable
+from assessment.results.discussion import discussion_queue as discussion_queue
+from assessment.results.release import Release, build_release
+from assessment.results.release import clear_caches as clear_release_caches
+from assessment.scoring_service import ScoredTable
 from assessment.scoring_setup import OVERALL, dimension_names, dimension_order
 from assessment.storage.benchmark_rows import load_benchmark_rows
 from assessment.storage.engine import Database
 from assessment.waves import WaveScores, earlier_waves, score_differences
-from scoring.suppression import TOTAL_LABEL, suppression_mask
+from scoring.suppression import TOTAL_LABEL
 
 #: The component that powers the flywheel and the one that holds it up (the framework in the README).
 POWER_COMPONENT = "collaboration"
@@ -523,139 +518,6 @@ def target_gaps(
     return chosen[columns].reset_index(drop=True)
 
 
-# -- the discussion queue -------------------------------------------------------------------------
-
-
-def _reference_thresholds(
-    rows: pd.DataFrame, questionnaire: Questionnaire
-) -> dict[str, tuple[float, str]]:
-    """Per component: the threshold its statements are measured against, and where it comes from."""
-    thresholds = [level.threshold for level in questionnaire.levels]
-    by_dimension = {str(r["dimension"]): r for r in rows.to_dict("records")}
-
-    def target_of(dimension: str) -> float:
-        record = by_dimension.get(dimension)
-        if record is None or "target_threshold" not in record:
-            return math.nan
-        return _float(record["target_threshold"])
-
-    overall_target = target_of(OVERALL)
-    references: dict[str, tuple[float, str]] = {}
-    for component in questionnaire.components:
-        own = target_of(component.id)
-        if not math.isnan(own):
-            references[component.id] = (own, "target")
-            continue
-        if not math.isnan(overall_target):
-            references[component.id] = (overall_target, "overall target")
-            continue
-        record = by_dimension.get(component.id, {})
-        level = _float(record.get("level"))
-        if math.isnan(level) or bool(record.get("suppressed", True)):
-            level = _float(by_dimension.get(OVERALL, {}).get("level"))
-        if math.isnan(level):
-            references[component.id] = (thresholds[-1], "top level")
-        else:
-            next_level = min(int(level) + 1, len(thresholds))
-            references[component.id] = (thresholds[next_level - 1], "next level")
-    return references
-
-
-def discussion_queue(
-    items: pd.DataFrame,
-    rows: pd.DataFrame,
-    questionnaire: Questionnaire,
-    *,
-    group_column: str,
-    label: str,
-    language: str | None = None,
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """Statements to talk through, ranked by disagreement × gap.
-
-    Parameters
-    ----------
-    items : the item rows of the scores (``ScoreResult.items``)
-    rows : the group's score rows (`group_rows`), for the targets and levels
-    group_column, label : the breakdown and the group whose statements are ranked
-    limit : keep the first ``limit`` statements (None: all)
-
-    Returns
-    -------
-    One row per shown statement of the group, highest priority first: ``item``, ``statement``
-    (text, ↺ when reverse-keyed), ``component``, ``component_name``, ``reverse``, ``n``, ``mean``
-    (scored: higher is better), ``disagreement``, ``reference`` (threshold), ``reference_source``,
-    ``gap``, ``priority``, ``rank``, and ``count_<value>`` for each answer option as chosen.
-
-    Notes
-    -----
-    disagreement_j ∈ [0, 1] is the scaled average deviation of `scoring.agreement.item_disagreement`
-    (0: everyone gave the same answer, 1: two equal camps at the ends of the scale).
-    gap_j = max(r − mean_j, 0) is how far the statement's mean falls short of a reference r: the
-    threshold of the target level of the statement's component, else of the overall target, else of
-    the level above the component's current level. priority_j = disagreement_j × gap_j ranks
-    statements the group both disagrees on and falls short on; ties (e.g. every statement at or
-    above its reference) are broken by disagreement, then questionnaire order.
-    """
-    names = dimension_names(questionnaire, language)
-    chosen = items[(items[group_column].astype(str) == label) & ~suppressed_rows(items)]
-    known = {i.id: i for i in questionnaire.items}
-    chosen = chosen[chosen["item"].astype(str).isin(known) & chosen["mean"].notna()]
-    count_columns = [
-        f"count_{v}" for v in range(questionnaire.scale.minimum, questionnaire.scale.maximum + 1)
-    ]
-    columns = [
-        "item",
-        "statement",
-        "component",
-        "component_name",
-        "reverse",
-        "n",
-        "mean",
-        "disagreement",
-        "reference",
-        "reference_source",
-        "gap",
-        "priority",
-        "rank",
-        *count_columns,
-    ]
-    if chosen.empty:
-        return pd.DataFrame(columns=columns)
-    references = _reference_thresholds(rows, questionnaire)
-    position = {item_id: j for j, item_id in enumerate(known)}
-    frame = pd.DataFrame({"item": chosen["item"].astype(str).to_numpy()})
-    questions = [known[i] for i in frame["item"]]
-    frame["statement"] = [
-        questionnaire.text(q.text, language) + (" ↺" if q.reverse else "") for q in questions
-    ]
-    frame["component"] = [q.component for q in questions]
-    frame["component_name"] = [names.get(q.component, q.component) for q in questions]
-    frame["reverse"] = [bool(q.reverse) for q in questions]
-    frame["n"] = chosen["n"].to_numpy(dtype=np.int64)
-    frame["mean"] = chosen["mean"].to_numpy(dtype=np.float64)
-    # The organisation rows carry no disagreement; it comes from their answer counts, as in the
-    # report, so the dashboard and the report rank the same statements.
-    frame["disagreement"] = statement_disagreement(chosen, questionnaire)
-    frame["reference"] = [references[q.component][0] for q in questions]
-    frame["reference_source"] = [references[q.component][1] for q in questions]
-    frame["gap"] = np.maximum(frame["reference"] - frame["mean"], 0.0)
-    frame["priority"] = np.nan_to_num(frame["disagreement"]) * frame["gap"]
-    frame["position"] = frame["item"].map(position)
-    for column in count_columns:
-        frame[column] = chosen[column].to_numpy(dtype=np.float64, na_value=0.0).astype(np.int64)
-    frame = frame.sort_values(
-        ["priority", "disagreement", "position"],
-        ascending=[False, False, True],
-        kind="stable",
-        na_position="last",
-    ).reset_index(drop=True)
-    frame["rank"] = np.arange(1, len(frame) + 1)
-    if limit is not None:
-        frame = frame.head(limit)
-    return frame[columns].reset_index(drop=True)
-
-
 def likert_segments(
     queue: pd.DataFrame, questionnaire: Questionnaire, *, language: str | None = None
 ) -> pd.DataFrame:
@@ -941,19 +803,49 @@ def live_update(previous: CampaignVersion | None, current: CampaignVersion) -> L
 
 @dataclass(frozen=True)
 class CampaignResults:
-    """A campaign and its scores by unit, as of one version (``by_unit`` None before any response).
+    """The dashboard's view of a campaign's release (`assessment.results.release.Release`).
 
-    The scores by role are fetched when first needed (`by_role`), so a dashboard that shows no
-    role (and live mode, which re-scores on every new answer) scores only once per version.
+    Every number comes from the release: the scores by unit and by role on the coarsened groups,
+    participation per published unit, and the notes on what was pooled. The scores by role are
+    computed when first needed (`by_role`), so a dashboard that shows no role scores once.
     """
 
-    db: Database = field(repr=False, compare=False)
-    info: CampaignInfo
-    questionnaire: Questionnaire
-    version: CampaignVersion
-    responses: Mapping[str, int]
-    role_counts: Mapping[str, int]
-    by_unit: ScoredTable | None
+    release: Release = field(repr=False)
+
+    @property
+    def db(self) -> Database:
+        return self.release.db
+
+    @property
+    def info(self) -> CampaignInfo:
+        return self.release.info
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.release.questionnaire
+
+    @property
+    def version(self) -> CampaignVersion:
+        return self.release.version
+
+    @property
+    def responses(self) -> Mapping[str, int]:
+        """Respondents per published unit (small units only inside the pooled group's count)."""
+        return self.release.unit_counts
+
+    @property
+    def role_counts(self) -> Mapping[str, int]:
+        """Respondents per published role group."""
+        return self.release.role_counts
+
+    @property
+    def by_unit(self) -> ScoredTable | None:
+        return self.release.by_unit
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the release pooled and why ("pooled to protect 1 respondent")."""
+        return self.release.notes
 
     @property
     def min_group_size(self) -> int:
@@ -967,16 +859,14 @@ class CampaignResults:
 
     @property
     def by_role(self) -> ScoredTable | None:
-        """The scores by role (cached by `assessment.campaign_scores` per campaign version)."""
-        if self.by_unit is None or not role_options(self.questionnaire):
-            return None
-        return score_campaign(self.db, self.info.code, by="role")
+        """The scores on the release's role groups (computed once per campaign version)."""
+        return self.release.by_role
 
     def participation(self) -> pd.DataFrame:
         thresholds = [level.threshold for level in self.questionnaire.levels]
         return participation(
             self.responses,
-            self.info.head_counts,
+            self.release.head_counts,
             self.by_unit.result.scores if self.by_unit is not None else None,
             min_group_size=self.min_group_size,
             max_half_width=readable_half_width(thresholds),
@@ -996,57 +886,29 @@ class CampaignResults:
     def views(self) -> list[View]:
         """The organisation, then every shown unit and role group (suppressed ones never).
 
-        Role groups are those the privacy rule keeps on their respondent counts (docs/formats.md "Privacy rules", with
-        complementary suppression), so listing them needs no scoring by role.
+        Role groups are the release's published (coarsened) role groups, each with at least the
+        minimum of respondents, so listing them needs no scoring by role.
         """
         views = [View()]
         if self.by_unit is None:
             return views
         views += [View("unit", u) for u in shown_groups(self.by_unit.result.scores, "unit")]
-        if self.role_counts:
-            labels = sorted(self.role_counts)
-            counts = np.array([self.role_counts[r] for r in labels], dtype=np.float64)
-            hidden = suppression_mask(
-                counts, min_group_size=self.min_group_size, total_n=counts.sum()
-            )
-            views += [View("role", r) for r, h in zip(labels, hidden, strict=True) if not h]
+        views += [View("role", r) for r in sorted(self.role_counts)]
         return views
 
 
-_results = LRUCache(16)
-
-
-def _counts(values: npt.ArrayLike) -> dict[str, int]:
-    labels, counts = np.unique(np.asarray(values, dtype=str), return_counts=True)
-    return {str(label): int(n) for label, n in zip(labels, counts, strict=True)}
-
-
 def load_results(db: Database, code: str) -> CampaignResults:
-    """The campaign with its scores by unit, cached until the campaign changes.
+    """The campaign's release as the dashboard reads it, cached until the campaign changes.
 
     A warm call costs two small queries (the campaign's version); scoring runs only when a
-    response arrived or a setting changed since (`assessment.campaign_scores`).
+    response arrived or a setting changed since (`assessment.results.release.build_release`).
     """
-    version = campaign_version(db, code)
+    release = build_release(db, code)
+    key = (db.key, code, release.version)
+    return _results.get(key, lambda: CampaignResults(release))
 
-    def compute() -> CampaignResults:
-        info = get_campaign(db, code)
-        questionnaire = default_registry().get(info.questionnaire)
-        if version.responses == 0:
-            return CampaignResults(db, info, questionnaire, version, {}, {}, None)
-        table = load_responses(db, code)
-        responses = _counts(table.unit)
-        roles: dict[str, int] = {}
-        if role_options(questionnaire) and "role" in table.demographics:
-            given = np.asarray(table.demographics["role"], dtype=object)
-            roles = _counts(np.where(pd.isna(given), NOT_GIVEN, given))
-        try:
-            by_unit = score_campaign(db, code)
-        except NoResponsesError:
-            by_unit = None
-        return CampaignResults(db, info, questionnaire, version, responses, roles, by_unit)
 
-    return _results.get((db.key, code, version), compute)
+_results = LRUCache(16)
 
 
 def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
@@ -1066,6 +928,7 @@ def load_waves(db: Database, current: CampaignResults, previous_code: str) -> Wa
 def clear_caches() -> None:
     """Forget the cached results (tests)."""
     _results.clear()
+    clear_release_caches()
 
 
 def other_campaigns(db: Database, current: CampaignInfo) -> list[CampaignInfo]:

@@ -17,8 +17,9 @@ import pandas as pd
 from assessment.csv_safety import neutralise_frame
 from assessment.errors import AssessmentError
 from assessment.responses_csv import ResponseTable, pooled_label
-from scoring.partitions import OTHER_LANGUAGES, OTHER_UNITS, coarsen, protect_differences
+from assessment.results.coarsening import NOT_GIVEN, coarsen_secondary, other_label
 from scoring.partitions import OTHER_ROLES as OTHER_ROLES  # re-exported: the pooled role
+from scoring.partitions import OTHER_UNITS, coarsen
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL, suppression_mask
 
@@ -324,11 +325,6 @@ def write_scores_csv(
 
 # --- responses ----------------------------------------------------------------------------------
 
-#: The results' group of respondents who did not answer a demographic, and of an unknown language
-#: (`assessment.results`); empty cells in the file.
-_NOT_GIVEN = "(not given)"
-_UNKNOWN_LANGUAGE = "(unknown)"
-
 #: Durations in an anonymised export are rounded to this many seconds (whole minutes).
 DURATION_ROUNDING_SECONDS = 60
 
@@ -461,24 +457,16 @@ def _results_partition(
 ) -> np.ndarray:
     """A quasi-identifier as the results' breakdown by it groups respondents (DESIGN §7).
 
-    Missing answers form a group of their own; groups under m are pooled over the organisation
-    (`scoring.partitions.coarsen`), then pooled further until no unit minus its groups, or group
-    minus its units, holds 1 to m − 1 respondents (`scoring.partitions.protect_differences`), as
-    the dashboard's role breakdown is. Back in the file's terms: a missing answer is empty again,
-    and so is a pooled or unknown language (a language cell must be a code the importer knows).
+    `assessment.results.coarsening.coarsen_secondary`, the rule the dashboard's role breakdown
+    follows, so the export never shows a group the results pool. Back in the file's terms: a
+    missing answer is empty again, and so is a pooled or unknown language (a language cell must be
+    a code the importer knows).
     """
-    missing = _UNKNOWN_LANGUAGE if name == "language" else _NOT_GIVEN
-    other = OTHER_LANGUAGES if name == "language" else pooled_label(name)
-    given = np.asarray(values, dtype=object).copy()
-    given[_missing(given)] = missing
-    first = coarsen(given, min_group_size=min_group_size, other_label=other)
-    second = protect_differences(
-        units, first.labels, min_group_size=min_group_size, other_label=other
-    )
-    out = np.asarray(second.labels, dtype=object).copy()
-    out[out == missing] = None
+    labels, _ = coarsen_secondary(units, values, name, min_group_size=min_group_size)
+    out = np.asarray(labels, dtype=object).copy()
+    out[out == NOT_GIVEN] = None
     if name == "language":
-        out[out == other] = None
+        out[out == other_label(name)] = None
     return out
 
 

@@ -26,6 +26,7 @@ from assessment.exports import (
 )
 from assessment.questionnaire.model import Questionnaire
 from assessment.recommendations import prioritise_components, recommend, statement_disagreement
+from assessment.results.discussion import discussion_queue
 from assessment.scoring_setup import CommonItemSpec, dimension_names
 from assessment.waves import WaveScores, wave_change
 from scoring.pipeline import ScoreResult
@@ -91,10 +92,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "whole_org": "Whole organisation",
         "participation": "Participation",
         "unit": "Unit",
-        "disagreement": "Statements with most disagreement",
+        "disagreement": "Statements to discuss",
         "disagreement_note": (
             "Disagreement runs from 0 (everyone gave the same answer) to 1 (two equal camps at the "
-            "ends of the scale); these statements are worth discussing."
+            "ends of the scale). Statements are ranked by disagreement × how far they fall short "
+            "of the target or the next level, as on the dashboard's discussion queue."
         ),
         "statement": "Statement",
         "disagreement_col": "Disagreement",
@@ -216,10 +218,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "whole_org": "Gesamte Organisation",
         "participation": "Beteiligung",
         "unit": "Einheit",
-        "disagreement": "Aussagen mit der größten Uneinigkeit",
+        "disagreement": "Aussagen zum Besprechen",
         "disagreement_note": (
             "Uneinigkeit reicht von 0 (alle antworteten gleich) bis 1 (zwei gleich große Lager an "
-            "den Enden der Skala); über diese Aussagen lohnt es sich zu sprechen."
+            "den Enden der Skala). Die Aussagen sind nach Uneinigkeit × Abstand zum Ziel oder zur "
+            "nächsten Stufe geordnet, wie in der Gesprächsliste des Dashboards."
         ),
         "statement": "Aussage",
         "disagreement_col": "Uneinigkeit",
@@ -913,15 +916,24 @@ class _Report:
         rows["disagreement"] = statement_disagreement(rows, self.q)
         return rows
 
+    def discussion(self) -> pd.DataFrame:
+        """The organisation's statements to discuss: `assessment.results.discussion.discussion_queue`,
+        the dashboard's ranking (disagreement × gap), so both list the same statements in order."""
+        return discussion_queue(
+            self.result.items,
+            self.org,
+            self.q,
+            group_column=self.group_column,
+            label=TOTAL_LABEL,
+            language=self.lang,
+            limit=TOP_DISAGREEMENTS,
+        )
+
     def disagreement_section(self) -> str:
         w = self.words
-        rows = self.item_rows()
-        rows = rows[rows["disagreement"].notna()]
-        if rows.empty:
+        top = self.discussion()
+        if top.empty:
             return ""
-        top = rows.sort_values("disagreement", ascending=False, kind="stable").head(
-            TOP_DISAGREEMENTS
-        )
         body = []
         for row in top.to_dict("records"):
             text, component = self.statement(str(row["item"]))

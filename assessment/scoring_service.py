@@ -6,6 +6,7 @@ Also the readable terminal table of scores a facilitator walks a group through (
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -17,13 +18,18 @@ import pandas as pd
 from assessment import __version__
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
+from assessment.results.coarsening import (
+    NOT_GIVEN,
+    coarsen_secondary,
+    coarsen_units,
+    pooled_head_counts,
+)
 from assessment.scoring_setup import dimension_names, scoring_spec
 from assessment.threads import single_threaded_blas
 from scoring.pipeline import DRIVER_RESAMPLES, PARTS, ScoreResult, score
 from scoring.suppression import TOTAL_LABEL
 
-#: The group of respondents who did not give a demographic (when scoring by it).
-NOT_GIVEN = "(not given)"
+__all__ = ["NOT_GIVEN", "ScoredTable", "format_scores_table", "score_table"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,13 @@ def score_table(
     table : validated responses to ``questionnaire``
     questionnaire : the questionnaire the table answers
     by : ``unit``, or a demographic id of the questionnaire (``role``); respondents who did not
-        give the demographic form the group ``(not given)``
+        give the demographic form the group ``(not given)``. Every breakdown is coarsened before
+        anything is computed (DESIGN §7, docs/formats.md "Privacy model"): units under the minimum
+        are pooled into ``(other units)`` (`scoring.partitions.coarsen`), a demographic's groups
+        into ``(other roles)`` and further so that no difference with the units exposes fewer
+        than the minimum (`scoring.partitions.protect_differences`); the organisation rows,
+        ICCs, pooled estimates, agreement and drivers use the coarsened units. What was pooled
+        and why is added to the result's ``notes``.
     confidence, min_group_size, min_item_coverage : override the questionnaire's settings
     method : ``t`` (t-intervals) or ``bca`` (BCa bootstrap intervals for the group rows)
     head_counts : people per unit (finite-population correction; only when ``by="unit"``)
@@ -102,6 +114,14 @@ def score_table(
         min_item_coverage=min_item_coverage,
     )
     wanted = set(parts or PARTS)
+    k = spec.min_group_size
+    units, poolings = coarsen_units(table.unit, min_group_size=k)
+    unit_head_counts = pooled_head_counts(table.unit, units, head_counts)
+    if by == "unit":
+        groups = units
+    else:
+        groups, more = coarsen_secondary(units, groups, by, min_group_size=k)
+        poolings = poolings + more
 
     def run(labels: np.ndarray, group_column: str, outputs: set[str]) -> ScoreResult:
         return score(
@@ -109,7 +129,7 @@ def score_table(
             labels,
             spec,
             group_column=group_column,
-            head_counts=head_counts,
+            head_counts=unit_head_counts if group_column == "unit" else None,
             targets=targets,
             method=method,
             n_resamples=n_resamples,
@@ -127,9 +147,12 @@ def score_table(
             # drivers are not computed twice.
             result = _organisation_rows_across_units(
                 run(groups, by, wanted - {"drivers"}),
-                run(table.unit, "unit", {"scores"} | (wanted & {"drivers"})),
+                run(units, "unit", {"scores"} | (wanted & {"drivers"})),
                 by,
             )
+    pooling_notes = tuple(p.note for p in poolings if p.note)
+    if pooling_notes:
+        result = replace(result, notes=(*pooling_notes, *result.notes))
     metadata: dict[str, Any] = {
         "questionnaire": questionnaire.key,
         "questionnaire_id": questionnaire.id,
@@ -239,7 +262,8 @@ def format_scores_table(
         f"Means on the {low}-{high} scale with {percent} confidence intervals. Level: the maturity "
         "level of the mean,",
         "with the probability that the true mean lies in that level.",
-        f"Groups with fewer than {minimum} respondents are suppressed (no statistics shown).",
+        f"Groups with fewer than {minimum} respondents are pooled with others before scoring;",
+        "a dimension answered by too few is suppressed (no statistics shown).",
     ]
     shown_names = [names.get(d, d) for d in pd.unique(shown["dimension"])]
     width = max([len(n) for n in shown_names] + [len("dimension")]) + 2
@@ -269,7 +293,10 @@ def format_scores_table(
             )
     if result.notes:
         lines.append("")
-        lines.extend(f"Note: {note}" for note in result.notes)
+        lines.extend(
+            textwrap.fill(f"Note: {note}", width=100, subsequent_indent="  ")
+            for note in result.notes
+        )
     return "\n".join(lines)
 
 

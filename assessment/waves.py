@@ -19,6 +19,7 @@ import pandas as pd
 from assessment.exports import suppressed_rows
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
+from assessment.results.coarsening import pooled_head_counts
 from assessment.scoring_setup import (
     CommonItemSpec,
     common_item_spec,
@@ -135,28 +136,6 @@ def comparison_minimum(current: int, previous: int | None = None) -> int:
     return int(max(sizes))
 
 
-def _pooled_head_counts(
-    units: np.ndarray, coarse: np.ndarray, head_counts: Mapping[str, int] | None
-) -> dict[str, int] | None:
-    """Head-counts of the coarsened units: a pooled group's is the sum of its units' when every
-    one is known (else unknown); units without respondents keep theirs."""
-    if not head_counts:
-        return None
-    members: dict[str, set[str]] = {}
-    for original, label in zip(units, coarse, strict=True):
-        members.setdefault(str(label), set()).add(str(original))
-    out = {
-        label: int(sum(head_counts[o] for o in originals))
-        for label, originals in members.items()
-        if all(o in head_counts for o in originals)
-    }
-    seen = {str(u) for u in units}
-    for unit, count in head_counts.items():
-        if unit not in seen and unit not in out:
-            out[unit] = count
-    return out
-
-
 def score_waves(
     current: ResponseTable,
     previous: ResponseTable,
@@ -210,7 +189,7 @@ def score_waves(
                 common.codes(table),
                 coarse.labels,
                 common.spec,
-                head_counts=_pooled_head_counts(units, coarse.labels, head_counts),
+                head_counts=pooled_head_counts(units, coarse.labels, head_counts),
                 duration_seconds=table.duration_seconds,
             )
         return result, coarse.reason

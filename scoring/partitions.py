@@ -128,14 +128,17 @@ def coarsen(labels: npt.ArrayLike, *, min_group_size: int, other_label: str) -> 
                 f"all {noun} pooled: only {_people(total)} in total, fewer than {min_group_size}"
             )
         else:
+            # Neither the small groups' sizes nor their total: a joined group's size minus
+            # the pool's would give them away.
+            small_names = ", ".join(str(names[g]) for g in under)
             reason = (
-                f"pooled {_groups(len(under), noun)} with fewer than {min_group_size} respondents "
-                f"({_people(protected)})"
+                f"pooled {_groups(len(under), noun)} with fewer than {min_group_size} "
+                f"respondents ({small_names})"
             )
             if joined:
-                names_joined = ", ".join(f"{names[g]} ({counts[g]})" for g in joined)
+                names_joined = ", ".join(str(names[g]) for g in joined)
                 reason += (
-                    f"; {names_joined} joined so that the pooled group reaches {min_group_size}"
+                    f" with {names_joined}, so that the pooled group has at least {min_group_size}"
                 )
     return Coarsening(
         labels=out,

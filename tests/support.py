@@ -46,3 +46,30 @@ def artifact_dir(name: str) -> Path:
     path = ARTIFACTS / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def uncoarsened_scores(table, questionnaire, **options):  # type: ignore[no-untyped-def]
+    """Scores of ``table`` on its raw units, without the release's pooling (DESIGN §7).
+
+    The product never publishes these; tests of the second privacy layer (per-dimension
+    suppression, the export guard, the report's suppressed cells) need a result that still has
+    small groups. The metadata is `score_table`'s.
+    """
+    from dataclasses import replace
+
+    from assessment.scoring_service import score_table
+    from assessment.scoring_setup import scoring_spec
+    from scoring.pipeline import score
+
+    scored = score_table(table, questionnaire, **options)
+    head_counts = options.get("head_counts")
+    result = score(
+        table.codes,
+        table.unit,
+        scoring_spec(questionnaire),
+        head_counts=head_counts,
+        targets=options.get("targets"),
+        duration_seconds=table.duration_seconds,
+        driver_resamples=0,
+    )
+    return replace(scored, result=result)

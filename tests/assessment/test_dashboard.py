@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import segno
 from click.testing import CliRunner
+from support import uncoarsened_scores
 
 from assessment import dashboard as dash
 from assessment.actions import add_action, list_actions
@@ -230,6 +231,10 @@ def test_principles_sorted_by_mean_and_suppressed_left_out(scored, q: Questionna
 def test_heatmap_hides_suppressed_cells_and_ranks_by_shrunken_mean(
     scored, q: Questionnaire
 ) -> None:
+    # Gamma (3) is pooled by the release; the heatmap's own hiding is tested on a result that
+    # still has it (the second privacy layer).
+    table = _table(q, {"Alpha": 40, "Beta": 30, "Gamma": 3}, seed=11)
+    scored = uncoarsened_scores(table, q, targets={"clarity": 3, "completion": 4, "overall": 3})
     cells = dash.heatmap(scored.result.scores, q)
     hidden = cells[cells["group"] == "Gamma"]
     assert hidden["suppressed"].all()
@@ -708,10 +713,12 @@ def campaign(db: Database, q: Questionnaire) -> CampaignInfo:
 def test_load_results_is_cached_until_the_campaign_changes(db, campaign, q) -> None:
     first = dash.load_results(db, campaign.code)
     assert dash.load_results(db, campaign.code) is first
-    assert first.responses == {"Alpha": 20, "Beta": 12, "Gamma": 3}
+    # Gamma (3) is below the minimum: it is pooled with the smallest other unit (Beta, 12) into
+    # "(other units)" before anything is computed; only the pooled count is published.
+    assert first.responses == {"Alpha": 20, "(other units)": 15}
     units = [v.label for v in first.views() if v.by == "unit"]
-    # Gamma (3) is below the minimum; Beta is hidden too, so Gamma cannot be worked out.
-    assert units == [TOTAL_LABEL, "Alpha"]
+    assert units == [TOTAL_LABEL, "(other units)", "Alpha"]
+    assert any("pooled 1 unit" in note for note in first.notes)
     roles = dash.shown_groups(first.by_role.result.scores, "role")
     assert [v.label for v in first.views() if v.by == "role"] == roles
     more = _table(q, {"Alpha": 1}, seed=99)

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from support import uncoarsened_scores
 
 from assessment.benchmarking import benchmark_rows, compare
 from assessment.demo import generate_organisation, organisation_profile
@@ -117,6 +118,16 @@ def html(scored, questionnaire) -> str:
     return render_report(scored.result, questionnaire, scored.metadata)
 
 
+@pytest.fixture(scope="module")
+def raw_scored(questionnaire, organisation):
+    """Scored without the release's pooling, so a unit under the minimum is left to the second
+    layer (per-dimension suppression and the export guard)."""
+    _, table = organisation
+    return uncoarsened_scores(
+        table, questionnaire, targets={"clarity": 4, "completion": 3}, n_resamples=50
+    )
+
+
 def test_valid_html(html) -> None:
     page = parse(html)
     assert html.startswith("<!DOCTYPE html>")
@@ -154,11 +165,12 @@ def test_levels_with_their_probability(html, scored, questionnaire) -> None:
     assert f"{shown} likely {name}" in parse(html).text
 
 
-def test_suppressed_unit_shows_no_numbers(html, organisation, scored) -> None:
+def test_suppressed_unit_shows_no_numbers(organisation, raw_scored, questionnaire) -> None:
     profile, _ = organisation
     small = profile.units[0]
-    rows = scored.result.scores[scored.result.scores["unit"] == small]
+    rows = raw_scored.result.scores[raw_scored.result.scores["unit"] == small]
     assert rows["suppressed"].all()
+    html = render_report(raw_scored.result, questionnaire, raw_scored.metadata)
     groups = [g for g in parse(html).groups if g and g[0].startswith(f"{small} ·")]
     assert len(groups) == 5  # one heatmap cell per component
     for texts in groups:
@@ -167,14 +179,21 @@ def test_suppressed_unit_shows_no_numbers(html, organisation, scored) -> None:
         assert not re.search(r"\d\.\d", " ".join(texts))
 
 
-def test_the_guard_stops_a_leaking_result(scored, questionnaire, organisation) -> None:
+def test_the_guard_stops_a_leaking_result(raw_scored, questionnaire, organisation) -> None:
     profile, _ = organisation
-    scores = scored.result.scores.copy()
+    scores = raw_scored.result.scores.copy()
     small = (scores["unit"] == profile.units[0]) & (scores["dimension"] == "clarity")
     scores.loc[small, ["mean", "suppressed"]] = [3.21, False]
-    leaking = replace(scored.result, scores=scores)
+    leaking = replace(raw_scored.result, scores=scores)
     with pytest.raises(PrivacyError):
-        render_report(leaking, questionnaire, scored.metadata)
+        render_report(leaking, questionnaire, raw_scored.metadata)
+
+
+def test_the_small_unit_is_pooled_and_the_report_says_so(html, organisation, scored) -> None:
+    profile, _ = organisation
+    assert profile.units[0] not in set(scored.result.scores["unit"])
+    assert "(other units)" in set(scored.result.scores["unit"])
+    assert "pooled 1 unit with fewer than 5 respondents" in html
 
 
 def test_text_is_escaped(html) -> None:

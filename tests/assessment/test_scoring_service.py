@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 from support import ROOT
@@ -108,9 +107,15 @@ def test_readable_table(by_unit, table) -> None:  # type: ignore[no-untyped-def]
     lines = text.splitlines()
     assert lines[0].startswith("Work Management Maturity Assessment (work-management@1.0.0): 337")
     assert "Organisation, all respondents (n=337)" in text
-    counts = pd.Series(table.unit).value_counts()
+    # Units under the minimum are pooled before scoring (docs/formats.md "Privacy model"): the
+    # table lists every published (coarsened) unit, and says what was pooled.
+    counts = pd.Series(by_unit.result.respondents["unit"]).value_counts()
+    assert "(other units)" in counts
+    assert counts.sum() == table.n_respondents
     for unit, n in counts.items():
+        assert n >= 5
         assert f"{unit} (n={n})" in text or f"{unit}: suppressed" in text
+    assert "Note: unit: pooled 1 unit with fewer than 5 respondents" in text
     organisation = by_unit.result.scores
     row = organisation[
         (organisation["unit"] == TOTAL_LABEL) & (organisation["dimension"] == "clarity")
@@ -122,14 +127,18 @@ def test_readable_table(by_unit, table) -> None:  # type: ignore[no-untyped-def]
     assert max(len(line) for line in lines[3:]) <= 100
 
 
-def test_readable_table_marks_complementary_suppression(by_unit, table) -> None:  # type: ignore[no-untyped-def]
-    scores = by_unit.result.scores
-    hidden = scores[(scores["suppressed"]) & (scores["n"] >= 5)]["unit"].unique()
-    assert len(hidden) >= 1  # the demo has one small unit and one that hides it
+def test_readable_table_shows_the_pooled_group_instead_of_hiding_units(by_unit, table) -> None:  # type: ignore[no-untyped-def]
+    # Before issue 12 the small unit was suppressed and a larger one hidden to protect it; now both
+    # are pooled into "(other units)" before scoring, which is shown with its statistics.
+    counts = pd.Series(table.unit).value_counts()
+    small = counts[counts < 5]
+    assert len(small) >= 1
     text = format_scores_table(by_unit, V1)
-    for unit in hidden:
-        assert f"{unit}: suppressed (n=" in text and "smaller group" in text
-    assert np.all(pd.Series(table.unit).value_counts()[list(hidden)] >= 5)
+    pooled = int(by_unit.result.respondents["unit"].value_counts()["(other units)"])
+    assert f"(other units) (n={pooled})" in text
+    for unit in small.index:
+        assert f"{unit} (n=" not in text and f"{unit}: suppressed" not in text
+        assert unit in text  # named in the note that says what was pooled
 
 
 def test_the_pipeline_runs_with_blas_on_one_thread(table, monkeypatch) -> None:  # type: ignore[no-untyped-def]

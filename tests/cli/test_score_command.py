@@ -57,10 +57,13 @@ def test_readable_table(wave1_units: pd.Series) -> None:
     first_unit = min(i for i, line in enumerate(lines) if line.startswith(tuple(wave1_units.index)))
     assert organisation < first_unit
     assert f"Organisation, all respondents (n={int(wave1_units.sum())})" in output
+    # Small units are pooled into "(other units)" before scoring, and a note says so.
     small = wave1_units[wave1_units < 5]
     assert len(small) >= 1
-    for unit, n in small.items():
-        assert f"{unit}: suppressed (n<5)" in output, n
+    for unit in small.index:
+        assert f"{unit}: suppressed" not in output and f"{unit} (n=" not in output
+    assert "(other units) (n=" in output
+    assert "Note: unit: pooled 1 unit with fewer than 5 respondents" in output
     assert "Clarity" in output and "[" in output and "%" in output
     big = wave1_units[wave1_units >= 20].index[0]
     assert f"{big} (n={wave1_units[big]})" in output
@@ -84,10 +87,12 @@ def test_tidy_scores_csv(tmp_path: Path, wave1_units: pd.Series) -> None:
     assert (frame["method"] == "t").all()
     assert pd.api.types.is_float_dtype(frame["mean"]) and pd.api.types.is_integer_dtype(frame["n"])
     suppressed = frame[frame["suppressed"]]
-    assert len(suppressed) > 0 and suppressed["mean"].isna().all() and suppressed["n"].notna().all()
+    assert suppressed["mean"].isna().all() and suppressed["n"].notna().all()
     shown = frame[~frame["suppressed"]]
     assert shown["mean"].notna().all()
-    assert set(frame["unit"]) == {*wave1_units.index, "__all__"}
+    # Units under the minimum (and the one that brings the pool to it) are one pooled group.
+    published = {u for u, n in wave1_units.items() if n >= 10} | {"(other units)", "__all__"}
+    assert set(frame["unit"]) == published
 
 
 def test_tidy_scores_json_and_stats(tmp_path: Path) -> None:

@@ -63,8 +63,8 @@ def test_coarsen_reason_names_what_was_pooled() -> None:
     result = coarsen(["a"] * 1 + ["x"] * 6 + ["z"] * 24, min_group_size=5, other_label=OTHER_ROLES)
     assert result.protected == 1
     assert result.reason == (
-        "pooled 1 role with fewer than 5 respondents (1 respondent); "
-        "x (6) joined so that the pooled group reaches 5"
+        "pooled 1 role with fewer than 5 respondents (a) with x, "
+        "so that the pooled group has at least 5"
     )
 
 

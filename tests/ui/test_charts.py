@@ -9,12 +9,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pytest
+from support import uncoarsened_scores
 from ui.pages import spec_records
 
 from assessment import dashboard as dash
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.questionnaire import Questionnaire, default_registry
-from assessment.scoring_service import ScoredTable, score_table
+from assessment.scoring_service import ScoredTable
 from assessment.ui import charts
 from assessment.waves import score_waves, wave_change
 from scoring.suppression import TOTAL_LABEL
@@ -40,7 +41,8 @@ def _table(questionnaire: Questionnaire, units: dict[str, int], *, seed: int, wa
 @pytest.fixture(scope="module")
 def scored(q: Questionnaire) -> ScoredTable:
     table = _table(q, {"North": 40, "South": 35, "East": 30, "Tiny": 2, "Small": 4}, seed=4)
-    return score_table(
+    # Without the release's pooling, so that the charts' own hiding of small units is tested.
+    return uncoarsened_scores(
         table, q, targets={"clarity": 3, "completion": 4, "overall": 3}, head_counts={"North": 45}
     )
 

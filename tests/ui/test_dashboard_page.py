@@ -17,6 +17,7 @@ from ui.pages import open_page, spec_records
 
 from assessment import dashboard as dash
 from assessment.actions import list_actions
+from assessment.campaign_scores import load_responses
 from assessment.campaigns import CampaignInfo, UnitSpec, create_campaign, list_campaigns
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.importing import import_table
@@ -138,10 +139,12 @@ def _assert_clean(at: AppTest) -> None:
 
 
 def _hidden_units(db: Database, code: str) -> set[str]:
+    """The stored units whose results are not published on their own (pooled or suppressed)."""
+    stored = {str(u) for u in load_responses(db, code).unit}
     results = dash.load_results(db, code)
     if results.by_unit is None:
-        return set(results.responses)
-    return set(results.responses) - set(dash.shown_groups(results.by_unit.result.scores, "unit"))
+        return stored
+    return stored - set(dash.shown_groups(results.by_unit.result.scores, "unit"))
 
 
 def _assert_no_hidden_statistics(at: AppTest, hidden: set[str]) -> None:
@@ -264,8 +267,9 @@ def test_demo_heatmap_marks_hidden_units(world: World, demo_page: AppTest) -> No
     at = _tab(demo_page, "Units")
     records = [r for r in _chart_records(at) if "group" in r]
     hidden = _hidden_units(world.db, world.demo)
-    marked = {r["group"] for r in records if r["suppressed"]}
-    assert hidden <= marked
+    # The demo's small unit is pooled into "(other units)" before scoring: it never appears.
+    assert hidden and not hidden & {r["group"] for r in records}
+    assert "(other units)" in {r["group"] for r in records}
     assert all(r["label"] == "hidden" and r["mean"] is None for r in records if r["suppressed"])
     at.segmented_control(key="wmm_heatmap_colour").set_value("level").run()
     _assert_clean(at)
@@ -361,15 +365,17 @@ def test_every_unit_below_the_minimum(world: World, tab: str) -> None:
     _tab(at, tab)
     _assert_clean(at)
     _assert_no_hidden_statistics(at, {"A", "B", "C"})
+    # Every unit is under the minimum: they are one pooled group, "(other units)", which is the
+    # whole organisation; A, B and C never appear, not even with their counts.
+    records = _chart_records(at)
+    assert not {"A", "B", "C"} & {str(r.get("group", r.get("unit"))) for r in records}
     if tab == "Overview":
         metrics = {m.label: m.value for m in at.metric}
-        assert metrics["Units reliable enough to read"] == "0 of 3"
+        assert metrics["Units reliable enough to read"].endswith("of 1")
         assert len(at.get("vega_lite_chart")) == 4  # the organisation (10 respondents) is shown
     if tab == "Units":
-        records = [r for r in _chart_records(at) if "group" in r]
-        assert records and all(r["suppressed"] and r["mean"] is None for r in records)
-        notes = list(at.dataframe[0].value["Results"])
-        assert notes == ["hidden: fewer than 5 respondents"] * 3
+        groups = {r["group"] for r in records if "group" in r}
+        assert groups == {"(other units)"}
 
 
 @pytest.mark.parametrize("tab", ["Overview", "Targets", "Discussion", "Actions", "Downloads"])

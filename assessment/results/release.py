@@ -1,0 +1,186 @@
+"""The release: everything a facilitator can see of a campaign, built once per campaign version.
+
+`build_release` reads the stored answers (`assessment.campaign_scores.load_responses`), coarsens
+every breakdown (`assessment.results.coarsening`) and scores the coarsened partitions; the dashboard,
+the report, the CSV exports, the benchmark file and the CLI tables all render a `Release`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from assessment.campaign_scores import (
+    CampaignVersion,
+    LRUCache,
+    NoResponsesError,
+    campaign_version,
+    load_responses,
+    score_campaign,
+)
+from assessment.campaigns import CampaignInfo, get_campaign, role_options
+from assessment.questionnaire import Questionnaire, default_registry
+from assessment.responses_csv import ResponseTable
+from assessment.results.coarsening import Pooling, coarsen_table, pooled_head_counts
+from assessment.scoring_service import ScoredTable
+from assessment.storage.engine import Database
+
+
+def _counts(values: npt.ArrayLike) -> dict[str, int]:
+    labels, counts = np.unique(np.asarray(values, dtype=str), return_counts=True)
+    return {str(label): int(n) for label, n in zip(labels, counts, strict=True)}
+
+
+@dataclass(frozen=True)
+class Release:
+    """A campaign's privacy-checked results as of one version (DESIGN §7).
+
+    Attributes
+    ----------
+    info, questionnaire, version : the campaign, its questionnaire version and its version
+    table : the submitted responses with coarsened unit, role and language labels (None before the
+        first response): groups under the minimum appear only as ``(other units)`` and the like
+    poolings : what each breakdown's coarsening pooled and why
+    by_unit : the scores on the coarsened units (None before the first response)
+    unit_counts, role_counts, language_counts : respondents per published group
+    head_counts : people per published unit (a pooled group's is its units' sum when all are known)
+
+    Notes
+    -----
+    Every number here comes from the coarsened partitions: moving respondents between two groups
+    that are pooled changes nothing in a release. The scores by role (`by_role`) are computed when
+    first asked for, on the role groups of ``table``.
+    """
+
+    db: Database = field(repr=False, compare=False)
+    info: CampaignInfo
+    questionnaire: Questionnaire
+    version: CampaignVersion
+    table: ResponseTable | None
+    poolings: tuple[Pooling, ...]
+    by_unit: ScoredTable | None
+    unit_counts: Mapping[str, int]
+    role_counts: Mapping[str, int]
+    language_counts: Mapping[str, int]
+    head_counts: Mapping[str, int]
+
+    @property
+    def code(self) -> str:
+        return self.info.code
+
+    @property
+    def min_group_size(self) -> int:
+        return self.info.min_group_size
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What was pooled and why, one readable line per pooling."""
+        return tuple(p.note for p in self.poolings if p.note)
+
+    def pooling_notes(self, breakdown: str) -> tuple[str, ...]:
+        """The reasons of one breakdown's poolings (``unit``, ``role``, ``language``)."""
+        return tuple(p.reason for p in self.poolings if p.breakdown == breakdown and p.reason)
+
+    @cached_property
+    def by_role(self) -> ScoredTable | None:
+        """The scores on the coarsened role groups (None without a role question or responses)."""
+        if self.by_unit is None or not role_options(self.questionnaire) or not self.role_counts:
+            return None
+        return self.scores("role")
+
+    def scores(
+        self,
+        by: str = "unit",
+        *,
+        confidence: float | None = None,
+        method: Literal["t", "bca"] = "t",
+    ) -> ScoredTable:
+        """The scores of one breakdown on its coarsened groups.
+
+        `assessment.campaign_scores.score_campaign` (cached per campaign version), whose
+        `assessment.scoring_service.score_table` coarsens with the same functions as ``table``, so
+        its groups are exactly the published groups of this release.
+
+        Raises
+        ------
+        NoResponsesError
+            Before the first response.
+        """
+        if by == "unit" and confidence is None and method == "t" and self.by_unit is not None:
+            return self.by_unit
+        if self.table is None:
+            raise NoResponsesError(
+                f"campaign {self.code} has no submitted responses yet; nothing to score"
+            )
+        return score_campaign(self.db, self.code, by=by, confidence=confidence, method=method)
+
+
+_releases = LRUCache(16)
+
+
+def clear_caches() -> None:
+    """Forget every cached release (tests)."""
+    _releases.clear()
+
+
+def build_release(db: Database, code: str) -> Release:
+    """The campaign's release, cached until the campaign changes (a new response or setting).
+
+    A warm call costs the two small queries of `assessment.campaign_scores.campaign_version`.
+
+    Raises
+    ------
+    UnknownCampaignError
+        When no campaign has this code.
+    """
+    version = campaign_version(db, code)
+
+    def compute() -> Release:
+        info = get_campaign(db, code)
+        questionnaire = default_registry().get(info.questionnaire)
+        if version.responses == 0:
+            return Release(
+                db, info, questionnaire, version, None, (), None, {}, {}, {}, info.head_counts
+            )
+        raw = load_responses(db, code)
+        coarse = coarsen_table(raw, questionnaire, min_group_size=info.min_group_size)
+        table = coarse.table
+        roles: dict[str, int] = {}
+        if role_options(questionnaire) and "role" in table.demographics:
+            roles = _counts(table.demographics["role"])
+        head_counts = pooled_head_counts(raw.unit, table.unit, info.head_counts) or {}
+        try:
+            by_unit: ScoredTable | None = score_campaign(db, code)
+        except NoResponsesError:
+            by_unit = None
+        return Release(
+            db,
+            info,
+            questionnaire,
+            version,
+            table,
+            coarse.poolings,
+            by_unit,
+            _counts(table.unit),
+            roles,
+            _counts(table.language),
+            head_counts,
+        )
+
+    return _releases.get((db.key, code, version), compute)
+
+
+def published_groups(release: Release, by: str) -> list[str]:
+    """The published groups of a breakdown, in name order (pooled group included)."""
+    counts = {"unit": release.unit_counts, "role": release.role_counts}.get(by)
+    if counts is None:
+        if release.table is None or by not in release.table.demographics:
+            return []
+        counts = _counts(pd.Series(release.table.demographics[by]).astype(str))
+    return sorted(counts)
