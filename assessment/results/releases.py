@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from scoring.partitions import coarsen
+from scoring.partitions import MAX_EXHAUSTIVE_GROUPS, coarsen, smallest_exposed_difference
 
 #: The breakdown name and group label of the organisation total (every respondent).
 TOTAL = "total"
@@ -121,9 +121,16 @@ def _violations(
     """The candidates of one breakdown to hold back this round (all False: the breakdown is safe).
 
     An *atom* is the set of members with one (previous group, new group) pair, the previous group
-    of a new respondent being "new". Every published group of either release is a union of atoms,
-    so every sum an attacker can compute from the two releases is one over a union of atoms; the
-    breakdown is safe when every atom holds 0 or ≥ k respondents.
+    of a new respondent being "new" (the new respondents are published as a group too: the
+    difference of the two totals). Every published group of either release is a union of atoms,
+    so every sum an attacker can compute from the two releases is one over a union of atoms.
+
+    - New respondents: every atom of them must hold 0 or ≥ k (a group changes only when k new
+      respondents arrived in it).
+    - Earlier respondents: an atom under k that is a whole previous group reveals nothing new;
+      one that splits a previous group is a disclosure only when its sum can be computed, i.e.
+      when `scoring.partitions.smallest_exposed_difference` of the (previous × new) table of atoms
+      finds a difference under k (with few groups; with many, every such atom counts).
     """
     after = _coarse(
         original, members, min_group_size=min_group_size, other_label=other_label, outside=""
@@ -142,7 +149,7 @@ def _violations(
     if not small.any():
         return hold
     member_index = np.flatnonzero(members)
-    regrouped_old = False
+    split_old = False
     for a in np.flatnonzero(small):
         rows = inverse == a
         previous = int(previous_code[rows][0])
@@ -150,10 +157,11 @@ def _violations(
             # New respondents of one group, fewer than k: they wait for more.
             hold[member_index[rows]] = True
         elif counts[a] != previous_counts[previous]:
-            # Part of a previous group is regrouped (a whole previous group reveals nothing new:
-            # it was published before, e.g. when k was raised since).
-            regrouped_old = True
-    if regrouped_old:
+            split_old = True
+    if hold.any():
+        # Decide on the regrouping once these are out (the next round recomputes the pooling).
+        return hold & candidate
+    if split_old and _exposed(previous_code, after_code, min_group_size=min_group_size):
         # Respondents published before would be regrouped in a set of fewer than k. The pooling
         # changed because some groups grew: hold back the candidates of every original group
         # whose coarsened label changes (that undoes the regrouping), else every candidate.
@@ -164,6 +172,19 @@ def _violations(
             culprits = candidate.copy()
         hold |= culprits
     return hold & candidate
+
+
+def _exposed(
+    previous_code: npt.NDArray[np.intp], after_code: npt.NDArray[np.intp], *, min_group_size: int
+) -> bool:
+    """Whether the two releases' groups of one breakdown expose a difference under k."""
+    table = np.zeros((int(previous_code.max()) + 1, int(after_code.max()) + 1), dtype=np.float64)
+    np.add.at(table, (previous_code, after_code), 1.0)
+    if table.shape[1] > table.shape[0]:
+        table = table.T  # the search runs over subsets of the columns
+    if table.shape[1] > MAX_EXHAUSTIVE_GROUPS:
+        return True  # too many groups to search: treat every split as exposed (safe)
+    return smallest_exposed_difference(table, min_group_size=min_group_size) > 0
 
 
 def next_release(
@@ -194,16 +215,18 @@ def next_release(
     defines an atom. When an atom holds 0 < n < k respondents:
 
     - an atom of new respondents (n < k new answers in one group): those candidates are held back;
-    - an atom of earlier respondents (the pooling regroups fewer than k of them): the candidates of
-      every original group whose coarsened label changed are held back (or, when there are none,
-      every candidate).
+    - an atom of earlier respondents that splits a previous group (the pooling changed), when the
+      split can be computed from the group totals (`_violations`): the candidates of every
+      original group whose coarsened label changed are held back (or, when there are none, every
+      candidate).
 
-    C shrinks and the coarsening of R ∪ C is recomputed until no atom is under k. Each round
+    C shrinks and the coarsening of R ∪ C is recomputed until nothing is held back. Each round
     removes at least one candidate, so this ends; at the latest with C empty, when the partition is
     the previous one and every atom is a previous group. Between consecutive releases every
-    published group of every breakdown therefore gains 0 or ≥ k new respondents, and any sum
-    computable from the two releases' group totals covers 0 or ≥ k respondents. The result
-    depends only on the labels and the released flags, not on the order of the rows.
+    published group of every breakdown therefore gains 0 or ≥ k new respondents, and no set of
+    fewer than k respondents has a sum computable from the two releases' group totals that was
+    not published before. The result depends only on the labels and the released flags, not on
+    the order of the rows.
 
     Groups of different breakdowns are compared within a release elsewhere
     (`scoring.partitions.protect_differences`); this function guards differences over time.

@@ -3,6 +3,7 @@ answers are never regrouped into a set under k, and the cut does not depend on r
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -102,6 +103,20 @@ def test_earlier_answers_are_not_regrouped_into_a_set_under_k() -> None:
     assert WaitingGroup("unit", "A", 5, None).text == "held back to protect earlier answers"
 
 
+def test_a_unit_leaves_the_pool_when_the_pool_gains_k_too() -> None:
+    # Before: A 4, B 3, C 3 all pooled (10). A and B gain 5 each: A is shown (9), {B, C} pooled.
+    # The pool's earlier 6 and A's earlier 4 cannot be told apart: (pool before) − (pool now)
+    # mixes them with the pool's 5 new answers, so the release goes ahead.
+    units = ["A"] * 4 + ["B"] * 3 + ["C"] * 3 + ["A"] * 5 + ["B"] * 5
+    released = np.array([True] * 10 + [False] * 10)
+    cut = next_release(breakdowns(unit=units), released, min_group_size=5)
+    assert cut.release.tolist() == [False] * 10 + [True] * 10
+    # Without the pool's new answers, the earlier (pool) − A's earlier 4 would be B's and C's 6 ...
+    # and (pool before) − (pool now) = A's earlier 4: held back.
+    cut = next_release(breakdowns(unit=units[:15]), released[:15], min_group_size=5)
+    assert not cut.release.any()
+
+
 def test_a_whole_earlier_group_under_a_raised_minimum_does_not_block() -> None:
     # Released when k was 3; k is 5 now. The earlier group of 3 was published whole already.
     units = ["A"] * 3 + ["A"] * 5
@@ -135,11 +150,33 @@ def _coarse(labels: list[str], members: np.ndarray, k: int, other: str) -> dict[
     return {int(i): str(c) for i, c in zip(index, coarse, strict=True)}
 
 
+def _exposed_sets(cells: Counter[tuple[str, str]], k: int) -> list[set[tuple[str, str]]]:
+    """Sets of atoms with 0 < n < k whose sum follows from the groups' sums (linear algebra)."""
+    atoms = sorted(cells)
+    rows = sorted({a[0] for a in atoms})
+    cols = sorted({a[1] for a in atoms})
+    published = np.array(
+        [[a[0] == r for a in atoms] for r in rows] + [[a[1] == c for a in atoms] for c in cols],
+        dtype=float,
+    )
+    rank = np.linalg.matrix_rank(published)
+    small = [a for a in atoms if cells[a] < k]
+    found = []
+    for size in range(1, len(small) + 1):
+        for subset in itertools.combinations(small, size):
+            if not 0 < sum(cells[a] for a in subset) < k:
+                continue
+            vector = np.array([[a in subset for a in atoms]], dtype=float)
+            if np.linalg.matrix_rank(np.vstack([published, vector])) == rank:
+                found.append(set(subset))
+    return found
+
+
 def assert_safe_step(
     labels: dict[str, list[str]], before: np.ndarray, after: np.ndarray, k: int
 ) -> None:
-    """Between two releases, every published group gains 0 or >= k respondents, and every
-    (earlier group, later group) piece of earlier respondents is 0, >= k, or a whole earlier group."""
+    """Between two releases, every published group gains 0 or >= k respondents, and no set of
+    fewer than k respondents has a computable sum unless it is a whole group published before."""
     n = before.size
     for name, values in {"total": ["all"] * n, **labels}.items():
         other = OTHER.get(name, "all")
@@ -147,10 +184,13 @@ def assert_safe_step(
         new = _coarse(values, after, k, other)
         gained = Counter(new[i] for i in new if i not in old)
         assert all(c >= k for c in gained.values()), (name, gained)
-        pieces = Counter((old[i], new[i]) for i in old)
+        # The new respondents are published as a group too: the difference of the totals.
+        cells = Counter((old.get(i, "(new)"), new[i]) for i in new)
         old_sizes = Counter(old.values())
-        for (was, _), count in pieces.items():
-            assert count >= k or count == old_sizes[was], (name, pieces)
+        for exposed in _exposed_sets(cells, k):
+            assert len(exposed) == 1, (name, exposed)
+            ((was, _),) = exposed
+            assert cells[next(iter(exposed))] == old_sizes[was], (name, cells)
 
 
 people = st.lists(
