@@ -33,8 +33,10 @@ from assessment.campaign_scores import (
     CampaignVersion,
     LRUCache,
     NoResponsesError,
+    ReleaseSummary,
     campaign_version,
     load_responses,
+    release_summary,
     score_campaign,
     score_campaign_waves,
 )
@@ -62,6 +64,7 @@ from assessment.scoring_setup import OVERALL, dimension_names, dimension_order
 from assessment.storage.benchmark_rows import load_benchmark_rows
 from assessment.storage.engine import Database
 from assessment.waves import WaveScores, earlier_waves, score_differences
+from scoring.partitions import OTHER_UNITS, coarsen
 from scoring.suppression import TOTAL_LABEL, suppression_mask
 
 #: The component that powers the flywheel and the one that holds it up (the framework in the README).
@@ -181,6 +184,7 @@ def participation(
     min_group_size: int,
     max_half_width: float,
     group_column: str = "unit",
+    waiting: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Responses per unit against its head-count, and whether its results can be read.
 
@@ -192,6 +196,8 @@ def participation(
     min_group_size : the campaign's minimum group size m
     max_half_width : the widest interval half-width that still counts as readable
         (`readable_half_width`)
+    waiting : unit (or `TOTAL_LABEL`) -> e.g. "updates after 4 more answers", for groups whose
+        newest answers wait for the next release (added to the note)
 
     Returns
     -------
@@ -244,7 +250,14 @@ def participation(
                 "half_width": half,
                 "status": status,
                 "readable": status == "readable",
-                "note": STATUS_TEXT[status].format(m=min_group_size, half=half),
+                "note": "; ".join(
+                    text
+                    for text in (
+                        STATUS_TEXT[status].format(m=min_group_size, half=half),
+                        (waiting or {}).get(unit, ""),
+                    )
+                    if text
+                ),
             }
         )
     frame = pd.DataFrame.from_records(
@@ -924,15 +937,15 @@ def live_update(previous: CampaignVersion | None, current: CampaignVersion) -> L
     """Compare two campaign versions: did anything arrive that changes the results?
 
     The first look (``previous`` None) counts as a change. A change of settings (units, targets)
-    is a change with no new responses; a new submission or import changes the count or the newest
-    response id.
+    is a change with no new responses; a new submission or import changes the submitted count
+    (counted as it arrives; the scores change only with a release, DESIGN §7 "Time").
     """
     if previous is None:
-        return LiveUpdate(True, current.responses, current.responses)
+        return LiveUpdate(True, current.submitted, current.submitted)
     return LiveUpdate(
         changed=previous != current,
-        new_responses=max(current.responses - previous.responses, 0),
-        responses=current.responses,
+        new_responses=max(current.submitted - previous.submitted, 0),
+        responses=current.submitted,
     )
 
 
@@ -954,6 +967,8 @@ class CampaignResults:
     responses: Mapping[str, int]
     role_counts: Mapping[str, int]
     by_unit: ScoredTable | None
+    #: Where the releases stand (held-back answers, groups that update after N more answers).
+    release: ReleaseSummary | None = None
 
     @property
     def min_group_size(self) -> int:
@@ -980,7 +995,18 @@ class CampaignResults:
             self.by_unit.result.scores if self.by_unit is not None else None,
             min_group_size=self.min_group_size,
             max_half_width=readable_half_width(thresholds),
+            waiting=self.waiting_texts(),
         )
+
+    def waiting_texts(self) -> dict[str, str]:
+        """Unit (or `TOTAL_LABEL`) -> "updates after N more answers" where answers are held back."""
+        if self.release is None:
+            return {}
+        texts: dict[str, str] = {}
+        for w in self.release.waiting:
+            if w.breakdown in ("unit", "total"):
+                texts[w.group if w.breakdown == "unit" else TOTAL_LABEL] = w.text
+        return texts
 
     def scored(self, view: View) -> ScoredTable | None:
         """The scoring whose breakdown holds the view's group."""
@@ -1024,18 +1050,25 @@ def _counts(values: npt.ArrayLike) -> dict[str, int]:
 def load_results(db: Database, code: str) -> CampaignResults:
     """The campaign with its scores by unit, cached until the campaign changes.
 
-    A warm call costs two small queries (the campaign's version); scoring runs only when a
-    response arrived or a setting changed since (`assessment.campaign_scores`).
+    A warm call costs a few small queries (the campaign's version); scoring runs only when a new
+    release was cut or a setting changed since (`assessment.campaign_scores`). Participation
+    counts of published units (k or more released respondents on their own) count every submitted
+    answer as it arrives; other units show their released count.
     """
     version = campaign_version(db, code)
 
     def compute() -> CampaignResults:
         info = get_campaign(db, code)
         questionnaire = default_registry().get(info.questionnaire)
+        release = release_summary(db, code)
         if version.responses == 0:
-            return CampaignResults(db, info, questionnaire, version, {}, {}, None)
+            return CampaignResults(db, info, questionnaire, version, {}, {}, None, release)
         table = load_responses(db, code)
         responses = _counts(table.unit)
+        # Units published on their own count every submission live; the rest stay as released.
+        shown = coarsen(table.unit, min_group_size=info.min_group_size, other_label=OTHER_UNITS)
+        for unit in {str(u) for u, c in zip(table.unit, shown.labels, strict=True) if u == c}:
+            responses[unit] = release.submitted_by_unit.get(unit, responses[unit])
         roles: dict[str, int] = {}
         if role_options(questionnaire) and "role" in table.demographics:
             given = np.asarray(table.demographics["role"], dtype=object)
@@ -1044,7 +1077,7 @@ def load_results(db: Database, code: str) -> CampaignResults:
             by_unit = score_campaign(db, code)
         except NoResponsesError:
             by_unit = None
-        return CampaignResults(db, info, questionnaire, version, responses, roles, by_unit)
+        return CampaignResults(db, info, questionnaire, version, responses, roles, by_unit, release)
 
     return _results.get((db.key, code, version), compute)
 

@@ -246,6 +246,7 @@ def test_nothing_identifying_is_stored_and_tokens_only_as_hashes(
         "duration_seconds",
         "resume_token_hash",
         "import_key",
+        "release",
     }
     with db.read() as session:
         stored_hash = session.scalar(select(Response.resume_token_hash))
