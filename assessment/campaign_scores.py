@@ -119,11 +119,14 @@ class ReleaseSummary:
                 f"{answers} {'are' if self.pending != 1 else 'is'} held back: publishing them "
                 f"would single out fewer than {k} people."
             )
-        total = self.waiting_text(TOTAL, self.waiting[0].group) if self.waiting else ""
+        total = next((w for w in self.waiting if w.breakdown == TOTAL), None)
+        after = ""
+        if total is not None and total.more_needed is not None:
+            more = total.more_needed
+            after = f"; the results update after {more} more answer{'s' if more != 1 else ''}"
         return (
             f"{answers} wait{'' if self.pending != 1 else 's'} for the next release, which needs "
-            f"at least {k} new answers in every group that changes"
-            + (f" (results {total})." if total else ".")
+            f"at least {k} new answers in every group that changes{after}."
         )
 
 
