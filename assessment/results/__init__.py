@@ -1,1 +1,5 @@
-"""Results as published: privacy-checked releases of a campaign's answers (DESIGN §7)."""
+"""The results a facilitator sees, built once per campaign version from its stored answers.
+
+`assessment.results.release.build_release` is the only reader of answers for results; it coarsens
+every breakdown first (`assessment.results.coarsening`), so nothing downstream can see a hidden group.
+"""
