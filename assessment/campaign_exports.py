@@ -84,7 +84,8 @@ def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -
     warns.
     """
     info = get_campaign(db, code)
-    table = load_responses(db, code)
+    # The default export is of the latest release; ``raw`` (a backup) also has held-back answers.
+    table = load_responses(db, code, include_pending=raw)
     exported, warnings = anonymised_responses(table, min_group_size=info.min_group_size, raw=raw)
     buffer = io.BytesIO()
     write_responses_csv(exported, buffer)

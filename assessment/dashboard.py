@@ -30,7 +30,8 @@ from assessment.campaign_exports import (
 )
 from assessment.campaign_scores import (
     CampaignVersion,
-    LRUCache,
+    ReleaseSummary,
+    release_summary,
     score_campaign_waves,
 )
 from assessment.campaigns import (
@@ -57,6 +58,7 @@ from assessment.scoring_setup import OVERALL, dimension_names, dimension_order
 from assessment.storage.benchmark_rows import load_benchmark_rows
 from assessment.storage.engine import Database
 from assessment.waves import WaveScores, earlier_waves, score_differences
+from scoring.partitions import OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
 
 #: The component that powers the flywheel and the one that holds it up (the framework in the README).
@@ -176,6 +178,7 @@ def participation(
     min_group_size: int,
     max_half_width: float,
     group_column: str = "unit",
+    waiting: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Responses per unit against its head-count, and whether its results can be read.
 
@@ -187,6 +190,8 @@ def participation(
     min_group_size : the campaign's minimum group size m
     max_half_width : the widest interval half-width that still counts as readable
         (`readable_half_width`)
+    waiting : unit (or `TOTAL_LABEL`) -> e.g. "updates after 4 more answers", for groups whose
+        newest answers wait for the next release (added to the note)
 
     Returns
     -------
@@ -239,7 +244,14 @@ def participation(
                 "half_width": half,
                 "status": status,
                 "readable": status == "readable",
-                "note": STATUS_TEXT[status].format(m=min_group_size, half=half),
+                "note": "; ".join(
+                    text
+                    for text in (
+                        STATUS_TEXT[status].format(m=min_group_size, half=half),
+                        (waiting or {}).get(unit, ""),
+                    )
+                    if text
+                ),
             }
         )
     frame = pd.DataFrame.from_records(
@@ -786,15 +798,15 @@ def live_update(previous: CampaignVersion | None, current: CampaignVersion) -> L
     """Compare two campaign versions: did anything arrive that changes the results?
 
     The first look (``previous`` None) counts as a change. A change of settings (units, targets)
-    is a change with no new responses; a new submission or import changes the count or the newest
-    response id.
+    is a change with no new responses; a new submission or import changes the submitted count
+    (counted as it arrives; the scores change only with a release, DESIGN §7 "Time").
     """
     if previous is None:
-        return LiveUpdate(True, current.responses, current.responses)
+        return LiveUpdate(True, current.submitted, current.submitted)
     return LiveUpdate(
         changed=previous != current,
-        new_responses=max(current.responses - previous.responses, 0),
-        responses=current.responses,
+        new_responses=max(current.submitted - previous.submitted, 0),
+        responses=current.submitted,
     )
 
 
@@ -811,6 +823,8 @@ class CampaignResults:
     """
 
     release: Release = field(repr=False)
+    #: Where the release cuts stand (held-back answers, groups that update after N more answers).
+    summary: ReleaseSummary | None = None
 
     @property
     def db(self) -> Database:
@@ -830,8 +844,16 @@ class CampaignResults:
 
     @property
     def responses(self) -> Mapping[str, int]:
-        """Respondents per published unit (small units only inside the pooled group's count)."""
-        return self.release.unit_counts
+        """Respondents per published unit (small units only inside the pooled group's count).
+
+        A unit published on its own counts every submitted answer as it arrives (participation
+        updates live); the pooled group shows its released count. The scores stay on the release.
+        """
+        live = self.summary.submitted_by_unit if self.summary is not None else {}
+        return {
+            unit: n if unit == OTHER_UNITS else max(n, live.get(unit, n))
+            for unit, n in self.release.unit_counts.items()
+        }
 
     @property
     def role_counts(self) -> Mapping[str, int]:
@@ -870,7 +892,18 @@ class CampaignResults:
             self.by_unit.result.scores if self.by_unit is not None else None,
             min_group_size=self.min_group_size,
             max_half_width=readable_half_width(thresholds),
+            waiting=self.waiting_texts(),
         )
+
+    def waiting_texts(self) -> dict[str, str]:
+        """Unit (or `TOTAL_LABEL`) -> "updates after N more answers" where answers are held back."""
+        if self.summary is None:
+            return {}
+        texts: dict[str, str] = {}
+        for w in self.summary.waiting:
+            if w.breakdown in ("unit", "total"):
+                texts[w.group if w.breakdown == "unit" else TOTAL_LABEL] = w.text
+        return texts
 
     def scored(self, view: View) -> ScoredTable | None:
         """The scoring whose breakdown holds the view's group."""
@@ -900,15 +933,14 @@ class CampaignResults:
 def load_results(db: Database, code: str) -> CampaignResults:
     """The campaign's release as the dashboard reads it, cached until the campaign changes.
 
-    A warm call costs two small queries (the campaign's version); scoring runs only when a
-    response arrived or a setting changed since (`assessment.results.release.build_release`).
+    A warm call costs a few small queries (the campaign's version and where its releases stand);
+    scoring runs only when a new release was cut or a setting changed since
+    (`assessment.results.release.build_release`). Participation counts of units published on their
+    own count every submitted answer as it arrives.
     """
     release = build_release(db, code)
-    key = (db.key, code, release.version)
-    return _results.get(key, lambda: CampaignResults(release))
-
-
-_results = LRUCache(16)
+    summary = release_summary(db, code)
+    return CampaignResults(release, summary)
 
 
 def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
@@ -927,7 +959,6 @@ def load_waves(db: Database, current: CampaignResults, previous_code: str) -> Wa
 
 def clear_caches() -> None:
     """Forget the cached results (tests)."""
-    _results.clear()
     clear_release_caches()
 
 

@@ -173,7 +173,8 @@ def build_release(db: Database, code: str) -> Release:
             head_counts,
         )
 
-    return _releases.get((db.key, code, version), compute)
+    # Keyed by what changes the results (a new release or setting), not by every submission.
+    return _releases.get((db.key, code, version.results), compute)
 
 
 def published_groups(release: Release, by: str) -> list[str]:

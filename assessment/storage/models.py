@@ -248,6 +248,9 @@ class Response(Base):
     resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Keyed hash of the respondent id of an imported row (re-imports find it; it identifies nobody).
     import_key: Mapped[str | None] = mapped_column(String(64))
+    # The release a submitted response was first published in (1, 2, ...); NULL: not yet released
+    # (`assessment.releases`). Results read released responses only.
+    release: Mapped[int | None] = mapped_column(Integer)
 
 
 class SubmittedToken(Base):

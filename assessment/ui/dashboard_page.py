@@ -196,7 +196,7 @@ def _live_panel(db: Database, code: str, language: str) -> None:
             st.warning(hint, icon=":material/wifi_off:")
         st.metric(
             "Responses so far",
-            results.version.responses,
+            results.version.submitted,
             delta=f"+{update.new_responses} new" if update.new_responses else None,
         )
         st.caption(
@@ -255,6 +255,13 @@ def _chart(name: str, chart: alt.TopLevelMixin, caption: str, *, stretch: bool =
 
 def _no_results(results: dash.CampaignResults, view: dash.View) -> bool:
     """Say why there is nothing to show, when there is nothing; True in that case."""
+    if results.by_unit is None and results.summary is not None and results.summary.pending:
+        # Answers arrived, but not yet k of them: nothing is released (DESIGN §7 "Time").
+        st.warning(
+            f"Fewer than {results.min_group_size} respondents so far: no results can be shown "
+            f"without revealing individual answers. {results.summary.text}"
+        )
+        return True
     if results.by_unit is None:
         st.info(
             "No responses yet. Share the survey link (Live mode shows it as a QR code); results "
@@ -284,6 +291,9 @@ def _percent(results: dash.CampaignResults) -> str:
 
 def _participation_panel(results: dash.CampaignResults) -> None:
     st.subheader("Participation")
+    if results.summary is not None and results.summary.text:
+        # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
+        st.caption(results.summary.text)
     frame = results.participation()
     units = frame[frame["unit"] != TOTAL_LABEL]
     if units.empty:

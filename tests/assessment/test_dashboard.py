@@ -19,7 +19,7 @@ from support import uncoarsened_scores
 
 from assessment import dashboard as dash
 from assessment.actions import add_action, list_actions
-from assessment.campaign_scores import CampaignVersion
+from assessment.campaign_scores import CampaignVersion, campaign_version
 from assessment.campaigns import (
     CampaignInfo,
     UnitSpec,
@@ -615,16 +615,31 @@ MOMENT = datetime(2025, 3, 1, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("previous", "current", "changed", "new"),
     [
-        pytest.param(None, CampaignVersion(5, 9, MOMENT), True, 5, id="first-look"),
+        pytest.param(None, CampaignVersion(5, 1, MOMENT, 5), True, 5, id="first-look"),
         pytest.param(
-            CampaignVersion(5, 9, MOMENT), CampaignVersion(5, 9, MOMENT), False, 0, id="nothing"
+            CampaignVersion(5, 1, MOMENT, 5),
+            CampaignVersion(5, 1, MOMENT, 5),
+            False,
+            0,
+            id="nothing",
         ),
         pytest.param(
-            CampaignVersion(5, 9, MOMENT), CampaignVersion(7, 11, MOMENT), True, 2, id="two-new"
+            CampaignVersion(5, 1, MOMENT, 5),
+            CampaignVersion(10, 2, MOMENT, 10),
+            True,
+            5,
+            id="new-release",
         ),
         pytest.param(
-            CampaignVersion(5, 9, MOMENT),
-            CampaignVersion(5, 9, MOMENT + timedelta(seconds=1)),
+            CampaignVersion(5, 1, MOMENT, 5),
+            CampaignVersion(5, 1, MOMENT, 7),
+            True,
+            2,
+            id="two-new-held-back",
+        ),
+        pytest.param(
+            CampaignVersion(5, 1, MOMENT, 5),
+            CampaignVersion(5, 1, MOMENT + timedelta(seconds=1), 5),
             True,
             0,
             id="settings-changed",
@@ -632,11 +647,12 @@ MOMENT = datetime(2025, 3, 1, tzinfo=UTC)
     ],
 )
 def test_live_update(previous, current, changed: bool, new: int) -> None:
+    # Participation counts every submission as it arrives, released or not.
     update = dash.live_update(previous, current)
     assert (update.changed, update.new_responses, update.responses) == (
         changed,
         new,
-        current.responses,
+        current.submitted,
     )
 
 
@@ -712,7 +728,7 @@ def campaign(db: Database, q: Questionnaire) -> CampaignInfo:
 
 def test_load_results_is_cached_until_the_campaign_changes(db, campaign, q) -> None:
     first = dash.load_results(db, campaign.code)
-    assert dash.load_results(db, campaign.code) is first
+    assert dash.load_results(db, campaign.code).release is first.release
     # Gamma (3) is below the minimum: it is pooled with the smallest other unit (Beta, 12) into
     # "(other units)" before anything is computed; only the pooled count is published.
     assert first.responses == {"Alpha": 20, "(other units)": 15}
@@ -724,8 +740,16 @@ def test_load_results_is_cached_until_the_campaign_changes(db, campaign, q) -> N
     more = _table(q, {"Alpha": 1}, seed=99)
     import_table(db, campaign.code, more, name="more.csv")
     second = dash.load_results(db, campaign.code)
-    assert second is not first
-    assert second.version.responses == first.version.responses + 1
+    # The new answer is counted at once but held back from the results (DESIGN §7 "Time"): the
+    # participation of Alpha (published on its own) counts it, the scores stay on the release.
+    assert second.by_unit is not None and first.by_unit is not None
+    pd.testing.assert_frame_equal(second.by_unit.result.scores, first.by_unit.result.scores)
+    assert campaign_version(db, campaign.code).submitted == first.version.submitted + 1
+    assert second.responses == {"Alpha": 21, "(other units)": 15}
+    table = second.participation().set_index("unit")
+    assert table.loc["Alpha", "note"].endswith("; updates after 4 more answers")
+    assert table.loc[TOTAL_LABEL, "note"].endswith("; updates after 4 more answers")
+    assert second.summary is not None and second.summary.pending == 1
 
 
 def test_scores_csv_is_the_cli_export(db, campaign, tmp_path: Path) -> None:

@@ -42,7 +42,9 @@ def test_survey_answers_become_a_table_and_drafts_are_left_out(
         db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales"
     ).resume_token
     save_answers(db, draft, {"CLA01": 1}, questionnaire=QUESTIONNAIRE)
-    table = load_responses(db, campaign.code)
+    # One answer is not released (k = 5); the raw table includes it.
+    assert load_responses(db, campaign.code).n_respondents == 0
+    table = load_responses(db, campaign.code, include_pending=True)
     assert table.n_respondents == 1
     row = dict(zip(table.item_ids, table.codes[0].tolist(), strict=True))
     assert (row["CLA01"], row["CLA02"], row["OUT03"], row["COM01"]) == (
@@ -59,7 +61,7 @@ def test_a_response_without_unit_is_labelled(db: Database) -> None:
     info = create_campaign(db, name="no units", questionnaire=QUESTIONNAIRE)
     token = start_response(db, info.code, questionnaire=QUESTIONNAIRE).resume_token
     submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 2})
-    assert load_responses(db, info.code).unit.tolist() == [NO_UNIT]
+    assert load_responses(db, info.code, include_pending=True).unit.tolist() == [NO_UNIT]
 
 
 def test_rows_follow_the_responses_and_answers_to_other_statements_are_ignored(
@@ -82,7 +84,7 @@ def test_rows_follow_the_responses_and_answers_to_other_statements_are_ignored(
         session.execute(delete(Answer).where(Answer.response_id == responses[1].id))
         session.add(Answer(response_id=responses[0].id, item_id="XYZ99", value=3))
         responses[2].duration_seconds = None
-    table = load_responses(db, campaign.code)
+    table = load_responses(db, campaign.code, include_pending=True)
     assert table.respondent_id.tolist() == public_ids
     cla01 = table.item_ids.index("CLA01")
     assert table.codes[:, cla01].tolist() == [5, SKIPPED, 1]
@@ -103,9 +105,18 @@ def test_the_table_is_cached_until_the_campaign_changes(
     ).resume_token
     assert load_responses(db, campaign.code) is first  # a draft changes nothing
     submit_response(db, token, questionnaire=QUESTIONNAIRE, answers={"CLA01": 3})
-    assert campaign_version(db, campaign.code) != version
+    changed = campaign_version(db, campaign.code)
+    assert changed != version  # participation counts change ...
+    assert (changed.submitted, changed.responses) == (11, 10)
+    assert changed.results == version.results  # ... the results wait for the next release
+    assert load_responses(db, campaign.code) is first
+    assert load_responses(db, campaign.code, include_pending=True).n_respondents == 11
+    # 25 more (5 or more new in every unit, role and language): the next release takes all 26.
+    more = write_responses(tmp_path / "b.csv", responses_rows(25, seed=2))
+    import_responses(db, campaign.code, more)
     second = load_responses(db, campaign.code)
-    assert second.n_respondents == 11
+    assert second.n_respondents == 36
+    assert campaign_version(db, campaign.code).release == version.release + 1  # type: ignore[operator]
     save_units(db, campaign.code, [UnitSpec("Sales", None, 30)])
     assert load_responses(db, campaign.code) is not second  # head-counts feed the scores
 

@@ -250,6 +250,7 @@ def test_nothing_identifying_is_stored_and_tokens_only_as_hashes(
         "duration_seconds",
         "resume_token_hash",
         "import_key",
+        "release",
     }
     draft = start_response(db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales")
     with db.read() as session:
