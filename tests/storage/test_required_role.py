@@ -4,13 +4,12 @@ without a role is refused; an import with rows without a role is refused, all or
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 from storage.databases import QUESTIONNAIRE, UNITS
+from storage.questionnaire_files import questionnaires_with_roles
 from storage.responses_files import responses_rows, write_responses
 
 from assessment.campaigns import (
@@ -27,8 +26,6 @@ from assessment.questionnaire.registry import Registry
 from assessment.responding import AnswerError, save_answers, start_response, submit_response
 from assessment.storage import Database
 from assessment.storage.models import Response
-
-MINIMAL = Path(__file__).parents[1] / "questionnaire" / "minimal.yaml"
 
 
 @pytest.fixture
@@ -72,22 +69,6 @@ def test_the_setting_must_be_true_or_false(db: Database, campaign: CampaignInfo)
     assert len(list_campaigns(db)) == 1
 
 
-def _questionnaires(tmp_path: Path, *, roles: list[str] | None) -> Path:
-    """A questionnaires folder with the bundled files and ``mini@1.0.0`` whose role question offers
-    ``roles`` (None: no role question at all)."""
-    root = tmp_path / "questionnaires"
-    shutil.copytree(Path(__file__).parents[2] / "questionnaires", root)
-    data = yaml.safe_load(MINIMAL.read_text("utf-8"))
-    if roles is None:
-        data["demographics"] = [d for d in data["demographics"] if d["id"] != "role"]
-    else:
-        (role,) = [d for d in data["demographics"] if d["id"] == "role"]
-        role["options"] = [{"id": r, "label": {"en": r, "de": r}} for r in roles]
-    (root / "mini").mkdir()
-    (root / "mini" / "1.0.0.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    return root
-
-
 @pytest.mark.parametrize(
     ("roles", "message"),
     [
@@ -107,7 +88,7 @@ def test_requiring_the_role_needs_an_other_option(
     roles: list[str] | None,
     message: str,
 ) -> None:
-    root = _questionnaires(tmp_path, roles=roles)
+    root = questionnaires_with_roles(tmp_path, roles)
     monkeypatch.setenv("WMM_QUESTIONNAIRES_DIR", str(root))
     with pytest.raises(CampaignSettingsError) as caught:
         create_campaign(
@@ -126,7 +107,7 @@ def test_requiring_the_role_needs_an_other_option(
     assert get_campaign(db, info.code).require_role is False
     # With an 'other' option it can.
     if roles is not None:
-        root = _questionnaires(tmp_path / "with-other", roles=[*roles, "other"])
+        root = questionnaires_with_roles(tmp_path / "with-other", [*roles, "other"])
         info = create_campaign(
             db, name="y", questionnaire="mini@1.0.0", require_role=True, registry=Registry(root)
         )
