@@ -42,6 +42,9 @@ CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 10
 MAX_INVITATIONS = 100_000
 OVERALL_DIMENSION = "overall"
+#: The role option a campaign that requires the role question must offer, so that everyone can
+#: answer truthfully (a required question without it would make people pick a wrong role).
+OTHER_ROLE_OPTION = "other"
 
 
 class UnknownCampaignError(AssessmentError):
@@ -95,6 +98,8 @@ class CampaignInfo:
     targets: Mapping[str, int] = field(default_factory=dict)
     responses: int = 0
     drafts: int = 0
+    #: The respondent must answer the role question (its "other" option is offered).
+    require_role: bool = False
 
     @property
     def survey_url(self) -> str:
@@ -142,6 +147,42 @@ def role_options(questionnaire: Questionnaire) -> list[str]:
         if demographic.id == "role":
             return [o.id for o in demographic.options]
     return []
+
+
+def check_require_role(questionnaire: Questionnaire) -> None:
+    """Refuse to make the role question required when ``questionnaire`` cannot support it.
+
+    A required role question needs an option `OTHER_ROLE_OPTION` (``other``): without it, someone
+    whose role is not listed could only answer falsely or stop.
+
+    Raises
+    ------
+    CampaignSettingsError
+        If the questionnaire asks no role question, or its role question has no ``other`` option.
+    """
+    roles = role_options(questionnaire)
+    if not roles:
+        raise CampaignSettingsError(
+            f"{questionnaire.key} asks no role question (no demographic with id 'role'), so a "
+            "campaign on it cannot require the role; create the campaign without requiring it"
+        )
+    if OTHER_ROLE_OPTION not in roles:
+        raise CampaignSettingsError(
+            f"the role question of {questionnaire.key} offers {', '.join(roles)} but no option "
+            f"{OTHER_ROLE_OPTION!r}; a required role question must offer {OTHER_ROLE_OPTION!r} "
+            "so that everyone can answer it. Add that option in a new questionnaire version, or "
+            "leave the role question optional"
+        )
+
+
+def _check_require_role(value: object, questionnaire: Questionnaire) -> bool:
+    if not isinstance(value, bool):
+        raise CampaignSettingsError(
+            f"whether the role question is required must be true or false; got {value!r}"
+        )
+    if value:
+        check_require_role(questionnaire)
+    return value
 
 
 def _closed_reason(
@@ -226,6 +267,7 @@ def _info(
         status=campaign.status,
         mode=campaign.mode,
         min_group_size=campaign.min_group_size,
+        require_role=bool(campaign.require_role),
         languages=tuple(campaign.languages),
         opens_at=campaign.opens_at,
         closes_at=campaign.closes_at,
@@ -448,6 +490,7 @@ def create_campaign(
     closes_at: datetime | None = None,
     sector: str | None = None,
     size_band: str | None = None,
+    require_role: bool = False,
     registry: Registry | None = None,
 ) -> CampaignInfo:
     """Create an open campaign with a fresh unguessable survey code.
@@ -463,6 +506,8 @@ def create_campaign(
     languages : the languages offered (default: all of the questionnaire's)
     targets : dimension -> target level
     opens_at, closes_at : optional dates outside which no answers are accepted
+    require_role : the respondent must answer the role question; refused (`CampaignSettingsError`)
+        when the questionnaire's role question has no ``other`` option (`check_require_role`)
     """
     registry = registry or default_registry()
     parse_key(questionnaire)
@@ -474,6 +519,7 @@ def create_campaign(
     )
     chosen_languages = _check_languages(languages, q)
     chosen_targets = _check_targets(targets or {}, q)
+    role_required = _check_require_role(require_role, q)
     checked_units = check_units(units)
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise CampaignSettingsError(
@@ -495,6 +541,7 @@ def create_campaign(
                     status="open",
                     mode=_check_mode(mode),
                     min_group_size=size,
+                    require_role=role_required,
                     languages=chosen_languages,
                     import_salt=secrets.token_hex(32),
                     opens_at=opens_at,
@@ -517,7 +564,11 @@ def create_campaign(
 
 def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
     """Change settings of a campaign: name, organisation, sector, size_band, min_group_size, mode,
-    languages, opens_at, closes_at. Unknown settings are refused."""
+    require_role, languages, opens_at, closes_at. Unknown settings are refused.
+
+    Requiring the role applies to what is submitted or imported from then on; responses stored
+    before keep their answer (or none).
+    """
     allowed = {
         "name",
         "organisation",
@@ -525,6 +576,7 @@ def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
         "size_band",
         "min_group_size",
         "mode",
+        "require_role",
         "languages",
         "opens_at",
         "closes_at",
@@ -548,6 +600,8 @@ def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
             campaign.min_group_size = _check_min_group_size(changes["min_group_size"])
         if "mode" in changes:
             campaign.mode = _check_mode(changes["mode"])
+        if "require_role" in changes:
+            campaign.require_role = _check_require_role(changes["require_role"], q)
         if "languages" in changes:
             campaign.languages = _check_languages(changes["languages"], q)
         if "opens_at" in changes:

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.campaigns import campaign_row, questionnaire_of
+from assessment.campaigns import OTHER_ROLE_OPTION, campaign_row, questionnaire_of, role_options
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.responses_csv import MAX_LISTED_PROBLEMS, ResponseTable, read_responses_csv
 from assessment.storage.engine import Database
@@ -170,8 +170,9 @@ def import_responses(
     Raises
     ------
     DataError
-        For a file over the limit, a file `read_responses_csv` refuses, or units outside the
-        campaign's unit list; every problem names the file, row and column (the first 50 listed).
+        For a file over the limit, a file `read_responses_csv` refuses, units outside the
+        campaign's unit list, or rows without a role when the campaign requires the role question
+        (`campaigns.CampaignInfo.require_role`); every problem names the file, row and column (the first 50 listed).
     ImportConflictError
         When respondents of the file were imported before with other answers (rows named).
     UnknownCampaignError, CampaignClosedError
@@ -257,6 +258,8 @@ def _store(session: Session, code: str, table: ResponseTable, source: _Source) -
     # The lock serialises imports into one campaign on PostgreSQL (SQLite serialises all writers).
     campaign = campaign_row(session, code, lock=True)
     _ensure_importable(campaign)
+    if campaign.require_role:
+        _check_roles_given(campaign, table, source)
     unit_ids, created = _unit_ids(session, campaign, table, source)
     keys = [import_key(campaign.import_salt, str(rid)) for rid in table.respondent_id]
     matched = _stored_responses(session, campaign, keys, table)
@@ -304,6 +307,37 @@ def _unit_ids(
             _listed(problems, len(bad), source.name),
         )
     return existing, []
+
+
+def _check_roles_given(campaign: Campaign, table: ResponseTable, source: _Source) -> None:
+    """Refuse a file with rows without a role when the campaign requires the role question.
+
+    Every row is checked, also rows imported before: the rule is about the file, so the same file
+    is refused or accepted whatever was imported earlier.
+    """
+    roles = ", ".join(role_options(questionnaire_of(campaign)))
+    expected = (
+        f"campaign {campaign.code} requires the role question: give one of {roles} "
+        f"({OTHER_ROLE_OPTION!r} when none fits)"
+    )
+    if "role" not in table.columns:
+        raise DataError(
+            f"{source.name}: the file has no role column, but {expected}; nothing was imported",
+            [Problem(f"{source.name}, column role", f"missing column; {expected}", "missing-role")],
+        )
+    missing = [i for i, role in enumerate(table.role) if role is None]
+    if not missing:
+        return
+    problems = [
+        Problem(
+            f"{source.name} row {source.row(i)}, column role", f"empty; {expected}", "missing-role"
+        )
+        for i in missing[:MAX_LISTED_PROBLEMS]
+    ]
+    raise DataError(
+        f"{source.name}: {len(missing)} row(s) give no role, but {expected}; nothing was imported",
+        _listed(problems, len(missing), source.name),
+    )
 
 
 def _stored_responses(

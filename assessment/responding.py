@@ -3,7 +3,8 @@ submit it exactly once.
 
 A second submit of the same response (double click, retry, two tabs) changes nothing and reports that
 the answers were already received. Answers to a closed campaign, to another questionnaire version, off
-the scale, or naming an unknown unit or role are refused. Nothing identifying is stored: no name,
+the scale, or naming an unknown unit or role are refused, and so is a submit without a role to a
+campaign that requires the role question. Nothing identifying is stored: no name,
 e-mail, IP address or user agent; the resume and invitation tokens only as sha256 hashes. Nothing
 links a person to the answers either: a used invitation records only its day, not the response; on
 submit the response drops its resume-token hash, which moves to `SubmittedToken` (no response
@@ -25,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from assessment.campaigns import (
+    OTHER_ROLE_OPTION,
     campaign_row,
     ensure_open,
     hash_token,
@@ -514,9 +516,9 @@ def submit_response(
     """Submit a draft, exactly once; optionally save last answers first, in the same transaction.
 
     A response submitted before is left untouched and reported as ``already_received`` (also when
-    the campaign has closed since). A draft needs a unit (when the campaign has a unit list) and at
-    least one answer. The submitted response keeps no token: its hash moves to `SubmittedToken`,
-    in the same transaction as the status change.
+    the campaign has closed since). A draft needs a unit (when the campaign has a unit list), a role
+    (when the campaign requires the role question) and at least one answer. The submitted response
+    keeps no token: its hash moves to `SubmittedToken`, in the same transaction as the status change.
 
     Parameters
     ----------
@@ -542,6 +544,16 @@ def submit_response(
         problems = []
         if has_units and response.unit_id is None:
             problems.append(Problem("unit", "choose your unit before submitting", "missing-unit"))
+        if campaign.require_role and response.role is None:
+            problems.append(
+                Problem(
+                    "role",
+                    f"campaign {campaign.code} requires the role question: choose one of "
+                    f"{', '.join(role_options(q))} before submitting "
+                    f"({OTHER_ROLE_OPTION!r} when none fits)",
+                    "missing-role",
+                )
+            )
         answered = session.scalar(select(func.count()).where(Answer.response_id == response.id))
         if not answered:
             problems.append(

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from assessment.campaigns import (
+    OTHER_ROLE_OPTION,
     CampaignClosedError,
     CampaignInfo,
     CampaignSettingsError,
@@ -41,6 +42,8 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _TRUE = {"1", "true", "yes", "on"}
 
 PageKind = Literal["welcome", "profile", "statements", "review"]
+#: A question of the profile page that must be answered before the survey goes on.
+ProfileField = Literal["unit", "role"]
 Answer = int | str
 ErrorKind = Literal[
     "unknown-campaign",
@@ -86,9 +89,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "unit_label": {"en": "Your team or department", "de": "Ihr Team oder Ihre Abteilung"},
     "choose": {"en": "Choose …", "de": "Bitte wählen …"},
     "optional": {"en": "(optional)", "de": "(freiwillig)"},
+    "required": {"en": "(required)", "de": "(erforderlich)"},
     "unit_missing": {
         "en": "Please choose your team or department to continue.",
         "de": "Bitte wählen Sie Ihr Team oder Ihre Abteilung, um fortzufahren.",
+    },
+    "role_missing": {
+        "en": "Please choose the role that fits you best to continue. If none fits, choose "
+        "“{other}”.",
+        "de": "Bitte wählen Sie die Rolle, die am besten zu Ihnen passt, um fortzufahren. Wenn "
+        "keine passt, wählen Sie „{other}“.",
     },
     "part": {"en": "Part {part} of {parts}: {name}", "de": "Teil {part} von {parts}: {name}"},
     "answered": {
@@ -582,6 +592,60 @@ def dont_know_label(questionnaire: Questionnaire, language: str) -> str:
 def role_question(questionnaire: Questionnaire) -> Demographic | None:
     """The questionnaire's role question, if it asks one."""
     return next((d for d in questionnaire.demographics if d.id == "role"), None)
+
+
+def role_required(campaign: CampaignInfo, questionnaire: Questionnaire) -> bool:
+    """Whether the respondent must choose a role: the campaign requires it and the questionnaire
+    asks it (a campaign can only require it when the question offers ``other``)."""
+    return campaign.require_role and role_question(questionnaire) is not None
+
+
+def role_label(campaign: CampaignInfo, questionnaire: Questionnaire, language: str) -> str:
+    """The role question as the profile page asks it, marked (required) or (optional); plain text.
+
+    Raises
+    ------
+    ValueError
+        If the questionnaire asks no role question.
+    """
+    question = role_question(questionnaire)
+    if question is None:
+        raise ValueError(f"{questionnaire.key} asks no role question")
+    mark = "required" if role_required(campaign, questionnaire) else "optional"
+    return f"{questionnaire.text(question.question, language)} {tr(mark, language)}"
+
+
+def role_missing_text(questionnaire: Questionnaire, language: str) -> str:
+    """The message next to a required role question left unanswered, naming its "Other" option."""
+    question = role_question(questionnaire)
+    options = question.options if question is not None else []
+    # A required role question always offers `OTHER_ROLE_OPTION` (campaigns.check_require_role);
+    # the last option, conventionally the catch-all, only stands in for questionnaires without it.
+    other = next(
+        (o for o in options if o.id == OTHER_ROLE_OPTION), options[-1] if options else None
+    )
+    label = questionnaire.text(other.label, language) if other is not None else ""
+    return tr("role_missing", language, other=label)
+
+
+def missing_profile(
+    campaign: CampaignInfo, questionnaire: Questionnaire, *, unit: str | None, role: str | None
+) -> tuple[ProfileField, ...]:
+    """What the profile page still needs before the survey goes on, in page order: the unit (when
+    the campaign has a unit list) and the role (when the campaign requires it)."""
+    missing: list[ProfileField] = []
+    if campaign.units and not unit:
+        missing.append("unit")
+    if role_required(campaign, questionnaire) and not role:
+        missing.append("role")
+    return tuple(missing)
+
+
+def profile_fields_of(problem_types: set[str]) -> tuple[ProfileField, ...]:
+    """The profile questions a refused submit names (its problems' types ``missing-unit`` and
+    ``missing-role``), in page order: the survey goes back to the profile page to ask them."""
+    fields: tuple[ProfileField, ...] = ("unit", "role")
+    return tuple(f for f in fields if f"missing-{f}" in problem_types)
 
 
 def estimated_minutes(questionnaire: Questionnaire) -> int:

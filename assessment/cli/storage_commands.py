@@ -152,6 +152,7 @@ def _campaign_json(info: CampaignInfo) -> dict[str, Any]:
         "status": info.status,
         "mode": info.mode,
         "min_group_size": info.min_group_size,
+        "require_role": info.require_role,
         "languages": list(info.languages),
         "units": [
             {"name": u.name, "parent": u.parent, "head_count": u.head_count} for u in info.units
@@ -162,6 +163,10 @@ def _campaign_json(info: CampaignInfo) -> dict[str, Any]:
         "created_at": info.created_at.isoformat(),
         "closed_at": info.closed_at.isoformat() if info.closed_at else None,
     }
+
+
+def _role_text(info: CampaignInfo) -> str:
+    return "required ('other' offered)" if info.require_role else "optional"
 
 
 def _targets(values: tuple[str, ...]) -> dict[str, int]:
@@ -212,6 +217,13 @@ def _targets(values: tuple[str, ...]) -> dict[str, int]:
     metavar="DIMENSION=LEVEL",
     help="Target level of a dimension, e.g. --target completion=4 (repeatable).",
 )
+@click.option(
+    "--require-role",
+    is_flag=True,
+    help="Respondents must answer the role question (choosing 'other' when no role fits), so "
+    "that a skipped role never pools a group away; imported rows need a role too. Needs a "
+    "questionnaire whose role question has an 'other' option.",
+)
 @click.option("--sector", default=None, help="Sector, for benchmark files.")
 @click.option("--size-band", default=None, help="Size band, for benchmark files (e.g. 250-999).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
@@ -225,6 +237,7 @@ def campaign_create(
     mode: str,
     languages: tuple[str, ...],
     targets: tuple[str, ...],
+    require_role: bool,
     sector: str | None,
     size_band: str | None,
     as_json: bool,
@@ -245,6 +258,7 @@ def campaign_create(
             targets=_targets(targets),
             sector=sector,
             size_band=size_band,
+            require_role=require_role,
         )
     if as_json:
         click.echo(json.dumps(_campaign_json(info), indent=2, ensure_ascii=False))
@@ -254,6 +268,7 @@ def campaign_create(
     click.echo(f"survey_url: {info.survey_url}")
     units_text = f"{len(info.units)} unit(s)" if info.units else "units come from the first import"
     click.echo(f"mode: {info.mode}; minimum group size {info.min_group_size}; {units_text}")
+    click.echo(f"role question: {_role_text(info)}")
 
 
 @campaign.command("list")
@@ -296,6 +311,7 @@ def campaign_show(code: str, as_json: bool, db_url: str | None) -> None:
     click.echo(f"survey_url: {info.survey_url}")
     click.echo(f"responses: {info.responses} submitted, {info.drafts} draft(s)")
     click.echo(f"minimum group size: {info.min_group_size}")
+    click.echo(f"role question: {_role_text(info)}")
     if info.targets:
         click.echo("targets: " + ", ".join(f"{d} level {lv}" for d, lv in info.targets.items()))
     for unit in info.units:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -132,6 +134,9 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     mode: Mapped[str] = mapped_column(String(12), default="open")
     min_group_size: Mapped[int] = mapped_column(Integer)
+    # The role question must be answered (its "other" option offered), so that a skipped role
+    # cannot pool a group away; see docs/formats.md "Privacy model".
+    require_role: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     languages: Mapped[list[str]] = mapped_column(JSON)
     # Random per-campaign key for hashing imported respondent ids (never shown).
     import_salt: Mapped[str] = mapped_column(String(64))

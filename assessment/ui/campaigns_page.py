@@ -16,6 +16,7 @@ from assessment import dashboard as dash
 from assessment.campaigns import (
     CampaignInfo,
     UnitSpec,
+    check_require_role,
     close_campaign,
     create_campaign,
     create_invitations,
@@ -28,6 +29,7 @@ from assessment.campaigns import (
     save_units,
     set_targets,
     survey_url,
+    update_campaign,
 )
 from assessment.errors import AssessmentError
 from assessment.importing import import_responses
@@ -35,6 +37,7 @@ from assessment.qr import qr_svg
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.storage import Database
 from assessment.storage.models import CAMPAIGN_MODES
+from assessment.survey_flow import plain_markdown
 from assessment.ui.session import database, require_facilitator
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
@@ -43,6 +46,11 @@ MODE_TEXT = {
     "invitation": "Invitation only: single-use links",
 }
 NO_TARGET = 0
+REQUIRE_ROLE_LABEL = "Respondents must answer the role question (“Other” is offered)"
+REQUIRE_ROLE_HELP = (
+    "A skipped role would pool the smallest role groups away; a required role question keeps "
+    "every role group. Imported files then need a role in every row."
+)
 #: Session-state key of the invitation links just created (bytes of the CSV, shown once).
 LINKS_KEY = "wmm_invitation_links"
 MESSAGE_KEY = "wmm_campaigns_message"
@@ -54,7 +62,8 @@ def render() -> None:
     db = database()
     st.title("Campaigns")
     if MESSAGE_KEY in st.session_state:
-        st.success(st.session_state.pop(MESSAGE_KEY))
+        # Messages name campaigns: user-provided text, shown as text.
+        st.success(plain_markdown(st.session_state.pop(MESSAGE_KEY)))
     campaigns = list_campaigns(db)
     manage, create, import_tab = st.tabs(
         ["Campaigns", "Create a campaign", "Import responses"],
@@ -109,12 +118,12 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
     link = survey_url(info.code)
     left, right = st.columns([3, 1])
     with left:
-        st.subheader(info.name)
+        st.subheader(plain_markdown(info.name))
         st.write(f"Survey link: {link}")
         st.caption(
             f"{info.questionnaire} · {MODE_TEXT.get(info.mode, info.mode)} · minimum group size "
-            f"{info.min_group_size} · languages {', '.join(info.languages)} · {info.responses} "
-            f"responses, {info.drafts} unfinished"
+            f"{info.min_group_size} · role question {_role_text(info)} · languages "
+            f"{', '.join(info.languages)} · {info.responses} responses, {info.drafts} unfinished"
         )
         if info.status == "open":
             if st.button("Close the campaign", key="wmm_close", help="Stops accepting answers."):
@@ -127,6 +136,41 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
         st.image(qr_svg(link), width=180, caption="Survey link")
     _invitations(db, info)
     _units_and_targets(db, info)
+    _role_setting(db, info)
+
+
+def _role_text(info: CampaignInfo) -> str:
+    return "required" if info.require_role else "optional"
+
+
+def _role_setting(db: Database, info: CampaignInfo) -> None:
+    with st.expander("Role question"), st.form("wmm_edit_role"):
+        required = st.checkbox(
+            REQUIRE_ROLE_LABEL,
+            value=info.require_role,
+            help=REQUIRE_ROLE_HELP,
+            key=f"wmm_edit_require_role_{info.code}",
+        )
+        st.caption(
+            "Applies to what is answered or imported from now on; responses received before keep "
+            "their answer, or none."
+        )
+        if st.form_submit_button("Save the role setting"):
+            try:
+                changed = update_campaign(db, info.code, require_role=bool(required))
+            except AssessmentError as exc:
+                _show_error(exc)
+            else:
+                _done(f"The role question of {changed.name} is now {_role_text(changed)}.")
+
+
+def _requirable_reason(q: Questionnaire) -> str | None:
+    """Why a campaign on ``q`` cannot require the role question (None: it can)."""
+    try:
+        check_require_role(q)
+    except AssessmentError as exc:
+        return str(exc)
+    return None
 
 
 def _done(message: str) -> None:
@@ -264,6 +308,16 @@ def _create(db: Database) -> None:
             key="wmm_create_units_file",
         )
         targets = _target_inputs(q, {}, key="wmm_create_target")
+        not_requirable = _requirable_reason(q)
+        require_role = st.checkbox(
+            REQUIRE_ROLE_LABEL,
+            value=False,
+            disabled=not_requirable is not None,
+            help=REQUIRE_ROLE_HELP,
+            key="wmm_create_require_role",
+        )
+        if not_requirable is not None:
+            st.caption(f"Not available: {not_requirable}")
         submitted = st.form_submit_button("Create the campaign", type="primary")
     if not submitted:
         return
@@ -285,11 +339,15 @@ def _create(db: Database) -> None:
             mode=mode,
             languages=languages,
             targets={d: lv for d, lv in targets.items() if lv is not None},
+            require_role=bool(require_role) and not_requirable is None,
         )
     except AssessmentError as exc:
         _show_error(exc)
         return
-    st.success(f"Created {info.name}: code {info.code}. Survey link: {info.survey_url}")
+    st.success(
+        f"Created {plain_markdown(info.name)}: code {info.code}. Survey link: {info.survey_url}"
+        + (" · The role question is required." if info.require_role else "")
+    )
     st.image(qr_svg(info.survey_url), width=200)
 
 
@@ -322,8 +380,11 @@ def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
         key="wmm_import_code",
     )
     info = by_code[code]
+    role = (
+        "role (required: this campaign requires the role)" if info.require_role else "optional role"
+    )
     st.caption(
-        f"A responses CSV for {info.questionnaire}: columns respondent_id, unit, optional role, "
+        f"A responses CSV for {info.questionnaire}: columns respondent_id, unit, {role}, "
         "submitted_at, language, duration_seconds, then one column per statement id (a number on "
         "the scale, empty, DK or NA). The import is all or nothing."
     )

@@ -35,6 +35,7 @@ from assessment.survey_flow import (
     language_name,
     link_error,
     link_params,
+    missing_profile,
     organiser,
     page_index,
     page_intro,
@@ -42,9 +43,12 @@ from assessment.survey_flow import (
     parse_link,
     pick_language,
     plain_markdown,
+    profile_fields_of,
     progress,
     resume_index,
     resume_url,
+    role_label,
+    role_missing_text,
     role_question,
     statement_text,
     survey_pages,
@@ -68,6 +72,7 @@ ROLE = "survey_role"
 ERROR = "survey_error"  # an ErrorKind: show that error page
 DONE = "survey_done"  # "received" or "already": show the thank-you page
 NOTICE = "survey_notice"  # a message for the current page (a text key or a library message)
+MISSING = "survey_missing"  # profile questions still to answer (ProfileField), flagged next to each
 RESUMED = "survey_resumed"
 TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its top
 # time.monotonic() of the last save (or start/resume) of this session: the survey reports the time
@@ -218,8 +223,10 @@ def _resume(link: SurveyLink) -> None:
     state[ROLE] = draft.role
     state[LANGUAGE] = pick_language(campaign.languages, chosen=draft.language, locale=_locale())
     pages = _pages()
-    needs_unit = bool(campaign.units) and draft.unit is None
-    state[PAGE] = page_index(pages, "profile") if needs_unit else resume_index(pages, draft.answers)
+    needs_profile = missing_profile(campaign, _questionnaire(), unit=draft.unit, role=draft.role)
+    state[PAGE] = (
+        page_index(pages, "profile") if needs_profile else resume_index(pages, draft.answers)
+    )
     state[RESUMED] = True
 
 
@@ -286,10 +293,12 @@ def _on_profile(step: int, shown: int) -> None:
     if state[PAGE] != shown:  # a second click on a button of a page already left
         return
     state.pop(NOTICE, None)
+    state.pop(MISSING, None)
     state[UNIT] = state.get(UNIT_WIDGET)
     state[ROLE] = state.get(ROLE_WIDGET)
-    if step > 0 and _campaign().units and not state[UNIT]:
-        state[NOTICE] = "unit_missing"
+    missing = missing_profile(_campaign(), _questionnaire(), unit=state[UNIT], role=state[ROLE])
+    if step > 0 and missing:
+        state[MISSING] = missing
         return
     try:
         save_answers(
@@ -369,8 +378,9 @@ def _on_submit() -> None:
         )
     except DataError as error:
         types = {p.type for p in error.problems}
-        if "missing-unit" in types:
-            state[NOTICE] = "unit_missing"
+        missing = profile_fields_of(types)
+        if missing:
+            state[MISSING] = missing
             _go(page_index(_pages(), "profile"))
         elif "empty" in types:
             state[NOTICE] = "nothing_answered"
@@ -501,6 +511,7 @@ def _welcome() -> None:
 def _profile_page() -> None:
     campaign, questionnaire, language = _campaign(), _questionnaire(), _language()
     state = _state()
+    missing = state.get(MISSING, ())
     st.header(tr("profile_title", language))
     st.write(tr("profile_intro", language))
     if campaign.units:
@@ -514,6 +525,8 @@ def _profile_page() -> None:
             placeholder=tr("choose", language),
             key=UNIT_WIDGET,
         )
+        if "unit" in missing:
+            st.warning(tr("unit_missing", language))
     question = role_question(questionnaire)
     if question is not None:
         roles = [o.id for o in question.options]
@@ -523,13 +536,14 @@ def _profile_page() -> None:
         if ROLE_WIDGET not in state:
             state[ROLE_WIDGET] = state.get(ROLE) if state.get(ROLE) in roles else None
         st.radio(
-            f"{plain_markdown(questionnaire.text(question.question, language))} "
-            f"{tr('optional', language)}",
+            plain_markdown(role_label(campaign, questionnaire, language)),
             roles,
             index=None,
             format_func=labels.__getitem__,
             key=ROLE_WIDGET,
         )
+        if "role" in missing:
+            st.warning(plain_markdown(role_missing_text(questionnaire, language)))
     _notice()
     _buttons(_state()[PAGE], _on_profile)
     _resume_box()

@@ -1,5 +1,6 @@
 """The survey's logic without Streamlit: link parameters, pages, progress, unanswered statements, where a
-resumed survey continues, campaign states and errors, and the en/de text table."""
+resumed survey continues, campaign states and errors, the profile's required questions (unit, a
+required role), and the en/de text table."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from assessment.campaigns import (
     CampaignClosedError,
     CampaignInfo,
     CampaignSettingsError,
+    UnitSpec,
     UnknownCampaignError,
 )
 from assessment.errors import AssessmentError, DataError
@@ -40,15 +42,20 @@ from assessment.survey_flow import (
     is_already_received,
     link_error,
     link_params,
+    missing_profile,
     organiser,
     page_index,
     page_title,
     parse_link,
     pick_language,
     plain_markdown,
+    profile_fields_of,
     progress,
     resume_index,
     resume_url,
+    role_label,
+    role_missing_text,
+    role_required,
     statement_text,
     survey_pages,
     tr,
@@ -396,3 +403,90 @@ def test_who_runs_it_and_organiser() -> None:
     assert who_runs_it(_campaign(organisation=None)) == "Spring survey"
     assert organiser(_campaign(), "de") == "Example Ltd"
     assert organiser(_campaign(organisation=None), "de") == "das Befragungsteam"
+
+
+# -- the profile: unit and a required role --------------------------------------------------------
+
+UNITS = (UnitSpec("Operations"), UnitSpec("Sales"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "unit", "role", "missing"),
+    [
+        pytest.param({}, None, None, (), id="no-units-role-optional"),
+        pytest.param({"units": UNITS}, None, None, ("unit",), id="unit-list-needs-a-unit"),
+        pytest.param({"units": UNITS}, "Sales", None, (), id="role-optional-may-be-skipped"),
+        pytest.param({"require_role": True}, None, None, ("role",), id="required-role-missing"),
+        pytest.param({"require_role": True}, None, "other", (), id="other-is-a-role"),
+        pytest.param(
+            {"units": UNITS, "require_role": True}, None, None, ("unit", "role"), id="both"
+        ),
+        pytest.param({"units": UNITS, "require_role": True}, "Sales", "staff", (), id="both-given"),
+    ],
+)
+def test_missing_profile(
+    q: Questionnaire,
+    changes: dict[str, Any],
+    unit: str | None,
+    role: str | None,
+    missing: tuple[str, ...],
+) -> None:
+    assert missing_profile(_campaign(**changes), q, unit=unit, role=role) == missing
+
+
+def test_a_questionnaire_without_a_role_question_never_requires_one(q: Questionnaire) -> None:
+    without = q.model_copy(update={"demographics": []})
+    campaign = _campaign(require_role=True)
+    assert role_required(campaign, q)
+    assert not role_required(campaign, without)
+    assert missing_profile(campaign, without, unit=None, role=None) == ()
+    with pytest.raises(ValueError, match="asks no role question"):
+        role_label(campaign, without, "en")
+
+
+@pytest.mark.parametrize(
+    ("require_role", "language", "label"),
+    [
+        (False, "en", "Which of these best describes your role? (optional)"),
+        (False, "de", "Was beschreibt Ihre Rolle am besten? (freiwillig)"),
+        (True, "en", "Which of these best describes your role? (required)"),
+        (True, "de", "Was beschreibt Ihre Rolle am besten? (erforderlich)"),
+    ],
+)
+def test_role_label_says_whether_the_role_is_required(
+    q: Questionnaire, require_role: bool, language: str, label: str
+) -> None:
+    assert role_label(_campaign(require_role=require_role), q, language) == label
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "en",
+            "Please choose the role that fits you best to continue. If none fits, choose “Other”.",
+        ),
+        (
+            "de",
+            "Bitte wählen Sie die Rolle, die am besten zu Ihnen passt, um fortzufahren. Wenn "
+            "keine passt, wählen Sie „Andere Rolle“.",
+        ),
+    ],
+)
+def test_role_missing_text_names_the_other_option_in_the_respondents_language(
+    q: Questionnaire, language: str, text: str
+) -> None:
+    assert role_missing_text(q, language) == text
+
+
+@pytest.mark.parametrize(
+    ("types", "fields"),
+    [
+        ({"empty"}, ()),
+        ({"missing-unit", "empty"}, ("unit",)),
+        ({"missing-role"}, ("role",)),
+        ({"missing-role", "missing-unit"}, ("unit", "role")),
+    ],
+)
+def test_profile_fields_of_a_refused_submit(types: set[str], fields: tuple[str, ...]) -> None:
+    assert profile_fields_of(types) == fields

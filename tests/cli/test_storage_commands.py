@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from storage import databases
+from storage.questionnaire_files import MINI, questionnaires_with_roles
 from storage.responses_files import responses_rows, write_responses
 
 from assessment.benchmarking import BENCHMARK_COLUMNS, read_benchmark_files
@@ -392,3 +393,62 @@ def test_unknown_campaign_and_questionnaire_are_bad_data(wmm: Run, db: Database)
         "campaign", "create", "--name", "x", "--questionnaire", "nothing@9.9.9", "--db", url
     )
     assert (code, "unknown questionnaire" in err) == (1, True)
+
+
+def test_campaign_create_require_role_is_stored_shown_and_enforced_on_import(
+    wmm: Run, db: Database, tmp_path: Path
+) -> None:
+    url = _url(db)
+    optional = _new_campaign(wmm, url, "optional")
+    code, out, err = wmm(
+        "campaign", "create", "--name", "required", "--questionnaire", QUESTIONNAIRE,
+        "--require-role", "--db", url,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "role question: required ('other' offered)" in out
+    required = re.search(r"code:\s+(\S+)", out)
+    assert required is not None
+    listed = json.loads(wmm("campaign", "list", "--json", "--db", url)[1])
+    assert {c["code"]: c["require_role"] for c in listed} == {
+        optional: False,
+        required[1]: True,
+    }
+    code, out, _ = wmm("campaign", "show", required[1], "--db", url)
+    assert "role question: required ('other' offered)" in out.splitlines()
+    code, out, _ = wmm("campaign", "show", optional, "--db", url)
+    assert "role question: optional" in out.splitlines()
+    shown = json.loads(wmm("campaign", "show", required[1], "--json", "--db", url)[1])
+    assert shown["require_role"] is True
+
+    rows = responses_rows(10)  # rows 6 and 11 of the file give no role
+    path = write_responses(tmp_path / "roles.csv", rows)
+    code, _, err = wmm("import", path, "--campaign", required[1], "--db", url)
+    assert code == 1
+    assert "roles.csv row 6, column role" in err
+    assert "roles.csv row 11, column role" in err
+    assert "Traceback" not in err
+    assert get_campaign(db, required[1]).responses == 0
+    code, _, err = wmm("import", path, "--campaign", optional, "--db", url)
+    assert code == 0, err
+
+
+def test_campaign_create_refuses_require_role_without_an_other_option(
+    wmm: Run, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _url(db)
+    monkeypatch.setenv(
+        "WMM_QUESTIONNAIRES_DIR", str(questionnaires_with_roles(tmp_path, ["leader", "staff"]))
+    )
+    code, _, err = wmm(
+        "campaign", "create", "--name", "x", "--questionnaire", MINI, "--require-role",
+        "--db", url,
+    )  # fmt: skip
+    assert code == 1
+    assert (
+        f"the role question of {MINI} offers leader, staff but no option 'other'; a required "
+        "role question must offer 'other'"
+    ) in err
+    assert "Traceback" not in err
+    assert json.loads(wmm("campaign", "list", "--json", "--db", url)[1]) == []
+    code, _, err = wmm("campaign", "create", "--name", "x", "--questionnaire", MINI, "--db", url)
+    assert code == 0, err

@@ -1,5 +1,6 @@
 """Migrations: upgrade from empty on both backends, the schema equals the models, every entry point
-refuses a database that needs `wmm db upgrade` (or a newer wmm), and 0003 unlinks existing data."""
+refuses a database that needs `wmm db upgrade` (or a newer wmm), 0003 unlinks existing data, and
+0004 adds the campaigns' require_role setting (false for existing campaigns)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import bindparam, inspect, select, text
 from storage.databases import QUESTIONNAIRE
 
-from assessment.campaigns import create_campaign, create_invitations, hash_token
+from assessment.campaigns import create_campaign, create_invitations, get_campaign, hash_token
 from assessment.responding import resume_response, save_answers, start_response, submit_response
 from assessment.storage import (
     Database,
@@ -180,6 +181,38 @@ def test_0003_unlinks_invitations_and_tokens_and_cuts_times_to_the_day(db_url: s
         assert unlinked == 3
         assert "submitted_tokens" not in inspect(db.engine).get_table_names()
         assert upgrade(db) == ("0002", head_revision())
+    finally:
+        db.dispose()
+
+
+def test_0004_adds_require_role_false_for_existing_campaigns(db_url: str) -> None:
+    db = connect(db_url, create=True)
+    try:
+        upgrade(db)
+        info = create_campaign(db, name="Required", questionnaire=QUESTIONNAIRE, require_role=True)
+        assert info.require_role
+        start_response(db, info.code, questionnaire=QUESTIONNAIRE, role="other")
+        # Back to the schema before 0004: the setting is gone; the campaign and its response stay
+        # (a copied-and-dropped campaigns table would take its responses with it on SQLite).
+        _downgrade(db, "0003")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("campaigns")}
+        assert "require_role" not in columns
+        assert upgrade(db) == ("0003", head_revision())
+        # A campaign from before 0004 does not require the role, as it did not then.
+        again = get_campaign(db, info.code)
+        assert (again.require_role, again.drafts) == (False, 1)
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns (code, name, questionnaire_id, questionnaire_version, "
+                    "questionnaire_sha256, status, mode, min_group_size, languages, import_salt, "
+                    "created_at, updated_at) VALUES ('raw2345678', 'Raw', 'work-management', "
+                    "'1.0.0', :sha, 'open', 'open', 5, '[\"en\"]', :salt, :at, :at)"
+                ).bindparams(bindparam("at", type_=UTCDateTime())),
+                {"sha": info.questionnaire_sha256, "salt": "00" * 32, "at": info.created_at},
+            )
+        # A row written without the column (older code, raw SQL) gets the server default.
+        assert get_campaign(db, "raw2345678").require_role is False
     finally:
         db.dispose()
 

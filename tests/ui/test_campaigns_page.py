@@ -1,15 +1,17 @@
 """AppTest of the Campaigns page: create a campaign (units, head-counts, targets, minimum group size,
-mode, languages), import responses with errors shown as a table, open/close, invitation links, and
-nothing without login."""
+mode, languages, a required role question), change whether it requires the role, import responses
+with errors shown as a table, open/close, invitation links, and nothing without login."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import streamlit as st
+from storage.questionnaire_files import MINI, questionnaires_with_roles
 from streamlit.testing.v1 import AppTest
 from ui.pages import open_page
 
@@ -20,6 +22,7 @@ from assessment.campaigns import (
     get_campaign,
     invitation_counts,
     list_campaigns,
+    update_campaign,
 )
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
@@ -248,3 +251,85 @@ def test_import_into_closed_campaign_is_not_offered(db: Database, campaign: Camp
     at = _open("Import responses")
     _clean(at)
     assert at.info and "No open campaign" in at.info[0].value
+
+
+def test_create_a_campaign_that_requires_the_role(db: Database) -> None:
+    at = _open("Create a campaign")
+    _clean(at)
+    box = at.checkbox(key="wmm_create_require_role")
+    assert (box.value, box.disabled) == (False, False)
+    at.text_input(key="wmm_create_name").input("Roles *required*")
+    box.check()
+    _click(at, "Create the campaign")
+    _clean(at)
+    assert "The role question is required" in at.success[0].value
+    assert "Roles \\*required\\*" in at.success[0].value  # the name as text, not emphasis
+    (info,) = list_campaigns(db)
+    assert info.require_role is True
+
+
+def test_the_role_setting_of_a_campaign_is_shown_and_changed(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    at = _open()
+    _clean(at)
+    assert "role question optional" in "\n".join(c.value for c in at.caption)
+    box = at.checkbox(key=f"wmm_edit_require_role_{campaign.code}")
+    assert box.value is False
+    box.check()
+    _click(at, "Save the role setting")
+    _clean(at)
+    assert get_campaign(db, campaign.code).require_role is True
+    assert at.success and "is now required" in at.success[0].value
+    assert "role question required" in "\n".join(c.value for c in at.caption)
+    assert at.checkbox(key=f"wmm_edit_require_role_{campaign.code}").value is True
+    at.checkbox(key=f"wmm_edit_require_role_{campaign.code}").uncheck()
+    _click(at, "Save the role setting")
+    assert get_campaign(db, campaign.code).require_role is False
+
+
+def test_a_questionnaire_without_an_other_role_cannot_require_the_role(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = questionnaires_with_roles(tmp_path, ["leader", "staff"])
+    monkeypatch.setenv("WMM_QUESTIONNAIRES_DIR", str(root))
+    info = create_campaign(db, name="Mini", questionnaire=MINI)
+    at = _open("Create a campaign")
+    at.selectbox(key="wmm_create_questionnaire").select(MINI)
+    at.run()
+    _clean(at)
+    box = at.checkbox(key="wmm_create_require_role")
+    assert box.disabled
+    assert any(
+        f"the role question of {MINI} offers leader, staff but no option 'other'" in c.value
+        for c in at.caption
+    )
+    # Its campaign's setting is refused with the reason, and stays off.
+    at = _open()
+    at.checkbox(key=f"wmm_edit_require_role_{info.code}").check()
+    _click(at, "Save the role setting")
+    _clean(at)
+    assert at.error and "no option 'other'" in at.error[0].value
+    assert get_campaign(db, info.code).require_role is False
+
+
+def test_import_into_a_campaign_requiring_the_role_names_rows_without_one(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    update_campaign(db, campaign.code, require_role=True)
+    lines = _responses_csv({"North": 6}).decode("utf-8").splitlines()
+    header = lines[0].split(",")
+    column = header.index("role")
+    row = lines[3].split(",")
+    row[column] = ""
+    bad = "\n".join([*lines[:3], ",".join(row), *lines[4:]]) + "\n"
+    at = _open("Import responses")
+    assert "role (required: this campaign requires the role)" in at.caption[0].value
+    at.file_uploader(key="wmm_import_file").upload("answers.csv", bad.encode("utf-8"), "text/csv")
+    at.run()
+    _click(at, "Import")
+    _clean(at)
+    assert at.error and "Nothing was imported" in at.error[0].value
+    problems: pd.DataFrame = at.dataframe[-1].value
+    assert list(problems["Where"]) == ["answers.csv row 4, column role"]
+    assert get_campaign(db, campaign.code).responses == 0

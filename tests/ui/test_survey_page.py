@@ -24,6 +24,7 @@ from assessment.campaigns import (
     create_campaign,
     create_invitations,
     hash_token,
+    update_campaign,
 )
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responding import start_response
@@ -663,3 +664,80 @@ def test_organisation_and_unit_names_are_shown_as_text_not_markup(db: Database) 
     assert at.selectbox(key="survey_w_unit").options == ["<b>Ops</b>"]  # a selectbox shows text
     source = (ROOT / "assessment" / "ui" / "survey_page.py").read_text()
     assert "unsafe_allow_html" not in source
+
+
+# -- a campaign that requires the role ------------------------------------------------------------
+
+
+def test_a_required_role_must_be_chosen_before_going_on(db: Database) -> None:
+    campaign = _campaign(db, require_role=True)
+    at = _click(_open(c=campaign.code), "survey_start")
+    role = at.radio(key="survey_w_role")
+    assert _unescaped(role.label) == "Which of these best describes your role? (required)"
+    assert role.options == [
+        "Senior leader or head of a department",
+        "Team lead or manager",
+        "Team member or individual contributor",
+        "Other",
+    ]
+    at.selectbox(key="survey_w_unit").select("Sales")
+    _click(at, "survey_next")
+    assert at.header[0].value == "About you"
+    assert [_unescaped(w.value) for w in at.warning] == [
+        "Please choose the role that fits you best to continue. If none fits, choose “Other”."
+    ]
+    assert (_only(db)["unit"], _only(db)["role"]) == (None, None)  # nothing saved on refusal
+    at.radio(key="survey_w_role").set_value("other")
+    _click(at, "survey_next")
+    assert at.header[0].value == "Clarity"
+    assert not at.warning
+    assert (_only(db)["unit"], _only(db)["role"]) == ("Sales", "other")
+
+
+def test_a_required_role_is_asked_in_german_next_to_the_question(db: Database) -> None:
+    campaign = _campaign(db, require_role=True)
+    at = _open(c=campaign.code)
+    at.radio(key="survey_w_language").set_value("de").run()
+    _click(at, "survey_start")
+    _click(at, "survey_next")  # neither unit nor role
+    assert at.header[0].value == "Zu Ihrer Person"
+    assert [_unescaped(w.value) for w in at.warning] == [
+        "Bitte wählen Sie Ihr Team oder Ihre Abteilung, um fortzufahren.",
+        "Bitte wählen Sie die Rolle, die am besten zu Ihnen passt, um fortzufahren. Wenn keine "
+        "passt, wählen Sie „Andere Rolle“.",
+    ]
+    assert _unescaped(at.radio(key="survey_w_role").label).endswith("(erforderlich)")
+    # Each message stands right under its question: unit, its warning, role, its warning.
+    blocks = [e for e in at.main if type(e).__name__ in ("Selectbox", "Radio", "Warning")]
+    kinds = [getattr(e, "key", None) or _unescaped(str(e.value))[:11] for e in blocks]
+    assert kinds[:4] == ["survey_w_unit", "Bitte wähle", "survey_w_role", "Bitte wähle"]
+
+
+def test_a_resumed_draft_without_a_required_role_starts_at_the_profile(db: Database) -> None:
+    campaign = _campaign(db, require_role=True)
+    started = start_response(db, campaign.code, questionnaire=QUESTIONNAIRE, unit="Sales")
+    at = _open(c=campaign.code, r=started.resume_token)
+    assert at.header[0].value == "About you"
+
+
+def test_the_server_refuses_a_submit_without_a_required_role_and_the_page_asks_for_it(
+    db: Database, questionnaire: Questionnaire
+) -> None:
+    campaign = _campaign(db)
+    at = _start(_open(c=campaign.code), role=None)
+    _answer(at, _values(questionnaire, 2))
+    _to_review(at)
+    # The facilitator makes the role required while this respondent is answering.
+    update_campaign(db, campaign.code, require_role=True)
+    _click(at, "survey_submit")
+    assert at.header[0].value == "About you"
+    assert [_unescaped(w.value) for w in at.warning] == [
+        "Please choose the role that fits you best to continue. If none fits, choose “Other”."
+    ]
+    assert _only(db)["status"] == "draft"
+    at.radio(key="survey_w_role").set_value("leader")
+    _click(at, "survey_next")
+    _to_review(at)
+    _click(at, "survey_submit")
+    assert at.title[0].value == "Thank you!"
+    assert (_only(db)["status"], _only(db)["role"]) == ("submitted", "leader")
