@@ -15,7 +15,7 @@ from alembic import op
 
 revision = "0005"
 # The lead re-chains this after the other revisions of issue 12 (0003, 0004) are merged.
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
