@@ -67,6 +67,24 @@ def t_interval(
     return m - half, m + half
 
 
+def head_count_below_n(n: npt.ArrayLike, head_counts: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """(G,) True where a unit's known head-count is smaller than its respondents (a stale count).
+
+    Parameters
+    ----------
+    n : (G, D) respondents with a score (NaN counts as 0)
+    head_counts : (G,) people in each group (NaN when unknown)
+    """
+    n_arr = np.asarray(n, dtype=np.float64)
+    pop = np.asarray(head_counts, dtype=np.float64)
+    if n_arr.ndim != 2 or pop.shape != (n_arr.shape[0],):
+        raise ValueError(
+            f"head_counts must have one value per group ({n_arr.shape[0]}); got shape {pop.shape}"
+        )
+    most = np.max(np.where(np.isnan(n_arr), 0.0, n_arr), axis=1, initial=0.0)
+    return np.asarray(~np.isnan(pop) & (most > pop), dtype=bool)
+
+
 def finite_population_correction(
     n: npt.ArrayLike, head_counts: npt.ArrayLike, *, labels: Sequence[object] | None = None
 ) -> FloatArray:
@@ -81,18 +99,18 @@ def finite_population_correction(
     Raises
     ------
     ValueError
-        If a head-count is not a positive integer or a group has more respondents than people.
+        If a head-count is not a whole number ≥ 1 (a value no unit can have).
 
     Notes
     -----
-    A census (n = N_pop) gets a correction of 0: the mean is known exactly.
+    A census (n = N_pop) gets a correction of 0: the mean of those people is known exactly. A
+    head-count smaller than the unit's respondents is out of date (people joined since it was
+    entered); the true head-count is unknown, so that unit gets no correction (1) rather than a
+    failure of the whole organisation: `head_count_below_n` finds such units for a warning.
     """
     n_arr = np.asarray(n, dtype=np.float64)
     pop = np.asarray(head_counts, dtype=np.float64)
-    if n_arr.ndim != 2 or pop.shape != (n_arr.shape[0],):
-        raise ValueError(
-            f"head_counts must have one value per group ({n_arr.shape[0]}); got shape {pop.shape}"
-        )
+    stale = head_count_below_n(n_arr, pop)
     names = list(labels) if labels is not None else list(range(pop.size))
     known = ~np.isnan(pop)
     invalid = known & ((pop < 1) | (pop != np.round(pop)) | ~np.isfinite(pop))
@@ -101,17 +119,10 @@ def finite_population_correction(
         raise ValueError(
             f"unit {names[g]!r}: the head-count must be a whole number >= 1; got {pop[g]}"
         )
-    too_many = known & (np.nanmax(np.where(np.isnan(n_arr), 0.0, n_arr), axis=1) > pop)
-    if too_many.any():
-        g = int(np.flatnonzero(too_many)[0])
-        raise ValueError(
-            f"unit {names[g]!r} has {int(np.nanmax(n_arr[g]))} respondents but a head-count of "
-            f"{int(pop[g])}; correct the head-count (it must be at least the number of respondents)"
-        )
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (pop[:, None] - n_arr) / (pop[:, None] - 1.0)
     ratio = np.where(pop[:, None] - n_arr <= 0, 0.0, ratio)
-    return np.where(known[:, None], np.sqrt(ratio), 1.0)
+    return np.where((known & ~stale)[:, None], np.sqrt(ratio), 1.0)
 
 
 def group_estimates(

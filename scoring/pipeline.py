@@ -24,6 +24,7 @@ from scoring.estimates import (
     Estimates,
     OrganisationEstimates,
     group_estimates,
+    head_count_below_n,
     organisation_estimates,
 )
 from scoring.groups import FloatArray, GroupIndex, ItemMoments
@@ -54,6 +55,8 @@ from scoring.suppression import TOTAL_LABEL, blank_statistics, suppression_mask
 MIN_DRIVER_ROWS = 30
 #: Bootstrap resamples of the drivers' percentile intervals unless `score` is told otherwise.
 DRIVER_RESAMPLES = 500
+#: Fewest respondents for a BCa interval; smaller units keep their t interval (docs/statistics.md).
+BCA_MIN_N = 20
 
 # Rows per block of the quality flags: small enough for the item-major copies to stay in cache
 # (8,192 to 131,072 rows measured at 1M x 41; 32,768 was fastest).
@@ -79,6 +82,8 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "ad_m",
     "eb_mean",
     "coverage",
+    "ci_method",
+    "head_count_stale",
     "suppressed",
 )
 TARGET_COLUMNS: tuple[str, ...] = (
@@ -280,14 +285,37 @@ def score(
         for d, how in enumerate(org.method):
             if how == ORDINARY_T and org.n[0, d] > 0:
                 notes.append(f"{dims[d].id}: organisation row uses an {how}")
+        stale = np.zeros(index.n_groups, dtype=bool)
+        if population is not None:
+            stale = head_count_below_n(moments.n, population)
+            for g in np.flatnonzero(stale):
+                notes.append(
+                    f"unit {str(index.labels[g])!r}: more respondents than its head-count of "
+                    f"{int(population[g])}; the head-count is out of date, so the unit gets no "
+                    "finite-population correction; correct its head-count"
+                )
+        bca_rows = np.zeros(group.n.shape, dtype=bool)
         if method == "bca":
-            low = np.empty_like(group.ci_low)
-            high = np.empty_like(group.ci_high)
+            low = group.ci_low.copy()
+            high = group.ci_high.copy()
+            # BCa under-covers in small samples (0.88 at n 5-9, 0.92 at n 10-19 measured):
+            # below BCA_MIN_N respondents the unit keeps its t interval.
+            bca_rows = group.n >= BCA_MIN_N
             for d in range(len(dims)):
-                low[:, d], high[:, d] = bca_group_means(
+                if not bca_rows[:, d].any():
+                    continue
+                boot_low, boot_high = bca_group_means(
                     y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
                 )
+                low[:, d] = np.where(bca_rows[:, d], boot_low, low[:, d])
+                high[:, d] = np.where(bca_rows[:, d], boot_high, high[:, d])
             group = replace(group, ci_low=low, ci_high=high)
+            small = int(((group.n >= 2) & ~bca_rows).sum())
+            if small:
+                notes.append(
+                    f"{small} unit rows have fewer than {BCA_MIN_N} respondents: BCa intervals "
+                    "under-cover there, so those rows use t intervals (column ci_method)"
+                )
 
         iccs = [
             icc_from_moments(moments.n[:, d], moments.mean[:, d], moments.var[:, d])
@@ -304,6 +332,8 @@ def score(
             iccs,
             group_column=group_column,
             targets=targets,
+            bca_rows=bca_rows,
+            stale=stale,
         )
         unit_suppressed = suppression_mask(
             index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
@@ -624,6 +654,8 @@ def _scores_frame(
     *,
     group_column: str,
     targets: Mapping[str, int] | None,
+    bca_rows: npt.NDArray[np.bool_],
+    stale: npt.NDArray[np.bool_],
 ) -> pd.DataFrame:
     dims = spec.dimensions
     n_groups, n_dims = index.n_groups, len(dims)
@@ -632,8 +664,16 @@ def _scores_frame(
     mean = np.vstack([group.mean, org.mean])
     se = np.vstack([group.se, org.se])
     df = np.vstack([group.df, org.df])
-    ci_low = np.vstack([group.ci_low, org.ci_low])
-    ci_high = np.vstack([group.ci_high, org.ci_high])
+    # The true mean lies on the answer scale: an interval end beyond it says nothing more.
+    scale = (float(spec.scale_min), float(spec.scale_max))
+    ci_low = np.clip(np.vstack([group.ci_low, org.ci_low]), *scale)
+    ci_high = np.clip(np.vstack([group.ci_high, org.ci_high]), *scale)
+    ci_method = np.vstack(
+        [
+            np.where(bca_rows, "bca", "t").astype(object),
+            np.full((1, n_dims), "t", dtype=object),
+        ]
+    )
     levels = assess_levels(mean, se, df, ci_low, ci_high, thresholds=thresholds)
 
     agreement = {name: np.full((n_groups + 1, n_dims), np.nan) for name in _AGREEMENT}
@@ -687,6 +727,10 @@ def _scores_frame(
             **{name: agreement[name].ravel() for name in _AGREEMENT},
             "eb_mean": eb.ravel(),
             "coverage": coverage.ravel(),
+            "ci_method": pd.array(ci_method.ravel(), dtype="str"),
+            "head_count_stale": np.concatenate(
+                [np.repeat(stale, n_dims), np.zeros(n_dims, dtype=bool)]
+            ),
             "suppressed": np.zeros((n_groups + 1) * n_dims, dtype=bool),
         }
     )

@@ -37,6 +37,8 @@ __all__ = [
 #: buffer and a few (block × J) arrays (under 6 MB each at 42 items) whatever the number of
 #: respondents. Smaller blocks were not slower (measured 1,024 to 262,144 rows at 1M × 42).
 PAIRWISE_BLOCK_ROWS = 8_192
+#: Relative spread of unit means at or below which they count as tied (no between-unit variance).
+_TIE_TOLERANCE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -527,13 +529,17 @@ def icc_from_moments(n: npt.ArrayLike, mean: npt.ArrayLike, var: npt.ArrayLike) 
     if n_groups < 2 or count - n_groups < 1:
         return IccResult(icc1=nan, icc2=nan, msb=nan, msw=nan, k=k, n_groups=n_groups, n=count)
     grand = float((n_g * means).sum()) / total
-    ssb = float((n_g * (means - grand) ** 2).sum())
+    # Unit means that tie up to rounding have no between-unit spread: SSB is then a rounding
+    # residue (~1e-31) and MSB/ICC(2) divide by it (−inf, −3e28); it is set to an exact 0.
+    spread = float(np.max(np.abs(means - grand)))
+    tied = spread <= _TIE_TOLERANCE * max(1.0, abs(grand))
+    ssb = 0.0 if tied else float((n_g * (means - grand) ** 2).sum())
     ssw = float(np.where(n_g > 1, (n_g - 1.0) * np.nan_to_num(variances), 0.0).sum())
     msb = ssb / (n_groups - 1)
     msw = ssw / (count - n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         icc1 = float(np.float64(msb - msw) / np.float64(msb + (k - 1.0) * msw))
-        icc2 = float(np.float64(msb - msw) / np.float64(msb))
+        icc2 = float(np.float64(msb - msw) / np.float64(msb)) if msb > 0 else nan
     return IccResult(icc1=icc1, icc2=icc2, msb=msb, msw=msw, k=k, n_groups=n_groups, n=count)
 
 

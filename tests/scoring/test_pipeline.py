@@ -87,7 +87,10 @@ def test_hand_computed_unit_scores(hand: ScoreResult) -> None:
     se = np.sqrt(1.5) / 2
     np.testing.assert_allclose(north_a["se"], se)
     half = stats.t.ppf(0.975, 3) * se
-    np.testing.assert_allclose([north_a["ci_low"], north_a["ci_high"]], [3.5 - half, 3.5 + half])
+    # the t interval, bounded to the answer scale (issue 14)
+    np.testing.assert_allclose(
+        [north_a["ci_low"], north_a["ci_high"]], [3.5 - half, min(3.5 + half, 5.0)]
+    )
     assert north_a["level"] == 4 and north_a["level_name"] == "Managed"
     np.testing.assert_allclose(north_a["level_probability"], stats.t.cdf((4.2 - 3.5) / se, 3) - 0.5)
     assert (north_a["level_low"], north_a["level_high"]) == (1, 5)
@@ -135,7 +138,9 @@ def test_organisation_row(hand: ScoreResult) -> None:
     np.testing.assert_allclose(org["mean"], y.mean())
     np.testing.assert_allclose(org["se"], fit.bse[0], rtol=1e-12)
     half = stats.t.ppf(0.975, 2) * fit.bse[0]
-    np.testing.assert_allclose([org["ci_low"], org["ci_high"]], [y.mean() - half, y.mean() + half])
+    np.testing.assert_allclose(
+        [org["ci_low"], org["ci_high"]], np.clip([y.mean() - half, y.mean() + half], 1, 5)
+    )
     np.testing.assert_allclose(org["coverage"], 15 / 16)
     for column in ("rwg_j", "rwg_j_lindell", "awg", "ad_m"):
         assert np.isnan(org[column])
@@ -260,8 +265,57 @@ def test_head_counts_apply_the_finite_population_correction(
     y_fpc = corrected.scores[(corrected.scores["unit"] == "y") & (corrected.scores["n"] == 30)]
     assert len(y_fpc) > 0
     assert (y_fpc["se"] == 0).all() and (y_fpc["level_probability"] == 1).all()
-    with pytest.raises(ValueError, match="unit 'y' has 30 respondents but a head-count of 25"):
-        score(codes, groups, spec, head_counts={"y": 25})
+    assert not corrected.scores["head_count_stale"].any()
+
+
+def test_a_stale_head_count_is_one_units_warning(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    # Issue 14: more respondents than the head-count used to fail the whole campaign.
+    spec = make_spec()
+    rng = np.random.default_rng(3)
+    groups = np.array(["x"] * 20 + ["y"] * 30)
+    codes = simulate(rng, 50, 9)
+    plain = score(codes, groups, spec)
+    stale = score(codes, groups, spec, head_counts={"x": 40, "y": 25})
+    scores = stale.scores
+    np.testing.assert_array_equal(scores["head_count_stale"], scores["unit"] == "y")
+    y_rows = scores["unit"] == "y"
+    pd.testing.assert_series_equal(scores.loc[y_rows, "se"], plain.scores.loc[y_rows, "se"])
+    assert (
+        scores.loc[scores["unit"] == "x", "se"] < plain.scores.loc[scores["unit"] == "x", "se"]
+    ).all()
+    assert any("unit 'y': more respondents than its head-count of 25" in n for n in stale.notes)
+
+
+def test_bca_is_refused_below_20_respondents(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(4)
+    groups = np.array(["big"] * 40 + ["small"] * 8)
+    codes = simulate(rng, 48, 9)
+    t_result = score(codes, groups, spec)
+    bca = score(codes, groups, spec, method="bca", n_resamples=300, seed=7)
+    small = (bca.scores["unit"] == "small") & (bca.scores["n"] >= 2)
+    big = (bca.scores["unit"] == "big") & (bca.scores["n"] >= 20)
+    assert small.any() and big.any()
+    pd.testing.assert_frame_equal(bca.scores[small], t_result.scores[small])
+    assert (bca.scores.loc[big, "ci_method"] == "bca").all()
+    assert (bca.scores.loc[small, "ci_method"] == "t").all()
+    assert (bca.scores.loc[big, "ci_low"] != t_result.scores.loc[big, "ci_low"]).any()
+    assert any("fewer than 20 respondents" in note for note in bca.notes)
+
+
+def test_intervals_stay_on_the_answer_scale(make_spec: Callable[..., ScoringSpec]) -> None:
+    spec = make_spec(min_group_size=1)
+    # Two answers far apart: the t interval on 1 df spans ±12.7 sd.
+    codes = np.array([[1] * 9, [5] * 9, [3] * 9, [3] * 9, [4] * 9], dtype=np.int8)
+    result = score(codes, ["a", "a", "b", "b", "b"], spec)
+    rows = result.scores[result.scores["n"] >= 2]
+    assert (rows["ci_low"] >= spec.scale_min).all() and (rows["ci_high"] <= spec.scale_max).all()
+    a = rows[rows["unit"] == "a"]
+    assert (a["ci_low"] == 1.0).all() and (a["ci_high"] == 5.0).all()
 
 
 def test_drivers_need_an_outcome_and_enough_complete_rows(

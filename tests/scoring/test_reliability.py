@@ -398,3 +398,13 @@ def test_alpha_does_not_depend_on_item_order(x: np.ndarray, data: st.DataObject)
     shuffled = cronbach_alpha(x[:, list(order)])
     np.testing.assert_allclose(shuffled.alpha, result.alpha, atol=1e-12, equal_nan=True)
     assert shuffled.k == result.k
+
+
+def test_icc2_is_missing_when_unit_means_tie() -> None:
+    # Issue 14: tied unit means left a rounding residue as MSB and ICC(2) of -inf or -3e28.
+    y = np.array([0.1, 0.7, 0.2, 0.6, 0.3, 0.5, 0.4, 0.4]) * 3 + 1.1
+    groups = GroupIndex.from_labels(["a", "a", "b", "b", "c", "c", "d", "d"])
+    result = icc(y, groups)
+    assert result.msb == 0.0
+    assert np.isnan(result.icc2)
+    assert np.isfinite(result.icc1) and result.icc1 < 0
