@@ -513,7 +513,10 @@ out <- data.frame(
   ci_low = ci[, 1], ci_high = ci[, 2],
   rwg_j = rwgj$rwg.j[match(units, rwgj$grpid)],
   ad_m = adm$AD.M[match(units, adm$grpid)],
-  icc1 = ICC1(model), icc2 = ICC2(model),
+  icc1 = local({  # the unbalanced-ANOVA n0 (multilevel::ICC1 uses k = N/G)
+    ms <- summary(model)[[1]][, 3]; s <- as.numeric(table(d$unit)); N <- sum(s)
+    n0 <- (N - sum(s^2) / N) / (length(s) - 1); (ms[1] - ms[2]) / (ms[1] + (n0 - 1) * ms[2])
+  }), icc2 = ICC2(model),
   alpha = psych::alpha(x, warnings = FALSE)$total$raw_alpha
 )
 for (col in names(out)[-1]) out[[col]] <- sprintf("%.17g", out[[col]])
