@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from scipy import stats
+from scoring_cases import LEVEL_THRESHOLDS
 from support import require_rscript
 
 from scoring.bootstrap import bca_group_means
@@ -26,6 +26,7 @@ from scoring.pipeline import (
     ScoreResult,
     score,
 )
+from scoring.pooling import pooled_posterior
 from scoring.recoding import recode
 from scoring.reliability import alpha_item_statistics, cronbach_alpha
 from scoring.spec import ScoringSpec
@@ -91,9 +92,29 @@ def test_hand_computed_unit_scores(hand: ScoreResult) -> None:
     np.testing.assert_allclose(
         [north_a["ci_low"], north_a["ci_high"]], [3.5 - half, min(3.5 + half, 5.0)]
     )
-    assert north_a["level"] == 4 and north_a["level_name"] == "Managed"
-    np.testing.assert_allclose(north_a["level_probability"], stats.t.cdf((4.2 - 3.5) / se, 3) - 0.5)
-    assert (north_a["level_low"], north_a["level_high"]) == (1, 5)
+    # Issue 14: the level, its probability and interval come from the pooled posterior.
+    index = GroupIndex.from_labels(HAND_GROUPS)
+    moments = index.moments(hand.respondents[["a"]].to_numpy())
+    post = pooled_posterior(moments.n, moments.mean, moments.var)
+    north = list(index.labels).index("north")
+    pooled_mean = post.mean[north, 0]
+    np.testing.assert_allclose(north_a["pooled_mean"], pooled_mean, rtol=1e-12)
+    assert abs(pooled_mean - 3.5) > 1e-3  # shrunk towards the other units
+    level = int(level_of(pooled_mean, LEVEL_THRESHOLDS))
+    assert north_a["level"] == level
+    band = post.band_probability(
+        np.full((3, 1), LEVEL_THRESHOLDS[level - 1]),
+        np.full((3, 1), LEVEL_THRESHOLDS[level] if level < 5 else np.inf),
+    )
+    np.testing.assert_allclose(north_a["level_probability"], band[north, 0], rtol=1e-12)
+    low, high = post.interval(0.95)
+    np.testing.assert_allclose(
+        [north_a["pooled_ci_low"], north_a["pooled_ci_high"]],
+        np.clip([low[north, 0], high[north, 0]], 1, 5),
+        rtol=1e-12,
+    )
+    assert north_a["level_low"] == level_of(north_a["pooled_ci_low"], LEVEL_THRESHOLDS)
+    assert north_a["level_borderline"] == (north_a["level_probability"] < 0.8)
     np.testing.assert_allclose(north_a["rwg_j"], 0.5)
     np.testing.assert_allclose(north_a["rwg_j_lindell"], 1 - (4 / 3) / 2)
     # coverage: north answered 7 of the 8 answers of a
@@ -130,21 +151,32 @@ def test_tiny_unit_and_its_complement_are_suppressed(hand: ScoreResult) -> None:
 
 
 def test_organisation_row(hand: ScoreResult) -> None:
+    # Issue 14: by default the organisation as surveyed, stratified by unit (no head-counts:
+    # weights n_g), se² = Σ w_g² s_g²/n_g; tiny (n = 1) borrows the pooled within variance.
     org = row(hand.scores, "__all__", "dimension", "a")
     y = hand.respondents["a"].to_numpy()
-    codes = GroupIndex.from_labels(HAND_GROUPS).codes
-    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    labels = np.asarray(HAND_GROUPS)
     assert org["n"] == 8 and not org["suppressed"]
     np.testing.assert_allclose(org["mean"], y.mean())
-    np.testing.assert_allclose(org["se"], fit.bse[0], rtol=1e-12)
-    half = stats.t.ppf(0.975, 2) * fit.bse[0]
+    sizes = np.array([(labels == u).sum() for u in ("north", "south", "tiny")], dtype=float)
+    groups = [y[labels == u] for u in ("north", "south", "tiny")]
+    ssw = sum(((g - g.mean()) ** 2).sum() for g in groups)
+    pooled = ssw / (8 - 3)
+    s2 = np.array([groups[0].var(ddof=1), groups[1].var(ddof=1), pooled])
+    w = sizes / 8
+    terms = w**2 * s2 / sizes
+    se = np.sqrt(terms.sum())
+    df = terms.sum() ** 2 / (terms**2 / np.array([3.0, 2.0, 5.0])).sum()
+    np.testing.assert_allclose(org["se"], se, rtol=1e-12)
+    half = stats.t.ppf(0.975, df) * se
     np.testing.assert_allclose(
         [org["ci_low"], org["ci_high"]], np.clip([y.mean() - half, y.mean() + half], 1, 5)
     )
     np.testing.assert_allclose(org["coverage"], 15 / 16)
     for column in ("rwg_j", "rwg_j_lindell", "awg", "ad_m"):
         assert np.isnan(org[column])
-    assert org["eb_mean"] == org["mean"]
+    assert org["eb_mean"] == org["mean"] and pd.isna(org["rank"])
+    assert any("as surveyed" in note for note in hand.notes)
 
 
 def test_items_frame_by_hand(hand: ScoreResult) -> None:
@@ -217,8 +249,17 @@ def test_targets_give_gap_and_probability(
     assert (b["target"] == 4).all() and (b["target_threshold"] == 3.5).all()
     np.testing.assert_allclose(b["gap"], 3.5 - b["mean"])
     np.testing.assert_allclose(b["gap_ci_low"], 3.5 - b["ci_high"])
-    expected = 1 - stats.t.cdf((3.5 - b["mean"]) / b["se"], b["n"] - 1)
-    np.testing.assert_allclose(b.loc[b["unit"] != "__all__", "p_target"], expected[:-1])
+    # Unit rows: the pooled posterior's mass at or above the threshold (issue 14); the
+    # organisation row: its own t distribution.
+    units = b[b["unit"] != "__all__"]
+    index = GroupIndex.from_labels(result.respondents["unit"].astype(str).to_numpy())
+    moments = index.moments(result.respondents[["b"]].to_numpy())
+    post = pooled_posterior(moments.n, moments.mean, moments.var)
+    np.testing.assert_allclose(units["p_target"], 1 - post.cdf(np.full((2, 1), 3.5))[:, 0])
+    org = b[b["unit"] == "__all__"].iloc[0]
+    expected = 1 - stats.t.cdf((3.5 - org["mean"]) / org["se"], 199)
+    assert abs(org["p_target"] - expected) < 0.01  # Satterthwaite df, not N - 1
+    assert b["below_target"].notna().all()
     a = result.scores[result.scores["dimension"] == "a"]
     assert a["target"].isna().all() and a["gap"].isna().all()
 
@@ -264,7 +305,10 @@ def test_head_counts_apply_the_finite_population_correction(
     )
     y_fpc = corrected.scores[(corrected.scores["unit"] == "y") & (corrected.scores["n"] == 30)]
     assert len(y_fpc) > 0
-    assert (y_fpc["se"] == 0).all() and (y_fpc["level_probability"] == 1).all()
+    # A census: the raw se is 0, but the level probability comes from the pooled posterior,
+    # which never shows zero uncertainty (issue 14).
+    assert (y_fpc["se"] == 0).all() and (y_fpc["level_probability"] < 1).all()
+    assert (y_fpc["pooled_ci_high"] > y_fpc["pooled_ci_low"]).all()
     assert not corrected.scores["head_count_stale"].any()
 
 
@@ -405,11 +449,51 @@ def test_single_unit_uses_the_ordinary_interval_and_says_so(
     make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
 ) -> None:
     spec = make_spec()
-    result = score(simulate(np.random.default_rng(5), 40, 9), ["only"] * 40, spec)
-    org = result.scores[result.scores["unit"] == "__all__"].iloc[0]
-    unit = result.scores[result.scores["unit"] == "only"].iloc[0]
-    np.testing.assert_allclose([org["ci_low"], org["ci_high"]], [unit["ci_low"], unit["ci_high"]])
+    codes = simulate(np.random.default_rng(5), 40, 9)
+    for how in ("as-surveyed", "wider-pool"):
+        result = score(codes, ["only"] * 40, spec, org_interval=how)  # type: ignore[arg-type]
+        org = result.scores[result.scores["unit"] == "__all__"].iloc[0]
+        unit = result.scores[result.scores["unit"] == "only"].iloc[0]
+        np.testing.assert_allclose(
+            [org["ci_low"], org["ci_high"]], [unit["ci_low"], unit["ci_high"]]
+        )
+        # one unit: no pooling, the unit's level is its t level
+        assert np.isnan(unit["pooled_mean"])
+        np.testing.assert_allclose(unit["level_probability"], org["level_probability"], rtol=1e-12)
     assert any("ordinary t interval" in note for note in result.notes)
+
+
+def test_wider_pool_row_is_cr2_with_bell_mccaffrey_df(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(8)
+    groups = np.repeat(["p", "q", "r", "s", "t"], [3, 7, 12, 5, 20])
+    result = score(simulate(rng, groups.size, 9), groups, spec, org_interval="wider-pool")
+    org = result.scores[(result.scores["unit"] == "__all__") & (result.scores["dimension"] == "a")]
+    y = result.respondents["a"].to_numpy()
+    # Dense reference: X = 1, H = J/N, A_g = (I - H_gg)^(-1/2) by eigen-decomposition,
+    # V = (X'X)^-1 Σ X_g' A_g e_g e_g' A_g X_g (X'X)^-1; BM df from the eigenvalues of G'G.
+    n = y.size
+    e = y - y.mean()
+    big_h = np.full((n, n), 1.0 / n)
+    meat, columns = 0.0, []
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        values, vectors = np.linalg.eigh(np.eye(rows.size) - big_h[np.ix_(rows, rows)])
+        a_g = vectors @ np.diag(values**-0.5) @ vectors.T
+        meat += (np.ones(rows.size) @ a_g @ e[rows]) ** 2
+        column = (np.eye(n) - big_h)[:, rows] @ a_g @ np.ones(rows.size) / n
+        columns.append(column)
+    se = np.sqrt(meat) / n
+    lam = np.linalg.eigvalsh(np.column_stack(columns).T @ np.column_stack(columns))
+    df = lam.sum() ** 2 / (lam**2).sum()
+    np.testing.assert_allclose(org["se"], se, rtol=1e-10)
+    half = stats.t.ppf(0.975, df) * se
+    np.testing.assert_allclose(
+        org[["ci_low", "ci_high"]].to_numpy()[0], [y.mean() - half, y.mean() + half], rtol=1e-10
+    )
+    assert any("Bell-McCaffrey" in note for note in result.notes)
 
 
 def test_scoring_common_items_of_two_versions(
