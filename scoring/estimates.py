@@ -16,11 +16,8 @@ from scipy import special
 from scoring.groups import FloatArray, ItemMoments
 
 CLUSTER_ROBUST = "cluster-robust CR1 se across units, t on G-1 df"
-AS_SURVEYED = (
-    "the organisation as surveyed: stratified by unit, weighted by head-count (else n), "
-    "finite-population corrected, Satterthwaite df"
-)
-WIDER_POOL = "a wider pool of units: cluster-robust CR2 se, Bell-McCaffrey df"
+AS_SURVEYED = "the organisation as surveyed: stratified by unit, weighted, FPC"
+WIDER_POOL = "a wider pool of units: CR2 se, Bell-McCaffrey df"
 ORDINARY_T = "ordinary t interval: fewer than 2 units have scores, so no cluster-robust se"
 
 
