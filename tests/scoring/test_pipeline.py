@@ -24,6 +24,8 @@ from scoring.pipeline import (
     STATS_COLUMNS,
     TARGET_COLUMNS,
     ScoreResult,
+    agreement_band,
+    flag_below_target,
     score,
 )
 from scoring.pooling import pooled_posterior
@@ -645,3 +647,47 @@ def test_pipeline_matches_r_on_complete_answers(
         rtol=1e-8,
     )
     np.testing.assert_allclose(stats_a["alpha"], r.loc[0, "alpha"], rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("r_star", "band"),
+    [
+        (-0.2, "lack of agreement"),
+        (0.30, "lack of agreement"),
+        (0.31, "weak agreement"),
+        (0.45, "weak agreement"),
+        (0.70, "moderate agreement"),
+        (0.71, "strong agreement"),
+        (0.90, "strong agreement"),
+        (0.95, "very strong agreement"),
+        (1.0, "very strong agreement"),
+        (np.nan, None),
+    ],
+)
+def test_agreement_bands_follow_lebreton_and_senter(r_star: float, band: str | None) -> None:
+    assert agreement_band(np.array([r_star]))[0] == band
+
+
+def test_below_target_flags_keep_the_bayesian_fdr() -> None:
+    p = np.array([0.01, 0.2, 0.02, 0.09, np.nan, 0.6])
+    # sorted 0.01, 0.02, 0.09, 0.2: running means .01, .015, .04, .08 -> three flags at 0.05
+    np.testing.assert_array_equal(flag_below_target(p, fdr=0.05), [1.0, 0.0, 1.0, 1.0, np.nan, 0.0])
+    assert not np.nansum(flag_below_target(np.array([0.3, 0.4]), fdr=0.05))
+
+
+def test_dk_share_and_pooled_columns(hand: ScoreResult) -> None:
+    north_b = row(hand.scores, "north", "dimension", "b")
+    # north answered DK once among 4 respondents x 2 statements of b
+    np.testing.assert_allclose(north_b["dk_share"], 1 / 8)
+    units = hand.scores[hand.scores["unit"] != "__all__"]
+    shown = units[~units["suppressed"]]
+    assert (shown["pooled_ci_high"] > shown["pooled_ci_low"]).all()
+    assert (shown["eb_mean"] == shown["pooled_mean"]).all()
+    band = shown["agreement_band"].dropna()
+    assert set(band) <= {
+        "lack of agreement",
+        "weak agreement",
+        "moderate agreement",
+        "strong agreement",
+        "very strong agreement",
+    }
