@@ -49,8 +49,19 @@ class Regime:
 
 REGIMES = (
     Regime("units differ a lot (ICC .30, n 5-30)", 0.30, (5, 30), (2.2, 3.8)),
-    # Near the 3.4 boundary: the organisation's latent mean within ±0.2 of it.
-    Regime("homogeneous near a boundary (ICC .04, n 5-15)", 0.04, (5, 15), (3.2, 3.6)),
+    # Near the 3.4 boundary: the organisation's latent mean within half a band (±0.4) of it, so
+    # at a random position relative to the band edges.
+    Regime(
+        "homogeneous near a boundary (ICC .04, n 5-15, mean 3.4 ± 0.4)", 0.04, (5, 15), (3.0, 3.8)
+    ),
+    # Stress case: every organisation within ±0.2 of the boundary. A flat prior on the
+    # organisation mean cannot know that, so level probabilities here are somewhat overconfident.
+    Regime(
+        "homogeneous, closer to a boundary (ICC .04, n 5-15, mean 3.4 ± 0.2)",
+        0.04,
+        (5, 15),
+        (3.2, 3.6),
+    ),
 )
 WITHIN_SD = 0.7
 

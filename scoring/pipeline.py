@@ -322,7 +322,24 @@ def score(
             if how == ORDINARY_T and org.n[0, d] > 0:
                 notes.append(f"{dims[d].id}: organisation row uses an {how}")
         notes.append(f"organisation row: {org.method[0]}")
-        pooled = pooled_posterior(moments.n, moments.mean, moments.var)
+        unit_suppressed = suppression_mask(
+            index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
+        )
+        cell_suppressed = suppression_mask(
+            moments.n,
+            min_group_size=spec.min_group_size,
+            total_n=org.n[0],
+            forced=unit_suppressed[:, None],
+        )
+        # The pooled model sees only the cells that are shown: otherwise a shown unit's pooled
+        # mean (through the grand mean it is pulled to) and the organisation row would be two
+        # different weightings of the suppressed units, and together could reveal them.
+        shown = ~cell_suppressed
+        pooled = pooled_posterior(
+            np.where(shown, moments.n, 0.0),
+            np.where(shown, moments.mean, np.nan),
+            np.where(shown, moments.var, np.nan),
+        )
         stale = np.zeros(index.n_groups, dtype=bool)
         if population is not None:
             stale = head_count_below_n(moments.n, population)
@@ -374,15 +391,7 @@ def score(
             stale=stale,
             pooled=pooled,
             dont_know=answer_counts.dont_know,
-        )
-        unit_suppressed = suppression_mask(
-            index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
-        )
-        cell_suppressed = suppression_mask(
-            group.n,
-            min_group_size=spec.min_group_size,
-            total_n=org.n[0],
-            forced=unit_suppressed[:, None],
+            suppressed=cell_suppressed,
         )
         org_suppressed = org.n[0] < spec.min_group_size
         blank_statistics(
@@ -698,6 +707,7 @@ def _scores_frame(
     stale: npt.NDArray[np.bool_],
     pooled: PooledPosterior,
     dont_know: FloatArray,
+    suppressed: npt.NDArray[np.bool_],
 ) -> pd.DataFrame:
     dims = spec.dimensions
     n_groups, n_dims = index.n_groups, len(dims)
@@ -731,6 +741,7 @@ def _scores_frame(
 
     def units_then_org(pooled_values: FloatArray, raw_values: FloatArray) -> FloatArray:
         units = np.where(has_pool, pooled_values, raw_values[:n_groups])
+        units = np.where(suppressed, np.nan, units)
         return np.vstack([units, raw_values[n_groups:]])
 
     level = units_then_org(unit_level, raw.level)
@@ -745,8 +756,10 @@ def _scores_frame(
     # row has no rank. eb_mean, read by older code to rank, is the pooled mean too.
     ranking = units_then_org(pooled.mean, mean)
     rank = np.full((n_groups + 1, n_dims), np.nan)
+    # Only shown units take a place: a rank gap would place a suppressed unit.
+    shown_ranking = np.where(suppressed, np.nan, ranking[:n_groups])
     for d in range(n_dims):
-        rank[:n_groups, d] = rank_units(ranking[:n_groups, d])
+        rank[:n_groups, d] = rank_units(shown_ranking[:, d])
 
     agreement = {name: np.full((n_groups + 1, n_dims), np.nan) for name in _AGREEMENT}
     for d, dimension in enumerate(dims):

@@ -31,6 +31,7 @@ from scoring.pipeline import (
 from scoring.pooling import pooled_posterior
 from scoring.recoding import recode
 from scoring.reliability import alpha_item_statistics, cronbach_alpha
+from scoring.shrinkage import rank_units
 from scoring.spec import ScoringSpec
 
 # Four items on 1..5, I03 reverse-keyed; a = I00, I01; b = I02, I03; overall = all four.
@@ -94,29 +95,13 @@ def test_hand_computed_unit_scores(hand: ScoreResult) -> None:
     np.testing.assert_allclose(
         [north_a["ci_low"], north_a["ci_high"]], [3.5 - half, min(3.5 + half, 5.0)]
     )
-    # Issue 14: the level, its probability and interval come from the pooled posterior.
-    index = GroupIndex.from_labels(HAND_GROUPS)
-    moments = index.moments(hand.respondents[["a"]].to_numpy())
-    post = pooled_posterior(moments.n, moments.mean, moments.var)
-    north = list(index.labels).index("north")
-    pooled_mean = post.mean[north, 0]
-    np.testing.assert_allclose(north_a["pooled_mean"], pooled_mean, rtol=1e-12)
-    assert abs(pooled_mean - 3.5) > 1e-3  # shrunk towards the other units
-    level = int(level_of(pooled_mean, LEVEL_THRESHOLDS))
-    assert north_a["level"] == level
-    band = post.band_probability(
-        np.full((3, 1), LEVEL_THRESHOLDS[level - 1]),
-        np.full((3, 1), LEVEL_THRESHOLDS[level] if level < 5 else np.inf),
-    )
-    np.testing.assert_allclose(north_a["level_probability"], band[north, 0], rtol=1e-12)
-    low, high = post.interval(0.95)
-    np.testing.assert_allclose(
-        [north_a["pooled_ci_low"], north_a["pooled_ci_high"]],
-        np.clip([low[north, 0], high[north, 0]], 1, 5),
-        rtol=1e-12,
-    )
-    assert north_a["level_low"] == level_of(north_a["pooled_ci_low"], LEVEL_THRESHOLDS)
-    assert north_a["level_borderline"] == (north_a["level_probability"] < 0.8)
+    # north is the only unit shown: there is nothing to pool with (the pooled model sees shown
+    # units only), so its level is the t level.
+    assert np.isnan(north_a["pooled_mean"])
+    assert north_a["level"] == 4 and north_a["level_name"] == "Managed"
+    np.testing.assert_allclose(north_a["level_probability"], stats.t.cdf((4.2 - 3.5) / se, 3) - 0.5)
+    assert (north_a["level_low"], north_a["level_high"]) == (1, 5)
+    assert north_a["level_borderline"]
     np.testing.assert_allclose(north_a["rwg_j"], 0.5)
     np.testing.assert_allclose(north_a["rwg_j_lindell"], 1 - (4 / 3) / 2)
     # coverage: north answered 7 of the 8 answers of a
@@ -675,14 +660,54 @@ def test_below_target_flags_keep_the_bayesian_fdr() -> None:
     assert not np.nansum(flag_below_target(np.array([0.3, 0.4]), fdr=0.05))
 
 
+def test_levels_come_from_the_pooled_posterior_of_the_shown_units(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(21)
+    groups = np.repeat(["a1", "a2", "a3", "a4", "tiny1", "tiny2"], [12, 7, 9, 15, 2, 3])
+    codes = simulate(rng, groups.size, 9)
+    result = score(codes, groups, spec, targets={"b": 4})
+    b = result.scores[result.scores["dimension"] == "b"]
+    shown = b[(b["unit"] != "__all__") & ~b["suppressed"]]
+    assert list(shown["unit"]) == ["a1", "a2", "a3", "a4"]
+    keep = ~np.isin(groups, ["tiny1", "tiny2"])
+    index = GroupIndex.from_labels(groups[keep])
+    moments = index.moments(result.respondents.loc[keep, ["b"]].to_numpy())
+    post = pooled_posterior(moments.n, moments.mean, moments.var)
+    np.testing.assert_allclose(shown["pooled_mean"], post.mean[:, 0], rtol=1e-12)
+    level = level_of(post.mean[:, 0], LEVEL_THRESHOLDS).astype(int)
+    np.testing.assert_array_equal(shown["level"], level)
+    lows = np.array(LEVEL_THRESHOLDS)[level - 1]
+    highs = np.append(LEVEL_THRESHOLDS[1:], np.inf)[level - 1]
+    band = post.band_probability(lows[:, None], highs[:, None])[:, 0]
+    np.testing.assert_allclose(shown["level_probability"], band, rtol=1e-12)
+    low, high = post.interval(0.95)
+    np.testing.assert_allclose(shown["pooled_ci_low"], np.clip(low[:, 0], 1, 5), rtol=1e-12)
+    np.testing.assert_allclose(shown["pooled_ci_high"], np.clip(high[:, 0], 1, 5), rtol=1e-12)
+    assert (shown["pooled_ci_high"] > shown["pooled_ci_low"]).all()
+    np.testing.assert_array_equal(
+        shown["level_low"], level_of(shown["pooled_ci_low"], LEVEL_THRESHOLDS)
+    )
+    np.testing.assert_allclose(shown["p_target"], 1 - post.cdf(np.full((4, 1), 3.5))[:, 0])
+    np.testing.assert_array_equal(shown["rank"], rank_units(post.mean[:, 0]))
+    np.testing.assert_array_equal(shown["level_borderline"], shown["level_probability"] < 0.8)
+    # Privacy: the suppressed units' answers change nothing that is shown but the org row.
+    other = codes.copy()
+    other[~keep] = np.where(other[~keep] > 0, 6 - other[~keep], other[~keep])
+    changed = score(other, groups, spec, targets={"b": 4}).scores
+    units = (changed["unit"] != "__all__").to_numpy()
+    pd.testing.assert_frame_equal(changed[units], result.scores[units])
+
+
 def test_dk_share_and_pooled_columns(hand: ScoreResult) -> None:
     north_b = row(hand.scores, "north", "dimension", "b")
     # north answered DK once among 4 respondents x 2 statements of b
     np.testing.assert_allclose(north_b["dk_share"], 1 / 8)
     units = hand.scores[hand.scores["unit"] != "__all__"]
     shown = units[~units["suppressed"]]
-    assert (shown["pooled_ci_high"] > shown["pooled_ci_low"]).all()
-    assert (shown["eb_mean"] == shown["pooled_mean"]).all()
+    # one shown unit: no pooled posterior, eb_mean falls back to the raw mean
+    assert (shown["eb_mean"] == shown["mean"]).all()
     band = shown["agreement_band"].dropna()
     assert set(band) <= {
         "lack of agreement",
