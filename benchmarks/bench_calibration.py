@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from scoring.maturity import assess_levels
 from scoring.pipeline import score
 from scoring.spec import Dimension, ScoringSpec
 
@@ -130,6 +131,15 @@ def run(regime: Regime, n_units: int, reps: int, seed: int) -> pd.DataFrame:
         # Raw unit intervals without head-counts (the t interval targets the unit's true mean).
         raw = wider.scores[wider.scores["unit"] != "__all__"].reset_index(drop=True)
         true_level = level_of(truth)
+        # What the flat-prior t posterior would state (the level probability before pooling).
+        t_levels = assess_levels(
+            raw["mean"].to_numpy(),
+            raw["se"].to_numpy(),
+            raw["n"].to_numpy() - 1.0,
+            raw["ci_low"].to_numpy(),
+            raw["ci_high"].to_numpy(),
+            thresholds=THRESHOLDS,
+        )
         lowest = int(np.argmin(units["pooled_mean"].to_numpy()))
         lowest_raw = int(np.argmin(raw["mean"].to_numpy()))
         rows.append(
@@ -142,7 +152,8 @@ def run(regime: Regime, n_units: int, reps: int, seed: int) -> pd.DataFrame:
                     & (truth <= units["pooled_ci_high"]),
                     "stated": units["level_probability"],
                     "hit": units["level"].to_numpy(dtype=float) == true_level,
-                    "is_lowest": np.arange(n_units) == lowest,
+                    "t_stated": t_levels.level_probability,
+                    "t_hit": t_levels.level == true_level,
                     "lowest_error": np.where(
                         np.arange(n_units) == lowest, units["pooled_mean"] - truth, np.nan
                     ),
@@ -189,23 +200,27 @@ def main() -> None:
                 f"{share(org['org_cover'])} | {share(org['org_wider_cover'])} |"
             )
         everything = pd.concat(frames, ignore_index=True)
-        print("\nlevel_probability calibration (all G together):\n")
-        print("| stated bin | units | mean stated | observed ± MC se | difference |")
-        print("|---|---:|---:|---:|---:|")
-        bins = np.array([0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001])
-        stated = everything["stated"].to_numpy()
-        for lo, hi in itertools.pairwise(bins):
-            inside = (stated >= lo) & (stated < hi)
-            if not inside.any():
-                continue
-            observed = everything.loc[inside, "hit"]
-            mean_stated = float(stated[inside].mean())
-            p = float(observed.mean())
-            se = np.sqrt(p * (1 - p) / inside.sum())
-            print(
-                f"| [{lo:.2f}, {min(hi, 1):.2f}) | {int(inside.sum())} | {mean_stated:.3f} | "
-                f"{p:.3f} ± {se:.3f} | {p - mean_stated:+.3f} |"
-            )
+        for label, stated_column, hit_column in (
+            ("level_probability (pooled posterior)", "stated", "hit"),
+            ("for comparison, the flat-prior t posterior of the raw mean", "t_stated", "t_hit"),
+        ):
+            print(f"\n{label}, calibration (all G together):\n")
+            print("| stated bin | units | mean stated | observed ± MC se | difference |")
+            print("|---|---:|---:|---:|---:|")
+            bins = np.array([0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001])
+            stated = everything[stated_column].to_numpy()
+            for lo, hi in itertools.pairwise(bins):
+                inside = (stated >= lo) & (stated < hi)
+                if not inside.any():
+                    continue
+                observed = everything.loc[inside, hit_column]
+                mean_stated = float(stated[inside].mean())
+                p = float(observed.mean())
+                se = np.sqrt(p * (1 - p) / inside.sum())
+                print(
+                    f"| [{lo:.2f}, {min(hi, 1):.2f}) | {int(inside.sum())} | {mean_stated:.3f} | "
+                    f"{p:.3f} ± {se:.3f} | {p - mean_stated:+.3f} |"
+                )
         errors = everything["lowest_error"].dropna()
         raw_errors = everything["lowest_raw_error"].dropna()
         print(
