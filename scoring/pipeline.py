@@ -226,17 +226,22 @@ def score(
     Notes
     -----
     Definitions as docs/formats.md "Scores" and docs/statistics.md: respondents' dimension scores (`dimension_scores`),
-    group estimates with t-intervals and the finite-population correction (`group_estimates`),
-    the organisation row with a CR1 se (`organisation_estimates`), levels and their probability
-    (`assess_levels`), agreement (rwg(J), r*wg(J), awg, AD_M) on the group's item moments,
-    empirical-Bayes means shrunk with the dimension's ICC(1), alpha with a Feldt interval
-    (every dimension's from one pairwise covariance matrix of the items), ICC(1) and ICC(2) from
-    the group moments of the dimension scores (`icc_from_moments`). The answers are read in one
-    pass of row blocks, each recoded once for both the covariance sums and the scores.
-    ``coverage`` is the mean share of the dimension's items the group's respondents answered.
-    With ``method="bca"`` the group rows' intervals (and so level_low/level_high and the gap
-    interval) come from `bca_group_means` (no finite-population correction); level_probability
-    and p_target stay on the t distribution. Privacy (docs/formats.md "Privacy rules"): units below the minimum group
+    group estimates with t-intervals and the finite-population correction (`group_estimates`,
+    bounded to the answer scale; a head-count below n is ignored with a note), the organisation
+    row as surveyed (`organisation_as_surveyed`) or for a wider pool (`organisation_wider_pool`),
+    partially pooled unit estimates (`pooled_posterior`, shown units only) from which the units'
+    levels, level probabilities, the levels of the pooled interval, p_target, ranks, eb_mean and
+    the FDR-controlled below_target flags come (`flag_below_target`); the organisation row's
+    level from its own t distribution (`assess_levels`); agreement (rwg(J), r*wg(J), awg, AD_M
+    and the r*wg(J) band, `agreement_band`) on the group's item moments, alpha with a Feldt
+    interval (every dimension's from one pairwise covariance matrix of the items), ICC(1) (n₀)
+    and ICC(2) from the group moments of the dimension scores (`icc_from_moments`). The answers
+    are read in one pass of row blocks, each recoded once for both the covariance sums and the
+    scores. ``coverage`` is the mean share of the dimension's items the group's respondents
+    answered, ``dk_share`` the share of "don't know" among the possible answers.
+    With ``method="bca"`` the intervals of group rows with at least `BCA_MIN_N` respondents
+    come from `bca_group_means` (no finite-population correction; ``ci_method`` says which).
+    Privacy (docs/formats.md "Privacy rules"): units below the minimum group
     size, and complementary units until the suppressed units together reach it, are suppressed
     in every dimension and item; then each dimension and item applies the same rules to its own
     n. A suppressed row keeps its n and loses every statistic.
