@@ -24,10 +24,13 @@ from scoring.estimates import (
     Estimates,
     OrganisationEstimates,
     group_estimates,
-    organisation_estimates,
+    head_count_below_n,
+    organisation_as_surveyed,
+    organisation_wider_pool,
 )
 from scoring.groups import FloatArray, GroupIndex, ItemMoments
-from scoring.maturity import assess_levels, target_gap
+from scoring.maturity import assess_levels, level_of, target_gap
+from scoring.pooling import PooledPosterior, pooled_posterior
 from scoring.quality import response_quality_from_codes
 from scoring.recoding import (
     AnswerCounts,
@@ -46,7 +49,7 @@ from scoring.reliability import (
     cronbach_alpha_from_cov,
     icc_from_moments,
 )
-from scoring.shrinkage import eb_means
+from scoring.shrinkage import rank_units
 from scoring.spec import ScoringSpec
 from scoring.suppression import TOTAL_LABEL, blank_statistics, suppression_mask
 
@@ -54,6 +57,19 @@ from scoring.suppression import TOTAL_LABEL, blank_statistics, suppression_mask
 MIN_DRIVER_ROWS = 30
 #: Bootstrap resamples of the drivers' percentile intervals unless `score` is told otherwise.
 DRIVER_RESAMPLES = 500
+#: Fewest respondents for a BCa interval; smaller units keep their t interval (docs/statistics.md).
+BCA_MIN_N = 20
+#: Below this level probability the level reads as borderline.
+BORDERLINE = 0.8
+#: LeBreton & Senter (2008) agreement bands on r*wg(J): (upper bound, name), ascending.
+AGREEMENT_BANDS: tuple[tuple[float, str], ...] = (
+    (0.30, "lack of agreement"),
+    (0.50, "weak agreement"),
+    (0.70, "moderate agreement"),
+    (0.90, "strong agreement"),
+    (np.inf, "very strong agreement"),
+)
+OrgInterval = Literal["as-surveyed", "wider-pool"]
 
 # Rows per block of the quality flags: small enough for the item-major copies to stay in cache
 # (8,192 to 131,072 rows measured at 1M x 41; 32,768 was fastest).
@@ -68,17 +84,27 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "se",
     "ci_low",
     "ci_high",
+    "pooled_mean",
+    "pooled_sd",
+    "pooled_ci_low",
+    "pooled_ci_high",
     "level",
     "level_name",
     "level_probability",
+    "level_borderline",
     "level_low",
     "level_high",
+    "rank",
     "rwg_j",
     "rwg_j_lindell",
     "awg",
     "ad_m",
+    "agreement_band",
     "eb_mean",
     "coverage",
+    "dk_share",
+    "ci_method",
+    "head_count_stale",
     "suppressed",
 )
 TARGET_COLUMNS: tuple[str, ...] = (
@@ -88,6 +114,7 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "gap_ci_low",
     "gap_ci_high",
     "p_target",
+    "below_target",
 )
 # Not statistics: kept on suppressed rows (the target is a setting, not a result).
 _KEPT_WHEN_SUPPRESSED = frozenset(
@@ -166,6 +193,7 @@ def score(
     duration_seconds: npt.ArrayLike | None = None,
     driver_resamples: int = DRIVER_RESAMPLES,
     parts: Collection[str] | None = None,
+    org_interval: OrgInterval = "as-surveyed",
 ) -> ScoreResult:
     """Score an organisation's answers by group and dimension.
 
@@ -186,6 +214,10 @@ def score(
         computed, and a part not asked for is an empty DataFrame in the result. A command that
         writes only the scores skips the reliability sums, the quality flags, the item table and
         the drivers.
+    org_interval : what the organisation row estimates: ``"as-surveyed"`` (default; the
+        organisation's people: stratified by unit, weighted by head-count, else n, with the
+        finite-population correction) or ``"wider-pool"`` (a wider pool of units like these:
+        mean over respondents, CR2 se, Bell-McCaffrey df)
 
     Returns
     -------
@@ -194,17 +226,22 @@ def score(
     Notes
     -----
     Definitions as docs/formats.md "Scores" and docs/statistics.md: respondents' dimension scores (`dimension_scores`),
-    group estimates with t-intervals and the finite-population correction (`group_estimates`),
-    the organisation row with a CR1 se (`organisation_estimates`), levels and their probability
-    (`assess_levels`), agreement (rwg(J), r*wg(J), awg, AD_M) on the group's item moments,
-    empirical-Bayes means shrunk with the dimension's ICC(1), alpha with a Feldt interval
-    (every dimension's from one pairwise covariance matrix of the items), ICC(1) and ICC(2) from
-    the group moments of the dimension scores (`icc_from_moments`). The answers are read in one
-    pass of row blocks, each recoded once for both the covariance sums and the scores.
-    ``coverage`` is the mean share of the dimension's items the group's respondents answered.
-    With ``method="bca"`` the group rows' intervals (and so level_low/level_high and the gap
-    interval) come from `bca_group_means` (no finite-population correction); level_probability
-    and p_target stay on the t distribution. Privacy (docs/formats.md "Privacy rules"): units below the minimum group
+    group estimates with t-intervals and the finite-population correction (`group_estimates`,
+    bounded to the answer scale; a head-count below n is ignored with a note), the organisation
+    row as surveyed (`organisation_as_surveyed`) or for a wider pool (`organisation_wider_pool`),
+    partially pooled unit estimates (`pooled_posterior`, shown units only) from which the units'
+    levels, level probabilities, the levels of the pooled interval, p_target, ranks, eb_mean and
+    the FDR-controlled below_target flags come (`flag_below_target`); the organisation row's
+    level from its own t distribution (`assess_levels`); agreement (rwg(J), r*wg(J), awg, AD_M
+    and the r*wg(J) band, `agreement_band`) on the group's item moments, alpha with a Feldt
+    interval (every dimension's from one pairwise covariance matrix of the items), ICC(1) (n₀)
+    and ICC(2) from the group moments of the dimension scores (`icc_from_moments`). The answers
+    are read in one pass of row blocks, each recoded once for both the covariance sums and the
+    scores. ``coverage`` is the mean share of the dimension's items the group's respondents
+    answered, ``dk_share`` the share of "don't know" among the possible answers.
+    With ``method="bca"`` the intervals of group rows with at least `BCA_MIN_N` respondents
+    come from `bca_group_means` (no finite-population correction; ``ci_method`` says which).
+    Privacy (docs/formats.md "Privacy rules"): units below the minimum group
     size, and complementary units until the suppressed units together reach it, are suppressed
     in every dimension and item; then each dimension and item applies the same rules to its own
     n. A suppressed row keeps its n and loses every statistic.
@@ -224,6 +261,10 @@ def score(
         n_respondents,
         driver_resamples,
     )
+    if org_interval not in ("as-surveyed", "wider-pool"):
+        raise ValueError(
+            f"org_interval must be 'as-surveyed' or 'wider-pool'; got {org_interval!r}"
+        )
     wanted = _wanted_parts(parts)
     notes: list[str] = []
     dims = spec.dimensions
@@ -276,18 +317,65 @@ def score(
         group = group_estimates(
             moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
         )
-        org = organisation_estimates(moments, confidence=spec.confidence)
+        if org_interval == "wider-pool":
+            org = organisation_wider_pool(moments, confidence=spec.confidence)
+        else:
+            org = organisation_as_surveyed(
+                moments, confidence=spec.confidence, head_counts=population
+            )
         for d, how in enumerate(org.method):
             if how == ORDINARY_T and org.n[0, d] > 0:
                 notes.append(f"{dims[d].id}: organisation row uses an {how}")
+        notes.append(f"organisation row: {org.method[0]}")
+        unit_suppressed = suppression_mask(
+            index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
+        )
+        cell_suppressed = suppression_mask(
+            moments.n,
+            min_group_size=spec.min_group_size,
+            total_n=org.n[0],
+            forced=unit_suppressed[:, None],
+        )
+        # The pooled model sees only the cells that are shown: otherwise a shown unit's pooled
+        # mean (through the grand mean it is pulled to) and the organisation row would be two
+        # different weightings of the suppressed units, and together could reveal them.
+        shown = ~cell_suppressed
+        pooled = pooled_posterior(
+            np.where(shown, moments.n, 0.0),
+            np.where(shown, moments.mean, np.nan),
+            np.where(shown, moments.var, np.nan),
+        )
+        stale = np.zeros(index.n_groups, dtype=bool)
+        if population is not None:
+            stale = head_count_below_n(moments.n, population)
+            for g in np.flatnonzero(stale):
+                notes.append(
+                    f"unit {str(index.labels[g])!r}: more respondents than its head-count of "
+                    f"{int(population[g])}; the head-count is out of date, so the unit gets no "
+                    "finite-population correction; correct its head-count"
+                )
+        bca_rows = np.zeros(group.n.shape, dtype=bool)
         if method == "bca":
-            low = np.empty_like(group.ci_low)
-            high = np.empty_like(group.ci_high)
+            low = group.ci_low.copy()
+            high = group.ci_high.copy()
+            # BCa under-covers in small samples (0.88 at n 5-9, 0.92 at n 10-19 measured):
+            # below BCA_MIN_N respondents the unit keeps its t interval.
+            bca_rows = group.n >= BCA_MIN_N
             for d in range(len(dims)):
-                low[:, d], high[:, d] = bca_group_means(
+                if not bca_rows[:, d].any():
+                    continue
+                boot_low, boot_high = bca_group_means(
                     y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
                 )
+                low[:, d] = np.where(bca_rows[:, d], boot_low, low[:, d])
+                high[:, d] = np.where(bca_rows[:, d], boot_high, high[:, d])
             group = replace(group, ci_low=low, ci_high=high)
+            small = int(((group.n >= 2) & ~bca_rows).sum())
+            if small:
+                notes.append(
+                    f"{small} unit rows have fewer than {BCA_MIN_N} respondents: BCa intervals "
+                    "under-cover there, so those rows use t intervals (column ci_method)"
+                )
 
         iccs = [
             icc_from_moments(moments.n[:, d], moments.mean[:, d], moments.var[:, d])
@@ -304,15 +392,11 @@ def score(
             iccs,
             group_column=group_column,
             targets=targets,
-        )
-        unit_suppressed = suppression_mask(
-            index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
-        )
-        cell_suppressed = suppression_mask(
-            group.n,
-            min_group_size=spec.min_group_size,
-            total_n=org.n[0],
-            forced=unit_suppressed[:, None],
+            bca_rows=bca_rows,
+            stale=stale,
+            pooled=pooled,
+            dont_know=answer_counts.dont_know,
+            suppressed=cell_suppressed,
         )
         org_suppressed = org.n[0] < spec.min_group_size
         blank_statistics(
@@ -624,20 +708,65 @@ def _scores_frame(
     *,
     group_column: str,
     targets: Mapping[str, int] | None,
+    bca_rows: npt.NDArray[np.bool_],
+    stale: npt.NDArray[np.bool_],
+    pooled: PooledPosterior,
+    dont_know: FloatArray,
+    suppressed: npt.NDArray[np.bool_],
 ) -> pd.DataFrame:
     dims = spec.dimensions
     n_groups, n_dims = index.n_groups, len(dims)
     thresholds = np.asarray(spec.level_thresholds)
+    scale = (float(spec.scale_min), float(spec.scale_max))
 
     mean = np.vstack([group.mean, org.mean])
     se = np.vstack([group.se, org.se])
     df = np.vstack([group.df, org.df])
-    ci_low = np.vstack([group.ci_low, org.ci_low])
-    ci_high = np.vstack([group.ci_high, org.ci_high])
-    levels = assess_levels(mean, se, df, ci_low, ci_high, thresholds=thresholds)
+    # The true mean lies on the answer scale: an interval end beyond it says nothing more.
+    ci_low = np.clip(np.vstack([group.ci_low, org.ci_low]), *scale)
+    ci_high = np.clip(np.vstack([group.ci_high, org.ci_high]), *scale)
+    ci_method = np.vstack(
+        [
+            np.where(bca_rows, "bca", "t").astype(object),
+            np.full((1, n_dims), "t", dtype=object),
+        ]
+    )
+    # Raw t levels: the organisation row's, and the units' wherever there is no pooled posterior
+    # (one unit, or no spread at all).
+    raw = assess_levels(mean, se, df, ci_low, ci_high, thresholds=thresholds)
+    pooled_low, pooled_high = pooled.interval(spec.confidence)
+    pooled_low = np.clip(pooled_low, *scale)
+    pooled_high = np.clip(pooled_high, *scale)
+    has_pool = ~np.isnan(pooled.mean)
+    unit_level = level_of(pooled.mean, thresholds)
+    band_low = np.concatenate(([-np.inf], thresholds[1:]))
+    band_high = np.concatenate((thresholds[1:], [np.inf]))
+    at = np.where(np.isnan(unit_level), 1, unit_level).astype(np.intp) - 1
+    unit_probability = pooled.band_probability(band_low[at], band_high[at])
+
+    def units_then_org(pooled_values: FloatArray, raw_values: FloatArray) -> FloatArray:
+        units = np.where(has_pool, pooled_values, raw_values[:n_groups])
+        units = np.where(suppressed, np.nan, units)
+        return np.vstack([units, raw_values[n_groups:]])
+
+    level = units_then_org(unit_level, raw.level)
+    level_probability = units_then_org(unit_probability, raw.level_probability)
+    level_low = units_then_org(level_of(pooled_low, thresholds), raw.level_low)
+    level_high = units_then_org(level_of(pooled_high, thresholds), raw.level_high)
+    pooled_mean = np.vstack([pooled.mean, org.mean])
+    pooled_sd = np.vstack([pooled.sd, org.se])
+    pooled_ci_low = np.vstack([pooled_low, ci_low[n_groups:]])
+    pooled_ci_high = np.vstack([pooled_high, ci_high[n_groups:]])
+    # Units are ranked on the pooled means (never raw means of small units); the organisation
+    # row has no rank. eb_mean, read by older code to rank, is the pooled mean too.
+    ranking = units_then_org(pooled.mean, mean)
+    rank = np.full((n_groups + 1, n_dims), np.nan)
+    # Only shown units take a place: a rank gap would place a suppressed unit.
+    shown_ranking = np.where(suppressed, np.nan, ranking[:n_groups])
+    for d in range(n_dims):
+        rank[:n_groups, d] = rank_units(shown_ranking[:, d])
 
     agreement = {name: np.full((n_groups + 1, n_dims), np.nan) for name in _AGREEMENT}
-    eb = np.full((n_groups + 1, n_dims), np.nan)
     for d, dimension in enumerate(dims):
         items = list(dimension.items)
         sub = item_moments.columns(items)
@@ -647,24 +776,30 @@ def _scores_frame(
             sub, scale_min=spec.scale_min, scale_max=spec.scale_max
         )
         agreement["ad_m"][:n_groups, d] = ad_m(item_abs_dev[:, items], n=sub.n)
-        grand = float(org.mean[0, d])
-        if np.isfinite(grand):
-            eb[:n_groups, d] = eb_means(
-                group.mean[:, d], group.n[:, d], grand_mean=grand, icc1=iccs[d].icc1
-            )
-            eb[n_groups, d] = grand
 
     counts = index.counts.astype(np.float64)
+    member = membership_matrix(spec)
+    items_per_dimension = member.sum(axis=0)
+    dk_sum = dont_know @ member
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = np.vstack(
             [coverage_sum / counts[:, None], coverage_sum.sum(axis=0, keepdims=True) / counts.sum()]
         )
+        # Share of the unit's possible answers (respondents × the dimension's statements) that
+        # were "don't know".
+        dk_share = np.vstack(
+            [
+                dk_sum / (counts[:, None] * items_per_dimension[None, :]),
+                dk_sum.sum(axis=0, keepdims=True) / (counts.sum() * items_per_dimension[None, :]),
+            ]
+        )
 
-    level = levels.level.ravel()
+    flat_level = level.ravel()
     names = np.asarray(spec.level_names, dtype=object)
-    level_name: npt.NDArray[np.object_] = np.full(level.shape, None, dtype=object)
-    known = ~np.isnan(level)
-    level_name[known] = names[level[known].astype(np.intp) - 1]
+    level_name: npt.NDArray[np.object_] = np.full(flat_level.shape, None, dtype=object)
+    known = ~np.isnan(flat_level)
+    level_name[known] = names[flat_level[known].astype(np.intp) - 1]
+    probability = level_probability.ravel()
     group_labels = np.concatenate(
         [np.repeat(index.labels.astype(object), n_dims), np.full(n_dims, TOTAL_LABEL, dtype=object)]
     )
@@ -679,17 +814,35 @@ def _scores_frame(
             "se": se.ravel(),
             "ci_low": ci_low.ravel(),
             "ci_high": ci_high.ravel(),
-            "level": _nullable_int(level),
+            "pooled_mean": pooled_mean.ravel(),
+            "pooled_sd": pooled_sd.ravel(),
+            "pooled_ci_low": pooled_ci_low.ravel(),
+            "pooled_ci_high": pooled_ci_high.ravel(),
+            "level": _nullable_int(flat_level),
             "level_name": pd.array(level_name, dtype="str"),
-            "level_probability": levels.level_probability.ravel(),
-            "level_low": _nullable_int(levels.level_low.ravel()),
-            "level_high": _nullable_int(levels.level_high.ravel()),
+            "level_probability": probability,
+            "level_borderline": pd.array(
+                np.where(np.isnan(probability), False, probability < BORDERLINE),
+                dtype="boolean",
+            ),
+            "level_low": _nullable_int(level_low.ravel()),
+            "level_high": _nullable_int(level_high.ravel()),
+            "rank": _nullable_int(rank.ravel()),
             **{name: agreement[name].ravel() for name in _AGREEMENT},
-            "eb_mean": eb.ravel(),
+            "agreement_band": pd.array(
+                agreement_band(agreement["rwg_j_lindell"].ravel()), dtype="str"
+            ),
+            "eb_mean": ranking.ravel(),
             "coverage": coverage.ravel(),
+            "dk_share": dk_share.ravel(),
+            "ci_method": pd.array(ci_method.ravel(), dtype="str"),
+            "head_count_stale": np.concatenate(
+                [np.repeat(stale, n_dims), np.zeros(n_dims, dtype=bool)]
+            ),
             "suppressed": np.zeros((n_groups + 1) * n_dims, dtype=bool),
         }
     )
+    frame.loc[np.isnan(probability), "level_borderline"] = pd.NA
     if targets is not None:
         target = np.array([float(targets.get(d.id, np.nan)) for d in dims])
         threshold = np.where(
@@ -698,13 +851,70 @@ def _scores_frame(
             thresholds[np.nan_to_num(target, nan=1.0).astype(int) - 1],
         )
         gap = target_gap(mean, se, df, ci_low, ci_high, threshold=threshold[None, :])
+        unit_p_target = 1.0 - pooled.cdf(np.broadcast_to(threshold, pooled.mean.shape))
+        p_target = units_then_org(np.clip(unit_p_target, 0.0, 1.0), gap.p_target)
+        p_target[:, np.isnan(target)] = np.nan
+        below = np.full(p_target.shape, np.nan)
+        alpha = 1.0 - spec.confidence
+        for d in range(n_dims):
+            below[:n_groups, d] = flag_below_target(p_target[:n_groups, d], fdr=alpha)
+        below[n_groups:] = np.where(
+            np.isnan(p_target[n_groups:]), np.nan, p_target[n_groups:] <= alpha
+        )
         frame["target"] = _nullable_int(np.tile(target, n_groups + 1))
         frame["target_threshold"] = np.tile(threshold, n_groups + 1)
         frame["gap"] = gap.gap.ravel()
         frame["gap_ci_low"] = gap.gap_ci_low.ravel()
         frame["gap_ci_high"] = gap.gap_ci_high.ravel()
-        frame["p_target"] = gap.p_target.ravel()
+        frame["p_target"] = p_target.ravel()
+        flags = below.ravel()
+        frame["below_target"] = pd.array(
+            np.where(np.isnan(flags), False, flags == 1.0), dtype="boolean"
+        )
+        frame.loc[np.isnan(flags), "below_target"] = pd.NA
     return frame
+
+
+def agreement_band(r_star: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """LeBreton & Senter's (2008, table 3) band of each r*wg(J) value; None where missing.
+
+    0-.30 lack of agreement, .31-.50 weak, .51-.70 moderate, .71-.90 strong, .91-1.00 very
+    strong agreement; a negative r*wg(J) (more spread than random answers) is a lack of agreement.
+    """
+    values = np.asarray(r_star, dtype=np.float64)
+    uppers = np.array([upper for upper, _ in AGREEMENT_BANDS])
+    labels = np.array([name for _, name in AGREEMENT_BANDS], dtype=object)
+    # Values are reported to two decimals in the source's table: .305 counts as .31 (weak).
+    at = np.searchsorted(uppers, np.round(values, 2), side="left")
+    out: npt.NDArray[np.object_] = np.full(values.shape, None, dtype=object)
+    known = ~np.isnan(values)
+    out[known] = labels[np.minimum(at[known], labels.size - 1)]
+    return out
+
+
+def flag_below_target(p_target: npt.ArrayLike, *, fdr: float) -> FloatArray:
+    """Units flagged "below target" with the Bayesian false discovery rate kept at ``fdr``.
+
+    Notes
+    -----
+    A unit's posterior probability of having reached the target, p_target, is the probability
+    that a "below target" flag on it is false (its posterior error probability). Flagging the
+    units with the smallest p_target, the expected share of false flags among k flags is their
+    mean p_target; the largest k whose mean is at most ``fdr`` is flagged (Newton et al. 2004;
+    Müller, Parmigiani & Rice 2007). Benjamini-Hochberg on 1 − p_target would treat posterior
+    probabilities as p-values, which they are not. Returns 1.0 (flagged), 0.0, or NaN.
+    """
+    p = np.asarray(p_target, dtype=np.float64)
+    out = np.where(np.isnan(p), np.nan, 0.0)
+    known = np.flatnonzero(~np.isnan(p))
+    if known.size == 0:
+        return out
+    order = known[np.argsort(p[known], kind="stable")]
+    running = np.cumsum(p[order]) / np.arange(1, order.size + 1)
+    passing = np.flatnonzero(running <= fdr)
+    if passing.size:
+        out[order[: int(passing[-1]) + 1]] = 1.0
+    return out
 
 
 def _items_frame(

@@ -37,6 +37,8 @@ __all__ = [
 #: buffer and a few (block × J) arrays (under 6 MB each at 42 items) whatever the number of
 #: respondents. Smaller blocks were not slower (measured 1,024 to 262,144 rows at 1M × 42).
 PAIRWISE_BLOCK_ROWS = 8_192
+#: Relative spread of unit means at or below which they count as tied (no between-unit variance).
+_TIE_TOLERANCE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,9 @@ class PairwiseCovariance:
 class IccResult:
     """One-way ANOVA intraclass correlations of respondent scores on groups.
 
-    ``k`` is the average group size N/G used by ICC(1), ``n`` the respondents with a score and
-    ``n_groups`` the groups with at least one of them.
+    ``n0`` is the unbalanced-ANOVA group size (N − Σn_g²/N)/(G − 1) used by ICC(1), ``k`` the
+    average group size N/G (R ``multilevel::ICC1``'s; equal to n0 when groups are balanced),
+    ``n`` the respondents with a score and ``n_groups`` the groups with at least one of them.
     """
 
     icc1: float
@@ -82,6 +85,7 @@ class IccResult:
     k: float
     n_groups: int
     n: int
+    n0: float = float("nan")
 
 
 def _check_confidence(confidence: float) -> float:
@@ -478,12 +482,16 @@ def icc(scores: FloatArray, groups: GroupIndex) -> IccResult:
     With G groups holding a score, N scores, group means ȳ_g and grand mean ȳ:
 
         MSB = Σ_g n_g(ȳ_g − ȳ)² / (G − 1),  MSW = Σ_i (y_i − ȳ_g(i))² / (N − G)
-        ICC(1) = (MSB − MSW) / (MSB + (k − 1)·MSW),  k = N/G
+        n₀ = (N − Σ_g n_g² / N) / (G − 1)
+        ICC(1) = (MSB − MSW) / (MSB + (n₀ − 1)·MSW)
         ICC(2) = (MSB − MSW) / MSB
 
-    k = N/G is the convention of R ``multilevel::ICC1(aov(y ~ factor(g)))`` (not the n₀ of
-    unbalanced ANOVA); ICC(1) may be negative. ICC(2) is the reliability of group means
-    (``multilevel::ICC2``).
+    n₀ is the group size of the expected mean squares of the unbalanced one-way ANOVA,
+    E[MSB] = σ² + n₀τ², so ICC(1) is the ANOVA estimator of τ²/(τ² + σ²) whatever the group sizes.
+    With balanced groups n₀ = N/G, the k of R ``multilevel::ICC1(aov(y ~ factor(g)))``; with
+    unbalanced groups multilevel's k = N/G is biased (one unit of 400 and eleven of 5-15: mean
+    0.068 for a true 0.15, n₀ gives 0.143). ICC(1) may be negative. ICC(2) is the reliability of
+    group means (``multilevel::ICC2``); it is NaN when the group means tie (MSB = 0).
 
     References
     ----------
@@ -492,6 +500,8 @@ def icc(scores: FloatArray, groups: GroupIndex) -> IccResult:
        theory, research, and methods in organizations (pp. 349-381).
     .. [2] Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: Uses in assessing rater
        reliability. Psychological Bulletin, 86, 420-428.
+    .. [3] Searle, S. R., Casella, G., & McCulloch, C. E. (1992). Variance components, §3.6
+       (n₀ of the unbalanced one-way classification).
     """
     y = np.asarray(scores, dtype=np.float64)
     if y.ndim != 1 or y.shape[0] != groups.codes.shape[0]:
@@ -525,16 +535,23 @@ def icc_from_moments(n: npt.ArrayLike, mean: npt.ArrayLike, var: npt.ArrayLike) 
     nan = float("nan")
     k = total / n_groups if n_groups > 0 else nan
     if n_groups < 2 or count - n_groups < 1:
-        return IccResult(icc1=nan, icc2=nan, msb=nan, msw=nan, k=k, n_groups=n_groups, n=count)
+        return IccResult(
+            icc1=nan, icc2=nan, msb=nan, msw=nan, k=k, n_groups=n_groups, n=count, n0=nan
+        )
+    n0 = (total - float((n_g * n_g).sum()) / total) / (n_groups - 1)
     grand = float((n_g * means).sum()) / total
-    ssb = float((n_g * (means - grand) ** 2).sum())
+    # Unit means that tie up to rounding have no between-unit spread: SSB is then a rounding
+    # residue (~1e-31) and MSB/ICC(2) divide by it (−inf, −3e28); it is set to an exact 0.
+    spread = float(np.max(np.abs(means - grand)))
+    tied = spread <= _TIE_TOLERANCE * max(1.0, abs(grand))
+    ssb = 0.0 if tied else float((n_g * (means - grand) ** 2).sum())
     ssw = float(np.where(n_g > 1, (n_g - 1.0) * np.nan_to_num(variances), 0.0).sum())
     msb = ssb / (n_groups - 1)
     msw = ssw / (count - n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
-        icc1 = float(np.float64(msb - msw) / np.float64(msb + (k - 1.0) * msw))
-        icc2 = float(np.float64(msb - msw) / np.float64(msb))
-    return IccResult(icc1=icc1, icc2=icc2, msb=msb, msw=msw, k=k, n_groups=n_groups, n=count)
+        icc1 = float(np.float64(msb - msw) / np.float64(msb + (n0 - 1.0) * msw))
+        icc2 = float(np.float64(msb - msw) / np.float64(msb)) if msb > 0 else nan
+    return IccResult(icc1=icc1, icc2=icc2, msb=msb, msw=msw, k=k, n_groups=n_groups, n=count, n0=n0)
 
 
 def group_reliability(n: FloatArray, icc1: float) -> FloatArray:

@@ -19,7 +19,11 @@ print(ad.m(x, d$unit, type = "mean"))
 
 score <- rowMeans(x)
 model <- aov(score ~ as.factor(d$unit))
-print(c(ICC1 = ICC1(model), ICC2 = ICC2(model)))
+ms <- summary(model)[[1]][, 3]
+sizes <- as.numeric(table(d$unit))
+n0 <- (sum(sizes) - sum(sizes^2) / sum(sizes)) / (length(sizes) - 1)
+print(c(n0 = n0, ICC1_n0 = (ms[1] - ms[2]) / (ms[1] + (n0 - 1) * ms[2]),
+        ICC1_multilevel = ICC1(model), ICC2 = ICC2(model)))
 
 m <- read.csv(file.path(here, "fixed_small_missing.csv"), na.strings = "")
 fit <- psych::alpha(m, warnings = FALSE)

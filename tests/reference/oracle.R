@@ -2,8 +2,8 @@
 #
 # Usage: Rscript oracle.R INPUT_DIR OUTPUT_DIR
 # Reads the CSV files the test generated in INPUT_DIR and writes one CSV per statistic family to
-# OUTPUT_DIR. Needs only base R and the packages psych and multilevel (Debian: r-base-core
-# r-cran-psych r-cran-multilevel). Numbers are written with 17 significant digits.
+# OUTPUT_DIR. Needs only base R and the packages psych, multilevel and nlme (Debian: r-base-core
+# r-cran-psych r-cran-multilevel; nlme comes with multilevel). Numbers are written with 17 significant digits.
 #
 #   complete.csv  unit, i1..iJ   complete 1..5 answers (multilevel drops incomplete rows)
 #   missing.csv   i1..iJ         the same answers with ~10% blanked (alpha: pairwise covariances)
@@ -51,12 +51,30 @@ agreement <- data.frame(
 write_values(agreement, "agreement.csv")
 
 # ICC(1), ICC(2) of respondent scores (row means) on units, through aov as multilevel expects.
+# ICC(1) by the hand formula with the unbalanced-ANOVA n0 = (N - sum(n_g^2)/N)/(G - 1) (Searle,
+# Casella & McCulloch 1992, 3.6); multilevel::ICC1 uses k = N/G, which equals n0 only when the
+# units are balanced, so it is checked on a balanced subset (the first 6 respondents of every
+# unit with at least 6). REML variance components from nlme::lme for the same scores.
 score <- rowMeans(x)
 model <- aov(score ~ as.factor(unit))
 table <- summary(model)[[1]]
+msb <- table[1, 3]
+msw <- table[2, 3]
+sizes <- as.numeric(table(unit))
+n_all <- sum(sizes)
+n0 <- (n_all - sum(sizes^2) / n_all) / (length(sizes) - 1)
+reml <- nlme::lme(score ~ 1, random = ~ 1 | unit, data = data.frame(score = score, unit = unit),
+                  method = "REML")
+components <- as.numeric(nlme::VarCorr(reml)[, "Variance"])
+big <- names(which(table(unit) >= 6))
+keep <- unlist(lapply(big, function(u) head(which(unit == u), 6)))
+balanced <- aov(score[keep] ~ as.factor(unit[keep]))
 write_values(data.frame(
-  icc1 = ICC1(model), icc2 = ICC2(model),
-  msb = table[1, 3], msw = table[2, 3]
+  icc1 = (msb - msw) / (msb + (n0 - 1) * msw), icc2 = ICC2(model),
+  msb = msb, msw = msw, n0 = n0,
+  icc1_multilevel = ICC1(model),
+  icc1_balanced_multilevel = ICC1(balanced),
+  tau2_reml = components[1], sigma2_reml = components[2]
 ), "icc.csv")
 
 # Cronbach's alpha with pairwise-complete covariances (psych's default use = "pairwise").

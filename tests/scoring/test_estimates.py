@@ -14,6 +14,7 @@ from scoring.estimates import (
     ORDINARY_T,
     finite_population_correction,
     group_estimates,
+    head_count_below_n,
     organisation_estimates,
     t_interval,
 )
@@ -86,17 +87,28 @@ def test_fpc_shrinks_se_and_a_census_has_a_point_interval() -> None:
 @pytest.mark.parametrize(
     ("head_counts", "message"),
     [
-        (np.array([4.0, np.nan]), "unit 'a' has 5 respondents but a head-count of 4"),
         (np.array([10.0, 0.0]), "unit 'b': the head-count must be a whole number >= 1"),
         (np.array([7.5, np.nan]), "unit 'a': the head-count must be a whole number >= 1"),
         (np.array([10.0]), "one value per group (2)"),
     ],
-    ids=["more-respondents-than-people", "zero", "fractional", "wrong-length"],
+    ids=["zero", "fractional", "wrong-length"],
 )
 def test_bad_head_counts_are_refused_naming_the_unit(head_counts: np.ndarray, message: str) -> None:
     n = np.array([[5.0], [3.0]])
     with pytest.raises(ValueError, match=re.escape(message)):
         finite_population_correction(n, head_counts, labels=["a", "b"])
+
+
+def test_a_head_count_below_n_is_flagged_and_gets_no_correction() -> None:
+    # Issue 14: a stale head-count (more respondents than people) is one unit's warning, not a
+    # failure of the whole organisation; the true head-count is unknown, so no correction.
+    n = np.array([[5.0, 4.0], [3.0, 3.0], [2.0, 2.0]])
+    population = np.array([4.0, 10.0, np.nan])
+    np.testing.assert_array_equal(head_count_below_n(n, population), [True, False, False])
+    fpc = finite_population_correction(n, population, labels=["a", "b", "c"])
+    np.testing.assert_allclose(fpc[0], [1.0, 1.0])
+    np.testing.assert_allclose(fpc[1], np.sqrt(7 / 9))
+    np.testing.assert_allclose(fpc[2], [1.0, 1.0])
 
 
 def clustered_sample(seed: int, n_groups: int = 12) -> tuple[np.ndarray, np.ndarray]:

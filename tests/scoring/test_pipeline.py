@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from scipy import stats
+from scoring_cases import LEVEL_THRESHOLDS
 from support import require_rscript
 
 from scoring.bootstrap import bca_group_means
@@ -24,10 +24,14 @@ from scoring.pipeline import (
     STATS_COLUMNS,
     TARGET_COLUMNS,
     ScoreResult,
+    agreement_band,
+    flag_below_target,
     score,
 )
+from scoring.pooling import pooled_posterior
 from scoring.recoding import recode
 from scoring.reliability import alpha_item_statistics, cronbach_alpha
+from scoring.shrinkage import rank_units
 from scoring.spec import ScoringSpec
 
 # Four items on 1..5, I03 reverse-keyed; a = I00, I01; b = I02, I03; overall = all four.
@@ -87,10 +91,17 @@ def test_hand_computed_unit_scores(hand: ScoreResult) -> None:
     se = np.sqrt(1.5) / 2
     np.testing.assert_allclose(north_a["se"], se)
     half = stats.t.ppf(0.975, 3) * se
-    np.testing.assert_allclose([north_a["ci_low"], north_a["ci_high"]], [3.5 - half, 3.5 + half])
+    # the t interval, bounded to the answer scale (issue 14)
+    np.testing.assert_allclose(
+        [north_a["ci_low"], north_a["ci_high"]], [3.5 - half, min(3.5 + half, 5.0)]
+    )
+    # north is the only unit shown: there is nothing to pool with (the pooled model sees shown
+    # units only), so its level is the t level.
+    assert np.isnan(north_a["pooled_mean"])
     assert north_a["level"] == 4 and north_a["level_name"] == "Managed"
     np.testing.assert_allclose(north_a["level_probability"], stats.t.cdf((4.2 - 3.5) / se, 3) - 0.5)
     assert (north_a["level_low"], north_a["level_high"]) == (1, 5)
+    assert north_a["level_borderline"]
     np.testing.assert_allclose(north_a["rwg_j"], 0.5)
     np.testing.assert_allclose(north_a["rwg_j_lindell"], 1 - (4 / 3) / 2)
     # coverage: north answered 7 of the 8 answers of a
@@ -127,19 +138,32 @@ def test_tiny_unit_and_its_complement_are_suppressed(hand: ScoreResult) -> None:
 
 
 def test_organisation_row(hand: ScoreResult) -> None:
+    # Issue 14: by default the organisation as surveyed, stratified by unit (no head-counts:
+    # weights n_g), se² = Σ w_g² s_g²/n_g; tiny (n = 1) borrows the pooled within variance.
     org = row(hand.scores, "__all__", "dimension", "a")
     y = hand.respondents["a"].to_numpy()
-    codes = GroupIndex.from_labels(HAND_GROUPS).codes
-    fit = sm.OLS(y, np.ones_like(y)).fit(cov_type="cluster", cov_kwds={"groups": codes})
+    labels = np.asarray(HAND_GROUPS)
     assert org["n"] == 8 and not org["suppressed"]
     np.testing.assert_allclose(org["mean"], y.mean())
-    np.testing.assert_allclose(org["se"], fit.bse[0], rtol=1e-12)
-    half = stats.t.ppf(0.975, 2) * fit.bse[0]
-    np.testing.assert_allclose([org["ci_low"], org["ci_high"]], [y.mean() - half, y.mean() + half])
+    sizes = np.array([(labels == u).sum() for u in ("north", "south", "tiny")], dtype=float)
+    groups = [y[labels == u] for u in ("north", "south", "tiny")]
+    ssw = sum(((g - g.mean()) ** 2).sum() for g in groups)
+    pooled = ssw / (8 - 3)
+    s2 = np.array([groups[0].var(ddof=1), groups[1].var(ddof=1), pooled])
+    w = sizes / 8
+    terms = w**2 * s2 / sizes
+    se = np.sqrt(terms.sum())
+    df = terms.sum() ** 2 / (terms**2 / np.array([3.0, 2.0, 5.0])).sum()
+    np.testing.assert_allclose(org["se"], se, rtol=1e-12)
+    half = stats.t.ppf(0.975, df) * se
+    np.testing.assert_allclose(
+        [org["ci_low"], org["ci_high"]], np.clip([y.mean() - half, y.mean() + half], 1, 5)
+    )
     np.testing.assert_allclose(org["coverage"], 15 / 16)
     for column in ("rwg_j", "rwg_j_lindell", "awg", "ad_m"):
         assert np.isnan(org[column])
-    assert org["eb_mean"] == org["mean"]
+    assert org["eb_mean"] == org["mean"] and pd.isna(org["rank"])
+    assert any("as surveyed" in note for note in hand.notes)
 
 
 def test_items_frame_by_hand(hand: ScoreResult) -> None:
@@ -212,8 +236,17 @@ def test_targets_give_gap_and_probability(
     assert (b["target"] == 4).all() and (b["target_threshold"] == 3.5).all()
     np.testing.assert_allclose(b["gap"], 3.5 - b["mean"])
     np.testing.assert_allclose(b["gap_ci_low"], 3.5 - b["ci_high"])
-    expected = 1 - stats.t.cdf((3.5 - b["mean"]) / b["se"], b["n"] - 1)
-    np.testing.assert_allclose(b.loc[b["unit"] != "__all__", "p_target"], expected[:-1])
+    # Unit rows: the pooled posterior's mass at or above the threshold (issue 14); the
+    # organisation row: its own t distribution.
+    units = b[b["unit"] != "__all__"]
+    index = GroupIndex.from_labels(result.respondents["unit"].astype(str).to_numpy())
+    moments = index.moments(result.respondents[["b"]].to_numpy())
+    post = pooled_posterior(moments.n, moments.mean, moments.var)
+    np.testing.assert_allclose(units["p_target"], 1 - post.cdf(np.full((2, 1), 3.5))[:, 0])
+    org = b[b["unit"] == "__all__"].iloc[0]
+    expected = 1 - stats.t.cdf((3.5 - org["mean"]) / org["se"], 199)
+    assert abs(org["p_target"] - expected) < 0.01  # Satterthwaite df, not N - 1
+    assert b["below_target"].notna().all()
     a = result.scores[result.scores["dimension"] == "a"]
     assert a["target"].isna().all() and a["gap"].isna().all()
 
@@ -259,9 +292,61 @@ def test_head_counts_apply_the_finite_population_correction(
     )
     y_fpc = corrected.scores[(corrected.scores["unit"] == "y") & (corrected.scores["n"] == 30)]
     assert len(y_fpc) > 0
-    assert (y_fpc["se"] == 0).all() and (y_fpc["level_probability"] == 1).all()
-    with pytest.raises(ValueError, match="unit 'y' has 30 respondents but a head-count of 25"):
-        score(codes, groups, spec, head_counts={"y": 25})
+    # A census: the raw se is 0, but the level probability comes from the pooled posterior,
+    # which never shows zero uncertainty (issue 14).
+    assert (y_fpc["se"] == 0).all() and (y_fpc["level_probability"] < 1).all()
+    assert (y_fpc["pooled_ci_high"] > y_fpc["pooled_ci_low"]).all()
+    assert not corrected.scores["head_count_stale"].any()
+
+
+def test_a_stale_head_count_is_one_units_warning(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    # Issue 14: more respondents than the head-count used to fail the whole campaign.
+    spec = make_spec()
+    rng = np.random.default_rng(3)
+    groups = np.array(["x"] * 20 + ["y"] * 30)
+    codes = simulate(rng, 50, 9)
+    plain = score(codes, groups, spec)
+    stale = score(codes, groups, spec, head_counts={"x": 40, "y": 25})
+    scores = stale.scores
+    np.testing.assert_array_equal(scores["head_count_stale"], scores["unit"] == "y")
+    y_rows = scores["unit"] == "y"
+    pd.testing.assert_series_equal(scores.loc[y_rows, "se"], plain.scores.loc[y_rows, "se"])
+    assert (
+        scores.loc[scores["unit"] == "x", "se"] < plain.scores.loc[scores["unit"] == "x", "se"]
+    ).all()
+    assert any("unit 'y': more respondents than its head-count of 25" in n for n in stale.notes)
+
+
+def test_bca_is_refused_below_20_respondents(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(4)
+    groups = np.array(["big"] * 40 + ["small"] * 8)
+    codes = simulate(rng, 48, 9)
+    t_result = score(codes, groups, spec)
+    bca = score(codes, groups, spec, method="bca", n_resamples=300, seed=7)
+    small = (bca.scores["unit"] == "small") & (bca.scores["n"] >= 2)
+    big = (bca.scores["unit"] == "big") & (bca.scores["n"] >= 20)
+    assert small.any() and big.any()
+    pd.testing.assert_frame_equal(bca.scores[small], t_result.scores[small])
+    assert (bca.scores.loc[big, "ci_method"] == "bca").all()
+    assert (bca.scores.loc[small, "ci_method"] == "t").all()
+    assert (bca.scores.loc[big, "ci_low"] != t_result.scores.loc[big, "ci_low"]).any()
+    assert any("fewer than 20 respondents" in note for note in bca.notes)
+
+
+def test_intervals_stay_on_the_answer_scale(make_spec: Callable[..., ScoringSpec]) -> None:
+    spec = make_spec(min_group_size=1)
+    # Two answers far apart: the t interval on 1 df spans ±12.7 sd.
+    codes = np.array([[1] * 9, [5] * 9, [3] * 9, [3] * 9, [4] * 9], dtype=np.int8)
+    result = score(codes, ["a", "a", "b", "b", "b"], spec)
+    rows = result.scores[result.scores["n"] >= 2]
+    assert (rows["ci_low"] >= spec.scale_min).all() and (rows["ci_high"] <= spec.scale_max).all()
+    a = rows[rows["unit"] == "a"]
+    assert (a["ci_low"] == 1.0).all() and (a["ci_high"] == 5.0).all()
 
 
 def test_drivers_need_an_outcome_and_enough_complete_rows(
@@ -351,11 +436,51 @@ def test_single_unit_uses_the_ordinary_interval_and_says_so(
     make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
 ) -> None:
     spec = make_spec()
-    result = score(simulate(np.random.default_rng(5), 40, 9), ["only"] * 40, spec)
-    org = result.scores[result.scores["unit"] == "__all__"].iloc[0]
-    unit = result.scores[result.scores["unit"] == "only"].iloc[0]
-    np.testing.assert_allclose([org["ci_low"], org["ci_high"]], [unit["ci_low"], unit["ci_high"]])
+    codes = simulate(np.random.default_rng(5), 40, 9)
+    for how in ("as-surveyed", "wider-pool"):
+        result = score(codes, ["only"] * 40, spec, org_interval=how)  # type: ignore[arg-type]
+        org = result.scores[result.scores["unit"] == "__all__"].iloc[0]
+        unit = result.scores[result.scores["unit"] == "only"].iloc[0]
+        np.testing.assert_allclose(
+            [org["ci_low"], org["ci_high"]], [unit["ci_low"], unit["ci_high"]]
+        )
+        # one unit: no pooling, the unit's level is its t level
+        assert np.isnan(unit["pooled_mean"])
+        np.testing.assert_allclose(unit["level_probability"], org["level_probability"], rtol=1e-12)
     assert any("ordinary t interval" in note for note in result.notes)
+
+
+def test_wider_pool_row_is_cr2_with_bell_mccaffrey_df(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(8)
+    groups = np.repeat(["p", "q", "r", "s", "t"], [3, 7, 12, 5, 20])
+    result = score(simulate(rng, groups.size, 9), groups, spec, org_interval="wider-pool")
+    org = result.scores[(result.scores["unit"] == "__all__") & (result.scores["dimension"] == "a")]
+    y = result.respondents["a"].to_numpy()
+    # Dense reference: X = 1, H = J/N, A_g = (I - H_gg)^(-1/2) by eigen-decomposition,
+    # V = (X'X)^-1 Σ X_g' A_g e_g e_g' A_g X_g (X'X)^-1; BM df from the eigenvalues of G'G.
+    n = y.size
+    e = y - y.mean()
+    big_h = np.full((n, n), 1.0 / n)
+    meat, columns = 0.0, []
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        values, vectors = np.linalg.eigh(np.eye(rows.size) - big_h[np.ix_(rows, rows)])
+        a_g = vectors @ np.diag(values**-0.5) @ vectors.T
+        meat += (np.ones(rows.size) @ a_g @ e[rows]) ** 2
+        column = (np.eye(n) - big_h)[:, rows] @ a_g @ np.ones(rows.size) / n
+        columns.append(column)
+    se = np.sqrt(meat) / n
+    lam = np.linalg.eigvalsh(np.column_stack(columns).T @ np.column_stack(columns))
+    df = lam.sum() ** 2 / (lam**2).sum()
+    np.testing.assert_allclose(org["se"], se, rtol=1e-10)
+    half = stats.t.ppf(0.975, df) * se
+    np.testing.assert_allclose(
+        org[["ci_low", "ci_high"]].to_numpy()[0], [y.mean() - half, y.mean() + half], rtol=1e-10
+    )
+    assert any("Bell-McCaffrey" in note for note in result.notes)
 
 
 def test_scoring_common_items_of_two_versions(
@@ -459,7 +584,10 @@ out <- data.frame(
   ci_low = ci[, 1], ci_high = ci[, 2],
   rwg_j = rwgj$rwg.j[match(units, rwgj$grpid)],
   ad_m = adm$AD.M[match(units, adm$grpid)],
-  icc1 = ICC1(model), icc2 = ICC2(model),
+  icc1 = local({  # the unbalanced-ANOVA n0 (multilevel::ICC1 uses k = N/G)
+    ms <- summary(model)[[1]][, 3]; s <- as.numeric(table(d$unit)); N <- sum(s)
+    n0 <- (N - sum(s^2) / N) / (length(s) - 1); (ms[1] - ms[2]) / (ms[1] + (n0 - 1) * ms[2])
+  }), icc2 = ICC2(model),
   alpha = psych::alpha(x, warnings = FALSE)$total$raw_alpha
 )
 for (col in names(out)[-1]) out[[col]] <- sprintf("%.17g", out[[col]])
@@ -504,3 +632,87 @@ def test_pipeline_matches_r_on_complete_answers(
         rtol=1e-8,
     )
     np.testing.assert_allclose(stats_a["alpha"], r.loc[0, "alpha"], rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("r_star", "band"),
+    [
+        (-0.2, "lack of agreement"),
+        (0.30, "lack of agreement"),
+        (0.31, "weak agreement"),
+        (0.45, "weak agreement"),
+        (0.70, "moderate agreement"),
+        (0.71, "strong agreement"),
+        (0.90, "strong agreement"),
+        (0.95, "very strong agreement"),
+        (1.0, "very strong agreement"),
+        (np.nan, None),
+    ],
+)
+def test_agreement_bands_follow_lebreton_and_senter(r_star: float, band: str | None) -> None:
+    assert agreement_band(np.array([r_star]))[0] == band
+
+
+def test_below_target_flags_keep_the_bayesian_fdr() -> None:
+    p = np.array([0.01, 0.2, 0.02, 0.09, np.nan, 0.6])
+    # sorted 0.01, 0.02, 0.09, 0.2: running means .01, .015, .04, .08 -> three flags at 0.05
+    np.testing.assert_array_equal(flag_below_target(p, fdr=0.05), [1.0, 0.0, 1.0, 1.0, np.nan, 0.0])
+    assert not np.nansum(flag_below_target(np.array([0.3, 0.4]), fdr=0.05))
+
+
+def test_levels_come_from_the_pooled_posterior_of_the_shown_units(
+    make_spec: Callable[..., ScoringSpec], simulate: Callable[..., np.ndarray]
+) -> None:
+    spec = make_spec()
+    rng = np.random.default_rng(21)
+    groups = np.repeat(["a1", "a2", "a3", "a4", "tiny1", "tiny2"], [12, 7, 9, 15, 2, 3])
+    codes = simulate(rng, groups.size, 9)
+    result = score(codes, groups, spec, targets={"b": 4})
+    b = result.scores[result.scores["dimension"] == "b"]
+    shown = b[(b["unit"] != "__all__") & ~b["suppressed"]]
+    assert list(shown["unit"]) == ["a1", "a2", "a3", "a4"]
+    keep = ~np.isin(groups, ["tiny1", "tiny2"])
+    index = GroupIndex.from_labels(groups[keep])
+    moments = index.moments(result.respondents.loc[keep, ["b"]].to_numpy())
+    post = pooled_posterior(moments.n, moments.mean, moments.var)
+    np.testing.assert_allclose(shown["pooled_mean"], post.mean[:, 0], rtol=1e-12)
+    level = level_of(post.mean[:, 0], LEVEL_THRESHOLDS).astype(int)
+    np.testing.assert_array_equal(shown["level"], level)
+    lows = np.array(LEVEL_THRESHOLDS)[level - 1]
+    highs = np.append(LEVEL_THRESHOLDS[1:], np.inf)[level - 1]
+    band = post.band_probability(lows[:, None], highs[:, None])[:, 0]
+    np.testing.assert_allclose(shown["level_probability"], band, rtol=1e-12)
+    low, high = post.interval(0.95)
+    np.testing.assert_allclose(shown["pooled_ci_low"], np.clip(low[:, 0], 1, 5), rtol=1e-12)
+    np.testing.assert_allclose(shown["pooled_ci_high"], np.clip(high[:, 0], 1, 5), rtol=1e-12)
+    assert (shown["pooled_ci_high"] > shown["pooled_ci_low"]).all()
+    np.testing.assert_array_equal(
+        shown["level_low"], level_of(shown["pooled_ci_low"], LEVEL_THRESHOLDS)
+    )
+    np.testing.assert_allclose(shown["p_target"], 1 - post.cdf(np.full((4, 1), 3.5))[:, 0])
+    np.testing.assert_array_equal(shown["rank"], rank_units(post.mean[:, 0]))
+    np.testing.assert_array_equal(shown["level_borderline"], shown["level_probability"] < 0.8)
+    # Privacy: the suppressed units' answers change nothing that is shown but the org row.
+    other = codes.copy()
+    other[~keep] = np.where(other[~keep] > 0, 6 - other[~keep], other[~keep])
+    changed = score(other, groups, spec, targets={"b": 4}).scores
+    units = (changed["unit"] != "__all__").to_numpy()
+    pd.testing.assert_frame_equal(changed[units], result.scores[units])
+
+
+def test_dk_share_and_pooled_columns(hand: ScoreResult) -> None:
+    north_b = row(hand.scores, "north", "dimension", "b")
+    # north answered DK once among 4 respondents x 2 statements of b
+    np.testing.assert_allclose(north_b["dk_share"], 1 / 8)
+    units = hand.scores[hand.scores["unit"] != "__all__"]
+    shown = units[~units["suppressed"]]
+    # one shown unit: no pooled posterior, eb_mean falls back to the raw mean
+    assert (shown["eb_mean"] == shown["mean"]).all()
+    band = shown["agreement_band"].dropna()
+    assert set(band) <= {
+        "lack of agreement",
+        "weak agreement",
+        "moderate agreement",
+        "strong agreement",
+        "very strong agreement",
+    }

@@ -196,8 +196,19 @@ def test_icc_matches_multilevel(r_run) -> None:
     groups = GroupIndex.from_labels(complete["unit"])
     result = icc(_answers(complete).mean(axis=1), groups)
     ref = values["icc"].iloc[0]
-    ours = np.array([result.icc1, result.icc2, result.msb, result.msw])
-    _assert_close(ours, ref[["icc1", "icc2", "msb", "msw"]].to_numpy(dtype=np.float64))
+    # R: the hand formula with n0 (ICC1), multilevel::ICC2, summary(aov) mean squares
+    ours = np.array([result.icc1, result.icc2, result.msb, result.msw, result.n0])
+    _assert_close(ours, ref[["icc1", "icc2", "msb", "msw", "n0"]].to_numpy(dtype=np.float64))
+    # multilevel's k = N/G differs from n0 on these unbalanced units (the reason for n0) ...
+    assert abs(ref["icc1_multilevel"] - ref["icc1"]) > 1e-4
+    # ... and agrees on a balanced subset: the first 6 respondents of every unit with >= 6.
+    units = complete["unit"].to_numpy()
+    keep = np.concatenate(
+        [np.flatnonzero(units == u)[:6] for u in sorted(set(units)) if (units == u).sum() >= 6]
+    )
+    balanced = icc(_answers(complete).mean(axis=1)[keep], GroupIndex.from_labels(units[keep]))
+    assert balanced.n0 == balanced.k
+    _assert_close(np.array([balanced.icc1]), np.array([ref["icc1_balanced_multilevel"]]))
 
 
 @pytest.mark.r_oracle
@@ -321,8 +332,12 @@ class TestFixedDataset:
     def test_icc(self) -> None:
         groups, x = self._moments()
         result = icc(x.mean(axis=1), groups)
-        # R: model <- aov(rowMeans(x) ~ as.factor(d$unit)); multilevel::ICC1(model); ICC2(model)
-        assert result.icc1 == pytest.approx(0.0787187135261317, abs=1e-13)
+        # R: model <- aov(rowMeans(x) ~ as.factor(d$unit)); ms <- summary(model)[[1]][, 3];
+        #    n0 <- (24 - sum(table(d$unit)^2) / 24) / 4; (ms[1] - ms[2]) / (ms[1] + (n0 - 1) * ms[2])
+        # (multilevel::ICC1(model), with k = N/G = 4.8, gives 0.0787187135261317)
+        assert result.n0 == pytest.approx(4.375, abs=1e-13)
+        assert result.icc1 == pytest.approx(0.0857102513414292, abs=1e-13)
+        # R: multilevel::ICC2(model)
         assert result.icc2 == pytest.approx(0.2908481073310978, abs=1e-13)
 
     def test_alpha_with_missing_answers(self) -> None:

@@ -313,8 +313,9 @@ def test_icc_mean_squares_match_one_way_anova() -> None:
     result = icc(y, GroupIndex.from_labels(labels))
     f_stat, _ = stats.f_oneway(*(y[labels == g] for g in range(12)))
     assert result.msb / result.msw == pytest.approx(f_stat, rel=1e-12)
-    k = labels.size / 12
-    expected = (result.msb - result.msw) / (result.msb + (k - 1) * result.msw)
+    # the unbalanced-ANOVA n0 (Searle et al. 1992, 3.6), not multilevel's k = N/G
+    n0 = (labels.size - (sizes**2).sum() / labels.size) / 11
+    expected = (result.msb - result.msw) / (result.msb + (n0 - 1) * result.msw)
     assert result.icc1 == pytest.approx(expected, abs=1e-14)
 
 
@@ -398,3 +399,31 @@ def test_alpha_does_not_depend_on_item_order(x: np.ndarray, data: st.DataObject)
     shuffled = cronbach_alpha(x[:, list(order)])
     np.testing.assert_allclose(shuffled.alpha, result.alpha, atol=1e-12, equal_nan=True)
     assert shuffled.k == result.k
+
+
+def test_icc2_is_missing_when_unit_means_tie() -> None:
+    # Issue 14: tied unit means left a rounding residue as MSB and ICC(2) of -inf or -3e28.
+    y = np.array([0.1, 0.7, 0.2, 0.6, 0.3, 0.5, 0.4, 0.4]) * 3 + 1.1
+    groups = GroupIndex.from_labels(["a", "a", "b", "b", "c", "c", "d", "d"])
+    result = icc(y, groups)
+    assert result.msb == 0.0
+    assert np.isnan(result.icc2)
+    assert np.isfinite(result.icc1) and result.icc1 < 0
+
+
+def test_icc1_with_n0_is_unbiased_in_an_unbalanced_organisation() -> None:
+    # Issue 14: one unit of 400 plus eleven of 5-15, true ICC(1) 0.15; k = N/G gave 0.068 on average.
+    rng = np.random.default_rng(14)
+    sizes = np.concatenate([[400], rng.integers(5, 16, size=11)])
+    codes = np.repeat(np.arange(sizes.size), sizes)
+    index = GroupIndex.from_codes(codes, np.arange(sizes.size).astype(object))
+    tau, sigma = np.sqrt(0.15), np.sqrt(0.85)
+    with_n0, with_k = [], []
+    for _ in range(400):
+        y = rng.normal(0, tau, sizes.size)[codes] + rng.normal(0, sigma, codes.size)
+        result = icc(y, index)
+        with_n0.append(result.icc1)
+        with_k.append((result.msb - result.msw) / (result.msb + (result.k - 1) * result.msw))
+    # Monte Carlo se of the mean is about 0.006 for 400 replications.
+    assert np.mean(with_n0) == pytest.approx(0.15, abs=0.025)
+    assert np.mean(with_k) < 0.1

@@ -159,10 +159,10 @@ def test_icc_from_moments_equals_the_anova_on_respondents() -> None:
     msb = (sizes * (means - grand) ** 2).sum() / (len(sizes) - 1)
     within = values - means[np.searchsorted(np.unique(groups), groups)]
     msw = (within**2).sum() / (len(values) - len(sizes))
-    k = len(values) / len(sizes)
+    n0 = (len(values) - (sizes**2).sum() / len(values)) / (len(sizes) - 1)
     assert from_moments.msb == pytest.approx(msb, rel=1e-12)
     assert from_moments.msw == pytest.approx(msw, rel=1e-12)
-    assert from_moments.icc1 == pytest.approx((msb - msw) / (msb + (k - 1) * msw), rel=1e-12)
+    assert from_moments.icc1 == pytest.approx((msb - msw) / (msb + (n0 - 1) * msw), rel=1e-12)
     assert from_moments.icc2 == pytest.approx((msb - msw) / msb, rel=1e-12)
     assert from_moments == icc(y, index)
 
