@@ -23,6 +23,7 @@ from assessment.site_address import unreachable_hint
 from assessment.storage import Database
 from assessment.storage.models import ACTION_STATUSES
 from assessment.ui import charts
+from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 from assessment.waves import CHANGE_TEXT, wave_change
 from scoring.suppression import TOTAL_LABEL
@@ -91,6 +92,9 @@ def render() -> None:
         help=f"For a workshop: shows the survey link as a QR code and refreshes every "
         f"{LIVE_SECONDS} seconds as answers arrive.",
     )
+    if not live:
+        # Turning live mode on later starts from what is there then: nothing counts as new.
+        st.session_state.pop(f"{LIVE_VERSION_KEY}_{info.code}", None)
     if live:
         # Only this part reruns every few seconds; it re-scores only when answers arrived.
         st.fragment(_live_panel, run_every=LIVE_SECONDS)(db, info.code, language)
@@ -166,6 +170,12 @@ def _header(results: dash.CampaignResults) -> None:
         )
     else:
         cols[3].metric("Overall level", "–")
+    for line in results.over_counts:
+        st.warning(
+            f"{as_text(line)}. Fix it on the Campaigns page (Units) or with "
+            f'`wmm campaign units {info.code} --set "UNIT=HEAD-COUNT"`.',
+            icon=":material/groups:",
+        )
     st.caption(
         f"Survey code {info.code} · {q.text(q.title)} ({q.key}) · minimum group size "
         f"{info.min_group_size} · "

@@ -1,0 +1,120 @@
+"""AppTest of what a workshop can throw at the Dashboard: a unit with more responses than its
+head-count (every tab and live mode show a message, never an exception), and live mode turned on
+over answers that were already there (nothing announced as new)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from ui.pages import open_page
+
+from assessment import dashboard as dash
+from assessment.campaigns import UnitSpec, create_campaign
+from assessment.demo import generate_organisation, organisation_profile
+from assessment.importing import import_table
+from assessment.questionnaire import default_registry
+from assessment.storage import Database, connect, upgrade
+from assessment.ui import dashboard_page
+
+PASSWORD = "workshop-test-password"
+QUESTIONNAIRE = "work-management@1.1.0"
+
+
+@dataclass(frozen=True)
+class World:
+    db: Database
+    over: str  # unit "Marketing": 7 responses, head-count 6
+
+
+def _campaign(db: Database, name: str, answers: dict[str, int], people: dict[str, int]) -> str:
+    q = default_registry().get(QUESTIONNAIRE)
+    info = create_campaign(
+        db,
+        name=name,
+        questionnaire=QUESTIONNAIRE,
+        organisation="Workshop Ltd",
+        units=[UnitSpec(unit, None, people[unit]) for unit in answers],
+        targets={"completion": 4},
+    )
+    profile = organisation_profile(
+        seed=5, n_units=len(answers), unit_names=list(answers), min_size=1
+    )
+    table = generate_organisation(
+        q, seed=5, profile=profile, respondents=list(answers.values())
+    ).table
+    import_table(db, info.code, table, name=f"{name}.csv")
+    return info.code
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("dashboard-workshop")
+    url = f"sqlite:///{folder / 'wmm.sqlite'}"
+    db = connect(url, create=True)
+    upgrade(db)
+    world = World(
+        db=db,
+        over=_campaign(db, "Over", {"Marketing": 7, "Sales": 8}, {"Marketing": 6, "Sales": 20}),
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WMM_DATABASE_URL", url)
+        patch.setenv("WMM_ADMIN_PASSWORD", PASSWORD)
+        patch.setenv("WMM_BASE_URL", "https://wmm.example.org")
+        patch.setenv("WMM_DEMO", "0")
+        yield world
+    db.dispose()
+    st.cache_resource.clear()
+    dash.clear_caches()
+
+
+def _script() -> None:
+    from assessment.ui import dashboard_page
+
+    dashboard_page.render()
+
+
+def _open(code: str) -> AppTest:
+    return open_page(_script, password=PASSWORD, state={dashboard_page.CAMPAIGN_KEY: code})
+
+
+def _assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+OVER = "Marketing: 7 responses but a head-count of 6 — treated as 7; correct the head-count"
+
+
+@pytest.mark.parametrize("tab", dashboard_page.TABS)
+def test_an_over_counted_unit_is_a_message_on_every_tab(world: World, tab: str) -> None:
+    at = _open(world.over)
+    at.session_state["wmm_dashboard_tab"] = tab
+    at.run()
+    _assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert any(dashboard_page.as_text(OVER) in w for w in warnings), warnings
+    assert any(f"wmm campaign units {world.over}" in w for w in warnings)
+
+
+def test_live_mode_with_an_over_counted_unit_and_nothing_new_at_first(world: World) -> None:
+    at = _open(world.over)
+    at.toggle(key="wmm_live").set_value(True).run()
+    _assert_clean(at)
+    assert any(dashboard_page.as_text(OVER) in w.value for w in at.warning)
+    metric = next(m for m in at.metric if m.label == "Responses so far")
+    assert metric.value == "15"
+    assert not metric.proto.delta, "answers already there are not new"
+    # Off, two answers arrive, then on again: they were there when live mode was turned on.
+    at.toggle(key="wmm_live").set_value(False).run()
+    q = default_registry().get(QUESTIONNAIRE)
+    profile = organisation_profile(seed=9, n_units=1, unit_names=["Sales"], min_size=1)
+    late = generate_organisation(q, seed=9, profile=profile, respondents=[2]).table
+    import_table(world.db, world.over, late, name="late.csv")
+    at.toggle(key="wmm_live").set_value(True).run()
+    _assert_clean(at)
+    metric = next(m for m in at.metric if m.label == "Responses so far")
+    assert metric.value == "17" and not metric.proto.delta
