@@ -149,11 +149,11 @@ def published_head_counts(
         n = respondents.get(label, 0)
         if n <= out[label]:
             continue
-        originals = sorted(members[label])
-        if originals == [label]:
+        listed = sorted(members[label])
+        if listed == [label]:
             what, fix = f"a head-count of {out[label]}", "correct the head-count"
         else:
-            what = f"a head-count of {out[label]} (the sum of {', '.join(originals)})"
+            what = f"a head-count of {out[label]} (the sum of {', '.join(listed)})"
             fix = "correct these units' head-counts"
         over_counts.append(f"{label}: {n} responses but {what} — treated as {n}; {fix}")
         out[label] = n

@@ -49,6 +49,7 @@ TABLES = {
     "action_items",
     "benchmark_rows",
     "app_settings",
+    "login_throttle",
 }
 
 

@@ -1,18 +1,20 @@
 """AppTest of what a workshop can throw at the Dashboard: a unit with more responses than its
-head-count (every tab and live mode show a message, never an exception), and live mode turned on
-over answers that were already there (nothing announced as new)."""
+head-count (every tab and live mode show a message, never an exception), live mode turned on over
+answers that were already there (nothing announced as new), and repeated wrong passwords."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from ui.pages import open_page
+from ui.pages import log_in, open_page
 
 from assessment import dashboard as dash
+from assessment import login_throttle
 from assessment.campaigns import UnitSpec, create_campaign
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.importing import import_table
@@ -118,3 +120,47 @@ def test_live_mode_with_an_over_counted_unit_and_nothing_new_at_first(world: Wor
     _assert_clean(at)
     metric = next(m for m in at.metric if m.label == "Responses so far")
     assert metric.value == "17" and not metric.proto.delta
+
+
+# -- the login form ---------------------------------------------------------------------------------
+
+
+class Clock:
+    """A clock that moves only when told (the throttle computes locks; nothing sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _login_error(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def test_the_login_form_locks_after_repeated_failures_and_refuses_blanks(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(login_throttle, "clock", clock)
+    at = open_page(_script, password=None, state={dashboard_page.CAMPAIGN_KEY: world.over})
+    log_in(at, "   ")
+    assert "spaces alone" in _login_error(at)
+    for attempt in range(1, login_throttle.FREE_FAILURES + 1):
+        log_in(at, f"wrong guess {attempt}")
+        assert "not the facilitator password" in _login_error(at)
+    assert "try again in 1 s" in _login_error(at)
+    # During the lock even the right password is refused, and nothing is shown.
+    log_in(at, PASSWORD)
+    _assert_no_exception(at)
+    assert [t.value for t in at.title] == ["Facilitator login"]
+    assert "Too many failed logins: try again in 1 s" in _login_error(at)
+    clock.now += timedelta(seconds=1)
+    log_in(at, PASSWORD)
+    _assert_clean(at)
+    assert [t.value for t in at.title] == ["Dashboard"]
+
+
+def _assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
