@@ -35,6 +35,7 @@ from assessment.qr import qr_svg
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.storage import Database
 from assessment.storage.models import CAMPAIGN_MODES
+from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
@@ -109,7 +110,7 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
     link = survey_url(info.code)
     left, right = st.columns([3, 1])
     with left:
-        st.subheader(info.name)
+        st.subheader(as_text(info.name))
         st.write(f"Survey link: {link}")
         st.caption(
             f"{info.questionnaire} · {MODE_TEXT.get(info.mode, info.mode)} · minimum group size "
@@ -119,10 +120,10 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
         if info.status == "open":
             if st.button("Close the campaign", key="wmm_close", help="Stops accepting answers."):
                 close_campaign(db, info.code)
-                _done(f"{info.name} is closed; it accepts no more answers.")
+                _done(f"{as_text(info.name)} is closed; it accepts no more answers.")
         elif st.button("Reopen the campaign", key="wmm_reopen"):
             reopen_campaign(db, info.code)
-            _done(f"{info.name} is open again.")
+            _done(f"{as_text(info.name)} is open again.")
     with right:
         st.image(qr_svg(link), width=180, caption="Survey link")
     _invitations(db, info)
@@ -149,7 +150,7 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
         try:
             tokens = create_invitations(db, info.code, int(count))
         except AssessmentError as exc:
-            st.error(str(exc))
+            st.error(as_text(exc, keep_lines=True))
         else:
             st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
     created = st.session_state.get(LINKS_KEY)
@@ -184,7 +185,7 @@ def _units_and_targets(db: Database, info: CampaignInfo) -> None:
             except AssessmentError as exc:
                 _show_error(exc)
             else:
-                _done(f"Saved the units and targets of {info.name}.")
+                _done(f"Saved the units and targets of {as_text(info.name)}.")
 
 
 # -- creating ---------------------------------------------------------------------------------------
@@ -289,7 +290,7 @@ def _create(db: Database) -> None:
     except AssessmentError as exc:
         _show_error(exc)
         return
-    st.success(f"Created {info.name}: code {info.code}. Survey link: {info.survey_url}")
+    st.success(f"Created {as_text(info.name)}: code {info.code}. Survey link: {info.survey_url}")
     st.image(qr_svg(info.survey_url), width=200)
 
 
@@ -301,7 +302,7 @@ def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
 
 
 def _show_error(exc: AssessmentError) -> None:
-    st.error(exc.message if getattr(exc, "problems", None) else str(exc))
+    st.error(as_text(exc.message if getattr(exc, "problems", None) else exc, keep_lines=True))
     if getattr(exc, "problems", None):
         st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
 
@@ -336,7 +337,7 @@ def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
         try:
             result = import_responses(db, info.code, path)
         except AssessmentError as exc:
-            st.error(f"Nothing was imported. {exc.message}")
+            st.error(f"Nothing was imported. {as_text(exc.message, keep_lines=True)}")
             st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
             return
     st.success(result.summary)

@@ -67,7 +67,7 @@ def render() -> None:
     try:
         results = dash.load_results(db, info.code)
     except AssessmentError as exc:
-        st.error(str(exc))
+        st.error(as_text(exc, keep_lines=True))
         return
     q = results.questionnaire
     controls = st.columns([2, 1, 1])
@@ -269,7 +269,7 @@ def _no_results(results: dash.CampaignResults, view: dash.View) -> bool:
         # Answers arrived, but not yet k of them: nothing is released (DESIGN §7 "Time").
         st.warning(
             f"Fewer than {results.min_group_size} respondents so far: no results can be shown "
-            f"without revealing individual answers. {results.summary.text}"
+            f"without revealing individual answers. {as_text(results.summary.text)}"
         )
         return True
     if results.by_unit is None:
@@ -282,7 +282,8 @@ def _no_results(results: dash.CampaignResults, view: dash.View) -> bool:
     if rows.empty or not rows["mean"].notna().any():
         st.warning(
             f"Fewer than {results.min_group_size} respondents with scores in "
-            f"{view.describe(dash.role_names(results.questionnaire))}: no results can be shown "
+            f"{as_text(view.describe(dash.role_names(results.questionnaire)))}: no results can be "
+            "shown "
             "without revealing individual answers."
         )
         return True
@@ -303,7 +304,7 @@ def _participation_panel(results: dash.CampaignResults) -> None:
     st.subheader("Participation")
     if results.summary is not None and results.summary.text:
         # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
-        st.caption(results.summary.text)
+        st.caption(as_text(results.summary.text))
     frame = results.participation()
     units = frame[frame["unit"] != TOTAL_LABEL]
     if units.empty:
@@ -346,7 +347,7 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
     q = results.questionnaire
     rows = results.rows(view)
     thresholds, names = _levels(results, language)
-    st.subheader(f"The flywheel — {view.describe(dash.role_names(q, language))}")
+    st.subheader(f"The flywheel — {as_text(view.describe(dash.role_names(q, language)))}")
     left, right = st.columns([3, 2])
     with left:
         _flywheel_panel(results, rows, language)
@@ -598,7 +599,7 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                             add_action(db, info.code, dimension=component, title=action)
                             st.toast("Added to the action plan.")
                         except AssessmentError as exc:
-                            st.error(str(exc))
+                            st.error(as_text(exc, keep_lines=True))
                     suggestions.append((component, action))
     st.subheader("Action plan")
     with st.form("wmm_add_action", clear_on_submit=True):
@@ -639,7 +640,7 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                 )
                 st.success("Added to the action plan.")
             except AssessmentError as exc:
-                st.error(str(exc))
+                st.error(as_text(exc, keep_lines=True))
     actions = list_actions(db, info.code)
     if not actions:
         st.info("No action items yet.")
@@ -688,7 +689,7 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                 delete_action(db, info.code, action_id)
                 st.rerun()
         except AssessmentError as exc:
-            st.error(str(exc))
+            st.error(as_text(exc, keep_lines=True))
     st.download_button(
         "Action items (CSV)",
         data=dash.actions_csv(actions, q, language=language),
@@ -725,7 +726,7 @@ def _waves(db: Database, results: dash.CampaignResults, view: dash.View, languag
     try:
         waves = dash.load_waves(db, results, code)
     except (ValueError, AssessmentError) as exc:
-        st.warning(f"These two waves cannot be compared: {exc}")
+        st.warning(f"These two waves cannot be compared: {as_text(exc, keep_lines=True)}")
         return
     st.info(f"Compared on the common statements only: {waves.overlap}.")
     q = results.questionnaire
@@ -856,7 +857,7 @@ def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> No
     try:
         comparison = dash.load_benchmark(db, results)
     except AssessmentError as exc:
-        st.warning(str(exc))
+        st.warning(as_text(exc, keep_lines=True))
         return
     if comparison is None:
         st.info(
@@ -978,7 +979,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
     if result.notes:
         st.markdown("**Notes from the scoring**")
         for note in result.notes:
-            st.markdown(f"- {note}")
+            st.markdown(f"- {as_text(note)}")
 
 
 def _downloads(db: Database, results: dash.CampaignResults, language: str) -> None:

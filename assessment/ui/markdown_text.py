@@ -15,7 +15,11 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^])")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
 
 
-def as_text(value: object) -> str:
+def as_text(value: object, *, keep_lines: bool = False) -> str:
     """``value`` as markdown that shows exactly its characters: punctuation escaped, line breaks
-    folded into spaces (a name cannot start a heading or a list on a line of its own)."""
-    return _MARKUP.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    folded into spaces (a name cannot start a heading or a list on a line of its own), or kept as
+    hard line breaks with ``keep_lines`` (a message listing problems, one per line)."""
+    text = str(value)
+    if not keep_lines:
+        return _MARKUP.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    return "  \n".join(_MARKUP.sub(r"\\\1", line) for line in text.splitlines())

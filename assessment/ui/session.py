@@ -22,6 +22,7 @@ from assessment.errors import AssessmentError
 from assessment.login_throttle import attempt_login
 from assessment.site_address import BASE_URL_ENV, served_base_url
 from assessment.storage import Database, resolve_url
+from assessment.ui.markdown_text import as_text
 
 #: Session-state key: True once this browser session logged in with the facilitator password.
 FACILITATOR_KEY = "wmm_facilitator"
@@ -166,7 +167,7 @@ def _oidc_gate() -> Facilitator | None:
     if not _email_allowed(email):
         st.title("Not a facilitator")
         st.error(
-            f"The account {email or '(without e-mail)'} is not on the facilitator list "
+            f"The account {as_text(email or '(without e-mail)')} is not on the facilitator list "
             f"({FACILITATOR_EMAILS_SECRET} in .streamlit/secrets.toml)."
         )
         st.button("Log out", on_click=st.logout)
@@ -199,5 +200,7 @@ def login_page() -> None:
     """The facilitator login page: the login form, then who is logged in and a way out."""
     facilitator = require_facilitator()
     st.title("Facilitator")
-    st.success(f"Logged in as {facilitator.name}. The Dashboard and Campaigns pages are open.")
+    st.success(
+        f"Logged in as {as_text(facilitator.name)}. The Dashboard and Campaigns pages are open."
+    )
     st.button("Log out", key="wmm_logout", on_click=logout)

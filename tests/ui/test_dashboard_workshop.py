@@ -4,6 +4,7 @@ answers that were already there (nothing announced as new), and repeated wrong p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,8 @@ from assessment.storage import Database, connect, upgrade
 from assessment.ui import dashboard_page
 
 PASSWORD = "workshop-test-password"
+EVIL = "[x](http://evil) ![i](http://evil/i.png) **b** <img src=x>"
+EVIL_UNIT = "[u](http://evil/u)"
 QUESTIONNAIRE = "work-management@1.1.0"
 
 
@@ -30,15 +33,22 @@ QUESTIONNAIRE = "work-management@1.1.0"
 class World:
     db: Database
     over: str  # unit "Marketing": 7 responses, head-count 6
+    evil: str  # campaign, organisation and a unit named with markdown
 
 
-def _campaign(db: Database, name: str, answers: dict[str, int], people: dict[str, int]) -> str:
+def _campaign(
+    db: Database,
+    name: str,
+    answers: dict[str, int],
+    people: dict[str, int],
+    organisation: str = "Workshop Ltd",
+) -> str:
     q = default_registry().get(QUESTIONNAIRE)
     info = create_campaign(
         db,
         name=name,
         questionnaire=QUESTIONNAIRE,
-        organisation="Workshop Ltd",
+        organisation=organisation,
         units=[UnitSpec(unit, None, people[unit]) for unit in answers],
         targets={"completion": 4},
     )
@@ -61,6 +71,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world = World(
         db=db,
         over=_campaign(db, "Over", {"Marketing": 7, "Sales": 8}, {"Marketing": 6, "Sales": 20}),
+        evil=_campaign(db, EVIL, {EVIL_UNIT: 6, "Sales": 6}, {EVIL_UNIT: 9, "Sales": 9}, EVIL),
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WMM_DATABASE_URL", url)
@@ -164,3 +175,54 @@ def test_the_login_form_locks_after_repeated_failures_and_refuses_blanks(
 
 def _assert_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+# -- user-provided names are text ---------------------------------------------------------------------
+
+
+def _markdown_bodies(at: AppTest) -> list[str]:
+    """Every text Streamlit renders as markdown on the page."""
+    kinds = ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error")
+    return [str(e.value) for kind in (*kinds, "success") for e in getattr(at, kind)]
+
+
+def _assert_literal(at: AppTest, *names: str) -> None:
+    bodies = _markdown_bodies(at)
+    for body in bodies:
+        # What markdown would still see as markup once the backslash escapes are taken out.
+        unescaped = re.sub(r"\\.", "", body)
+        for markup in ("[x]", "](http", "![i]", "<img", "**b**", "[u]"):
+            assert markup not in unescaped, body
+    for name in names:
+        assert any(dashboard_page.as_text(name) in body for body in bodies), (name, bodies)
+
+
+def _campaigns_script() -> None:
+    from assessment.ui import campaigns_page
+
+    campaigns_page.render()
+
+
+def test_a_markdown_campaign_name_renders_literally_on_the_campaigns_page(world: World) -> None:
+    at = open_page(_campaigns_script, password=PASSWORD, state={"wmm_manage_code": world.evil})
+    _assert_clean(at)
+    assert at.subheader[0].value == dashboard_page.as_text(EVIL)
+    _assert_literal(at, EVIL)
+    at.button(key="wmm_close").click().run()
+    _assert_clean(at)
+    assert at.success and dashboard_page.as_text(EVIL) in at.success[0].value
+    _assert_literal(at, EVIL)
+
+
+@pytest.mark.parametrize("tab", ["Overview", "Units", "Actions", "Downloads"])
+def test_markdown_names_render_literally_on_the_dashboard(world: World, tab: str) -> None:
+    at = _open(world.evil)
+    at.session_state["wmm_dashboard_tab"] = tab
+    at.run()
+    _assert_clean(at)
+    views = at.selectbox(key=f"wmm_view_{world.evil}")
+    unit = next(v for v in views.options if EVIL_UNIT in v)
+    views.set_value(views.value.__class__("unit", EVIL_UNIT)).run()
+    _assert_clean(at)
+    assert unit
+    _assert_literal(at, *([f"unit: {EVIL_UNIT}"] if tab == "Overview" else []))
