@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -638,6 +638,21 @@ def actions_frame(
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def action_changes(
+    status: str, owner: str, due: object, *, keep: str = "(keep)"
+) -> dict[str, object]:
+    """The fields an action-item form changes: only those given (``keep``, an empty owner and no
+    due date leave the stored value), so an edit never resets the status."""
+    changes: dict[str, object] = {}
+    if status != keep:
+        changes["status"] = status
+    if owner.strip():
+        changes["owner"] = owner
+    if isinstance(due, date):
+        changes["due_date"] = due
+    return changes
 
 
 def actions_csv(

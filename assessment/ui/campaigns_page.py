@@ -137,11 +137,8 @@ def _done(message: str) -> None:
 
 def _invitations(db: Database, info: CampaignInfo) -> None:
     st.markdown("**Invitation links**")
-    total, used = invitation_counts(db, info.code)
-    st.caption(
-        f"{total} single-use links created, {used} used. Only their hashes are stored: download "
-        "the file when you create them, it is the only copy."
-    )
+    # Filled in after the button below is handled, so the count includes links just created.
+    counter = st.empty()
     cols = st.columns([1, 1, 2])
     count = cols[0].number_input(
         "How many links", min_value=1, max_value=10_000, value=20, step=1, key="wmm_invite_count"
@@ -153,6 +150,11 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
             st.error(as_text(exc, keep_lines=True))
         else:
             st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
+    total, used = invitation_counts(db, info.code)
+    counter.caption(
+        f"{total} single-use links created, {used} used. Only their hashes are stored: download "
+        "the file when you create them, it is the only copy."
+    )
     created = st.session_state.get(LINKS_KEY)
     if created and created[0] == info.code:
         st.download_button(

@@ -14,7 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from assessment import dashboard as dash
-from assessment.actions import add_action, delete_action, list_actions, update_action
+from assessment.actions import (
+    Action,
+    FollowUps,
+    add_action,
+    delete_action,
+    follow_ups,
+    list_actions,
+    update_action,
+)
 from assessment.campaign_scores import campaign_version
 from assessment.campaigns import CampaignInfo, dimension_ids, list_campaigns, survey_url
 from assessment.errors import AssessmentError
@@ -642,13 +650,19 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
             except AssessmentError as exc:
                 st.error(as_text(exc, keep_lines=True))
     actions = list_actions(db, info.code)
-    if not actions:
+    carried = follow_ups(db, info.code)
+    earlier = list(carried.actions) if carried is not None else []
+    if not actions and not earlier:
         st.info("No action items yet.")
         return
-    frame = dash.actions_frame(actions, q, language=language)
+    frame = dash.actions_frame([*actions, *earlier], q, language=language)
+    frame.insert(
+        0, "from", ["this wave"] * len(actions) + [carried.label if carried else ""] * len(earlier)
+    )
     st.dataframe(
-        frame[["id", "dimension_name", "title", "owner", "due_date", "status"]].rename(
+        frame[["from", "id", "dimension_name", "title", "owner", "due_date", "status"]].rename(
             columns={
+                "from": "From",
                 "id": "#",
                 "dimension_name": "Dimension",
                 "title": "Action",
@@ -660,36 +674,12 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
         hide_index=True,
         width="stretch",
     )
-    by_id = {a.id: a for a in actions}
-    with st.form("wmm_change_action"):
-        st.write("Change an action item")
-        cols = st.columns([3, 2, 2, 2])
-        action_id = cols[0].selectbox(
-            "Action",
-            list(by_id),
-            format_func=lambda i: f"#{i} {by_id[i].title[:60]}",
-            key="wmm_change_id",
+    if carried is not None and earlier:
+        st.caption(
+            f"Items of {as_text(carried.wave.name)} still open when this wave began are shown as "
+            "follow-ups; a change here changes them in that wave too."
         )
-        new_status = cols[1].selectbox("Status", ACTION_STATUSES, key="wmm_change_status")
-        new_owner = cols[2].text_input("Owner (empty: keep)", key="wmm_change_owner")
-        new_due = cols[3].date_input("Due date (empty: keep)", value=None, key="wmm_change_due")
-        save, remove = st.columns(2)
-        saved = save.form_submit_button("Save")
-        removed = remove.form_submit_button("Delete this action")
-        try:
-            if saved:
-                changes: dict[str, object] = {"status": new_status}
-                if new_owner.strip():
-                    changes["owner"] = new_owner
-                if isinstance(new_due, date):
-                    changes["due_date"] = new_due
-                update_action(db, info.code, action_id, **changes)
-                st.rerun()
-            if removed:
-                delete_action(db, info.code, action_id)
-                st.rerun()
-        except AssessmentError as exc:
-            st.error(as_text(exc, keep_lines=True))
+    _change_action(db, info.code, actions, carried)
     st.download_button(
         "Action items (CSV)",
         data=dash.actions_csv(actions, q, language=language),
@@ -698,6 +688,66 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
         key="wmm_download_actions_tab",
         on_click="ignore",
     )
+
+
+ACTION_KEEP = "(keep)"
+DELETE_KEY = "wmm_action_delete"
+
+
+def _change_action(
+    db: Database, code: str, actions: list[Action], carried: FollowUps | None
+) -> None:
+    """The form that changes or deletes an item (own or carried over); a delete asks first."""
+    items: dict[tuple[str, int], Action] = {(code, a.id): a for a in actions}
+    if carried is not None:
+        items.update({(carried.wave.code, a.id): a for a in carried.actions})
+    with st.form("wmm_change_action"):
+        st.write("Change an action item")
+        cols = st.columns([3, 2, 2, 2])
+        picked = cols[0].selectbox(
+            "Action",
+            list(items),
+            format_func=lambda k: (
+                f"#{k[1]} {items[k].title[:60]}"
+                + ("" if k[0] == code or carried is None else f" ({carried.label})")
+            ),
+            key="wmm_change_id",
+        )
+        # "(keep)" first: saving a new owner must not reset a done item to "open".
+        new_status = cols[1].selectbox(
+            "Status", [ACTION_KEEP, *ACTION_STATUSES], key="wmm_change_status"
+        )
+        new_owner = cols[2].text_input("Owner (empty: keep)", key="wmm_change_owner")
+        new_due = cols[3].date_input("Due date (empty: keep)", value=None, key="wmm_change_due")
+        save, remove = st.columns(2)
+        saved = save.form_submit_button("Save")
+        removed = remove.form_submit_button("Delete this action")
+    try:
+        if saved and picked is not None:
+            changes = dash.action_changes(new_status, new_owner, new_due, keep=ACTION_KEEP)
+            if changes:
+                update_action(db, picked[0], picked[1], **changes)
+            st.session_state.pop(DELETE_KEY, None)
+            st.rerun()
+        if removed and picked is not None:
+            st.session_state[DELETE_KEY] = picked
+        pending = st.session_state.get(DELETE_KEY)
+        if pending is not None and tuple(pending) in items:
+            item = items[tuple(pending)]
+            st.warning(
+                f"Delete action #{item.id} “{as_text(item.title)}”? This cannot be undone.",
+                icon=":material/delete:",
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, delete it", key="wmm_action_delete_yes", type="primary"):
+                delete_action(db, pending[0], pending[1])
+                st.session_state.pop(DELETE_KEY, None)
+                st.rerun()
+            if no.button("Cancel", key="wmm_action_delete_no"):
+                st.session_state.pop(DELETE_KEY, None)
+                st.rerun()
+    except AssessmentError as exc:
+        st.error(as_text(exc, keep_lines=True))
 
 
 def _waves(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:

@@ -842,3 +842,16 @@ def test_qr_svg_is_a_scannable_size(url: str) -> None:
 def test_qr_svg_needs_a_link() -> None:
     with pytest.raises(ValueError, match="needs a link"):
         qr_svg("  ")
+
+
+@pytest.mark.parametrize(
+    ("status", "owner", "due", "expected"),
+    [
+        pytest.param("(keep)", "Ben", None, {"owner": "Ben"}, id="new-owner-keeps-status"),
+        pytest.param("(keep)", "  ", None, {}, id="nothing"),
+        pytest.param("done", "", date(2026, 1, 5), {"status": "done", "due_date": date(2026, 1, 5)},
+                     id="status-and-due"),
+    ],
+)  # fmt: skip
+def test_action_changes_only_what_was_given(status, owner, due, expected) -> None:
+    assert dash.action_changes(status, owner, due) == expected

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +16,7 @@ from ui.pages import log_in, open_page
 
 from assessment import dashboard as dash
 from assessment import login_throttle
+from assessment.actions import add_action, list_actions, update_action
 from assessment.campaigns import UnitSpec, create_campaign
 from assessment.demo import generate_organisation, organisation_profile
 from assessment.importing import import_table
@@ -34,6 +35,8 @@ class World:
     db: Database
     over: str  # unit "Marketing": 7 responses, head-count 6
     evil: str  # campaign, organisation and a unit named with markdown
+    wave1: str  # Acme's first wave, with action items
+    wave2: str  # Acme's second wave
 
 
 def _campaign(
@@ -72,6 +75,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         db=db,
         over=_campaign(db, "Over", {"Marketing": 7, "Sales": 8}, {"Marketing": 6, "Sales": 20}),
         evil=_campaign(db, EVIL, {EVIL_UNIT: 6, "Sales": 6}, {EVIL_UNIT: 9, "Sales": 9}, EVIL),
+        wave1=_campaign(db, "Wave 1", {"A": 6, "B": 6}, {"A": 9, "B": 9}, "Acme"),
+        wave2="",
+    )
+    for title, status in (("Weekly review", "open"), ("Kanban board", "in-progress"),
+                          ("Old idea", "dropped")):  # fmt: skip
+        item = add_action(db, world.wave1, dimension="completion", title=title)
+        update_action(db, world.wave1, item.id, status=status)
+    world = replace(
+        world, wave2=_campaign(db, "Wave 2", {"A": 6, "B": 6}, {"A": 9, "B": 9}, "Acme")
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WMM_DATABASE_URL", url)
@@ -226,3 +238,63 @@ def test_markdown_names_render_literally_on_the_dashboard(world: World, tab: str
     _assert_clean(at)
     assert unit
     _assert_literal(at, *([f"unit: {EVIL_UNIT}"] if tab == "Overview" else []))
+
+
+# -- the action plan --------------------------------------------------------------------------------
+
+
+def _actions_tab(code: str) -> AppTest:
+    at = _open(code)
+    at.session_state["wmm_dashboard_tab"] = "Actions"
+    return at.run()
+
+
+def _plan(at: AppTest) -> list[tuple[str, str, str]]:
+    frame = at.dataframe[0].value
+    return list(zip(frame["From"], frame["Action"], frame["Status"], strict=True))
+
+
+def test_the_next_wave_shows_the_open_items_as_follow_ups(world: World) -> None:
+    at = _actions_tab(world.wave2)
+    _assert_clean(at)
+    assert _plan(at) == [
+        ("follow-up from Wave 1", "Weekly review", "open"),
+        ("follow-up from Wave 1", "Kanban board", "in-progress"),
+    ]
+    # A follow-up changed in the new wave is changed in the wave it belongs to.
+    carried = {a.title: a for a in list_actions(world.db, world.wave1)}
+    at.selectbox(key="wmm_change_id").set_value((world.wave1, carried["Weekly review"].id))
+    at.selectbox(key="wmm_change_status").set_value("done")
+    next(b for b in at.button if b.label == "Save").click().run()
+    _assert_clean(at)
+    assert ("follow-up from Wave 1", "Weekly review", "done") in _plan(at)
+    assert {a.title: a.status for a in list_actions(world.db, world.wave1)}[
+        "Weekly review"
+    ] == "done"
+
+
+def test_an_edit_keeps_the_status_and_a_delete_asks_first(world: World) -> None:
+    item = add_action(world.db, world.over, dimension="clarity", title="Priorities page")
+    update_action(world.db, world.over, item.id, status="done")
+    at = _actions_tab(world.over)
+    at.selectbox(key="wmm_change_id").set_value((world.over, item.id))
+    at.text_input(key="wmm_change_owner").input("Ben")
+    next(b for b in at.button if b.label == "Save").click().run()
+    _assert_clean(at)
+    saved = next(a for a in list_actions(world.db, world.over) if a.id == item.id)
+    assert (saved.owner, saved.status) == ("Ben", "done")
+
+    at.selectbox(key="wmm_change_id").set_value((world.over, item.id))
+    next(b for b in at.button if b.label == "Delete this action").click().run()
+    _assert_clean(at)
+    assert any("Delete action" in w.value and "Priorities page" in w.value for w in at.warning)
+    assert any(a.id == item.id for a in list_actions(world.db, world.over)), "not yet deleted"
+    at.button(key="wmm_action_delete_no").click().run()
+    assert any(a.id == item.id for a in list_actions(world.db, world.over))
+    assert not any("Delete action" in w.value for w in at.warning)
+
+    at.selectbox(key="wmm_change_id").set_value((world.over, item.id))
+    next(b for b in at.button if b.label == "Delete this action").click().run()
+    at.button(key="wmm_action_delete_yes").click().run()
+    _assert_clean(at)
+    assert not any(a.id == item.id for a in list_actions(world.db, world.over))
