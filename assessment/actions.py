@@ -1,5 +1,11 @@
 """Action items of a campaign: what a team agreed to do about a dimension, who owns it, by when,
 and how far it has got. Create, list, change and delete; each call is one transaction.
+
+Items carry over to the organisation's next wave as follow-ups (`follow_ups`) by *linking*, not
+copying: the next wave shows the previous wave's items themselves, so a status changed in either
+wave is the same status, and nothing is duplicated. The previous wave is the one the Waves tab and
+the report compare with (`assessment.waves.earlier_waves`: same organisation and questionnaire,
+created earlier, with responses), so no stored reference is needed.
 """
 
 from __future__ import annotations
@@ -11,13 +17,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.campaigns import campaign_row, dimension_ids, questionnaire_of
+from assessment.campaigns import (
+    CampaignInfo,
+    campaign_row,
+    dimension_ids,
+    get_campaign,
+    list_campaigns,
+    questionnaire_of,
+)
 from assessment.errors import AssessmentError
 from assessment.storage.engine import Database
 from assessment.storage.models import ACTION_STATUSES, ActionItem, Campaign, utcnow
 
 TITLE_LIMIT = 300
 OWNER_LIMIT = 200
+#: Statuses of items still being worked on: they carry over to the next wave.
+OPEN_STATUSES = ("open", "in-progress")
 
 
 class ActionError(AssessmentError):
@@ -168,3 +183,47 @@ def delete_action(db: Database, code: str, action_id: int) -> None:
     with db.write() as session:
         campaign = campaign_row(session, code)
         session.delete(_row(session, campaign, action_id))
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """The previous wave's action items as the next wave sees them.
+
+    Attributes
+    ----------
+    wave : the previous wave (the campaign the items belong to; change them with its code)
+    actions : its items still open or in progress, and those closed since the next wave began
+        (so an item marked done during the next wave stays in view with its new status)
+    """
+
+    wave: CampaignInfo
+    actions: tuple[Action, ...]
+
+    @property
+    def label(self) -> str:
+        """``follow-up from <wave name>``."""
+        return f"follow-up from {self.wave.name}"
+
+
+def follow_ups(db: Database, code: str) -> FollowUps | None:
+    """The previous wave's action items carried over to the campaign ``code`` (None: no earlier
+    wave of its organisation on its questionnaire with responses).
+
+    Raises
+    ------
+    UnknownCampaignError
+        When no campaign has this code.
+    """
+    from assessment.waves import earlier_waves  # the wave rule; waves imports the scoring stack
+
+    current = get_campaign(db, code)
+    earlier = earlier_waves(list_campaigns(db), current)
+    if not earlier:
+        return None
+    previous = earlier[0]
+    carried = tuple(
+        a
+        for a in list_actions(db, previous.code)
+        if a.status in OPEN_STATUSES or a.updated_at >= current.created_at
+    )
+    return FollowUps(previous, carried)

@@ -15,7 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assessment.errors import AssessmentError
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+#: The shortest facilitator password accepted from WMM_ADMIN_PASSWORD or secrets.
+MIN_PASSWORD_LENGTH = 12
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -38,6 +42,34 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+class WeakPasswordError(AssessmentError):
+    """A configured facilitator password is too short or only whitespace."""
+
+    code = "weak-password"
+
+
+def check_password_strength(password: str, where: str) -> str:
+    """``password`` when it has at least `MIN_PASSWORD_LENGTH` characters and is not only
+    whitespace.
+
+    Raises
+    ------
+    WeakPasswordError
+        Naming ``where`` it came from and what is expected (the app refuses to start).
+    """
+    if not password.strip():
+        raise WeakPasswordError(
+            f"{where} is only whitespace; a facilitator password needs at least "
+            f"{MIN_PASSWORD_LENGTH} characters. Set a longer one, or unset it to have one generated"
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPasswordError(
+            f"{where} has {len(password)} characters; a facilitator password needs at least "
+            f"{MIN_PASSWORD_LENGTH}. Set a longer one, or unset it to have one generated"
+        )
+    return password
 
 
 def generate_password(length: int = 16) -> str:
@@ -65,13 +97,20 @@ def resolve_password(
 
     A generated password's hash is saved with ``store`` and its clear text returned once, so the caller can
     print it in the terminal (never in the browser).
+
+    Raises
+    ------
+    WeakPasswordError
+        When the configured password is shorter than `MIN_PASSWORD_LENGTH` or only whitespace.
     """
     env = os.environ if environ is None else environ
     configured = env.get("WMM_ADMIN_PASSWORD")
     if configured:
+        check_password_strength(configured, "WMM_ADMIN_PASSWORD")
         return PasswordSource(hash_password(configured), "environment")
     from_secrets = (streamlit_secrets or {}).get("admin_password")
     if from_secrets:
+        check_password_strength(str(from_secrets), "admin_password in .streamlit/secrets.toml")
         return PasswordSource(hash_password(str(from_secrets)), "secrets")
     stored = load_stored()
     if stored:

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -640,6 +640,21 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def action_changes(
+    status: str, owner: str, due: object, *, keep: str = "(keep)"
+) -> dict[str, object]:
+    """The fields an action-item form changes: only those given (``keep``, an empty owner and no
+    due date leave the stored value), so an edit never resets the status."""
+    changes: dict[str, object] = {}
+    if status != keep:
+        changes["status"] = status
+    if owner.strip():
+        changes["owner"] = owner
+    if isinstance(due, date):
+        changes["due_date"] = due
+    return changes
+
+
 def actions_csv(
     actions: Iterable[Action], questionnaire: Questionnaire, *, language: str | None = None
 ) -> bytes:
@@ -797,12 +812,14 @@ class LiveUpdate:
 def live_update(previous: CampaignVersion | None, current: CampaignVersion) -> LiveUpdate:
     """Compare two campaign versions: did anything arrive that changes the results?
 
-    The first look (``previous`` None) counts as a change. A change of settings (units, targets)
-    is a change with no new responses; a new submission or import changes the submitted count
-    (counted as it arrives; the scores change only with a release, DESIGN §7 "Time").
+    The first look (``previous`` None) counts as a change with no new responses: the answers
+    already there when live mode is turned on are not news ("+339 new" would be). A change of
+    settings (units, targets) is a change with no new responses; a new submission or import
+    changes the submitted count (counted as it arrives; the scores change only with a release,
+    DESIGN §7 "Time").
     """
     if previous is None:
-        return LiveUpdate(True, current.submitted, current.submitted)
+        return LiveUpdate(True, 0, current.submitted)
     return LiveUpdate(
         changed=previous != current,
         new_responses=max(current.submitted - previous.submitted, 0),
@@ -868,6 +885,12 @@ class CampaignResults:
     def notes(self) -> tuple[str, ...]:
         """What the release pooled and why ("pooled to protect 1 respondent")."""
         return self.release.notes
+
+    @property
+    def over_counts(self) -> tuple[str, ...]:
+        """Published units with more responses than their head-count, one line each: the results
+        treat them as a census until the head-count is corrected."""
+        return self.release.over_counts
 
     @property
     def min_group_size(self) -> int:

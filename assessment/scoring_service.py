@@ -22,7 +22,7 @@ from assessment.results.coarsening import (
     NOT_GIVEN,
     coarsen_secondary,
     coarsen_units,
-    pooled_head_counts,
+    published_head_counts,
 )
 from assessment.scoring_setup import dimension_names, scoring_spec
 from assessment.threads import single_threaded_blas
@@ -116,7 +116,9 @@ def score_table(
     wanted = set(parts or PARTS)
     k = spec.min_group_size
     units, poolings = coarsen_units(table.unit, min_group_size=k)
-    unit_head_counts = pooled_head_counts(table.unit, units, head_counts)
+    # Never an inconsistent head-count: a published unit with more respondents is a census.
+    published = published_head_counts(table.unit, units, head_counts)
+    unit_head_counts = published.counts
     if by == "unit":
         groups = units
     else:
@@ -150,7 +152,7 @@ def score_table(
                 run(units, "unit", {"scores"} | (wanted & {"drivers"})),
                 by,
             )
-    pooling_notes = tuple(p.note for p in poolings if p.note)
+    pooling_notes = (*published.over_counts, *(p.note for p in poolings if p.note))
     if pooling_notes:
         result = replace(result, notes=(*pooling_notes, *result.notes))
     metadata: dict[str, Any] = {

@@ -10,7 +10,7 @@ minimum group size; a comparison uses the larger of the two and each wave's coar
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 from assessment.exports import suppressed_rows
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses_csv import ResponseTable
-from assessment.results.coarsening import pooled_head_counts
+from assessment.results.coarsening import published_head_counts
 from assessment.scoring_setup import (
     CommonItemSpec,
     common_item_spec,
@@ -184,14 +184,18 @@ def score_waves(
     def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> tuple[ScoreResult, str]:
         units = np.asarray(table.unit, dtype=object)
         coarse = coarsen(units, min_group_size=k, other_label=OTHER_UNITS)
+        # A published unit with more respondents than its head-count is scored as a census.
+        published = published_head_counts(units, coarse.labels, head_counts)
         with single_threaded_blas():
             result = score(
                 common.codes(table),
                 coarse.labels,
                 common.spec,
-                head_counts=pooled_head_counts(units, coarse.labels, head_counts),
+                head_counts=published.counts,
                 duration_seconds=table.duration_seconds,
             )
+        if published.over_counts:
+            result = replace(result, notes=(*published.over_counts, *result.notes))
         return result, coarse.reason
 
     (now, now_pooled), (before, before_pooled) = (

@@ -34,7 +34,9 @@ from assessment.campaigns import (
     reopen_campaign,
 )
 from assessment.cli.options import F, min_group_size_option
+from assessment.head_counts import parse_head_count_settings, set_head_counts, unit_head_counts
 from assessment.importing import import_responses
+from assessment.results.release import build_release
 from assessment.storage import (
     Database,
     connect,
@@ -320,6 +322,60 @@ def campaign_show(code: str, as_json: bool, db_url: str | None) -> None:
         click.echo(f"  unit {unit.name}{parent}{count}")
 
 
+@campaign.command("units")
+@click.argument("code")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="UNIT=HEAD-COUNT",
+    help='Correct a unit\'s head-count, e.g. --set "Marketing=22" (repeatable; all or none).',
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@db_option
+def campaign_units(code: str, settings: tuple[str, ...], as_json: bool, db_url: str | None) -> None:
+    """Show the campaign's units with head-counts and responses; correct head-counts with --set.
+
+    Responses are shown for units published on their own; a unit pooled into '(other units)'
+    shows only where it went.
+    """
+    with database(db_url) as db:
+        if settings:
+            set_head_counts(db, code, parse_head_count_settings(settings))
+        rows = unit_head_counts(db, code)
+    if as_json:
+        records = [
+            {
+                "name": r.name,
+                "parent": r.parent,
+                "head_count": r.head_count,
+                "responses": r.responses,
+                "published_as": r.published_as,
+                "over_counted": r.over_counted,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    if settings:
+        click.echo(f"saved {len(settings)} head-count(s) of campaign {code}")
+    if not rows:
+        click.echo(f"campaign {code} has no units yet; the first import or response adds them")
+        return
+    width = min(max(len("unit"), *(len(r.name) for r in rows)), 40)
+    click.echo(f"{'unit':<{width}}  {'head-count':>10}  {'responses':>9}  note")
+    for r in rows:
+        head = "-" if r.head_count is None else str(r.head_count)
+        responses = "-" if r.responses is None else str(r.responses)
+        if r.over_counted:
+            note = f'more responses than people: set with --set "{r.name}={r.responses}"'
+        elif r.responses is None:
+            note = f"pooled into {r.published_as}"
+        else:
+            note = ""
+        click.echo(f"{r.name[:width]:<{width}}  {head:>10}  {responses:>9}  {note}".rstrip())
+
+
 @campaign.command("close")
 @click.argument("code")
 @db_option
@@ -468,6 +524,12 @@ def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None
     click.echo(f"wrote {out}")
 
 
+def _warn_over_counts(db: Database, code: str) -> None:
+    """Name on stderr every unit the results treat as a census (more responses than people)."""
+    for line in build_release(db, code).over_counts:
+        click.echo(f"warning: {line}", err=True)
+
+
 @export.command("scores")
 @_campaign_option
 @_out_option
@@ -480,6 +542,7 @@ def export_scores_command(code: str, out: Path, by: str, db_url: str | None) -> 
     _check_folder(out)
     with database(db_url) as db:
         frame = export_scores(db, code, out, by=by)
+        _warn_over_counts(db, code)
     click.echo(f"wrote {out} ({len(frame)} rows)")
 
 
@@ -510,6 +573,7 @@ def export_benchmark_command(
         rows = export_benchmark(
             db, code, out, org=org, sector=sector, size_band=size_band, period=period
         )
+        _warn_over_counts(db, code)
     name = rows["org"].iloc[0] if len(rows) else "-"
     click.echo(f"wrote {out} ({len(rows)} dimension(s), organisation {name!r})")
 
@@ -542,6 +606,7 @@ def benchmark_compare(code: str, as_json: bool, db_url: str | None) -> None:
     """Show the campaign's percentile rank per dimension among the pooled organisations."""
     with database(db_url) as db:
         comparison = compare_with_benchmarks(db, code)
+        _warn_over_counts(db, code)
     rows = comparison.rows
     if as_json:
         click.echo(rows.to_json(orient="records", indent=2, force_ascii=False))
@@ -594,6 +659,7 @@ def report(
     _check_folder(out)
     with database(db_url) as db:
         written = write_report(db, code, out, language=language, previous=previous)
+        _warn_over_counts(db, code)
     if written.not_compared:
         click.echo(f"warning: {written.not_compared}", err=True)
     if written.previous is not None and written.waves is not None:

@@ -94,17 +94,46 @@ def coarsen_secondary(
     return second.labels, poolings
 
 
-def pooled_head_counts(
+@dataclass(frozen=True)
+class PublishedHeadCounts:
+    """Head-counts of the published (coarsened) units, made consistent with their respondents.
+
+    Attributes
+    ----------
+    counts : people per published unit; None when no head-count is known
+    over_counts : one readable line per published unit with more respondents than its head-count,
+        e.g. ``Marketing: 22 responses but a head-count of 21 — treated as 22; correct the
+        head-count`` (such a unit is scored as a census of its respondents)
+    """
+
+    counts: dict[str, int] | None
+    over_counts: tuple[str, ...] = ()
+
+
+def published_head_counts(
     units: np.ndarray, coarse: np.ndarray, head_counts: Mapping[str, int] | None
-) -> dict[str, int] | None:
-    """Head-counts of the coarsened units: a pooled group's is the sum of its units' when every one
-    is known (else unknown); units without respondents keep theirs."""
+) -> PublishedHeadCounts:
+    """Head-counts of the coarsened units, never smaller than their respondents.
+
+    A pooled group's head-count is the sum of its units' when every one is known (else unknown);
+    units without respondents keep theirs. A published group with more respondents n than its
+    head-count N (one response more than the unit list says, which the survey accepts) is taken as
+    a census, N = n, and named in ``over_counts``: the finite-population correction
+    √((N − n)/(N − 1)) needs n ≤ N, and the results must not fail in front of a workshop.
+
+    Notes
+    -----
+    The check runs on the *published* groups, so the warning names only numbers the results
+    already show (a published group's respondents and head-count): a unit hidden in
+    ``(other units)`` is never singled out by it (DESIGN §7).
+    """
     if not head_counts:
-        return None
+        return PublishedHeadCounts(None)
     raw = np.asarray(units, dtype=object)
+    labels = np.asarray(coarse, dtype=object).astype(str)
     out: dict[str, int] = {}
     members: dict[str, set[str]] = {}
-    for original, label in zip(raw, coarse, strict=True):
+    for original, label in zip(raw, labels, strict=True):
         members.setdefault(str(label), set()).add(str(original))
     for label, originals in members.items():
         if all(o in head_counts for o in originals):
@@ -113,7 +142,30 @@ def pooled_head_counts(
     for unit, count in head_counts.items():
         if unit not in seen and unit not in out:
             out[unit] = count
-    return out
+    names, sizes = np.unique(labels, return_counts=True)
+    respondents = {str(name): int(n) for name, n in zip(names, sizes, strict=True)}
+    over_counts: list[str] = []
+    for label in sorted(out):
+        n = respondents.get(label, 0)
+        if n <= out[label]:
+            continue
+        listed = sorted(members[label])
+        if listed == [label]:
+            what, fix = f"a head-count of {out[label]}", "correct the head-count"
+        else:
+            what = f"a head-count of {out[label]} (the sum of {', '.join(listed)})"
+            fix = "correct these units' head-counts"
+        over_counts.append(f"{label}: {n} responses but {what} — treated as {n}; {fix}")
+        out[label] = n
+    return PublishedHeadCounts(out, tuple(over_counts))
+
+
+def pooled_head_counts(
+    units: np.ndarray, coarse: np.ndarray, head_counts: Mapping[str, int] | None
+) -> dict[str, int] | None:
+    """Head-counts of the coarsened units (`published_head_counts`): a pooled group's is the sum of
+    its units' when every one is known, and none is smaller than its group's respondents."""
+    return published_head_counts(units, coarse, head_counts).counts
 
 
 @dataclass(frozen=True)

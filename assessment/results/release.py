@@ -27,7 +27,7 @@ from assessment.campaign_scores import (
 from assessment.campaigns import CampaignInfo, get_campaign, role_options
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses_csv import ResponseTable
-from assessment.results.coarsening import Pooling, coarsen_table, pooled_head_counts
+from assessment.results.coarsening import Pooling, coarsen_table, published_head_counts
 from assessment.scoring_service import ScoredTable
 from assessment.storage.engine import Database
 
@@ -49,7 +49,10 @@ class Release:
     poolings : what each breakdown's coarsening pooled and why
     by_unit : the scores on the coarsened units (None before the first response)
     unit_counts, role_counts, language_counts : respondents per published group
-    head_counts : people per published unit (a pooled group's is its units' sum when all are known)
+    head_counts : people per published unit (a pooled group's is its units' sum when all are known;
+        never fewer than the group's respondents)
+    over_counts : published units with more responses than their head-count, one line each
+        (`assessment.results.coarsening.published_head_counts`): they are treated as a census
 
     Notes
     -----
@@ -69,6 +72,7 @@ class Release:
     role_counts: Mapping[str, int]
     language_counts: Mapping[str, int]
     head_counts: Mapping[str, int]
+    over_counts: tuple[str, ...] = ()
 
     @property
     def code(self) -> str:
@@ -80,8 +84,8 @@ class Release:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        """What was pooled and why, one readable line per pooling."""
-        return tuple(p.note for p in self.poolings if p.note)
+        """Head-counts treated as a census, then what was pooled and why, one readable line each."""
+        return (*self.over_counts, *(p.note for p in self.poolings if p.note))
 
     def pooling_notes(self, breakdown: str) -> tuple[str, ...]:
         """The reasons of one breakdown's poolings (``unit``, ``role``, ``language``)."""
@@ -154,7 +158,7 @@ def build_release(db: Database, code: str) -> Release:
         roles: dict[str, int] = {}
         if role_options(questionnaire) and "role" in table.demographics:
             roles = _counts(table.demographics["role"])
-        head_counts = pooled_head_counts(raw.unit, table.unit, info.head_counts) or {}
+        published = published_head_counts(raw.unit, table.unit, info.head_counts)
         try:
             by_unit: ScoredTable | None = score_campaign(db, code)
         except NoResponsesError:
@@ -170,7 +174,8 @@ def build_release(db: Database, code: str) -> Release:
             _counts(table.unit),
             roles,
             _counts(table.language),
-            head_counts,
+            published.counts or {},
+            published.over_counts,
         )
 
     # Keyed by what changes the results (a new release or setting), not by every submission.

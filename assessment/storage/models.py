@@ -1,5 +1,5 @@
 """The database schema as typed SQLAlchemy 2 models: campaigns, units, targets, invitations,
-responses, answers, action items and imported benchmark rows.
+responses, answers, action items, imported benchmark rows and failed facilitator logins.
 
 The Alembic revisions in ``migrations/versions`` create exactly this schema (a test compares them).
 Nothing here identifies a respondent: no name, e-mail, IP address or user agent is stored; invitation
@@ -49,6 +49,7 @@ RESPONSE_STATUSES = ("draft", "submitted")
 RESPONSE_SOURCES = ("survey", "import")
 SPECIAL_ANSWERS = ("DK", "NA")
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+LOGIN_SUBJECTS = ("account", "client")
 
 
 def utcnow() -> datetime:
@@ -348,3 +349,24 @@ class BenchmarkRow(Base):
     level: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(300))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed facilitator logins of one account or one client since its last success, and until
+    when it is locked (`assessment.login_throttle`); shared by every app process.
+
+    ``subject`` is a keyed hash (HMAC-SHA256 with a random key kept in ``app_settings``) of the
+    account or client key, never the client's address itself.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", LOGIN_SUBJECTS), name="kind"),
+        CheckConstraint("failures >= 0", name="failures"),
+    )
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]

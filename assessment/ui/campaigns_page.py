@@ -37,7 +37,7 @@ from assessment.qr import qr_svg
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.storage import Database
 from assessment.storage.models import CAMPAIGN_MODES
-from assessment.survey_flow import plain_markdown
+from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
@@ -63,7 +63,7 @@ def render() -> None:
     st.title("Campaigns")
     if MESSAGE_KEY in st.session_state:
         # Messages name campaigns: user-provided text, shown as text.
-        st.success(plain_markdown(st.session_state.pop(MESSAGE_KEY)))
+        st.success(as_text(st.session_state.pop(MESSAGE_KEY)))
     campaigns = list_campaigns(db)
     manage, create, import_tab = st.tabs(
         ["Campaigns", "Create a campaign", "Import responses"],
@@ -118,7 +118,7 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
     link = survey_url(info.code)
     left, right = st.columns([3, 1])
     with left:
-        st.subheader(plain_markdown(info.name))
+        st.subheader(as_text(info.name))
         st.write(f"Survey link: {link}")
         st.caption(
             f"{info.questionnaire} · {MODE_TEXT.get(info.mode, info.mode)} · minimum group size "
@@ -128,10 +128,10 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
         if info.status == "open":
             if st.button("Close the campaign", key="wmm_close", help="Stops accepting answers."):
                 close_campaign(db, info.code)
-                _done(f"{info.name} is closed; it accepts no more answers.")
+                _done(f"{as_text(info.name)} is closed; it accepts no more answers.")
         elif st.button("Reopen the campaign", key="wmm_reopen"):
             reopen_campaign(db, info.code)
-            _done(f"{info.name} is open again.")
+            _done(f"{as_text(info.name)} is open again.")
     with right:
         st.image(qr_svg(link), width=180, caption="Survey link")
     _invitations(db, info)
@@ -180,11 +180,8 @@ def _done(message: str) -> None:
 
 def _invitations(db: Database, info: CampaignInfo) -> None:
     st.markdown("**Invitation links**")
-    total, used = invitation_counts(db, info.code)
-    st.caption(
-        f"{total} single-use links created, {used} used. Only their hashes are stored: download "
-        "the file when you create them, it is the only copy."
-    )
+    # Filled in after the button below is handled, so the count includes links just created.
+    counter = st.empty()
     cols = st.columns([1, 1, 2])
     count = cols[0].number_input(
         "How many links", min_value=1, max_value=10_000, value=20, step=1, key="wmm_invite_count"
@@ -193,9 +190,14 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
         try:
             tokens = create_invitations(db, info.code, int(count))
         except AssessmentError as exc:
-            st.error(str(exc))
+            st.error(as_text(exc, keep_lines=True))
         else:
             st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
+    total, used = invitation_counts(db, info.code)
+    counter.caption(
+        f"{total} single-use links created, {used} used. Only their hashes are stored: download "
+        "the file when you create them, it is the only copy."
+    )
     created = st.session_state.get(LINKS_KEY)
     if created and created[0] == info.code:
         st.download_button(
@@ -228,7 +230,7 @@ def _units_and_targets(db: Database, info: CampaignInfo) -> None:
             except AssessmentError as exc:
                 _show_error(exc)
             else:
-                _done(f"Saved the units and targets of {info.name}.")
+                _done(f"Saved the units and targets of {as_text(info.name)}.")
 
 
 # -- creating ---------------------------------------------------------------------------------------
@@ -345,7 +347,7 @@ def _create(db: Database) -> None:
         _show_error(exc)
         return
     st.success(
-        f"Created {plain_markdown(info.name)}: code {info.code}. Survey link: {info.survey_url}"
+        f"Created {as_text(info.name)}: code {info.code}. Survey link: {info.survey_url}"
         + (" · The role question is required." if info.require_role else "")
     )
     st.image(qr_svg(info.survey_url), width=200)
@@ -359,7 +361,7 @@ def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
 
 
 def _show_error(exc: AssessmentError) -> None:
-    st.error(exc.message if getattr(exc, "problems", None) else str(exc))
+    st.error(as_text(exc.message if getattr(exc, "problems", None) else exc, keep_lines=True))
     if getattr(exc, "problems", None):
         st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
 
@@ -397,7 +399,7 @@ def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
         try:
             result = import_responses(db, info.code, path)
         except AssessmentError as exc:
-            st.error(f"Nothing was imported. {exc.message}")
+            st.error(f"Nothing was imported. {as_text(exc.message, keep_lines=True)}")
             st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
             return
     st.success(result.summary)

@@ -14,7 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from assessment import dashboard as dash
-from assessment.actions import add_action, delete_action, list_actions, update_action
+from assessment.actions import (
+    Action,
+    FollowUps,
+    add_action,
+    delete_action,
+    follow_ups,
+    list_actions,
+    update_action,
+)
 from assessment.campaign_scores import campaign_version
 from assessment.campaigns import CampaignInfo, dimension_ids, list_campaigns, survey_url
 from assessment.errors import AssessmentError
@@ -23,6 +31,7 @@ from assessment.site_address import unreachable_hint
 from assessment.storage import Database
 from assessment.storage.models import ACTION_STATUSES
 from assessment.ui import charts
+from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 from assessment.waves import CHANGE_TEXT, wave_change
 from scoring.suppression import TOTAL_LABEL
@@ -66,7 +75,7 @@ def render() -> None:
     try:
         results = dash.load_results(db, info.code)
     except AssessmentError as exc:
-        st.error(str(exc))
+        st.error(as_text(exc, keep_lines=True))
         return
     q = results.questionnaire
     controls = st.columns([2, 1, 1])
@@ -91,6 +100,9 @@ def render() -> None:
         help=f"For a workshop: shows the survey link as a QR code and refreshes every "
         f"{LIVE_SECONDS} seconds as answers arrive.",
     )
+    if not live:
+        # Turning live mode on later starts from what is there then: nothing counts as new.
+        st.session_state.pop(f"{LIVE_VERSION_KEY}_{info.code}", None)
     if live:
         # Only this part reruns every few seconds; it re-scores only when answers arrived.
         st.fragment(_live_panel, run_every=LIVE_SECONDS)(db, info.code, language)
@@ -166,6 +178,12 @@ def _header(results: dash.CampaignResults) -> None:
         )
     else:
         cols[3].metric("Overall level", "–")
+    for line in results.over_counts:
+        st.warning(
+            f"{as_text(line)}. Fix it on the Campaigns page (Units) or with "
+            f'`wmm campaign units {info.code} --set "UNIT=HEAD-COUNT"`.',
+            icon=":material/groups:",
+        )
     st.caption(
         f"Survey code {info.code} · {q.text(q.title)} ({q.key}) · minimum group size "
         f"{info.min_group_size} · "
@@ -259,7 +277,7 @@ def _no_results(results: dash.CampaignResults, view: dash.View) -> bool:
         # Answers arrived, but not yet k of them: nothing is released (DESIGN §7 "Time").
         st.warning(
             f"Fewer than {results.min_group_size} respondents so far: no results can be shown "
-            f"without revealing individual answers. {results.summary.text}"
+            f"without revealing individual answers. {as_text(results.summary.text)}"
         )
         return True
     if results.by_unit is None:
@@ -272,7 +290,8 @@ def _no_results(results: dash.CampaignResults, view: dash.View) -> bool:
     if rows.empty or not rows["mean"].notna().any():
         st.warning(
             f"Fewer than {results.min_group_size} respondents with scores in "
-            f"{view.describe(dash.role_names(results.questionnaire))}: no results can be shown "
+            f"{as_text(view.describe(dash.role_names(results.questionnaire)))}: no results can be "
+            "shown "
             "without revealing individual answers."
         )
         return True
@@ -293,7 +312,7 @@ def _participation_panel(results: dash.CampaignResults) -> None:
     st.subheader("Participation")
     if results.summary is not None and results.summary.text:
         # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
-        st.caption(results.summary.text)
+        st.caption(as_text(results.summary.text))
     frame = results.participation()
     units = frame[frame["unit"] != TOTAL_LABEL]
     if units.empty:
@@ -336,7 +355,7 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
     q = results.questionnaire
     rows = results.rows(view)
     thresholds, names = _levels(results, language)
-    st.subheader(f"The flywheel — {view.describe(dash.role_names(q, language))}")
+    st.subheader(f"The flywheel — {as_text(view.describe(dash.role_names(q, language)))}")
     left, right = st.columns([3, 2])
     with left:
         _flywheel_panel(results, rows, language)
@@ -588,7 +607,7 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                             add_action(db, info.code, dimension=component, title=action)
                             st.toast("Added to the action plan.")
                         except AssessmentError as exc:
-                            st.error(str(exc))
+                            st.error(as_text(exc, keep_lines=True))
                     suggestions.append((component, action))
     st.subheader("Action plan")
     with st.form("wmm_add_action", clear_on_submit=True):
@@ -629,15 +648,21 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                 )
                 st.success("Added to the action plan.")
             except AssessmentError as exc:
-                st.error(str(exc))
+                st.error(as_text(exc, keep_lines=True))
     actions = list_actions(db, info.code)
-    if not actions:
+    carried = follow_ups(db, info.code)
+    earlier = list(carried.actions) if carried is not None else []
+    if not actions and not earlier:
         st.info("No action items yet.")
         return
-    frame = dash.actions_frame(actions, q, language=language)
+    frame = dash.actions_frame([*actions, *earlier], q, language=language)
+    frame.insert(
+        0, "from", ["this wave"] * len(actions) + [carried.label if carried else ""] * len(earlier)
+    )
     st.dataframe(
-        frame[["id", "dimension_name", "title", "owner", "due_date", "status"]].rename(
+        frame[["from", "id", "dimension_name", "title", "owner", "due_date", "status"]].rename(
             columns={
+                "from": "From",
                 "id": "#",
                 "dimension_name": "Dimension",
                 "title": "Action",
@@ -649,36 +674,12 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
         hide_index=True,
         width="stretch",
     )
-    by_id = {a.id: a for a in actions}
-    with st.form("wmm_change_action"):
-        st.write("Change an action item")
-        cols = st.columns([3, 2, 2, 2])
-        action_id = cols[0].selectbox(
-            "Action",
-            list(by_id),
-            format_func=lambda i: f"#{i} {by_id[i].title[:60]}",
-            key="wmm_change_id",
+    if carried is not None and earlier:
+        st.caption(
+            f"Items of {as_text(carried.wave.name)} still open when this wave began are shown as "
+            "follow-ups; a change here changes them in that wave too."
         )
-        new_status = cols[1].selectbox("Status", ACTION_STATUSES, key="wmm_change_status")
-        new_owner = cols[2].text_input("Owner (empty: keep)", key="wmm_change_owner")
-        new_due = cols[3].date_input("Due date (empty: keep)", value=None, key="wmm_change_due")
-        save, remove = st.columns(2)
-        saved = save.form_submit_button("Save")
-        removed = remove.form_submit_button("Delete this action")
-        try:
-            if saved:
-                changes: dict[str, object] = {"status": new_status}
-                if new_owner.strip():
-                    changes["owner"] = new_owner
-                if isinstance(new_due, date):
-                    changes["due_date"] = new_due
-                update_action(db, info.code, action_id, **changes)
-                st.rerun()
-            if removed:
-                delete_action(db, info.code, action_id)
-                st.rerun()
-        except AssessmentError as exc:
-            st.error(str(exc))
+    _change_action(db, info.code, actions, carried)
     st.download_button(
         "Action items (CSV)",
         data=dash.actions_csv(actions, q, language=language),
@@ -687,6 +688,66 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
         key="wmm_download_actions_tab",
         on_click="ignore",
     )
+
+
+ACTION_KEEP = "(keep)"
+DELETE_KEY = "wmm_action_delete"
+
+
+def _change_action(
+    db: Database, code: str, actions: list[Action], carried: FollowUps | None
+) -> None:
+    """The form that changes or deletes an item (own or carried over); a delete asks first."""
+    items: dict[tuple[str, int], Action] = {(code, a.id): a for a in actions}
+    if carried is not None:
+        items.update({(carried.wave.code, a.id): a for a in carried.actions})
+    with st.form("wmm_change_action"):
+        st.write("Change an action item")
+        cols = st.columns([3, 2, 2, 2])
+        picked = cols[0].selectbox(
+            "Action",
+            list(items),
+            format_func=lambda k: (
+                f"#{k[1]} {items[k].title[:60]}"
+                + ("" if k[0] == code or carried is None else f" ({carried.label})")
+            ),
+            key="wmm_change_id",
+        )
+        # "(keep)" first: saving a new owner must not reset a done item to "open".
+        new_status = cols[1].selectbox(
+            "Status", [ACTION_KEEP, *ACTION_STATUSES], key="wmm_change_status"
+        )
+        new_owner = cols[2].text_input("Owner (empty: keep)", key="wmm_change_owner")
+        new_due = cols[3].date_input("Due date (empty: keep)", value=None, key="wmm_change_due")
+        save, remove = st.columns(2)
+        saved = save.form_submit_button("Save")
+        removed = remove.form_submit_button("Delete this action")
+    try:
+        if saved and picked is not None:
+            changes = dash.action_changes(new_status, new_owner, new_due, keep=ACTION_KEEP)
+            if changes:
+                update_action(db, picked[0], picked[1], **changes)
+            st.session_state.pop(DELETE_KEY, None)
+            st.rerun()
+        if removed and picked is not None:
+            st.session_state[DELETE_KEY] = picked
+        pending = st.session_state.get(DELETE_KEY)
+        if pending is not None and tuple(pending) in items:
+            item = items[tuple(pending)]
+            st.warning(
+                f"Delete action #{item.id} “{as_text(item.title)}”? This cannot be undone.",
+                icon=":material/delete:",
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, delete it", key="wmm_action_delete_yes", type="primary"):
+                delete_action(db, pending[0], pending[1])
+                st.session_state.pop(DELETE_KEY, None)
+                st.rerun()
+            if no.button("Cancel", key="wmm_action_delete_no"):
+                st.session_state.pop(DELETE_KEY, None)
+                st.rerun()
+    except AssessmentError as exc:
+        st.error(as_text(exc, keep_lines=True))
 
 
 def _waves(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:
@@ -715,7 +776,7 @@ def _waves(db: Database, results: dash.CampaignResults, view: dash.View, languag
     try:
         waves = dash.load_waves(db, results, code)
     except (ValueError, AssessmentError) as exc:
-        st.warning(f"These two waves cannot be compared: {exc}")
+        st.warning(f"These two waves cannot be compared: {as_text(exc, keep_lines=True)}")
         return
     st.info(f"Compared on the common statements only: {waves.overlap}.")
     q = results.questionnaire
@@ -846,7 +907,7 @@ def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> No
     try:
         comparison = dash.load_benchmark(db, results)
     except AssessmentError as exc:
-        st.warning(str(exc))
+        st.warning(as_text(exc, keep_lines=True))
         return
     if comparison is None:
         st.info(
@@ -968,7 +1029,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
     if result.notes:
         st.markdown("**Notes from the scoring**")
         for note in result.notes:
-            st.markdown(f"- {note}")
+            st.markdown(f"- {as_text(note)}")
 
 
 def _downloads(db: Database, results: dash.CampaignResults, language: str) -> None:

@@ -8,6 +8,7 @@ The password is compared with its stored hash only; it never reaches the browser
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,11 +16,13 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assessment.auth import verify_password
+from assessment.auth import WeakPasswordError
 from assessment.bootstrap import Startup, claim_announcement, prepare
 from assessment.errors import AssessmentError
+from assessment.login_throttle import attempt_login
 from assessment.site_address import BASE_URL_ENV, served_base_url
 from assessment.storage import Database, resolve_url
+from assessment.ui.markdown_text import as_text
 
 #: Session-state key: True once this browser session logged in with the facilitator password.
 FACILITATOR_KEY = "wmm_facilitator"
@@ -27,6 +30,8 @@ FACILITATOR_KEY = "wmm_facilitator"
 PASSWORD_FIELD_KEY = "wmm_login_password"
 #: Session-state key of the last failed login message.
 LOGIN_ERROR_KEY = "wmm_login_error"
+#: Session-state key of the random client key used when the connection has no IP address.
+CLIENT_KEY = "wmm_login_client"
 #: Secrets key: optional list of e-mail addresses allowed in as facilitators with OIDC.
 FACILITATOR_EMAILS_SECRET = "facilitator_emails"
 
@@ -73,7 +78,10 @@ def startup_or_stop() -> Startup:
         return startup()
     except AssessmentError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
-        st.error(f"The app cannot open its database: {exc}")
+        if isinstance(exc, WeakPasswordError):
+            st.error(f"The app cannot start: {exc}.")
+        else:
+            st.error(f"The app cannot open its database: {exc}")
         st.stop()
 
 
@@ -103,18 +111,39 @@ def _email_allowed(email: Any) -> bool:
     return isinstance(email, str) and email.strip().lower() in listed
 
 
+def client_key() -> str:
+    """Who is trying to log in, for the per-client throttle (only its keyed hash is stored).
+
+    The connection's IP address (`st.context.ip_address`, the WebSocket peer) when there is one.
+    Forwarded headers (X-Forwarded-For) are not used: any client can write them, so a client
+    could pick a fresh key for every guess. Without an address (localhost, or a proxy that hides
+    it) the key is random per browser session: a new session starts afresh, which is why the
+    per-account throttle exists too.
+    """
+    address = getattr(st.context, "ip_address", None)
+    if address:
+        return f"ip:{address}"
+    if CLIENT_KEY not in st.session_state:
+        st.session_state[CLIENT_KEY] = secrets.token_hex(16)
+    return f"session:{st.session_state[CLIENT_KEY]}"
+
+
 def _check_password() -> None:
     entered = str(st.session_state.get(PASSWORD_FIELD_KEY) or "")
     st.session_state[PASSWORD_FIELD_KEY] = ""
-    password_hash = startup().password_hash
-    if entered and password_hash and verify_password(entered, password_hash):
+    started = startup()
+    attempt = attempt_login(started.db, entered, started.password_hash, client=client_key())
+    if attempt.accepted:
         st.session_state[FACILITATOR_KEY] = True
         st.session_state.pop(LOGIN_ERROR_KEY, None)
-    else:
-        st.session_state[LOGIN_ERROR_KEY] = (
-            "That is not the facilitator password. It was printed in the terminal when the app "
-            "first started, or it is set in WMM_ADMIN_PASSWORD or .streamlit/secrets.toml."
-        )
+        return
+    hint = (
+        " It was printed in the terminal when the app first started, or it is set in "
+        "WMM_ADMIN_PASSWORD or .streamlit/secrets.toml."
+        if attempt.message.startswith("That is not")
+        else ""
+    )
+    st.session_state[LOGIN_ERROR_KEY] = attempt.message + hint
 
 
 def _password_form() -> None:
@@ -138,7 +167,7 @@ def _oidc_gate() -> Facilitator | None:
     if not _email_allowed(email):
         st.title("Not a facilitator")
         st.error(
-            f"The account {email or '(without e-mail)'} is not on the facilitator list "
+            f"The account {as_text(email or '(without e-mail)')} is not on the facilitator list "
             f"({FACILITATOR_EMAILS_SECRET} in .streamlit/secrets.toml)."
         )
         st.button("Log out", on_click=st.logout)
@@ -171,5 +200,7 @@ def login_page() -> None:
     """The facilitator login page: the login form, then who is logged in and a way out."""
     facilitator = require_facilitator()
     st.title("Facilitator")
-    st.success(f"Logged in as {facilitator.name}. The Dashboard and Campaigns pages are open.")
+    st.success(
+        f"Logged in as {as_text(facilitator.name)}. The Dashboard and Campaigns pages are open."
+    )
     st.button("Log out", key="wmm_logout", on_click=logout)

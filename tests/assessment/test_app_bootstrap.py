@@ -119,15 +119,21 @@ def test_settings_get_set_and_claim(db: Database) -> None:
 @pytest.mark.parametrize(
     ("environ", "secrets", "origin", "password"),
     [
-        pytest.param({"WMM_ADMIN_PASSWORD": "from-env"}, {}, "environment", "from-env", id="env"),
+        pytest.param(
+            {"WMM_ADMIN_PASSWORD": "from-the-environment"},
+            {},
+            "environment",
+            "from-the-environment",
+            id="env",
+        ),
         pytest.param(
             {}, {"admin_password": "from-secrets"}, "secrets", "from-secrets", id="secrets"
         ),
         pytest.param(
-            {"WMM_ADMIN_PASSWORD": "from-env"},
+            {"WMM_ADMIN_PASSWORD": "from-the-environment"},
             {"admin_password": "from-secrets"},
             "environment",
-            "from-env",
+            "from-the-environment",
             id="env-before-secrets",
         ),
     ],
@@ -206,9 +212,14 @@ def test_first_run_seeds_the_demo_and_prints_its_link_and_a_password_once(url: s
     ("environ", "secrets", "says"),
     [
         pytest.param(
-            {**NO_DEMO, "WMM_ADMIN_PASSWORD": "pw"}, {}, "WMM_ADMIN_PASSWORD.", id="environment"
+            {**NO_DEMO, "WMM_ADMIN_PASSWORD": "a-long-passphrase"},
+            {},
+            "WMM_ADMIN_PASSWORD.",
+            id="environment",
         ),
-        pytest.param(NO_DEMO, {"admin_password": "pw"}, "admin_password from", id="secrets"),
+        pytest.param(
+            NO_DEMO, {"admin_password": "a-long-passphrase"}, "admin_password from", id="secrets"
+        ),
         pytest.param(
             NO_DEMO,
             {"auth": {"client_id": "x", "server_metadata_url": "https://idp/.well-known"}},

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assessment.auth import (
+    MIN_PASSWORD_LENGTH,
+    WeakPasswordError,
+    check_password_strength,
     generate_password,
     hash_password,
     oidc_configured,
@@ -54,12 +57,14 @@ class Store:
 def test_environment_wins() -> None:
     store = Store()
     source = resolve_password(
-        environ={"WMM_ADMIN_PASSWORD": "from-env"},
+        environ={"WMM_ADMIN_PASSWORD": "from-the-environment"},
         streamlit_secrets={"admin_password": "from-secrets"},
         load_stored=store.load,
         store=store.save,
     )
-    assert source.origin == "environment" and verify_password("from-env", source.password_hash)
+    assert source.origin == "environment" and verify_password(
+        "from-the-environment", source.password_hash
+    )
     assert store.writes == 0
 
 
@@ -67,11 +72,13 @@ def test_secrets_next() -> None:
     store = Store()
     source = resolve_password(
         environ={},
-        streamlit_secrets={"admin_password": "s3"},
+        streamlit_secrets={"admin_password": "secret-from-secrets"},
         load_stored=store.load,
         store=store.save,
     )
-    assert source.origin == "secrets" and verify_password("s3", source.password_hash)
+    assert source.origin == "secrets" and verify_password(
+        "secret-from-secrets", source.password_hash
+    )
 
 
 def test_generated_once_then_stored() -> None:
@@ -92,3 +99,43 @@ def test_oidc_needs_an_auth_section() -> None:
     assert not oidc_configured(None)
     assert not oidc_configured({"admin_password": "x"})
     assert oidc_configured({"auth": {"redirect_uri": "http://localhost:8501/oauth2callback"}})
+
+
+@pytest.mark.parametrize(
+    ("environ", "secrets", "says"),
+    [
+        pytest.param(
+            {"WMM_ADMIN_PASSWORD": "   "}, {}, "WMM_ADMIN_PASSWORD is only whitespace", id="spaces"
+        ),
+        pytest.param(
+            {"WMM_ADMIN_PASSWORD": "short-11ch"}, {}, "WMM_ADMIN_PASSWORD has 10 characters",
+            id="short-env",
+        ),
+        pytest.param(
+            {}, {"admin_password": "pw"}, "admin_password in .streamlit/secrets.toml has 2",
+            id="short-secrets",
+        ),
+    ],
+)  # fmt: skip
+def test_a_short_or_blank_configured_password_is_refused(environ, secrets, says: str) -> None:
+    store = Store()
+    with pytest.raises(WeakPasswordError) as caught:
+        resolve_password(
+            environ=environ, streamlit_secrets=secrets, load_stored=store.load, store=store.save
+        )
+    assert says in str(caught.value)
+    assert f"at least {MIN_PASSWORD_LENGTH}" in str(caught.value)
+    assert store.writes == 0
+
+
+def test_twelve_characters_and_a_generated_password_are_enough() -> None:
+    store = Store()
+    source = resolve_password(
+        environ={"WMM_ADMIN_PASSWORD": "x" * MIN_PASSWORD_LENGTH},
+        streamlit_secrets=None,
+        load_stored=store.load,
+        store=store.save,
+    )
+    assert source.origin == "environment"
+    generated = generate_password()
+    assert check_password_strength(generated, "generated") == generated

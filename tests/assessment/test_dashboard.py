@@ -615,7 +615,8 @@ MOMENT = datetime(2025, 3, 1, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("previous", "current", "changed", "new"),
     [
-        pytest.param(None, CampaignVersion(5, 1, MOMENT, 5), True, 5, id="first-look"),
+        # Turning live mode on announces nothing: the answers already there are not new.
+        pytest.param(None, CampaignVersion(339, 3, MOMENT, 339), True, 0, id="first-look"),
         pytest.param(
             CampaignVersion(5, 1, MOMENT, 5),
             CampaignVersion(5, 1, MOMENT, 5),
@@ -841,3 +842,16 @@ def test_qr_svg_is_a_scannable_size(url: str) -> None:
 def test_qr_svg_needs_a_link() -> None:
     with pytest.raises(ValueError, match="needs a link"):
         qr_svg("  ")
+
+
+@pytest.mark.parametrize(
+    ("status", "owner", "due", "expected"),
+    [
+        pytest.param("(keep)", "Ben", None, {"owner": "Ben"}, id="new-owner-keeps-status"),
+        pytest.param("(keep)", "  ", None, {}, id="nothing"),
+        pytest.param("done", "", date(2026, 1, 5), {"status": "done", "due_date": date(2026, 1, 5)},
+                     id="status-and-due"),
+    ],
+)  # fmt: skip
+def test_action_changes_only_what_was_given(status, owner, due, expected) -> None:
+    assert dash.action_changes(status, owner, due) == expected

@@ -50,6 +50,7 @@ TABLES = {
     "action_items",
     "benchmark_rows",
     "app_settings",
+    "login_throttle",
 }
 
 

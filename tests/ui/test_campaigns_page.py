@@ -183,6 +183,8 @@ def test_invitation_links(db: Database, campaign: CampaignInfo) -> None:
     _clean(at)
     assert invitation_counts(db, campaign.code) == (3, 0)
     assert any(b.label == "Download the links (CSV)" for b in at.get("download_button"))
+    # The counter on the page counts the links just created, in the same run.
+    assert any("3 single-use links created, 0 used" in c.value for c in at.caption)
 
 
 def test_edit_units_and_targets(db: Database, campaign: CampaignInfo) -> None:

@@ -242,7 +242,8 @@ def test_demo_unit_view(world: World) -> None:
     unit = dash.shown_groups(results.by_unit.result.scores, "unit")[0]
     at.selectbox(key=f"wmm_view_{world.demo}").select(dash.View("unit", unit)).run()
     _assert_clean(at)
-    assert any(unit in s.value for s in at.subheader)
+    # The unit's name is shown as text: markdown-escaped ("Data \\& Analytics").
+    assert any(dashboard_page.as_text(unit) in s.value for s in at.subheader)
     assert len(at.get("vega_lite_chart")) == 4
     _tab(at, "Discussion")
     _assert_clean(at)
