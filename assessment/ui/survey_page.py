@@ -71,6 +71,7 @@ UNIT = "survey_unit"
 ROLE = "survey_role"
 ERROR = "survey_error"  # an ErrorKind: show that error page
 DONE = "survey_done"  # "received" or "already": show the thank-you page
+SENT = "survey_sent"  # this session has sent its answers at least once (a double click sends twice)
 NOTICE = "survey_notice"  # a message for the current page (a text key or a library message)
 MISSING = "survey_missing"  # profile questions still to answer (ProfileField), flagged next to each
 RESUMED = "survey_resumed"
@@ -368,6 +369,8 @@ def _on_submit() -> None:
     if state.get(DONE):  # the second click of a double click: the first one submitted already
         return
     state.pop(NOTICE, None)
+    sent_before = bool(state.get(SENT))
+    state[SENT] = True
     try:
         result = submit_response(
             database(),
@@ -390,7 +393,9 @@ def _on_submit() -> None:
     except AssessmentError as error:
         _fail(error)
         return
-    state[DONE] = "already" if result.already_received else "received"
+    # Answers this session sent a moment ago (the first click of a double click) were received
+    # now, not "already": only a response submitted elsewhere (another tab, a reload) was.
+    state[DONE] = "already" if result.already_received and not sent_before else "received"
     state[TO_TOP] = state.get(TO_TOP, 0) + 1
 
 
