@@ -128,10 +128,10 @@ def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
         if info.status == "open":
             if st.button("Close the campaign", key="wmm_close", help="Stops accepting answers."):
                 close_campaign(db, info.code)
-                _done(f"{as_text(info.name)} is closed; it accepts no more answers.")
+                _done(f"{info.name} is closed; it accepts no more answers.")
         elif st.button("Reopen the campaign", key="wmm_reopen"):
             reopen_campaign(db, info.code)
-            _done(f"{as_text(info.name)} is open again.")
+            _done(f"{info.name} is open again.")
     with right:
         st.image(qr_svg(link), width=180, caption="Survey link")
     _invitations(db, info)
@@ -230,7 +230,7 @@ def _units_and_targets(db: Database, info: CampaignInfo) -> None:
             except AssessmentError as exc:
                 _show_error(exc)
             else:
-                _done(f"Saved the units and targets of {as_text(info.name)}.")
+                _done(f"Saved the units and targets of {info.name}.")
 
 
 # -- creating ---------------------------------------------------------------------------------------
