@@ -31,6 +31,7 @@ METADATA_COLUMNS: tuple[str, ...] = (
     "min_group_size",
     "min_item_coverage",
     "method",
+    "org_interval",
 )
 
 #: Columns a suppressed row of the scores export keeps (besides the group column and metadata).
@@ -194,7 +195,7 @@ def export_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
     ``metadata`` is the dict `assessment.scoring_service.score_table` returns with the result:
     the questionnaire (``questionnaire`` as ``id@version``, or ``questionnaire_id`` and
     ``questionnaire_version``), ``questionnaire_sha256``, ``confidence``, ``min_group_size``,
-    ``method`` and, when known, ``min_item_coverage``.
+    ``method``, ``org_interval`` and, when known, ``min_item_coverage``.
     """
     questionnaire = metadata.get("questionnaire")
     if (
@@ -210,6 +211,8 @@ def export_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
         "min_group_size": metadata.get("min_group_size"),
         "min_item_coverage": metadata.get("min_item_coverage"),
         "method": metadata.get("method"),
+        # What the organisation row estimates (metadata written before it existed: as surveyed).
+        "org_interval": metadata.get("org_interval") or "as-surveyed",
     }
     required = ("questionnaire", "questionnaire_sha256", "confidence", "min_group_size", "method")
     missing = [k for k in required if values[k] is None or values[k] == ""]

@@ -26,7 +26,7 @@ from assessment.results.coarsening import (
 )
 from assessment.scoring_setup import dimension_names, scoring_spec
 from assessment.threads import single_threaded_blas
-from scoring.pipeline import DRIVER_RESAMPLES, PARTS, ScoreResult, score
+from scoring.pipeline import DRIVER_RESAMPLES, PARTS, OrgInterval, ScoreResult, score
 from scoring.suppression import TOTAL_LABEL
 
 __all__ = ["NOT_GIVEN", "ScoredTable", "format_scores_table", "score_table"]
@@ -59,6 +59,7 @@ def score_table(
     min_group_size: int | None = None,
     min_item_coverage: float | None = None,
     method: Literal["t", "bca"] = "t",
+    org_interval: OrgInterval = "as-surveyed",
     head_counts: Mapping[str, int] | None = None,
     targets: Mapping[str, int] | None = None,
     sha256: str | None = None,
@@ -83,6 +84,10 @@ def score_table(
         and why is added to the result's ``notes``.
     confidence, min_group_size, min_item_coverage : override the questionnaire's settings
     method : ``t`` (t-intervals) or ``bca`` (BCa bootstrap intervals for the group rows)
+    org_interval : what the organisation row estimates: ``as-surveyed`` (the organisation as it
+        was surveyed: stratified by unit, head-count weights, finite-population correction) or
+        ``wider-pool`` (a wider pool of units like these: CR2, Bell–McCaffrey df); see
+        docs/statistics.md
     head_counts : people per unit (finite-population correction; only when ``by="unit"``)
     targets : target level per dimension id (adds target, gap and p_target columns)
     sha256 : the questionnaire file's sha256 (default: looked up in the default registry)
@@ -134,6 +139,7 @@ def score_table(
             head_counts=unit_head_counts if group_column == "unit" else None,
             targets=targets,
             method=method,
+            org_interval=org_interval,
             n_resamples=n_resamples,
             seed=seed,
             duration_seconds=table.duration_seconds,
@@ -164,6 +170,7 @@ def score_table(
         "min_group_size": spec.min_group_size,
         "min_item_coverage": spec.min_item_coverage,
         "method": method,
+        "org_interval": org_interval,
         "by": by,
         "n_respondents": table.n_respondents,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),

@@ -88,6 +88,14 @@ DEFAULT_MAX_MB = 200
     help="Intervals of the group means: t, or BCa bootstrap.",
 )
 @click.option(
+    "--org-interval",
+    type=click.Choice(["as-surveyed", "wider-pool"]),
+    default="as-surveyed",
+    show_default=True,
+    help="What the organisation row's interval is for: the organisation as surveyed, or a wider "
+    "pool of units like these (docs/statistics.md).",
+)
+@click.option(
     "--language",
     "-l",
     default=None,
@@ -111,6 +119,7 @@ def score_command(
     stats_path: Path | None,
     output_format: str | None,
     method: str,
+    org_interval: str,
     language: str | None,
     max_size: int,
 ) -> None:
@@ -164,6 +173,7 @@ def score_command(
             confidence=confidence,
             min_group_size=min_group_size,
             method=method,  # type: ignore[arg-type]
+            org_interval=org_interval,  # type: ignore[arg-type]
             sha256=registry.sha256(key),
             # `wmm score` writes the scores (and the stats): nothing else is computed.
             parts={"scores", "stats"} if stats_path is not None else {"scores"},

@@ -27,7 +27,14 @@ SIX_COLUMNS = [
     "level_name", "level_probability", "level_low", "level_high", "rwg_j", "ad_m", "coverage",
     "suppressed",
 ]  # fmt: skip
-METADATA = ["questionnaire", "questionnaire_sha256", "confidence", "min_group_size", "method"]
+METADATA = [
+    "questionnaire",
+    "questionnaire_sha256",
+    "confidence",
+    "min_group_size",
+    "method",
+    "org_interval",
+]
 STATS_COLUMNS = [
     "alpha",
     "alpha_ci_low",
@@ -67,6 +74,28 @@ def test_readable_table(wave1_units: pd.Series) -> None:
     assert "Clarity" in output and "[" in output and "%" in output
     big = wave1_units[wave1_units >= 20].index[0]
     assert f"{big} (n={wave1_units[big]})" in output
+
+
+def test_org_interval_says_what_the_organisation_row_estimates(tmp_path: Path) -> None:
+    frames = {}
+    for choice in ("as-surveyed", "wider-pool"):
+        out = tmp_path / f"{choice}.csv"
+        code, output, _ = run(
+            str(WAVE1), "--questionnaire", KEY, "--org-interval", choice, "--out", str(out)
+        )
+        assert code == 0, output
+        frames[choice] = pd.read_csv(out, keep_default_na=True)
+        assert (frames[choice]["org_interval"] == choice).all()
+    surveyed, wider = (f[f["unit"] == "__all__"].set_index("dimension") for f in frames.values())
+    # Same organisation mean; a wider pool of units is a wider target: a wider interval.
+    assert (surveyed["mean"] - wider["mean"]).abs().max() < 1e-12
+    width = (wider["ci_high"] - wider["ci_low"]) - (surveyed["ci_high"] - surveyed["ci_low"])
+    assert (width > 0).all()
+    units = frames["as-surveyed"]["unit"] != "__all__"
+    pd.testing.assert_frame_equal(
+        frames["as-surveyed"][units].drop(columns="org_interval"),
+        frames["wider-pool"][units].drop(columns="org_interval"),
+    )
 
 
 def test_readable_table_in_german() -> None:
