@@ -308,6 +308,7 @@ def dimension_estimates(
     frame = chosen[columns].copy().reset_index(drop=True)
     frame["dimension"] = frame["dimension"].astype(str)
     frame.insert(1, "name", frame["dimension"].map(lambda d: names.get(d, d)).astype(str))
+    frame["level_text"] = _level_texts(chosen, questionnaire, language)
     if sort == "mean":
         frame = frame.sort_values(["mean", "dimension"], ascending=[False, True], kind="stable")
     else:
@@ -316,6 +317,34 @@ def dimension_estimates(
             "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
         )
     return frame.reset_index(drop=True)
+
+
+def _level_texts(
+    rows: pd.DataFrame, questionnaire: Questionnaire, language: str | None
+) -> list[str]:
+    """`level_text` of each row (borderline where the scores say so)."""
+
+    def name(level: object) -> str:
+        return questionnaire.level_name(int(level), language) if pd.notna(level) else ""
+
+    borderline = (
+        rows["level_borderline"].fillna(False).astype(bool)
+        if "level_borderline" in rows.columns
+        else pd.Series(False, index=rows.index)
+    )
+    return [
+        level_text(name(level), float(p), borderline=bool(b), low=name(low), high=name(high))
+        if pd.notna(p) and pd.notna(level)
+        else ""
+        for level, p, b, low, high in zip(
+            rows["level"],
+            rows["level_probability"],
+            borderline,
+            rows["level_low"],
+            rows["level_high"],
+            strict=True,
+        )
+    ]
 
 
 def flywheel(
@@ -354,7 +383,7 @@ def flywheel(
             "order": order,
             "shown": estimate is not None,
         }
-        for column in _STAT_COLUMNS:
+        for column in (*_STAT_COLUMNS, "level_text"):
             record[column] = estimate[column] if estimate is not None else None
         records.append(record)
     frame = pd.DataFrame.from_records(records)
@@ -777,7 +806,9 @@ def agreement_table(
     group_column: str = "unit",
     language: str | None = None,
 ) -> pd.DataFrame:
-    """Within-unit agreement on each component: rwg(J) and AD_M of the shown units."""
+    """Within-unit agreement on each component, of the shown units: r*wg(J) (Lindell) with
+    LeBreton & Senter's (2008) graded band, AD_M, and rwg(J) (which the Spearman–Brown step
+    inflates with the number of statements, so it is not used to label a unit)."""
     names = dimension_names(questionnaire, language)
     rows = scores[
         (scores[group_column].astype(str) != TOTAL_LABEL)
@@ -791,10 +822,36 @@ def agreement_table(
             "name": [names.get(str(d), str(d)) for d in rows["dimension"]],
             "n": rows["n"].to_numpy(dtype=np.int64),
             "rwg_j": rows["rwg_j"].to_numpy(dtype=np.float64),
+            "rwg_j_lindell": rows["rwg_j_lindell"].to_numpy(dtype=np.float64),
+            "agreement_band": rows["agreement_band"].to_numpy(dtype=object),
             "ad_m": rows["ad_m"].to_numpy(dtype=np.float64),
         }
     )
     return frame.reset_index(drop=True)
+
+
+def agreement_cells(agreement: pd.DataFrame) -> pd.DataFrame:
+    """The agreement panel's unit × component table: r*wg(J) and its band in words, e.g.
+    "0.46 · weak agreement" (empty where the unit's statistic is missing)."""
+    text = [
+        f"{r:.2f} · {band}" if pd.notna(r) and isinstance(band, str) else ""
+        for r, band in zip(agreement["rwg_j_lindell"], agreement["agreement_band"], strict=True)
+    ]
+    table = agreement.assign(cell=text).pivot(index="unit", columns="name", values="cell")
+    return table.reindex(columns=list(pd.unique(agreement["name"]))).rename_axis(
+        index="Unit", columns=None
+    )
+
+
+def level_text(
+    name: object, probability: float, *, borderline: bool, low: object, high: object
+) -> str:
+    """How a level reads next to its probability: "Managed · 86% likely", or, below the
+    borderline probability, both levels the interval spans: "Defined/Managed, borderline"."""
+    if borderline:
+        span = f"{low}/{high}" if str(low) != str(high) else str(name)
+        return f"{span}, borderline ({100 * probability:.0f}% {name})"
+    return f"{name} · {100 * probability:.0f}% likely"
 
 
 # -- live mode ------------------------------------------------------------------------------------

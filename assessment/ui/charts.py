@@ -335,10 +335,8 @@ def flywheel_chart(
         for lo, hi, shown in zip(data["ci_low"], data["ci_high"], data["shown"], strict=True)
     ]
     data["likely"] = [
-        f"{name} · {100 * p:.0f}% likely" if shown and pd.notna(p) else ""
-        for name, p, shown in zip(
-            data["level_name"], data["level_probability"], data["shown"], strict=True
-        )
+        str(text) if shown and isinstance(text, str) else ""
+        for text, shown in zip(data["level_text"], data["shown"], strict=True)
     ]
     data["level_colour"] = [
         colours[int(level) - 1] if shown and pd.notna(level) else "#ffffff"
@@ -470,8 +468,8 @@ def estimate_chart(
         for m, lo, hi in zip(data["mean"], data["ci_low"], data["ci_high"], strict=True)
     ]
     data["likely"] = [
-        f"{name} ({100 * p:.0f}% likely)" if pd.notna(p) else str(name)
-        for name, p in zip(data["level_name"], data["level_probability"], strict=True)
+        str(text) if isinstance(text, str) and text else str(name)
+        for text, name in zip(data["level_text"], data["level_name"], strict=True)
     ]
     if order == "mean":
         data = data.sort_values("mean", ascending=False, kind="stable")

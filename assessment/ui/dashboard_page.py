@@ -1018,13 +1018,12 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
         )
     agreement = dash.agreement_table(result.scores, q, language=language)
     if not agreement.empty:
-        st.markdown("**Agreement within units** (rwg(J); 0.7 or more: the unit mostly agrees)")
-        st.dataframe(
-            agreement.pivot(index="unit", columns="name", values="rwg_j")
-            .reindex(columns=list(pd.unique(agreement["name"])))
-            .rename_axis(index="Unit", columns=None)
-            .round(2),
-            width="stretch",
+        st.markdown("**Agreement within units** (r*wg(J) with LeBreton & Senter's bands)")
+        st.dataframe(dash.agreement_cells(agreement), width="stretch")
+        st.caption(
+            "Bands: 0–.30 lack of agreement, .31–.50 weak, .51–.70 moderate, .71–.90 strong, "
+            ".91–1 very strong. r*wg(J) compares the spread of answers with random answering; "
+            "the statements the group disagrees on most are in the discussion queue."
         )
     if result.notes:
         st.markdown("**Notes from the scoring**")

@@ -855,3 +855,35 @@ def test_qr_svg_needs_a_link() -> None:
 )  # fmt: skip
 def test_action_changes_only_what_was_given(status, owner, due, expected) -> None:
     assert dash.action_changes(status, owner, due) == expected
+
+
+@pytest.mark.parametrize(
+    ("borderline", "low", "high", "expected"),
+    [
+        pytest.param(False, "Managed", "Managed", "Managed · 86% likely", id="clear"),
+        pytest.param(
+            True, "Defined", "Managed", "Defined/Managed, borderline (86% Managed)", id="span"
+        ),
+        pytest.param(
+            True, "Managed", "Managed", "Managed, borderline (86% Managed)", id="one-level"
+        ),
+    ],
+)
+def test_level_text(borderline: bool, low: str, high: str, expected: str) -> None:
+    assert dash.level_text("Managed", 0.86, borderline=borderline, low=low, high=high) == expected
+
+
+def test_agreement_cells_give_the_graded_band() -> None:
+    agreement = pd.DataFrame(
+        {
+            "unit": ["A", "A", "B"],
+            "name": ["Clarity", "Completion", "Clarity"],
+            "rwg_j_lindell": [0.46, 0.93, float("nan")],
+            "agreement_band": ["weak agreement", "very strong agreement", None],
+        }
+    )
+    cells = dash.agreement_cells(agreement)
+    assert list(cells.columns) == ["Clarity", "Completion"]
+    assert cells.loc["A", "Clarity"] == "0.46 · weak agreement"
+    assert cells.loc["A", "Completion"] == "0.93 · very strong agreement"
+    assert cells.loc["B", "Clarity"] == ""
