@@ -51,6 +51,7 @@ from assessment.recommendations import (
     recommend,
 )
 from assessment.results.discussion import discussion_queue as discussion_queue
+from assessment.results.discussion import number_or_nan
 from assessment.results.release import Release, build_release
 from assessment.results.release import clear_caches as clear_release_caches
 from assessment.scoring_service import ScoredTable
@@ -142,14 +143,6 @@ def shown_groups(scores: pd.DataFrame, group_column: str) -> list[str]:
     return sorted(pd.unique(rows[group_column].astype(str)))
 
 
-def _float(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return number
-
-
 # -- participation --------------------------------------------------------------------------------
 
 
@@ -214,7 +207,7 @@ def participation(
         rows = scores[scores["dimension"].astype(str) == OVERALL]
         for record in rows.to_dict("records"):
             hidden = bool(pd.isna(record["suppressed"]) or record["suppressed"])
-            half = (_float(record["ci_high"]) - _float(record["ci_low"])) / 2.0
+            half = (number_or_nan(record["ci_high"]) - number_or_nan(record["ci_low"])) / 2.0
             overall[str(record[group_column])] = (hidden, math.nan if hidden else half)
     records = []
     for unit in [*units, TOTAL_LABEL]:

@@ -18,7 +18,8 @@ from assessment.recommendations import statement_disagreement
 from assessment.scoring_setup import OVERALL, dimension_names
 
 
-def _float(value: Any) -> float:
+def number_or_nan(value: Any) -> float:
+    """``value`` as a float; NaN when it is missing or not a number (a cell of a scores table)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -37,7 +38,7 @@ def _reference_thresholds(
         record = by_dimension.get(dimension)
         if record is None or "target_threshold" not in record:
             return math.nan
-        return _float(record["target_threshold"])
+        return number_or_nan(record["target_threshold"])
 
     overall_target = target_of(OVERALL)
     references: dict[str, tuple[float, str]] = {}
@@ -50,9 +51,9 @@ def _reference_thresholds(
             references[component.id] = (overall_target, "overall target")
             continue
         record = by_dimension.get(component.id, {})
-        level = _float(record.get("level"))
+        level = number_or_nan(record.get("level"))
         if math.isnan(level) or bool(record.get("suppressed", True)):
-            level = _float(by_dimension.get(OVERALL, {}).get("level"))
+            level = number_or_nan(by_dimension.get(OVERALL, {}).get("level"))
         if math.isnan(level):
             references[component.id] = (thresholds[-1], "top level")
         else:

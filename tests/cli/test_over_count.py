@@ -4,15 +4,14 @@ command still works and warns, `wmm campaign units` shows and corrects head-coun
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import Run
 from storage import databases
 from storage.responses_files import responses_rows, write_responses
 
 from assessment.campaign_scores import clear_caches
-from assessment.cli import main
 from assessment.storage import Database
 
 db = databases.db
@@ -22,32 +21,6 @@ postgres_shared_url = databases.postgres_shared_url
 sqlite_template = databases.sqlite_template
 
 WARNING = "Marketing: 15 responses but a head-count of 14 — treated as 15; correct the head-count"
-
-
-class Run:
-    """`wmm ...` in this process: exit code, stdout and stderr."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-
-    def __call__(self, *args: str | Path) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["wmm", *map(str, args)])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = self.capsys.readouterr()
-        return code, captured.out, captured.err
-
-
-@pytest.fixture
-def wmm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    monkeypatch.delenv("WMM_DATABASE_URL", raising=False)
-    monkeypatch.setenv("WMM_BASE_URL", "https://survey.example.org")
-    return Run(monkeypatch, capsys)
 
 
 @pytest.fixture

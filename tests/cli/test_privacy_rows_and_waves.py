@@ -5,17 +5,15 @@ k-anonymous and imports again (attack 2's second half), and a new wave created w
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import pytest
+from cli_runner import Run
 from storage import databases
 from storage.responses_files import responses_rows, write_responses
 
 from assessment.campaign_scores import score_campaign, score_campaign_waves
-from assessment.cli import main
 from assessment.exports import assert_responses_anonymised
 from assessment.questionnaire import default_registry
 from assessment.responses_csv import read_responses_csv
@@ -31,32 +29,6 @@ db_url = databases.db_url
 postgres_available = databases.postgres_available
 postgres_shared_url = databases.postgres_shared_url
 sqlite_template = databases.sqlite_template
-
-
-class Run:
-    """`wmm ...` in this process: exit code, stdout and stderr."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-
-    def __call__(self, *args: str | Path) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["wmm", *map(str, args)])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = self.capsys.readouterr()
-        return code, captured.out, captured.err
-
-
-@pytest.fixture
-def wmm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    monkeypatch.delenv("WMM_DATABASE_URL", raising=False)
-    monkeypatch.setenv("WMM_BASE_URL", "https://survey.example.org")
-    return Run(monkeypatch, capsys)
 
 
 def _url(db: Database) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import Run
 from storage import databases
 from storage.questionnaire_files import MINI, questionnaires_with_roles
 from storage.responses_files import responses_rows, write_responses
@@ -18,7 +18,6 @@ from storage.responses_files import responses_rows, write_responses
 from assessment.benchmarking import BENCHMARK_COLUMNS, read_benchmark_files
 from assessment.campaign_scores import score_campaign_waves
 from assessment.campaigns import get_campaign
-from assessment.cli import main
 from assessment.questionnaire import default_registry
 from assessment.responses_csv import read_responses_csv
 from assessment.storage import Database
@@ -32,32 +31,6 @@ db_url = databases.db_url
 postgres_available = databases.postgres_available
 postgres_shared_url = databases.postgres_shared_url
 sqlite_template = databases.sqlite_template
-
-
-class Run:
-    """`wmm ...` in this process (fast): exit code, stdout and stderr."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-
-    def __call__(self, *args: str | Path) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        self.monkeypatch.setattr(sys, "argv", ["wmm", *map(str, args)])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        captured = self.capsys.readouterr()
-        return code, captured.out, captured.err
-
-
-@pytest.fixture
-def wmm(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
-    monkeypatch.delenv("WMM_DATABASE_URL", raising=False)
-    monkeypatch.setenv("WMM_BASE_URL", "https://survey.example.org")
-    return Run(monkeypatch, capsys)
 
 
 def _url(db: Database) -> str:
