@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assessment import dashboard as dash
-from assessment.campaigns import UnitSpec, create_campaign
-from assessment.demo import generate_organisation, organisation_profile
-from assessment.importing import import_table
+from assessment.campaigns.importing import import_table
+from assessment.campaigns.management import UnitSpec, create_campaign
+from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
+from assessment.results import dashboard as dash
 from assessment.storage import Database, connect, upgrade
-from assessment.ui.dashboard_page import TABS
+from assessment.ui.pages.dashboard import TABS
 
 KEY = "work-management@1.1.0"
 PASSWORD = "benchmark-password"
@@ -67,11 +67,11 @@ def _median(function: Callable[[], object], repeats: int) -> float:
 def _page(code: str) -> Any:  # AppTest: imported late, Streamlit reads the environment
     from streamlit.testing.v1 import AppTest
 
-    from assessment.ui import dashboard_page
+    from assessment.ui.pages import dashboard as dashboard_page
     from assessment.ui.session import PASSWORD_FIELD_KEY
 
     def script() -> None:
-        from assessment.ui import dashboard_page
+        from assessment.ui.pages import dashboard as dashboard_page
 
         dashboard_page.render()
 

@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from assessment.demo import generate_organisation, organisation_profile
+from assessment.analysis.spec import scoring_spec
+from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import read_responses_csv, write_responses_csv
-from assessment.scoring_setup import scoring_spec
-from assessment.threads import single_threaded_blas
+from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
+from assessment.runtime import single_threaded_blas
 from scoring.groups import GroupIndex
 from scoring.pipeline import score
 from scoring.recoding import recode
@@ -195,7 +195,7 @@ def main() -> None:
     def run_pipeline() -> object:
         return score(table.codes, table.unit, spec, duration_seconds=table.duration_seconds)
 
-    # As `wmm score` and the app run it (assessment.threads): BLAS on one thread.
+    # As `wmm score` and the app run it (assessment.runtime): BLAS on one thread.
     with single_threaded_blas():
         timings["pipeline"] = measure(
             "scoring.pipeline.score: every statistic, privacy rules", run_pipeline, args.repeats

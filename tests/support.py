@@ -57,8 +57,8 @@ def uncoarsened_scores(table, questionnaire, **options):  # type: ignore[no-unty
     """
     from dataclasses import replace
 
-    from assessment.scoring_service import score_table
-    from assessment.scoring_setup import scoring_spec
+    from assessment.analysis.scoring import score_table
+    from assessment.analysis.spec import scoring_spec
     from scoring.pipeline import score
 
     scored = score_table(table, questionnaire, **options)

@@ -207,7 +207,7 @@ def heavy_imports() -> Iterator[None]:
 def _tune_process() -> None:
     """Settings for a process `wmm` owns, made before a command imports numpy.
 
-    BLAS runs on one thread in every scoring (`assessment.threads.single_threaded_blas`). Told so
+    BLAS runs on one thread in every scoring (`assessment.runtime.single_threaded_blas`). Told so
     before it loads, OpenBLAS starts no threads at all; otherwise its idle threads spin while the
     libraries load (about 0.2 CPU-seconds of a 1M-row `wmm score`, `perf` on the benchmark). A
     value the user set is kept.

@@ -1,6 +1,6 @@
 """`wmm score`: score a responses CSV without a database and print or write the results.
 
-Reads the file (`assessment.responses_csv`), scores it (`assessment.scoring_service`) and formats it;
+Reads the file (`assessment.responses.wide_csv`), scores it (`assessment.analysis.scoring`) and formats it;
 bad data raises `DataError` (exit 1 in `main`), misuse is a click usage error (exit 2).
 """
 
@@ -21,13 +21,13 @@ from assessment.errors import DataError, UnknownQuestionnaireError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from assessment.scoring_service import ScoredTable
+    from assessment.analysis.scoring import ScoredTable
 
 # Heavy modules (pandas, scipy, pyarrow) are imported inside the command, so that `wmm --help` and
 # the other commands do not pay for them.
 
 _MB = 1024 * 1024
-#: Default of --max-size; equals `assessment.responses_csv.DEFAULT_MAX_BYTES` (a test checks).
+#: Default of --max-size; equals `assessment.responses.wide_csv.DEFAULT_MAX_BYTES` (a test checks).
 DEFAULT_MAX_MB = 200
 
 
@@ -133,14 +133,14 @@ def score_command(
     # are converted while the scoring code loads: the parse needs only numpy and pyarrow, and on
     # two cores the Python imports and the GIL-free conversions overlap.
     with heavy_imports():
-        from assessment.csv_reading import parse_csv, use_parse_pool_by_default
-        from assessment.threads import in_background
+        from assessment.responses.csv_text import parse_csv, use_parse_pool_by_default
+        from assessment.runtime import in_background
     if owns_process():
         use_parse_pool_by_default()
     parsing = in_background(parse_csv, responses, max_bytes=max_size * _MB)
     with heavy_imports():
         from assessment.questionnaire import default_registry
-        from assessment.responses_csv import build_response_table
+        from assessment.responses.wide_csv import build_response_table
 
     registry = default_registry()
     try:
@@ -163,7 +163,7 @@ def score_command(
             )
     building = in_background(lambda: build_response_table(parsing.result(), questionnaire))
     with heavy_imports():
-        from assessment.scoring_service import format_scores_table, score_table
+        from assessment.analysis.scoring import format_scores_table, score_table
     table = building.result()
     try:
         scored = score_table(
@@ -192,7 +192,7 @@ def score_command(
 
 def scores_file(scored: ScoredTable, fmt: str) -> bytes:
     """The tidy scores as UTF-8 CSV (with metadata columns) or JSON (``{"metadata", "scores"}``)."""
-    from assessment.exports import METADATA_COLUMNS, scores_export
+    from assessment.outputs.exports import METADATA_COLUMNS, scores_export
 
     frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
     if fmt == "csv":
@@ -203,8 +203,8 @@ def scores_file(scored: ScoredTable, fmt: str) -> bytes:
 
 def stats_file(scored: ScoredTable, fmt: str) -> bytes:
     """The per-dimension reliability table as UTF-8 CSV (with metadata columns) or JSON."""
-    from assessment.csv_safety import neutralise_frame
-    from assessment.exports import METADATA_COLUMNS
+    from assessment.outputs.exports import METADATA_COLUMNS
+    from assessment.responses.csv_safety import neutralise_frame
 
     stats = scored.result.stats
     if fmt == "csv":
@@ -222,7 +222,7 @@ def _format_of(path: Path | None, default: str) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    from assessment.csv_safety import frame_csv
+    from assessment.responses.csv_safety import frame_csv
 
     return frame_csv(frame)
 
@@ -231,7 +231,7 @@ def _restored(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo the CSV-injection guard for JSON, where a leading apostrophe would only be noise."""
     import pandas as pd
 
-    from assessment.csv_safety import restore_text
+    from assessment.responses.csv_safety import restore_text
 
     out = frame.copy()
     for name in out.columns:

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import click
 
 from assessment.cli.storage_commands import db_option
-from assessment.site_address import BASE_URL_ENV, base_url, served_base_url
 from assessment.storage.engine import ENV_VAR
+from assessment.survey.site_address import BASE_URL_ENV, base_url, served_base_url
 
 #: The app's script (the same one `streamlit run app.py` runs through the checkout's app.py).
 APP_SCRIPT = Path(__file__).resolve().parents[1] / "ui" / "app.py"
@@ -66,7 +66,7 @@ def serve(db_url: str | None, port: int, address: str | None, open_browser: bool
     """Start the app: prepare the database, print the survey link and the login, then serve."""
     from streamlit.web import bootstrap as streamlit_bootstrap
 
-    from assessment.bootstrap import claim_announcement, prepare
+    from assessment.startup import claim_announcement, prepare
     from assessment.storage import resolve_url
     from assessment.ui.session import streamlit_secrets
 

@@ -14,15 +14,13 @@ from typing import Any
 
 import click
 
-from assessment.campaign_exports import (
-    compare_with_benchmarks,
-    export_benchmark,
-    export_responses,
-    export_scores,
-    import_benchmarks,
-    write_report,
+from assessment.campaigns.head_counts import (
+    parse_head_count_settings,
+    set_head_counts,
+    unit_head_counts,
 )
-from assessment.campaigns import (
+from assessment.campaigns.importing import import_responses
+from assessment.campaigns.management import (
     CampaignInfo,
     close_campaign,
     create_campaign,
@@ -34,8 +32,15 @@ from assessment.campaigns import (
     reopen_campaign,
 )
 from assessment.cli.options import F, min_group_size_option
-from assessment.head_counts import parse_head_count_settings, set_head_counts, unit_head_counts
-from assessment.importing import import_responses
+from assessment.demo.seed import seed_demo
+from assessment.outputs.campaign_exports import (
+    compare_with_benchmarks,
+    export_benchmark,
+    export_responses,
+    export_scores,
+    import_benchmarks,
+    write_report,
+)
 from assessment.results.release import build_release
 from assessment.storage import (
     Database,
@@ -45,7 +50,6 @@ from assessment.storage import (
     open_database,
     upgrade,
 )
-from assessment.storage.demo_seed import seed_demo
 from assessment.storage.engine import ENV_VAR, shown
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.questionnaire.model import Questionnaire
-from assessment.responses_csv import ResponseTable
+from assessment.responses.wide_csv import ResponseTable
 from scoring.partitions import (
     OTHER_LANGUAGES,
     OTHER_ROLES,

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assessment.exports import suppressed_rows
+from assessment.analysis.spec import OVERALL, dimension_names
+from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire.model import Questionnaire
-from assessment.recommendations import statement_disagreement
-from assessment.scoring_setup import OVERALL, dimension_names
+from assessment.results.recommendations import statement_disagreement
 
 
 def number_or_nan(value: Any) -> float:

@@ -1,6 +1,6 @@
 """The release: everything a facilitator can see of a campaign, built once per campaign version.
 
-`build_release` reads the stored answers (`assessment.campaign_scores.load_responses`), coarsens
+`build_release` reads the stored answers (`assessment.results.campaign_answers.load_responses`), coarsens
 every breakdown (`assessment.results.coarsening`) and scores the coarsened partitions; the dashboard,
 the report, the CSV exports, the benchmark file and the CLI tables all render a `Release`.
 """
@@ -16,7 +16,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from assessment.campaign_scores import (
+from assessment.analysis.scoring import ScoredTable
+from assessment.campaigns.management import CampaignInfo, get_campaign, role_options
+from assessment.questionnaire import Questionnaire, default_registry
+from assessment.responses.wide_csv import ResponseTable
+from assessment.results.campaign_answers import (
     CampaignVersion,
     LRUCache,
     NoResponsesError,
@@ -24,11 +28,7 @@ from assessment.campaign_scores import (
     load_responses,
     score_campaign,
 )
-from assessment.campaigns import CampaignInfo, get_campaign, role_options
-from assessment.questionnaire import Questionnaire, default_registry
-from assessment.responses_csv import ResponseTable
 from assessment.results.coarsening import Pooling, coarsen_table, published_head_counts
-from assessment.scoring_service import ScoredTable
 from assessment.storage.engine import Database
 
 
@@ -107,8 +107,8 @@ class Release:
     ) -> ScoredTable:
         """The scores of one breakdown on its coarsened groups.
 
-        `assessment.campaign_scores.score_campaign` (cached per campaign version), whose
-        `assessment.scoring_service.score_table` coarsens with the same functions as ``table``, so
+        `assessment.results.campaign_answers.score_campaign` (cached per campaign version), whose
+        `assessment.analysis.scoring.score_table` coarsens with the same functions as ``table``, so
         its groups are exactly the published groups of this release.
 
         Raises
@@ -136,7 +136,7 @@ def clear_caches() -> None:
 def build_release(db: Database, code: str) -> Release:
     """The campaign's release, cached until the campaign changes (a new response or setting).
 
-    A warm call costs the two small queries of `assessment.campaign_scores.campaign_version`.
+    A warm call costs the two small queries of `assessment.results.campaign_answers.campaign_version`.
 
     Raises
     ------

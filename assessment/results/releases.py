@@ -1,7 +1,7 @@
 """Releases over time: which submitted responses the next release of an open (or closed) campaign
 publishes, so that no two releases differ by fewer than k respondents in any published group.
 
-Pure (numpy and `scoring.partitions` only, no storage): `assessment.campaign_scores` loads the
+Pure (numpy and `scoring.partitions` only, no storage): `assessment.results.campaign_answers` loads the
 labels, calls `next_release` and records the cut. DESIGN §7 "Time".
 """
 

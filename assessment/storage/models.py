@@ -353,7 +353,7 @@ class BenchmarkRow(Base):
 
 class LoginThrottle(Base):
     """Failed facilitator logins of one account or one client since its last success, and until
-    when it is locked (`assessment.login_throttle`); shared by every app process.
+    when it is locked (`assessment.access.login_throttle`); shared by every app process.
 
     ``subject`` is a keyed hash (HMAC-SHA256 with a random key kept in ``app_settings``) of the
     account or client key, never the client's address itself.

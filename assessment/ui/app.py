@@ -1,14 +1,18 @@
 """The Streamlit app: its pages and navigation. `streamlit run app.py` and `wmm serve` both run this.
 
 The survey is the public default page; the facilitator pages sit behind login. Start-up (database,
-demo, login) lives in assessment/bootstrap.py; `wmm serve` does it before the server starts.
+demo, login) lives in assessment/startup.py; `wmm serve` does it before the server starts.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assessment.ui import campaigns_page, dashboard_page, questionnaires_page, session, survey_page
+from assessment.ui import session
+from assessment.ui.pages import campaigns as campaigns_page
+from assessment.ui.pages import dashboard as dashboard_page
+from assessment.ui.pages import questionnaires as questionnaires_page
+from assessment.ui.pages import survey as survey_page
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The dashboard's charts: pure builders from the frames of `assessment.dashboard` to Altair charts.
+"""The dashboard's charts: pure builders from the frames of `assessment.results.dashboard` to Altair charts.
 
 Intervals are computed in Python before drawing; every chart has a one-line caption (`CAPTIONS`).
 """
@@ -203,7 +203,7 @@ def _interval_text(mean: float, low: float, high: float) -> str:
 def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.LayerChart:
     """Responses per unit against its head-count, coloured by whether the unit can be read.
 
-    ``frame`` is `assessment.dashboard.participation` (its organisation row is left out here).
+    ``frame`` is `assessment.results.dashboard.participation` (its organisation row is left out here).
     """
     data = frame[frame["unit"].astype(str) != "__all__"].copy()
     data["label"] = [
@@ -310,7 +310,7 @@ def flywheel_chart(
     """The flywheel: the cycle of components with arrows, Collaboration in the middle powering it,
     Workflow Architecture as the base; each node coloured by its level (hidden ones grey).
 
-    ``frame`` is `assessment.dashboard.flywheel`.
+    ``frame`` is `assessment.results.dashboard.flywheel`.
     """
     colours = level_colours(len(level_names))
     cycle = frame[frame["role"] == "cycle"].sort_values("order")
@@ -458,7 +458,7 @@ def estimate_chart(
 ) -> alt.LayerChart:
     """Means with intervals over the maturity level bands, one row per dimension.
 
-    ``frame`` is `assessment.dashboard.dimension_estimates` (name, mean, ci_low, ci_high, ...).
+    ``frame`` is `assessment.results.dashboard.dimension_estimates` (name, mean, ci_low, ci_high, ...).
     With ``zoom`` the axis shows the part of the scale the intervals (and targets) occupy, on a
     0.2 grid, with room on the right for the labels; the level bands are cut to it.
     """
@@ -557,7 +557,7 @@ def heatmap_chart(
 ) -> alt.LayerChart:
     """Unit × dimension heatmap; hidden cells get a dashed outline and no colour, ever.
 
-    ``cells`` is `assessment.dashboard.heatmap`.
+    ``cells`` is `assessment.results.dashboard.heatmap`.
     """
     data = cells.copy()
     groups = list(pd.unique(data.sort_values("group_rank")["group"]))
@@ -641,7 +641,7 @@ def heatmap_chart(
 def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
     """Distance of each mean from its target threshold, with intervals, coloured by the verdict.
 
-    ``gaps`` is `assessment.dashboard.target_gaps`; drawn as mean − threshold (= −gap) so that
+    ``gaps`` is `assessment.results.dashboard.target_gaps`; drawn as mean − threshold (= −gap) so that
     short of the target is left of 0.
     """
     data = gaps.copy()
@@ -706,7 +706,7 @@ def comparison_chart(
 ) -> alt.HConcatChart:
     """Two groups (waves or roles) side by side with intervals, and their difference.
 
-    ``change`` is `assessment.waves.wave_change` or `assessment.dashboard.role_gaps`;
+    ``change`` is `assessment.analysis.waves.wave_change` or `assessment.results.dashboard.role_gaps`;
     ``before``/``after`` name the two groups in the legend. With ``direction`` a clear rise is green
     and a clear fall red (waves); without, every clear difference has one colour (role groups:
     neither is better).
@@ -829,7 +829,7 @@ def likert_chart(
 ) -> alt.LayerChart:
     """Diverging stacked bars of the answers to the queued statements (ranked top first).
 
-    ``segments`` is `assessment.dashboard.likert_segments`, ``queue`` the `discussion_queue` it was
+    ``segments`` is `assessment.results.dashboard.likert_segments`, ``queue`` the `discussion_queue` it was
     built from, ``options`` the answer labels low to high.
     """
     labels = {
@@ -894,7 +894,7 @@ def likert_chart(
 def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """Percentile rank among the benchmark organisations with the range the own interval allows.
 
-    ``frame`` is `assessment.dashboard.benchmark_position`.
+    ``frame`` is `assessment.results.dashboard.benchmark_position`.
     """
     data = frame.copy()
     data["text"] = [
@@ -942,7 +942,7 @@ def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
 def reliability_chart(table: pd.DataFrame) -> alt.LayerChart:
     """Cronbach's alpha per dimension with its Feldt interval; dashed line at 0.7.
 
-    ``table`` is `assessment.dashboard.reliability_table` (rows without alpha are left out).
+    ``table`` is `assessment.results.dashboard.reliability_table` (rows without alpha are left out).
     """
     data = table[table["alpha"].notna()].copy()
     data["text"] = [

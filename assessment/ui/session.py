@@ -16,12 +16,12 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assessment.auth import WeakPasswordError
-from assessment.bootstrap import Startup, claim_announcement, prepare
+from assessment.access.auth import WeakPasswordError
+from assessment.access.login_throttle import attempt_login
 from assessment.errors import AssessmentError
-from assessment.login_throttle import attempt_login
-from assessment.site_address import BASE_URL_ENV, served_base_url
+from assessment.startup import Startup, claim_announcement, prepare
 from assessment.storage import Database, resolve_url
+from assessment.survey.site_address import BASE_URL_ENV, served_base_url
 from assessment.ui.markdown_text import as_text
 
 #: Session-state key: True once this browser session logged in with the facilitator password.

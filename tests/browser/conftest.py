@@ -139,10 +139,10 @@ def browser() -> Iterator[object]:
 @pytest.fixture(scope="session")
 def demo_code(app_server: Server, browser: object) -> str:
     """The code of the open demo campaign, after a first page load made the app seed it."""
-    from assessment.bootstrap import DEMO_CAMPAIGN
-    from assessment.campaigns import list_campaigns
+    from assessment.campaigns.management import list_campaigns
+    from assessment.demo.seed import ORGANISATION
+    from assessment.startup import DEMO_CAMPAIGN
     from assessment.storage import connect
-    from assessment.storage.demo_seed import ORGANISATION
 
     context = browser.new_context()  # type: ignore[attr-defined]
     try:

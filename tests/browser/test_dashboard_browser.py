@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from assessment.demo import generate_organisation, organisation_profile
-from assessment.importing import import_table
+from assessment.campaigns.importing import import_table
+from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
 from assessment.storage import Database
-from assessment.ui.dashboard_page import TABS
+from assessment.ui.pages.dashboard import TABS
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import func, select
 
-from assessment.campaigns import hash_token
+from assessment.campaigns.management import hash_token
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.storage import Database
 from assessment.storage.models import Answer, Campaign, Response, Unit

@@ -25,9 +25,9 @@ KEY = "work-management@1.0.0"
 HEAVY = ("sqlalchemy", "alembic", "streamlit", "altair")
 STORAGE_MODULES = (
     "assessment.storage",
-    "assessment.campaigns",
-    "assessment.campaign_exports",
-    "assessment.importing",
+    "assessment.campaigns.management",
+    "assessment.outputs.campaign_exports",
+    "assessment.campaigns.importing",
     "assessment.cli.storage_commands",
 )
 

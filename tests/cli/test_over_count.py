@@ -11,7 +11,7 @@ from cli_runner import Run
 from storage import databases
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaign_scores import clear_caches
+from assessment.results.campaign_answers import clear_caches
 from assessment.storage import Database
 
 db = databases.db

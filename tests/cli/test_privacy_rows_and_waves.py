@@ -13,12 +13,12 @@ from cli_runner import Run
 from storage import databases
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaign_scores import score_campaign, score_campaign_waves
-from assessment.exports import assert_responses_anonymised
+from assessment.analysis.waves import wave_change
+from assessment.outputs.exports import assert_responses_anonymised
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import read_responses_csv
+from assessment.responses.wide_csv import read_responses_csv
+from assessment.results.campaign_answers import score_campaign, score_campaign_waves
 from assessment.storage import Database
-from assessment.waves import wave_change
 from scoring.partitions import OTHER_ROLES, OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
 

@@ -55,7 +55,7 @@ def test_a_users_setting_is_kept() -> None:
 def test_the_parse_pool_becomes_pyarrows_default_in_a_process_of_its_own() -> None:
     probe = (
         "import pyarrow as pa\n"
-        "from assessment.csv_reading import PARSE_POOL, use_parse_pool_by_default\n"
+        "from assessment.responses.csv_text import PARSE_POOL, use_parse_pool_by_default\n"
         "use_parse_pool_by_default()\n"
         "print(pa.default_memory_pool().backend_name, PARSE_POOL.backend_name)\n"
     )

@@ -18,7 +18,7 @@ from support import ROOT
 from assessment.cli import cli
 from assessment.errors import DataError
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import read_responses_csv, write_responses_csv
+from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
 
 WAVE1 = ROOT / "data" / "demo" / "wave1.csv"
 KEY = "work-management@1.0.0"
@@ -256,6 +256,6 @@ def test_scores_to_stdout_with_dash() -> None:
 
 def test_max_size_default_matches_the_reader() -> None:
     from assessment.cli.score_commands import DEFAULT_MAX_MB
-    from assessment.responses_csv import DEFAULT_MAX_BYTES
+    from assessment.responses.wide_csv import DEFAULT_MAX_BYTES
 
     assert DEFAULT_MAX_MB * 1024 * 1024 == DEFAULT_MAX_BYTES

@@ -18,7 +18,7 @@ import pytest
 from support import ROOT
 
 from assessment.cli.serve_command import server_options
-from assessment.site_address import reachable_from_network
+from assessment.survey.site_address import reachable_from_network
 
 pytestmark = pytest.mark.slow
 
@@ -126,7 +126,7 @@ def test_cli_and_app_agree_on_the_link_without_a_setting(tmp_path: Path) -> None
         text=True,
         check=True,
     ).stdout
-    from assessment.site_address import served_base_url
+    from assessment.survey.site_address import served_base_url
 
     assert f"survey_url: {served_base_url()}/?c={code}" in shown
 

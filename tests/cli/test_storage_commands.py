@@ -15,13 +15,13 @@ from storage import databases
 from storage.questionnaire_files import MINI, questionnaires_with_roles
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.benchmarking import BENCHMARK_COLUMNS, read_benchmark_files
-from assessment.campaign_scores import score_campaign_waves
-from assessment.campaigns import get_campaign
+from assessment.analysis.waves import wave_change
+from assessment.campaigns.management import get_campaign
+from assessment.outputs.benchmark import BENCHMARK_COLUMNS, read_benchmark_files
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import read_responses_csv
+from assessment.responses.wide_csv import read_responses_csv
+from assessment.results.campaign_answers import score_campaign_waves
 from assessment.storage import Database
-from assessment.waves import wave_change
 
 QUESTIONNAIRE = "work-management@1.0.0"
 

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy.engine import make_url
 from support import require
 
-from assessment.campaign_scores import clear_caches
-from assessment.campaigns import CampaignInfo, UnitSpec, create_campaign
+from assessment.campaigns.management import CampaignInfo, UnitSpec, create_campaign
+from assessment.results.campaign_answers import clear_caches
 from assessment.storage import (
     Database,
     connect,

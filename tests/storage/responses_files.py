@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import table_columns
+from assessment.responses.wide_csv import table_columns
 
 QUESTIONNAIRE = "work-management@1.0.0"
 

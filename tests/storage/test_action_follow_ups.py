@@ -8,9 +8,9 @@ from pathlib import Path
 
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.actions import add_action, follow_ups, list_actions, update_action
-from assessment.campaigns import create_campaign
-from assessment.importing import import_responses
+from assessment.campaigns.actions import add_action, follow_ups, list_actions, update_action
+from assessment.campaigns.importing import import_responses
+from assessment.campaigns.management import create_campaign
 from assessment.storage import Database
 
 QUESTIONNAIRE = "work-management@1.0.0"

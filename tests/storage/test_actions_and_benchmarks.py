@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment.actions import (
+from assessment.campaigns.actions import (
     ActionError,
     UnknownActionError,
     add_action,
@@ -18,19 +18,19 @@ from assessment.actions import (
     list_actions,
     update_action,
 )
-from assessment.campaign_scores import load_responses
-from assessment.campaigns import CampaignInfo, list_campaigns
-from assessment.demo import DEMO_QUESTIONNAIRES, DEMO_SEED, demo_waves, write_demo
+from assessment.campaigns.management import CampaignInfo, list_campaigns
+from assessment.demo.generate import DEMO_QUESTIONNAIRES, DEMO_SEED, demo_waves, write_demo
+from assessment.demo.seed import ACTIONS, WAVES, seed_demo
 from assessment.errors import DataError
-from assessment.questionnaire import default_registry
-from assessment.storage import Database
-from assessment.storage.benchmark_rows import (
+from assessment.outputs.benchmark_rows import (
     COLUMNS,
     delete_benchmark_rows,
     load_benchmark_rows,
     save_benchmark_rows,
 )
-from assessment.storage.demo_seed import ACTIONS, WAVES, seed_demo
+from assessment.questionnaire import default_registry
+from assessment.results.campaign_answers import load_responses
+from assessment.storage import Database
 
 
 def test_action_items_are_created_listed_changed_and_deleted(
@@ -151,7 +151,7 @@ def test_conflicting_benchmark_rows_are_refused_and_nothing_is_saved(db: Databas
 
 def test_the_demo_organisation_is_seeded_once(db: Database, tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    write_demo(folder)  # the files `python -m assessment.demo --write data/demo` commits
+    write_demo(folder)  # the files `python -m assessment.demo.generate --write data/demo` commits
     first = seed_demo(db, folder=folder)
     assert first.campaigns_created == 2
     assert first.actions_added == len(ACTIONS)

@@ -11,7 +11,17 @@ from sqlalchemy import delete, select
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaign_scores import (
+from assessment.analysis.scoring import score_table
+from assessment.campaigns.importing import import_responses
+from assessment.campaigns.management import (
+    CampaignInfo,
+    UnitSpec,
+    create_campaign,
+    save_units,
+    set_targets,
+)
+from assessment.questionnaire import default_registry
+from assessment.results.campaign_answers import (
     NO_UNIT,
     LRUCache,
     NoResponsesError,
@@ -19,13 +29,9 @@ from assessment.campaign_scores import (
     load_responses,
     score_campaign,
 )
-from assessment.campaigns import CampaignInfo, UnitSpec, create_campaign, save_units, set_targets
-from assessment.importing import import_responses
-from assessment.questionnaire import default_registry
-from assessment.responding import save_answers, start_response, submit_response
-from assessment.scoring_service import score_table
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response
+from assessment.survey.responding import save_answers, start_response, submit_response
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
 

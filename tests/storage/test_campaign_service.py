@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, text, update
 from storage.databases import QUESTIONNAIRE
 
-from assessment.campaigns import (
+from assessment.campaigns.management import (
     CODE_ALPHABET,
     CODE_LENGTH,
     CampaignClosedError,
@@ -40,13 +40,13 @@ from assessment.campaigns import (
     update_campaign,
 )
 from assessment.errors import AssessmentError, DataError, UnknownQuestionnaireError
-from assessment.responding import (
+from assessment.storage import Database
+from assessment.storage.models import Campaign, Invitation
+from assessment.survey.responding import (
     InvitationError,
     start_response,
     submit_response,
 )
-from assessment.storage import Database
-from assessment.storage.models import Campaign, Invitation
 
 
 def test_create_campaign_records_questionnaire_units_targets_and_defaults(

@@ -14,17 +14,22 @@ from sqlalchemy import func, select
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaigns import CampaignInfo, create_campaign, create_invitations, get_campaign
-from assessment.importing import import_responses
-from assessment.responding import (
+from assessment.campaigns.importing import import_responses
+from assessment.campaigns.management import (
+    CampaignInfo,
+    create_campaign,
+    create_invitations,
+    get_campaign,
+)
+from assessment.storage import Database
+from assessment.storage.models import Answer, Response
+from assessment.survey.responding import (
     InvitationError,
     SubmitResult,
     save_answers,
     start_response,
     submit_response,
 )
-from assessment.storage import Database
-from assessment.storage.models import Answer, Response
 
 RESPONSES = 500
 THREADS = 8

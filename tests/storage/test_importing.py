@@ -13,22 +13,22 @@ from sqlalchemy import func, select, text
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaign_scores import load_responses
-from assessment.campaigns import (
+from assessment.campaigns.importing import (
+    DEFAULT_MAX_BYTES,
+    ImportConflictError,
+    import_key,
+    import_responses,
+)
+from assessment.campaigns.management import (
     CampaignInfo,
     close_campaign,
     create_campaign,
     get_campaign,
 )
 from assessment.errors import AssessmentError, DataError
-from assessment.importing import (
-    DEFAULT_MAX_BYTES,
-    ImportConflictError,
-    import_key,
-    import_responses,
-)
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import read_responses_csv, write_responses_csv
+from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
+from assessment.results.campaign_answers import load_responses
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response, Unit
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from assessment.auth import hash_password
-from assessment.login_throttle import FREE_FAILURES, MAX_LOCK, attempt_login, lock_seconds
+from assessment.access.auth import hash_password
+from assessment.access.login_throttle import FREE_FAILURES, MAX_LOCK, attempt_login, lock_seconds
 from assessment.storage import Database, connect
 from assessment.storage.models import LoginThrottle
 

@@ -14,8 +14,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import bindparam, inspect, select, text
 from storage.databases import QUESTIONNAIRE
 
-from assessment.campaigns import create_campaign, create_invitations, get_campaign, hash_token
-from assessment.responding import resume_response, save_answers, start_response, submit_response
+from assessment.campaigns.management import (
+    create_campaign,
+    create_invitations,
+    get_campaign,
+    hash_token,
+)
 from assessment.storage import (
     Database,
     DatabaseMissingError,
@@ -38,6 +42,12 @@ from assessment.storage.models import (
     Response,
     SubmittedToken,
     UTCDateTime,
+)
+from assessment.survey.responding import (
+    resume_response,
+    save_answers,
+    start_response,
+    submit_response,
 )
 
 TABLES = {

@@ -11,13 +11,13 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import assessment.dashboard as dash
-from assessment.campaigns import UnitSpec, create_campaign
-from assessment.demo import generate_organisation, organisation_profile
-from assessment.exports import scores_export, write_csv
-from assessment.importing import import_table
+import assessment.results.dashboard as dash
+from assessment.campaigns.importing import import_table
+from assessment.campaigns.management import UnitSpec, create_campaign
+from assessment.demo.generate import generate_organisation, organisation_profile
+from assessment.outputs.exports import scores_export, write_csv
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import ResponseTable
+from assessment.responses.wide_csv import ResponseTable
 from assessment.results.release import Release, build_release
 from assessment.storage import Database
 from scoring.partitions import OTHER_UNITS

@@ -16,20 +16,20 @@ from sqlalchemy import func, select, text
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import answer_ids
 
-from assessment.campaign_scores import (
+from assessment.campaigns.management import CampaignInfo, UnitSpec, close_campaign, create_campaign
+from assessment.results.campaign_answers import (
     advance_release,
     campaign_version,
     clear_caches,
     load_responses,
     release_summary,
 )
-from assessment.campaigns import CampaignInfo, UnitSpec, close_campaign, create_campaign
-from assessment.dashboard import clear_caches as clear_dashboard_caches
-from assessment.dashboard import scores_csv
-from assessment.responding import start_response, submit_response
+from assessment.results.dashboard import clear_caches as clear_dashboard_caches
+from assessment.results.dashboard import scores_csv
 from assessment.storage import Database, connect, upgrade
 from assessment.storage.migrate import alembic_config
 from assessment.storage.models import Response
+from assessment.survey.responding import start_response, submit_response
 from scoring.partitions import OTHER_UNITS, coarsen
 
 ITEMS = answer_ids()

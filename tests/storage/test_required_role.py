@@ -12,7 +12,8 @@ from storage.databases import QUESTIONNAIRE, UNITS
 from storage.questionnaire_files import questionnaires_with_roles
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaigns import (
+from assessment.campaigns.importing import import_responses
+from assessment.campaigns.management import (
     CampaignInfo,
     CampaignSettingsError,
     create_campaign,
@@ -21,11 +22,10 @@ from assessment.campaigns import (
     update_campaign,
 )
 from assessment.errors import DataError
-from assessment.importing import import_responses
 from assessment.questionnaire.registry import Registry
-from assessment.responding import AnswerError, save_answers, start_response, submit_response
 from assessment.storage import Database
 from assessment.storage.models import Response
+from assessment.survey.responding import AnswerError, save_answers, start_response, submit_response
 
 
 @pytest.fixture

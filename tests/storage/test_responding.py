@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import inspect, select, text
 from storage.databases import QUESTIONNAIRE
 
-from assessment.campaigns import (
+from assessment.campaigns.management import (
     CampaignClosedError,
     CampaignInfo,
     close_campaign,
     create_campaign,
     get_campaign,
 )
-from assessment.responding import (
+from assessment.storage import Database
+from assessment.storage.models import Answer, Response, SubmittedToken
+from assessment.survey.responding import (
     AlreadyReceivedError,
     AnswerError,
     ResponseNotFoundError,
@@ -27,8 +29,6 @@ from assessment.responding import (
     start_response,
     submit_response,
 )
-from assessment.storage import Database
-from assessment.storage.models import Answer, Response, SubmittedToken
 
 
 def _start(db: Database, campaign: CampaignInfo, **profile: Any) -> str:

@@ -20,15 +20,15 @@ import pytest
 from sqlalchemy import inspect, select, text
 from storage.databases import QUESTIONNAIRE, UNITS
 
-from assessment.campaigns import (
+from assessment.campaigns.management import (
     create_campaign,
     create_invitations,
     hash_token,
     invitation_links_csv,
 )
-from assessment.responding import save_answers, start_response, submit_response
 from assessment.storage import Database
 from assessment.storage.models import Base, Invitation, Response, SubmittedToken
+from assessment.survey.responding import save_answers, start_response, submit_response
 
 # Times about the facilitator's own actions, not about respondents (and taken from the real clock).
 ADMIN_TIMES = {
@@ -74,7 +74,7 @@ CAROL = Person(
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
     """The time the responding service sees (``clock[0]``), to the microsecond."""
     now = [datetime(2025, 3, 4, 8, 0, tzinfo=UTC)]
-    monkeypatch.setattr("assessment.responding.utcnow", lambda: now[0])
+    monkeypatch.setattr("assessment.survey.responding.utcnow", lambda: now[0])
     yield now
 
 

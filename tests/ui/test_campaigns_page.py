@@ -15,7 +15,7 @@ from storage.questionnaire_files import MINI, questionnaires_with_roles
 from streamlit.testing.v1 import AppTest
 from ui.pages import open_page
 
-from assessment.campaigns import (
+from assessment.campaigns.management import (
     CampaignInfo,
     UnitSpec,
     create_campaign,
@@ -24,9 +24,9 @@ from assessment.campaigns import (
     list_campaigns,
     update_campaign,
 )
-from assessment.demo import generate_organisation, organisation_profile
+from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
-from assessment.responses_csv import write_responses_csv
+from assessment.responses.wide_csv import write_responses_csv
 from assessment.storage import Database, connect, upgrade
 
 PASSWORD = "campaigns-test-password"
@@ -61,7 +61,7 @@ def campaign(db: Database) -> CampaignInfo:
 
 
 def _script() -> None:
-    from assessment.ui import campaigns_page
+    from assessment.ui.pages import campaigns as campaigns_page
 
     campaigns_page.render()
 
@@ -247,7 +247,7 @@ def test_import_errors_are_shown_as_a_table_and_nothing_is_imported(
 
 
 def test_import_into_closed_campaign_is_not_offered(db: Database, campaign: CampaignInfo) -> None:
-    from assessment.campaigns import close_campaign
+    from assessment.campaigns.management import close_campaign
 
     close_campaign(db, campaign.code)
     at = _open("Import responses")

@@ -12,12 +12,12 @@ import pytest
 from support import uncoarsened_scores
 from ui.pages import spec_records
 
-from assessment import dashboard as dash
-from assessment.demo import generate_organisation, organisation_profile
+from assessment.analysis.scoring import ScoredTable
+from assessment.analysis.waves import score_waves, wave_change
+from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import Questionnaire, default_registry
-from assessment.scoring_service import ScoredTable
+from assessment.results import dashboard as dash
 from assessment.ui import charts
-from assessment.waves import score_waves, wave_change
 from scoring.suppression import TOTAL_LABEL
 
 NEW = "work-management@1.1.0"

@@ -15,16 +15,16 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from ui.pages import open_page, spec_records
 
-from assessment import dashboard as dash
-from assessment.actions import list_actions
-from assessment.campaign_scores import load_responses
-from assessment.campaigns import CampaignInfo, UnitSpec, create_campaign, list_campaigns
-from assessment.demo import generate_organisation, organisation_profile
-from assessment.importing import import_table
+from assessment.campaigns.actions import list_actions
+from assessment.campaigns.importing import import_table
+from assessment.campaigns.management import CampaignInfo, UnitSpec, create_campaign, list_campaigns
+from assessment.demo.generate import generate_organisation, organisation_profile
+from assessment.demo.seed import seed_demo
 from assessment.questionnaire import default_registry
+from assessment.results import dashboard as dash
+from assessment.results.campaign_answers import load_responses
 from assessment.storage import Database, connect, upgrade
-from assessment.storage.demo_seed import seed_demo
-from assessment.ui import dashboard_page
+from assessment.ui.pages import dashboard as dashboard_page
 
 PASSWORD = "dashboard-test-password"
 QUESTIONNAIRE = "work-management@1.1.0"
@@ -92,7 +92,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def _script() -> None:
-    from assessment.ui import dashboard_page
+    from assessment.ui.pages import dashboard as dashboard_page
 
     dashboard_page.render()
 
@@ -317,7 +317,7 @@ def test_add_a_recommended_action_with_one_click(world: World) -> None:
 
 
 def test_benchmark_panel_with_imported_benchmarks(world: World, tmp_path: Path) -> None:
-    from assessment.campaign_exports import export_benchmark, import_benchmarks
+    from assessment.outputs.campaign_exports import export_benchmark, import_benchmarks
 
     # The earlier wave's benchmark file under another name stands in for a peer organisation.
     peer = tmp_path / "peer.csv"
@@ -395,7 +395,7 @@ def test_too_few_respondents_in_total(world: World, tab: str) -> None:
 def test_live_mode_shows_the_link_and_new_answers_without_rescoring_idle(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import assessment.campaign_scores as campaign_scores
+    import assessment.results.campaign_answers as campaign_scores
 
     calls: list[str] = []
     original = campaign_scores.score_table

@@ -14,15 +14,15 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from ui.pages import log_in, open_page
 
-from assessment import dashboard as dash
-from assessment import login_throttle
-from assessment.actions import add_action, list_actions, update_action
-from assessment.campaigns import UnitSpec, create_campaign
-from assessment.demo import generate_organisation, organisation_profile
-from assessment.importing import import_table
+from assessment.access import login_throttle as login_throttle
+from assessment.campaigns.actions import add_action, list_actions, update_action
+from assessment.campaigns.importing import import_table
+from assessment.campaigns.management import UnitSpec, create_campaign
+from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
+from assessment.results import dashboard as dash
 from assessment.storage import Database, connect, upgrade
-from assessment.ui import dashboard_page
+from assessment.ui.pages import dashboard as dashboard_page
 
 PASSWORD = "workshop-test-password"
 EVIL = "[x](http://evil) ![i](http://evil/i.png) **b** <img src=x>"
@@ -97,7 +97,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def _script() -> None:
-    from assessment.ui import dashboard_page
+    from assessment.ui.pages import dashboard as dashboard_page
 
     dashboard_page.render()
 
@@ -210,7 +210,7 @@ def _assert_literal(at: AppTest, *names: str) -> None:
 
 
 def _campaigns_script() -> None:
-    from assessment.ui import campaigns_page
+    from assessment.ui.pages import campaigns as campaigns_page
 
     campaigns_page.render()
 

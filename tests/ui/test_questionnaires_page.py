@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 def _page() -> AppTest:
     def script() -> None:
-        from assessment.ui import questionnaires_page
+        from assessment.ui.pages import questionnaires as questionnaires_page
 
         questionnaires_page.render()
 

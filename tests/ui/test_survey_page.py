@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text, update
 from streamlit.testing.v1 import AppTest
 from support import ROOT
 
-from assessment.campaigns import (
+from assessment.campaigns.management import (
     CampaignInfo,
     UnitSpec,
     close_campaign,
@@ -27,11 +27,11 @@ from assessment.campaigns import (
     update_campaign,
 )
 from assessment.questionnaire import Questionnaire, default_registry
-from assessment.responding import start_response
 from assessment.storage import Database, connect, upgrade
 from assessment.storage.models import Answer, Invitation, Response, Unit
-from assessment.survey_flow import plain_markdown, statement_text, survey_pages
-from assessment.ui.survey_page import item_key
+from assessment.survey.flow import plain_markdown, statement_text, survey_pages
+from assessment.survey.responding import start_response
+from assessment.ui.pages.survey import item_key
 
 QUESTIONNAIRE = "work-management@1.0.0"
 BASE_URL = "https://survey.example.org"
@@ -662,7 +662,7 @@ def test_organisation_and_unit_names_are_shown_as_text_not_markup(db: Database) 
     assert "\\[pulse\\]\\(https\\://evil\\.example\\)" in facts
     _click(at, "survey_start")
     assert at.selectbox(key="survey_w_unit").options == ["<b>Ops</b>"]  # a selectbox shows text
-    source = (ROOT / "assessment" / "ui" / "survey_page.py").read_text()
+    source = (ROOT / "assessment" / "ui" / "pages" / "survey.py").read_text()
     assert "unsafe_allow_html" not in source
 
 

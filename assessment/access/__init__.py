@@ -1,0 +1,1 @@
+"""Who may see results: facilitator authentication and login throttling."""

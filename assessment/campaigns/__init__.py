@@ -1,0 +1,1 @@
+"""Campaigns: units and head-counts, targets, links and invitations, action items, importing responses."""

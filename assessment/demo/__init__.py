@@ -1,0 +1,1 @@
+"""The demo organisation: generating its answers and seeding it into a database."""

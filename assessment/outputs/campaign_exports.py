@@ -1,0 +1,308 @@
+"""Exports of a stored campaign: anonymised responses, scores, the benchmark file, the HTML report
+(with the change since the previous wave), and the benchmark pool (import files, compare with it).
+
+This module wires the database to the pure export functions (`assessment.outputs.exports`,
+`assessment.outputs.benchmark`, `assessment.outputs.report`), which apply the privacy rules of docs/formats.md "Privacy rules". Every
+file is written whole or not at all (a temporary file renamed into place).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from assessment.analysis.waves import WaveScores, earlier_waves
+from assessment.campaigns.actions import list_actions
+from assessment.campaigns.management import (
+    CampaignInfo,
+    campaign_row,
+    get_campaign,
+    list_campaigns,
+    questionnaire_of,
+)
+from assessment.errors import DataError
+from assessment.outputs.benchmark import (
+    BENCHMARK_COLUMNS,
+    benchmark_rows,
+    compare,
+    read_benchmark_files,
+    write_benchmark_csv,
+)
+from assessment.outputs.benchmark_rows import (
+    SavedBenchmark,
+    load_benchmark_rows,
+    save_benchmark_rows,
+)
+from assessment.outputs.exports import (
+    anonymised_responses,
+    assert_responses_anonymised,
+    scores_export,
+    write_csv,
+)
+from assessment.outputs.report import render_report
+from assessment.questionnaire import Questionnaire
+from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
+from assessment.results.campaign_answers import (
+    NoResponsesError,
+    load_responses,
+    score_campaign_waves,
+)
+from assessment.results.release import build_release
+from assessment.storage.engine import Database
+from assessment.storage.models import Response
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _questionnaire(db: Database, code: str) -> Questionnaire:
+    with db.read() as session:
+        return questionnaire_of(campaign_row(session, code))
+
+
+def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -> list[str]:
+    """Write the campaign's submitted responses in the format of docs/formats.md "Responses CSV"; return warnings.
+
+    By default the file is k-anonymous on its quasi-identifiers, k = the campaign's minimum group
+    size (`assessment.outputs.exports.anonymised_responses`: units, roles and languages pooled, durations
+    rounded and shared, submission times left out); the written bytes are read back and checked
+    again (`assert_responses_anonymised`), so what is checked is what is written, and that it
+    imports again. ``raw`` keeps everything as stored (the file then imports again unchanged) and
+    warns.
+    """
+    info = get_campaign(db, code)
+    # The default export is of the latest release; ``raw`` (a backup) also has held-back answers.
+    table = load_responses(db, code, include_pending=raw)
+    exported, warnings = anonymised_responses(table, min_group_size=info.min_group_size, raw=raw)
+    buffer = io.BytesIO()
+    write_responses_csv(exported, buffer)
+    data = buffer.getvalue()
+    if not raw:
+        written = read_responses_csv(
+            data, _questionnaire(db, code), name=out.name, max_bytes=max(len(data), 1)
+        )
+        assert_responses_anonymised(written, info.min_group_size)
+    _write_atomically(out, data)
+    return warnings
+
+
+def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
+    """Write the campaign's scores (docs/formats.md "Scores" columns plus questionnaire and settings); return them."""
+    scored = build_release(db, code).scores(by)
+    frame = scores_export(scored.result, scored.metadata)
+    buffer = io.StringIO()
+    write_csv(frame, buffer)
+    _write_atomically(out, buffer.getvalue().encode("utf-8"))
+    return frame
+
+
+def survey_period(db: Database, code: str) -> str:
+    """The month (YYYY-MM) of the campaign's latest submission, else of its creation."""
+    with db.read() as session:
+        campaign = campaign_row(session, code)
+        latest: datetime | None = session.scalar(
+            select(func.max(Response.submitted_at)).where(
+                Response.campaign_id == campaign.id, Response.status == "submitted"
+            )
+        )
+        return f"{(latest or campaign.created_at):%Y-%m}"
+
+
+def campaign_benchmark_rows(
+    db: Database,
+    code: str,
+    *,
+    org: str | None = None,
+    sector: str | None = None,
+    size_band: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """The campaign's benchmark rows (docs/formats.md "Benchmark CSV"): only dimensions that pass the privacy rules.
+
+    Parameters
+    ----------
+    org : the organisation's name in the file; None writes a random pseudonym
+    sector, size_band : default: the campaign's
+    period : YYYY-MM; default: `survey_period`
+    """
+    release = build_release(db, code)
+    info = release.info
+    scored = release.scores("unit")
+    try:
+        return benchmark_rows(
+            scored.result,
+            scored.metadata,
+            org=org,
+            sector=sector if sector is not None else info.sector or "",
+            size_band=size_band if size_band is not None else info.size_band or "",
+            period=period or survey_period(db, code),
+        )
+    except ValueError as exc:  # a bad org, sector, size band or period given by the user
+        raise DataError(f"campaign {code}: {exc}") from None
+
+
+def export_benchmark(
+    db: Database,
+    code: str,
+    out: Path,
+    *,
+    org: str | None = None,
+    sector: str | None = None,
+    size_band: str | None = None,
+    period: str | None = None,
+) -> pd.DataFrame:
+    """Write the campaign's benchmark file (format ``wmm-benchmark/1``); return its rows."""
+    info = get_campaign(db, code)
+    rows = campaign_benchmark_rows(
+        db, code, org=org, sector=sector, size_band=size_band, period=period
+    )
+    buffer = io.StringIO()
+    write_benchmark_csv(rows, buffer, min_group_size=info.min_group_size)
+    _write_atomically(out, buffer.getvalue().encode("utf-8"))
+    return rows
+
+
+def import_benchmarks(db: Database, paths: Iterable[Path]) -> SavedBenchmark:
+    """Validate benchmark files together and store their rows in one transaction (all or none).
+
+    A row stored before with the same numbers is skipped; with other numbers it is an error.
+    """
+    frame = read_benchmark_files(list(paths))
+    return save_benchmark_rows(db, frame.loc[:, [*BENCHMARK_COLUMNS, "source"]])
+
+
+@dataclass(frozen=True)
+class BenchmarkComparison:
+    """Where a campaign stands among the stored benchmark organisations."""
+
+    campaign: CampaignInfo
+    rows: pd.DataFrame  # `assessment.outputs.benchmark.COMPARE_COLUMNS`
+    n_organisations: int
+
+
+def compare_with_benchmarks(db: Database, code: str) -> BenchmarkComparison:
+    """The campaign's percentile rank per dimension among the stored benchmark organisations.
+
+    Organisations are compared on the dimensions of the campaign's questionnaire, across the
+    versions of that questionnaire in the pool. The campaign's own benchmark file, if it was
+    imported, is left out of the pool: it is recognised by its numbers (same questionnaire,
+    period, dimension, respondents and mean), since its organisation name is usually a pseudonym.
+    """
+    info = get_campaign(db, code)
+    questionnaire_id = info.questionnaire.partition("@")[0]
+    own = campaign_benchmark_rows(db, code, org=info.organisation or f"campaign {info.code}")
+    pooled = load_benchmark_rows(db, questionnaire_id=questionnaire_id)
+    fingerprint = ["questionnaire", "period", "dimension_type", "dimension", "n_respondents"]
+    if len(pooled) and len(own):
+        matches = pooled.merge(own[[*fingerprint, "mean"]], on=fingerprint, suffixes=("", "_own"))
+        same = (matches["mean"] - matches["mean_own"]).abs() < 1e-9
+        pooled = pooled[~pooled["org"].isin(set(matches.loc[same, "org"]))]
+    rows = compare(own, pooled)
+    peers = pooled[~pooled["org"].astype(str).isin(set(own["org"].astype(str)))]
+    return BenchmarkComparison(info, rows, int(peers["org"].nunique()))
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """What `write_report` wrote: the file, and the wave its change section compares with.
+
+    ``previous`` is None when the report has no change section; ``not_compared`` then says why the
+    organisation's previous wave could not be compared (None when it has no earlier wave).
+    """
+
+    path: Path
+    previous: CampaignInfo | None = None
+    waves: WaveScores | None = None
+    not_compared: str | None = None
+
+
+def report_waves(
+    db: Database, code: str, previous: str | None = None
+) -> tuple[CampaignInfo | None, WaveScores | None, str | None]:
+    """The wave a campaign's report compares with, and both scored on their common statements.
+
+    Parameters
+    ----------
+    previous : the earlier campaign's code; None: the organisation's newest earlier wave on the
+        same questionnaire (`assessment.analysis.waves.earlier_waves`, the dashboard's default), if any
+
+    Returns
+    -------
+    (the previous campaign, the two waves, why the automatic previous wave was not compared): the
+    first two are None when there is nothing to compare with.
+
+    Raises
+    ------
+    UnknownCampaignError, DataError, NoResponsesError
+        When an explicitly named ``previous`` campaign cannot be compared (`score_campaign_waves`).
+    """
+    if previous is not None:
+        chosen = get_campaign(db, previous)
+        return chosen, score_campaign_waves(db, code, chosen.code), None
+    earlier = earlier_waves(list_campaigns(db), get_campaign(db, code))
+    if not earlier:
+        return None, None, None
+    try:
+        return earlier[0], score_campaign_waves(db, code, earlier[0].code), None
+    except (DataError, NoResponsesError) as exc:
+        return None, None, f"not compared with {earlier[0].name} ({earlier[0].code}): {exc}"
+
+
+def write_report(
+    db: Database,
+    code: str,
+    out: Path,
+    *,
+    language: str | None = None,
+    title: str | None = None,
+    previous: str | None = None,
+) -> WrittenReport:
+    """Write the campaign's self-contained HTML report (scores, levels, gaps, disagreements,
+    recommendations, the change since the previous wave, action items and, when benchmark rows are
+    stored, the benchmark position).
+
+    ``previous`` names the earlier campaign the change section compares with; None takes the
+    organisation's previous wave, as the dashboard does (`report_waves`).
+    """
+    release = build_release(db, code)
+    info = release.info
+    questionnaire = _questionnaire(db, code)
+    compared, waves, not_compared = report_waves(db, code, previous)
+    scored = release.scores("unit")
+    benchmark = None
+    pooled = load_benchmark_rows(db, questionnaire_id=questionnaire.id)
+    if not pooled.empty:
+        benchmark = compare_with_benchmarks(db, code).rows
+    metadata = {
+        **scored.metadata,
+        "organisation": info.organisation or "",
+        "period": survey_period(db, code),
+    }
+    if compared is not None:
+        metadata["previous_campaign"] = compared.code
+    html = render_report(
+        scored.result,
+        questionnaire,
+        metadata,
+        language=language or questionnaire.default_language,
+        title=title or f"{info.name} · {info.organisation or questionnaire.key}",
+        waves=waves,
+        previous_name=f"{compared.name} ({compared.code})" if compared is not None else None,
+        actions=list_actions(db, code),
+        benchmark=benchmark,
+    )
+    _write_atomically(out, html.encode("utf-8"))
+    return WrittenReport(out, compared, waves, not_compared)

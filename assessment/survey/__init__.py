@@ -1,0 +1,1 @@
+"""The survey respondents answer: the link, the page flow, saving and submitting, QR codes."""
