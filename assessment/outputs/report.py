@@ -26,6 +26,7 @@ from assessment.outputs.exports import (
     group_column_of,
     suppressed_rows,
 )
+from assessment.questionnaire.flywheel import flywheel
 from assessment.questionnaire.model import Questionnaire
 from assessment.results.discussion import discussion_queue
 from assessment.results.recommendations import (
@@ -751,7 +752,11 @@ class _Report:
                 )
             )
         component_rows = self.org_rows("component")
-        focus = prioritise_components(pd.DataFrame(component_rows)) if component_rows else []
+        focus = (
+            prioritise_components(pd.DataFrame(component_rows), cycle=flywheel(self.q).cycle)
+            if component_rows
+            else []
+        )
         if focus:
             first = focus[0]
             cards.append(
@@ -1029,7 +1034,9 @@ class _Report:
     def recommendations_section(self) -> str:
         w = self.words
         rows = pd.DataFrame(self.org_rows("component"))
-        priorities = prioritise_components(rows) if not rows.empty else []
+        priorities = (
+            prioritise_components(rows, cycle=flywheel(self.q).cycle) if not rows.empty else []
+        )
         if not priorities:
             return f"<p>{_e(w('no_recommendations'))}</p>"
         weakest = next(p for p in priorities if p.reason == "weakest")

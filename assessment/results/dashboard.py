@@ -41,6 +41,9 @@ from assessment.outputs.campaign_exports import (
 )
 from assessment.outputs.exports import suppressed_rows, write_csv
 from assessment.questionnaire import Questionnaire
+from assessment.questionnaire.flywheel import BASE_COMPONENT as BASE_COMPONENT
+from assessment.questionnaire.flywheel import POWER_COMPONENT as POWER_COMPONENT
+from assessment.questionnaire.flywheel import flywheel as flywheel_of
 from assessment.results.campaign_answers import (
     CampaignVersion,
     ReleaseSummary,
@@ -50,7 +53,6 @@ from assessment.results.campaign_answers import (
 from assessment.results.discussion import discussion_queue as discussion_queue
 from assessment.results.discussion import number_or_nan
 from assessment.results.recommendations import (
-    FLYWHEEL_ORDER,
     ComponentPriority,
     Recommendation,
     prioritise_components,
@@ -59,12 +61,9 @@ from assessment.results.recommendations import (
 from assessment.results.release import Release, build_release
 from assessment.results.release import clear_caches as clear_release_caches
 from assessment.storage.engine import Database
+from scoring.maturity import readable_half_width as readable_half_width
 from scoring.partitions import OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
-
-#: The component that powers the flywheel and the one that holds it up (the framework in the README).
-POWER_COMPONENT = "collaboration"
-BASE_COMPONENT = "workflow-architecture"
 
 #: Quality flags of `scoring.quality.response_quality` shown in the reliability panel.
 QUALITY_FLAGS: dict[str, str] = {
@@ -144,23 +143,6 @@ def shown_groups(scores: pd.DataFrame, group_column: str) -> list[str]:
 
 
 # -- participation --------------------------------------------------------------------------------
-
-
-def readable_half_width(thresholds: Sequence[float]) -> float:
-    """The widest interval half-width at which a mean counts as reliable enough to read.
-
-    Notes
-    -----
-    Half the narrowest level band, min_k (t_{k+1} − t_k)/2 over the level thresholds t_k (0.4 on a
-    1–5 scale with thresholds 1.0, 1.8, 2.6, 3.4, 4.2): an interval that narrow covers at most two
-    neighbouring levels, so the level it shows is worth discussing.
-    """
-    t = np.asarray(thresholds, dtype=np.float64)
-    if t.size < 2:
-        raise ValueError(
-            f"readable_half_width needs at least two level thresholds; got {list(thresholds)}"
-        )
-    return float(np.min(np.diff(t)) / 2.0)
 
 
 def participation(
@@ -357,7 +339,7 @@ def flywheel(
     shown = dimension_estimates(rows, questionnaire, "component", language=language)
     by_id = {r["dimension"]: r for r in shown.to_dict("records")}
     components = [c.id for c in questionnaire.components]
-    cycle = [c for c in FLYWHEEL_ORDER if c in components]
+    cycle = list(flywheel_of(questionnaire).cycle)
     records = []
     for component in components:
         if component in cycle:
@@ -615,7 +597,7 @@ def recommendations(
     components = rows[(rows["dimension_type"].astype(str) == "component") & ~suppressed_rows(rows)]
     if components.empty:
         return [], []
-    priorities = prioritise_components(components)
+    priorities = prioritise_components(components, cycle=flywheel_of(questionnaire).cycle)
     return priorities, recommend(components, questionnaire, language=language, limit=None)
 
 

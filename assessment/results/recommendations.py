@@ -12,17 +12,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from assessment.questionnaire.flywheel import flywheel
 from assessment.questionnaire.model import Questionnaire
-from scoring.agreement import item_disagreement
-from scoring.groups import ItemMoments
-
-#: The flywheel: clarity drives coordination, which drives completion. When two components are
-#: not clearly different, the one further upstream is worked on first, because improving it also
-#: lifts the components downstream of it.
-FLYWHEEL_ORDER: tuple[str, ...] = ("clarity", "coordination", "completion")
+from scoring.agreement import disagreement_from_counts as disagreement_from_counts
 
 Reason = Literal["weakest", "upstream", "close", "next"]
 
@@ -61,11 +55,6 @@ class Recommendation:
     actions: tuple[str, ...]
 
 
-def _flywheel_rank(component: str) -> int:
-    """Position in the flywheel; components outside it (collaboration, architecture) come after."""
-    return FLYWHEEL_ORDER.index(component) if component in FLYWHEEL_ORDER else len(FLYWHEEL_ORDER)
-
-
 def _number(value: object) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -74,7 +63,9 @@ def _number(value: object) -> float:
     return number
 
 
-def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
+def prioritise_components(
+    rows: pd.DataFrame, *, cycle: Sequence[str] = ()
+) -> list[ComponentPriority]:
     """Order the components by where work should start.
 
     Parameters
@@ -82,6 +73,9 @@ def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
     rows : one row per component, with columns ``dimension`` (the component id), ``mean``,
         ``ci_low``, ``ci_high`` and ``level`` (e.g. the ``__all__`` component rows of the scores).
         Rows without a mean (suppressed) are left out.
+    cycle : the flywheel's cycle, upstream first (`assessment.questionnaire.flywheel.flywheel`
+        of the questionnaire: Clarity → Coordination → Completion); components outside it come
+        after the cycle's
 
     Returns
     -------
@@ -121,6 +115,10 @@ def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
         )
     if not entries:
         return []
+
+    def _flywheel_rank(component: str) -> int:
+        return list(cycle).index(component) if component in cycle else len(cycle)
+
     weakest = min(entries, key=lambda e: (e[1], _flywheel_rank(e[0]), e[0]))
     weakest_high = math.inf if math.isnan(weakest[3]) else weakest[3]
 
@@ -187,7 +185,8 @@ def recommend(
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1 (or None for all); got {limit}")
     result: list[Recommendation] = []
-    for priority in prioritise_components(component_rows):
+    cycle = flywheel(questionnaire).cycle
+    for priority in prioritise_components(component_rows, cycle=cycle):
         actions = next_actions(questionnaire, priority.component, priority.level, language=language)
         if not actions:
             continue
@@ -209,47 +208,6 @@ def priority_table(priorities: Sequence[ComponentPriority]) -> pd.DataFrame:
         "reason": [p.reason for p in priorities],
     }
     return pd.DataFrame(columns)
-
-
-def disagreement_from_counts(counts: npt.ArrayLike, values: Sequence[int]) -> np.ndarray:
-    """Disagreement in [0, 1] of answer distributions given as counts per answer value.
-
-    Parameters
-    ----------
-    counts : (I, A) array; per statement, how many chose each answer value (no DK, NA or skipped)
-    values : the A answer values, lowest first (``range(L, H + 1)``)
-
-    Returns
-    -------
-    (I,) float array: `scoring.agreement.item_disagreement` of each distribution (NaN for a
-    statement with fewer than two answers).
-
-    Notes
-    -----
-    With c_a answers of value v_a: n = Σ c_a, mean = Σ c_a v_a / n and the average deviation
-    AD = Σ c_a |v_a − mean| / n (divisor n, as `scoring.groups.GroupIndex.mean_abs_deviation`
-    computes it from the answers); disagreement = AD / ((H − L)/2), clipped to [0, 1]. The scores'
-    organisation rows carry answer counts but no disagreement, so the report and the dashboard derive
-    it here (Burke, Finkelstein & Dusig 1999).
-    """
-    c = np.asarray(counts, dtype=np.float64)
-    v = np.asarray(values, dtype=np.float64)
-    if c.ndim != 2 or c.shape[1] != v.size or v.size < 2:
-        raise ValueError(
-            f"counts must be (statements, {v.size}) to match the answer values {list(values)}; "
-            f"got shape {c.shape}. Pass one column per answer value, lowest first."
-        )
-    n = c.sum(axis=1)
-    total = c @ v
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / n
-        abs_dev = (c * np.abs(v[None, :] - mean[:, None])).sum(axis=1) / n
-        var = (c * (v[None, :] - mean[:, None]) ** 2).sum(axis=1) / (n - 1)
-    moments = ItemMoments(n=n[None, :], sum=total[None, :], mean=mean[None, :], var=var[None, :])
-    disagreement = item_disagreement(
-        moments, abs_dev[None, :], n_options=v.size, scale_range=float(v[-1] - v[0])
-    )
-    return np.asarray(disagreement[0], dtype=np.float64)
 
 
 def statement_disagreement(items: pd.DataFrame, questionnaire: Questionnaire) -> np.ndarray:

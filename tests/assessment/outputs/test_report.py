@@ -20,6 +20,7 @@ from assessment.outputs.benchmark import benchmark_rows, compare
 from assessment.outputs.exports import PrivacyError
 from assessment.outputs.report import render_report
 from assessment.questionnaire import default_registry
+from assessment.questionnaire.flywheel import flywheel
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.recommendations import prioritise_components
 
@@ -203,7 +204,9 @@ def test_text_is_escaped(html) -> None:
 
 def test_recommendation_for_the_first_priority(html, scored, questionnaire) -> None:
     org = scored.result.scores[scored.result.scores["unit"] == "__all__"]
-    first = prioritise_components(org[org["dimension_type"] == "component"])[0]
+    first = prioritise_components(
+        org[org["dimension_type"] == "component"], cycle=flywheel(questionnaire).cycle
+    )[0]
     name = next(c.name["en"] for c in questionnaire.components if c.id == first.component)
     assert f"Work on {name} first." in html
     action = next(

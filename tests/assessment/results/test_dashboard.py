@@ -78,22 +78,6 @@ def scored(q: Questionnaire):
 # -- participation ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("thresholds", "expected"),
-    [
-        pytest.param([1.0, 1.8, 2.6, 3.4, 4.2], 0.4, id="five-even-levels"),
-        pytest.param([1.0, 2.0, 2.5, 4.0], 0.25, id="narrowest-band-decides"),
-    ],
-)
-def test_readable_half_width(thresholds: list[float], expected: float) -> None:
-    assert dash.readable_half_width(thresholds) == pytest.approx(expected)
-
-
-def test_readable_half_width_needs_two_thresholds() -> None:
-    with pytest.raises(ValueError, match="at least two level thresholds"):
-        dash.readable_half_width([1.0])
-
-
 def _overall(unit: str, suppressed: bool, low: float = NAN, high: float = NAN) -> dict:
     return {
         "unit": unit,
