@@ -38,6 +38,7 @@ from assessment.storage import Database
 from assessment.storage.models import CAMPAIGN_MODES
 from assessment.survey.qr import qr_svg
 from assessment.ui.markdown_text import as_text
+from assessment.ui.problem_table import problems_frame
 from assessment.ui.session import database, require_facilitator
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
@@ -363,7 +364,7 @@ def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
 def _show_error(exc: AssessmentError) -> None:
     st.error(as_text(exc.message if getattr(exc, "problems", None) else exc, keep_lines=True))
     if getattr(exc, "problems", None):
-        st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
+        st.dataframe(problems_frame(exc), hide_index=True, width="stretch")
 
 
 # -- importing --------------------------------------------------------------------------------------
@@ -400,6 +401,6 @@ def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
             result = import_responses(db, info.code, path)
         except AssessmentError as exc:
             st.error(f"Nothing was imported. {as_text(exc.message, keep_lines=True)}")
-            st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
+            st.dataframe(problems_frame(exc), hide_index=True, width="stretch")
             return
     st.success(result.summary)

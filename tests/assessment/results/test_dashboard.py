@@ -34,6 +34,7 @@ from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import CampaignVersion, campaign_version
 from assessment.storage import Database, connect, upgrade
 from assessment.survey.qr import qr_svg
+from assessment.ui.problem_table import problems_frame
 from scoring.agreement import item_disagreement
 from scoring.change import hedges_g, welch_difference
 from scoring.groups import ItemMoments
@@ -771,7 +772,7 @@ def test_problems_frame_names_row_and_column(db, campaign, tmp_path: Path) -> No
     bad.write_text("respondent_id,unit,CLA01\nr1,Alpha,7\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
         import_responses(db, campaign.code, bad)
-    frame = dash.problems_frame(caught.value)
+    frame = problems_frame(caught.value)
     assert list(frame.columns) == ["Where", "Problem", "Type"]
     assert any("row 2" in w and "CLA01" in w for w in frame["Where"])
 
