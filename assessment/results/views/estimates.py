@@ -107,6 +107,17 @@ def level_texts(
     ]
 
 
+def format_probability(probability: float) -> str:
+    """A probability as a whole percentage without the sign, never claiming certainty: "86",
+    ">99" above 99.5 %, "<1" below 0.5 %."""
+    p = 100.0 * probability
+    if p > 99.5:
+        return ">99"
+    if p < 0.5:
+        return "<1"
+    return f"{round(p)}"
+
+
 def level_text(
     name: object,
     probability: float,
@@ -119,7 +130,7 @@ def level_text(
     """How a level reads next to its probability: "Managed · 86% likely", or, below the
     borderline probability, both levels the interval spans: "Defined/Managed, borderline"
     (``dashboard.level`` in ``language``)."""
-    p = f"{100 * probability:.0f}"
+    p = format_probability(probability)
     if borderline:
         span = f"{low}/{high}" if str(low) != str(high) else str(name)
         return text("dashboard.level.borderline", language, span=span, p=p, level=name)

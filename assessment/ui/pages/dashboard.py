@@ -25,13 +25,13 @@ from assessment.campaigns.actions import (
 )
 from assessment.campaigns.management import CampaignInfo, dimension_ids, list_campaigns, survey_url
 from assessment.errors import AssessmentError
+from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import campaign_version
 from assessment.storage import Database
 from assessment.storage.models import ACTION_STATUSES
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
-from assessment.ui import charts
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 from scoring.suppression import TOTAL_LABEL

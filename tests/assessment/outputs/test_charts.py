@@ -15,9 +15,9 @@ from ui.pages import spec_records
 from assessment.analysis.scoring import ScoredTable
 from assessment.analysis.waves import score_waves, wave_change
 from assessment.demo.generate import generate_organisation, organisation_profile
+from assessment.outputs import charts
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.results import dashboard as dash
-from assessment.ui import charts
 from scoring.suppression import TOTAL_LABEL
 
 NEW = "work-management@1.1.0"

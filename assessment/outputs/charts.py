@@ -1,11 +1,17 @@
-"""The dashboard's charts: pure builders from the frames of `assessment.results.dashboard` to Altair charts.
+"""Every chart of the results, defined once: pure builders from the view models of
+`assessment.results.views` to Altair (Vega-Lite) specs, drawn by the dashboard and, as inline SVG,
+by the report.
 
-Intervals are computed in Python before drawing; every chart has a one-line caption (`CAPTIONS`).
+Intervals are computed in Python before drawing; every chart has a one-line caption (`caption`);
+one palette serves both renderers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -13,6 +19,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import vl_convert
+
+from assessment.i18n import format_number, text
 
 #: Level colours for up to 7 levels (ColorBrewer RdYlBu: readable for red-green colour blindness).
 _LEVEL_PALETTE = ("#d73027", "#f46d43", "#fdae61", "#fee090", "#abd9e9", "#74add1", "#4575b4")
@@ -42,67 +50,33 @@ ROW_HEIGHT = 34
 IMAGE_WIDTH = 820
 FONT_SIZE = 15
 
-#: One line under each chart saying how to read it (``str.format`` fields in braces).
-CAPTIONS: dict[str, str] = {
-    "participation": (
-        "Dark bar: responses; light bar behind it: people in the unit. Blue units are reliable "
-        "enough to read (interval ±{half:.2f} or narrower); grey units are hidden because they have "
-        "fewer than {m} respondents or would let such a unit be worked out."
-    ),
-    "flywheel": (
-        "Clarity drives Coordination, which drives Completion; Collaboration powers the cycle and "
-        "Workflow Architecture holds it up. Colour = maturity level; each card shows the mean, its "
-        "{p}% interval and how likely the level is."
-    ),
-    "components": (
-        "Dot = mean, line = {p}% interval, shaded bands = maturity levels, black tick = target "
-        "level. Where a line crosses into another band, the level is not certain."
-    ),
-    "principles": (
-        "Principles sorted from strongest to weakest. Dot = mean, line = {p}% interval; two "
-        "principles whose lines overlap are not clearly different."
-    ),
-    "heatmap_mean": (
-        "Mean per unit and component, units ordered by their shrunken overall mean (strongest at "
-        "the top). Dashed, uncoloured cells are hidden: fewer than {m} respondents, or protecting "
-        "such a unit."
-    ),
-    "heatmap_level": (
-        "Maturity level per unit and component, units ordered by their shrunken overall mean. "
-        "Dashed, uncoloured cells are hidden: fewer than {m} respondents, or protecting such a unit."
-    ),
-    "gaps": (
-        "How far each mean is from its target level (line = {p}% interval). Left of 0 = short of "
-        "the target; a gap whose interval does not cross 0 is clearly real (red: short, green: "
-        "reached)."
-    ),
-    "likert": (
-        "Answers to each statement as chosen: disagreement to the left of 0, agreement to the "
-        "right, the neutral answer straddling 0. ↺ marks reverse-keyed statements (agreeing lowers "
-        "the score)."
-    ),
-    "waves": (
-        "Left: means of both waves on the common statements ({p}% intervals). Right: the change "
-        "with its interval; green/red changes are clear, grey ones could be chance."
-    ),
-    "roles": (
-        "Left: how each role rates the organisation ({p}% intervals). Right: {second} minus "
-        "{first}; a gap whose interval does not cross 0 (coloured) is clearly real."
-    ),
-    "benchmark": (
-        "Percentile rank among the other organisations (dot), with the range this organisation's "
-        "own {p}% interval allows (line). 50 = the median organisation."
-    ),
-    "reliability": (
-        "Cronbach's alpha per dimension with its Feldt {p}% interval; 0.7 (dashed) is the usual "
-        "minimum for a scale whose mean is interpreted."
-    ),
-}
+#: The charts that have a one-line caption saying how to read them (``dashboard.caption.<name>``).
+CAPTIONS: tuple[str, ...] = (
+    "participation",
+    "flywheel",
+    "components",
+    "principles",
+    "heatmap_mean",
+    "heatmap_level",
+    "gaps",
+    "likert",
+    "waves",
+    "roles",
+    "benchmark",
+    "reliability",
+)
 
 
-def caption(name: str, **values: Any) -> str:
-    """The caption of chart ``name`` with its values filled in."""
-    return CAPTIONS[name].format(**values)
+def caption(name: str, language: str | None = None, **values: object) -> str:
+    """The caption of chart ``name`` in ``language`` with its values filled in; a number is
+    written with the language's decimal mark (``half=0.4`` reads "±0,40" in German)."""
+    if name not in CAPTIONS:
+        raise KeyError(f"no caption for the chart {name!r}; charts with captions: {CAPTIONS}")
+    fields = {
+        key: format_number(value, language) if isinstance(value, float) else value
+        for key, value in values.items()
+    }
+    return text(f"dashboard.caption.{name}", language, **fields)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -989,3 +963,24 @@ def chart_image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> bytes:
     if fmt == "svg":
         return vl_convert.vegalite_to_svg(spec).encode("utf-8")
     raise ValueError(f"chart images are 'png' or 'svg'; got {fmt!r}")
+
+
+def inline_svg(chart: alt.TopLevelMixin, *, title: str) -> str:
+    """The chart as an ``<svg>`` element to embed in an HTML page that loads nothing.
+
+    Rendered locally by vl-convert with the dashboard's styling; the XML prolog is dropped, the
+    chart gets an accessible name (``role="img"``, ``aria-label`` and a ``<title>``), text keeps the
+    page's own fonts (no font is embedded or fetched), and the ids of its gradients and clip paths
+    get a prefix of the chart's own, so several charts on one page never share an id. Every
+    reference left is to the chart itself (``url(#…)``).
+    """
+    svg = chart_image(chart, "svg").decode("utf-8")
+    svg = svg[svg.index("<svg") :]
+    prefix = "c" + hashlib.sha256(f"{title}\n{svg}".encode()).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+    label = html.escape(title, quote=True)
+    head_end = svg.index(">")
+    head = re.sub(r'\s(role|aria-label|aria-roledescription)="[^"]*"', "", svg[:head_end])
+    return f'{head} role="img" aria-label="{label}"><title>{label}</title>' + svg[head_end + 1 :]
