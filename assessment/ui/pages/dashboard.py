@@ -38,8 +38,8 @@ from scoring.suppression import TOTAL_LABEL
 
 #: Seconds between two looks at the database in live mode.
 LIVE_SECONDS = 5
-#: Statements shown in the discussion queue.
-QUEUE_LENGTH = 10
+#: Statements shown in the discussion queue (the report lists as many).
+QUEUE_LENGTH = dash.QUEUE_LENGTH
 #: With more units than twice this, the heatmap first shows the strongest and weakest this many.
 HEATMAP_PER_SIDE = 12
 TABS = (
@@ -107,7 +107,7 @@ def render() -> None:
         # Only this part reruns every few seconds; it re-scores only when answers arrived.
         st.fragment(_live_panel, run_every=LIVE_SECONDS)(db, info.code, language)
         return
-    _header(results)
+    _header(results, language)
     _panels(db, results, view, language)
 
 
@@ -140,9 +140,9 @@ def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
     return by_code[code]
 
 
-def _header(results: dash.CampaignResults) -> None:
+def _header(results: dash.CampaignResults, language: str) -> None:
     info, q = results.info, results.questionnaire
-    frame = results.participation()
+    frame = results.participation(language)
     total = frame[frame["unit"] == TOTAL_LABEL].iloc[0]
     units = frame[frame["unit"] != TOTAL_LABEL]
     cols = st.columns(4)
@@ -202,7 +202,7 @@ def _live_panel(db: Database, code: str, language: str) -> None:
     st.session_state[key] = version
     # Cached per campaign version: nothing is scored again while no answer arrives.
     results = dash.load_results(db, code)
-    _header(results)
+    _header(results, language)
     link = survey_url(code)
     left, right = st.columns([1, 2])
     with left:
@@ -226,10 +226,10 @@ def _live_panel(db: Database, code: str, language: str) -> None:
             )
         )
     with right:
-        _participation_panel(results)
+        _participation_panel(results, language)
         if results.by_unit is not None:
-            rows = results.rows(dash.View())
-            _flywheel_panel(results, rows, language, width=520)
+            wheel = results.model(dash.View(), language).flywheel
+            _flywheel_panel(results, wheel, language, width=520)
 
 
 # -- the panels -------------------------------------------------------------------------------------
@@ -308,12 +308,12 @@ def _percent(results: dash.CampaignResults) -> str:
     return f"{results.confidence * 100:g}"
 
 
-def _participation_panel(results: dash.CampaignResults) -> None:
+def _participation_panel(results: dash.CampaignResults, language: str) -> None:
     st.subheader("Participation")
     if results.summary is not None and results.summary.text:
         # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
         st.caption(as_text(results.summary.text))
-    frame = results.participation()
+    frame = results.participation(language)
     units = frame[frame["unit"] != TOTAL_LABEL]
     if units.empty:
         st.info("No units yet: they come from the unit list or from the first import.")
@@ -324,6 +324,7 @@ def _participation_panel(results: dash.CampaignResults) -> None:
         charts.participation_chart(frame, min_group_size=results.min_group_size),
         charts.caption(
             "participation",
+            language,
             half=dash.readable_half_width(thresholds),
             m=results.min_group_size,
         ),
@@ -331,36 +332,36 @@ def _participation_panel(results: dash.CampaignResults) -> None:
 
 
 def _flywheel_panel(
-    results: dash.CampaignResults, rows: pd.DataFrame, language: str, *, width: int = 620
+    results: dash.CampaignResults, wheel: pd.DataFrame, language: str, *, width: int = 620
 ) -> None:
-    q = results.questionnaire
     _, names = _levels(results, language)
     _chart(
         "flywheel",
         charts.flywheel_chart(
-            dash.flywheel(rows, q, language=language),
+            wheel,
             level_names=names,
             confidence=results.confidence,
             width=width,
         ),
-        charts.caption("flywheel", p=_percent(results)),
+        charts.caption("flywheel", language, p=_percent(results)),
         stretch=False,
     )
 
 
 def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> None:
     if _no_results(results, view):
-        _participation_panel(results)
+        _participation_panel(results, language)
         return
     q = results.questionnaire
-    rows = results.rows(view)
+    model = results.model(view, language)
     thresholds, names = _levels(results, language)
-    st.subheader(f"The flywheel — {as_text(view.describe(dash.role_names(q, language)))}")
+    who = view.describe(dash.role_names(q, language), language)
+    st.subheader(f"The flywheel — {as_text(who)}")
     left, right = st.columns([3, 2])
     with left:
-        _flywheel_panel(results, rows, language)
+        _flywheel_panel(results, model.flywheel, language)
     with right:
-        components = dash.dimension_estimates(rows, q, "component", language=language)
+        components = model.components
         _chart(
             "components",
             charts.estimate_chart(
@@ -370,9 +371,9 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 scale_min=q.scale.minimum,
                 scale_max=q.scale.maximum,
             ),
-            charts.caption("components", p=_percent(results)),
+            charts.caption("components", language, p=_percent(results)),
         )
-        indices = dash.dimension_estimates(rows, q, "index", language=language)
+        indices = model.indices
         for record in indices.to_dict("records"):
             index = next(i for i in q.scoring.indices if i.id == record["dimension"])
             st.metric(
@@ -386,7 +387,7 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 f"{q.text(index.description, language)}"
             )
     st.subheader("The seven principles")
-    principles = dash.dimension_estimates(rows, q, "principle", language=language, sort="mean")
+    principles = model.principles
     if principles.empty:
         st.info("No principle has enough answers to be shown.")
     else:
@@ -401,9 +402,9 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 order="mean",
                 show_target=False,
             ),
-            charts.caption("principles", p=_percent(results)),
+            charts.caption("principles", language, p=_percent(results)),
         )
-    _participation_panel(results)
+    _participation_panel(results, language)
 
 
 def _units(results: dash.CampaignResults, language: str) -> None:
@@ -444,9 +445,9 @@ def _units(results: dash.CampaignResults, language: str) -> None:
             scale_min=q.scale.minimum,
             scale_max=q.scale.maximum,
         ),
-        charts.caption(f"heatmap_{colour}", m=results.min_group_size),
+        charts.caption(f"heatmap_{colour}", language, m=results.min_group_size),
     )
-    table = results.participation()
+    table = results.participation(language)
     st.dataframe(
         table[table["unit"] != TOTAL_LABEL][["unit", "head_count", "responses", "note"]].rename(
             columns={
@@ -464,8 +465,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
 def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> None:
     if _no_results(results, view):
         return
-    q = results.questionnaire
-    gaps = dash.target_gaps(results.rows(view), q, language=language)
+    gaps = results.model(view, language).targets
     st.subheader("Gaps to the targets")
     if gaps.empty:
         st.info(
@@ -473,13 +473,14 @@ def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> N
             "Set target levels on the Campaigns page."
         )
         return
-    _chart("targets", charts.gap_chart(gaps), charts.caption("gaps", p=_percent(results)))
+    _chart("targets", charts.gap_chart(gaps), charts.caption("gaps", language, p=_percent(results)))
     clear = gaps[gaps["verdict"] != "unclear"]
     st.write(
         f"**{len(clear)} of {len(gaps)}** gaps are clearly real: "
         + (
             ", ".join(
-                f"{r['name']} ({dash.GAP_TEXT[r['verdict']]})" for r in clear.to_dict("records")
+                f"{r['name']} ({dash.gap_text(r['verdict'], language)})"
+                for r in clear.to_dict("records")
             )
             or "none yet — more answers would narrow the intervals."
         )
@@ -496,7 +497,7 @@ def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> N
                     for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)
                 ],
                 "Chance target reached": [f"{100 * p:.0f}%" for p in gaps["p_target"]],
-                "Verdict": gaps["verdict"].map(dash.GAP_TEXT),
+                "Verdict": [dash.gap_text(v, language) for v in gaps["verdict"]],
             }
         ),
         hide_index=True,
@@ -513,15 +514,8 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
     if _no_results(results, view):
         return
     q = results.questionnaire
-    queue = dash.discussion_queue(
-        _view_items(results, view),
-        results.rows(view),
-        q,
-        group_column=view.by,
-        label=view.label,
-        language=language,
-        limit=QUEUE_LENGTH,
-    )
+    model = results.model(view, language)
+    queue = model.queue
     st.subheader("Discussion queue")
     st.write(
         "Statements the group disagrees on **and** falls short on come first "
@@ -533,10 +527,8 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
     options = [q.text(o.label, language) for o in sorted(q.scale.options, key=lambda o: o.value)]
     _chart(
         "discussion",
-        charts.likert_chart(
-            dash.likert_segments(queue, q, language=language), queue, options=options
-        ),
-        charts.caption("likert"),
+        charts.likert_chart(model.segments, queue, options=options),
+        charts.caption("likert", language),
     )
     st.dataframe(
         pd.DataFrame(
@@ -795,7 +787,7 @@ def _waves(db: Database, results: dash.CampaignResults, view: dash.View, languag
     _chart(
         "waves",
         charts.comparison_chart(change, before=before, after=after),
-        charts.caption("waves", p=_percent(results)),
+        charts.caption("waves", language, p=_percent(results)),
         stretch=False,
     )
     principles = wave_change(
@@ -892,7 +884,7 @@ def _roles(results: dash.CampaignResults, language: str) -> None:
     _chart(
         "roles",
         charts.comparison_chart(gaps, before=a, after=b, direction=False),
-        charts.caption("roles", p=_percent(results), first=a, second=b),
+        charts.caption("roles", language, p=_percent(results), first=a, second=b),
         stretch=False,
     )
     _change_table(gaps, a, b, results)
@@ -927,7 +919,7 @@ def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> No
     _chart(
         "benchmark",
         charts.benchmark_chart(position),
-        charts.caption("benchmark", p=_percent(results)),
+        charts.caption("benchmark", language, p=_percent(results)),
     )
     st.dataframe(
         pd.DataFrame(
@@ -971,7 +963,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
         _chart(
             "reliability",
             charts.reliability_chart(table),
-            charts.caption("reliability", p=_percent(results)),
+            charts.caption("reliability", language, p=_percent(results)),
         )
     st.dataframe(
         pd.DataFrame(
@@ -997,7 +989,9 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
         "means (0.7 or more: units can be compared)."
     )
     st.markdown("**Response quality**")
-    quality = dash.quality_summary(result.respondents, min_group_size=results.min_group_size)
+    quality = dash.quality_summary(
+        result.respondents, min_group_size=results.min_group_size, language=language
+    )
     if quality.empty:
         st.info("Too few respondents to report response quality.")
     else:
@@ -1019,7 +1013,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
     agreement = dash.agreement_table(result.scores, q, language=language)
     if not agreement.empty:
         st.markdown("**Agreement within units** (r*wg(J) with LeBreton & Senter's bands)")
-        st.dataframe(dash.agreement_cells(agreement), width="stretch")
+        st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(
             "Bands: 0–.30 lack of agreement, .31–.50 weak, .51–.70 moderate, .71–.90 strong, "
             ".91–1 very strong. r*wg(J) compares the spread of answers with random answering; "
