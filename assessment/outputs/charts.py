@@ -79,6 +79,13 @@ def caption(name: str, language: str | None = None, **values: object) -> str:
     return text(f"dashboard.caption.{name}", language, **fields)
 
 
+def _as_layer(chart: object) -> alt.LayerChart:
+    """``chart`` as the layered chart it is (Altair's stubs widen ``.properties`` results)."""
+    if not isinstance(chart, alt.LayerChart):
+        raise TypeError(f"expected a layered chart; got {type(chart).__name__}")
+    return chart
+
+
 # -- helpers --------------------------------------------------------------------------------------
 
 
@@ -131,7 +138,7 @@ def _plain(frame: pd.DataFrame) -> alt.InlineData:
 
 def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Projector-friendly defaults: large labels, no frame around the plot."""
-    return (
+    configured: alt.TopLevelMixin = (
         chart.configure_axis(
             labelFontSize=FONT_SIZE,
             titleFontSize=FONT_SIZE,
@@ -144,6 +151,7 @@ def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_title(fontSize=FONT_SIZE + 3, color=INK, anchor="start")
         .configure_view(strokeWidth=0)
     )
+    return configured
 
 
 def _level_bands(
@@ -218,8 +226,10 @@ def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.Laye
         .mark_rule(strokeDash=[5, 4], color=MUTED)
         .encode(x="m:Q")
     )
-    return alt.layer(people, answered, minimum, labels).properties(
-        height=max(ROW_HEIGHT * len(order), 80)
+    return _as_layer(
+        alt.layer(people, answered, minimum, labels).properties(
+            height=max(ROW_HEIGHT * len(order), 80)
+        )
     )
 
 
@@ -290,8 +300,8 @@ def flywheel_chart(
     cycle = frame[frame["role"] == "cycle"].sort_values("order")
     positions = _cycle_positions(max(len(cycle), 1))
     nodes = []
-    for (x, y, _), record in zip(positions, cycle.to_dict("records"), strict=False):
-        nodes.append({**record, "x": x, "y": y, "shape": "circle"})
+    for (node_x, node_y, _), record in zip(positions, cycle.to_dict("records"), strict=False):
+        nodes.append({**record, "x": node_x, "y": node_y, "shape": "circle"})
     for record in frame[frame["role"] == "power"].to_dict("records"):
         nodes.append({**record, "x": 0.0, "y": 0.0, "shape": "circle"})
     bottom = frame[frame["role"].isin(["base", "other"])].sort_values("order").to_dict("records")
@@ -387,12 +397,17 @@ def flywheel_chart(
         )
     )
 
-    def text(field: str, dy: float, size_: int, weight: str = "normal") -> alt.Chart:
-        return (
+    def text(
+        field: str, dy: float, size_: int, weight: Literal["normal", "bold"] = "normal"
+    ) -> alt.Chart:
+        chart = (
             alt.Chart(data)
             .mark_text(fontSize=size_, fontWeight=weight, dy=dy)
             .encode(x=x, y=y, text=f"{field}:N", color=alt.Color("ink:N", scale=None))
         )
+        if not isinstance(chart, alt.Chart):
+            raise TypeError(f"expected a chart; got {type(chart).__name__}")
+        return chart
 
     labels = [
         text("name", -32, FONT_SIZE + 1, "bold"),
@@ -411,8 +426,10 @@ def flywheel_chart(
         .mark_text(fontSize=FONT_SIZE - 2, fontStyle="italic", color=MUTED)
         .encode(x=x, y=y, text="text:N")
     )
-    return alt.layer(arcs, arrowheads, spokes, circles, base, *labels, notes).properties(
-        width=width, height=height
+    return _as_layer(
+        alt.layer(arcs, arrowheads, spokes, circles, base, *labels, notes).properties(
+            width=width, height=height
+        )
     )
 
 
@@ -515,7 +532,9 @@ def estimate_chart(
             .encode(x=alt.X("target_threshold:Q", scale=x_scale))
         )
         layers.append(target)
-    return alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 24)
+    return _as_layer(
+        alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 24)
+    )
 
 
 # -- heatmap --------------------------------------------------------------------------------------
@@ -602,10 +621,12 @@ def heatmap_chart(
         .mark_text(fontSize=FONT_SIZE - 1)
         .encode(x=x, y=y, text="text:N", color=alt.Color("ink:N", scale=None))
     )
-    return (
-        alt.layer(filled, hidden, text)
-        .resolve_scale(color="independent")
-        .properties(height=max(40 * len(groups), 80))
+    return _as_layer(
+        (
+            alt.layer(filled, hidden, text)
+            .resolve_scale(color="independent")
+            .properties(height=max(40 * len(groups), 80))
+        )
     )
 
 
@@ -665,8 +686,8 @@ def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
     zero = (
         alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK, strokeWidth=1.5).encode(x="x:Q")
     )
-    return alt.layer(zero, rule, point, text).properties(
-        height=max(ROW_HEIGHT * 1.3 * len(names), 90)
+    return _as_layer(
+        alt.layer(zero, rule, point, text).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90))
     )
 
 
@@ -792,7 +813,10 @@ def comparison_chart(
             x="label_x:Q", text="text:N"
         ),
     ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
-    return alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+    chart = alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+    if not isinstance(chart, alt.HConcatChart):
+        raise TypeError(f"expected a side-by-side chart; got {type(chart).__name__}")
+    return chart
 
 
 # -- discussion queue -----------------------------------------------------------------------------
@@ -855,10 +879,12 @@ def likert_chart(
         .encode(x="middle:Q", text="share_text:N", color=alt.Color("ink:N", scale=None))
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK).encode(x="x:Q")
-    return (
-        alt.layer(bars, zero, text)
-        .resolve_scale(color="independent")
-        .properties(height=max(ROW_HEIGHT * len(order), 80))
+    return _as_layer(
+        (
+            alt.layer(bars, zero, text)
+            .resolve_scale(color="independent")
+            .properties(height=max(ROW_HEIGHT * len(order), 80))
+        )
     )
 
 
@@ -908,8 +934,10 @@ def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(align="left", dx=8, dy=-12, fontSize=FONT_SIZE - 3, color=INK).encode(
         x="percentile_high:Q", text="text:N"
     )
-    return alt.layer(quartiles, rule, point, text).properties(
-        height=max(ROW_HEIGHT * 1.2 * len(names), 80)
+    return _as_layer(
+        alt.layer(quartiles, rule, point, text).properties(
+            height=max(ROW_HEIGHT * 1.2 * len(names), 80)
+        )
     )
 
 
@@ -947,7 +975,9 @@ def reliability_chart(table: pd.DataFrame) -> alt.LayerChart:
     point = base.mark_point(filled=True, size=160, color=ACCENT, opacity=1).encode(
         x="alpha:Q", tooltip=tooltip
     )
-    return alt.layer(line, rule, point).properties(height=max(ROW_HEIGHT * len(names), 80))
+    return _as_layer(
+        alt.layer(line, rule, point).properties(height=max(ROW_HEIGHT * len(names), 80))
+    )
 
 
 # -- images ---------------------------------------------------------------------------------------

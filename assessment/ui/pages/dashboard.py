@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -25,6 +26,7 @@ from assessment.campaigns.actions import (
 )
 from assessment.campaigns.management import CampaignInfo, dimension_ids, list_campaigns, survey_url
 from assessment.errors import AssessmentError
+from assessment.i18n import format_interval, format_number, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import campaign_version
@@ -255,15 +257,39 @@ def _panels(db: Database, results: dash.CampaignResults, view: dash.View, langua
                 panel[name]()
 
 
+#: The kinds of Altair chart Streamlit draws.
+_DRAWABLE = (
+    alt.Chart,
+    alt.LayerChart,
+    alt.HConcatChart,
+    alt.VConcatChart,
+    alt.ConcatChart,
+    alt.FacetChart,
+    alt.RepeatChart,
+)
+
+
+def _image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> Callable[[], bytes]:
+    """The chart's image, drawn only when its download button is clicked."""
+    return lambda: charts.chart_image(chart, fmt)
+
+
 def _chart(name: str, chart: alt.TopLevelMixin, caption: str, *, stretch: bool = True) -> None:
     """A chart, its one-line caption, and its PNG/SVG downloads (drawn only when clicked)."""
-    st.altair_chart(charts.styled(chart), theme=None, width="stretch" if stretch else "content")
+    drawn = charts.styled(chart)
+    if not isinstance(drawn, _DRAWABLE):
+        raise TypeError(f"the dashboard draws Altair charts; got {type(drawn).__name__}")
+    st.altair_chart(drawn, theme=None, width="stretch" if stretch else "content")
     st.caption(caption)
     with st.popover("Image", icon=":material/download:"):
-        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+        formats: tuple[tuple[Literal["png", "svg"], str], ...] = (
+            ("png", "image/png"),
+            ("svg", "image/svg+xml"),
+        )
+        for fmt, mime in formats:
             st.download_button(
                 f"{name}.{fmt}",
-                data=lambda fmt=fmt: charts.chart_image(chart, fmt),
+                data=_image(chart, fmt),
                 file_name=f"{name}.{fmt}",
                 mime=mime,
                 key=f"wmm_image_{name}_{fmt}",
@@ -376,15 +402,21 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
         indices = model.indices
         for record in indices.to_dict("records"):
             index = next(i for i in q.scoring.indices if i.id == record["dimension"])
+            description = q.text(index.description, language) if index.description else ""
             st.metric(
                 record["name"],
-                f"{record['mean']:.2f} · {record['level_name']}",
-                help=q.text(index.description, language),
+                f"{format_number(record['mean'], language)} · {record['level_name']}",
+                help=description or None,
             )
             st.caption(
-                f"{_percent(results)}% interval [{record['ci_low']:.2f}, {record['ci_high']:.2f}] · "
-                f"{100 * record['level_probability']:.0f}% likely {record['level_name']} · "
-                f"{q.text(index.description, language)}"
+                text(
+                    "dashboard.index_caption",
+                    language,
+                    p=_percent(results),
+                    interval=format_interval(record["ci_low"], record["ci_high"], language),
+                    level=record["level_text"],
+                    description=description,
+                )
             )
     st.subheader("The seven principles")
     principles = model.principles
@@ -435,7 +467,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
         )
         if extremes:
             cells = dash.heatmap_extremes(cells, per_side=HEATMAP_PER_SIDE)
-    colour = colour_by or "mean"
+    colour: Literal["mean", "level"] = "level" if colour_by == "level" else "mean"
     _chart(
         f"units-{colour}",
         charts.heatmap_chart(
@@ -627,13 +659,13 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
         status = cols[2].selectbox("Status", ACTION_STATUSES, key="wmm_action_status")
         if st.form_submit_button("Add to the action plan", type="primary"):
             picked = suggestions[choice - 1] if choice else None
-            text = title.strip() or (picked[1] if picked else "")
+            action_title = title.strip() or (picked[1] if picked else "")
             try:
                 add_action(
                     db,
                     info.code,
                     dimension=picked[0] if picked and not title.strip() else dimension,
-                    title=text,
+                    title=action_title,
                     owner=owner or None,
                     due_date=due if isinstance(due, date) else None,
                     status=status,
