@@ -332,6 +332,7 @@ class _Report:
             scale_max=self.q.scale.maximum,
             order="mean" if principles else "given",
             show_target=not principles,
+            language=self.lang,
         )
         caption = charts.caption(
             "principles" if principles else "components", self.lang, p=self.confidence_pct
@@ -402,6 +403,7 @@ class _Report:
                 level_names=names,
                 scale_min=self.q.scale.minimum,
                 scale_max=self.q.scale.maximum,
+                language=self.lang,
             )
             caption = _e(w("heatmap_caption", m=self.m))
             figure = (
@@ -443,7 +445,9 @@ class _Report:
         top = self.discussion()
         if top.empty or self.model is None:
             return ""
-        chart = charts.likert_chart(self.model.segments, top, options=self.option_labels())
+        chart = charts.likert_chart(
+            self.model.segments, top, options=self.option_labels(), language=self.lang
+        )
         body = []
         for row in top.to_dict("records"):
             text_, component = self.statement(str(row["item"]))
@@ -696,7 +700,7 @@ class _Report:
         position = position[position["percentile"].notna()]
         figure = ""
         if not position.empty:
-            chart = charts.benchmark_chart(position)
+            chart = charts.benchmark_chart(position, language=self.lang)
             caption = charts.caption("benchmark", self.lang, p=self.confidence_pct)
             figure = (
                 f"<figure>{charts.inline_svg(chart, title=w('benchmark'))}"

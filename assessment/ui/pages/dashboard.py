@@ -347,7 +347,7 @@ def _participation_panel(results: dash.CampaignResults, language: str) -> None:
     thresholds = [lv.threshold for lv in results.questionnaire.levels]
     _chart(
         "participation",
-        charts.participation_chart(frame, min_group_size=results.min_group_size),
+        charts.participation_chart(frame, min_group_size=results.min_group_size, language=language),
         charts.caption(
             "participation",
             language,
@@ -368,6 +368,7 @@ def _flywheel_panel(
             level_names=names,
             confidence=results.confidence,
             width=width,
+            language=language,
         ),
         charts.caption("flywheel", language, p=_percent(results)),
         stretch=False,
@@ -396,6 +397,7 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 level_names=names,
                 scale_min=q.scale.minimum,
                 scale_max=q.scale.maximum,
+                language=language,
             ),
             charts.caption("components", language, p=_percent(results)),
         )
@@ -433,6 +435,7 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 scale_max=q.scale.maximum,
                 order="mean",
                 show_target=False,
+                language=language,
             ),
             charts.caption("principles", language, p=_percent(results)),
         )
@@ -476,6 +479,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
             level_names=names,
             scale_min=q.scale.minimum,
             scale_max=q.scale.maximum,
+            language=language,
         ),
         charts.caption(f"heatmap_{colour}", language, m=results.min_group_size),
     )
@@ -505,7 +509,11 @@ def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> N
             "Set target levels on the Campaigns page."
         )
         return
-    _chart("targets", charts.gap_chart(gaps), charts.caption("gaps", language, p=_percent(results)))
+    _chart(
+        "targets",
+        charts.gap_chart(gaps, language=language),
+        charts.caption("gaps", language, p=_percent(results)),
+    )
     clear = gaps[gaps["verdict"] != "unclear"]
     st.write(
         f"**{len(clear)} of {len(gaps)}** gaps are clearly real: "
@@ -559,7 +567,7 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
     options = [q.text(o.label, language) for o in sorted(q.scale.options, key=lambda o: o.value)]
     _chart(
         "discussion",
-        charts.likert_chart(model.segments, queue, options=options),
+        charts.likert_chart(model.segments, queue, options=options, language=language),
         charts.caption("likert", language),
     )
     st.dataframe(
@@ -818,7 +826,7 @@ def _waves(db: Database, results: dash.CampaignResults, view: dash.View, languag
     before, after = by_code[code].name, results.info.name
     _chart(
         "waves",
-        charts.comparison_chart(change, before=before, after=after),
+        charts.comparison_chart(change, before=before, after=after, language=language),
         charts.caption("waves", language, p=_percent(results)),
         stretch=False,
     )
@@ -915,7 +923,7 @@ def _roles(results: dash.CampaignResults, language: str) -> None:
     a, b = roles.get(first, first), roles.get(second, second)
     _chart(
         "roles",
-        charts.comparison_chart(gaps, before=a, after=b, direction=False),
+        charts.comparison_chart(gaps, before=a, after=b, direction=False, language=language),
         charts.caption("roles", language, p=_percent(results), first=a, second=b),
         stretch=False,
     )
@@ -950,7 +958,7 @@ def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> No
     )
     _chart(
         "benchmark",
-        charts.benchmark_chart(position),
+        charts.benchmark_chart(position, language=language),
         charts.caption("benchmark", language, p=_percent(results)),
     )
     st.dataframe(
@@ -994,7 +1002,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
     if table["alpha"].notna().any():
         _chart(
             "reliability",
-            charts.reliability_chart(table),
+            charts.reliability_chart(table, language=language),
             charts.caption("reliability", language, p=_percent(results)),
         )
     st.dataframe(
