@@ -1050,6 +1050,9 @@ def inline_svg(chart: alt.TopLevelMixin, *, title: str) -> str:
     """
     svg = chart_image(chart, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]
+    # Inline in HTML the <svg> element needs no namespace declarations (and xlink: no prefix).
+    svg = svg.replace("xlink:href=", "href=")
+    svg = re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg, count=2)
     prefix = "c" + hashlib.sha256(f"{title}\n{svg}".encode()).hexdigest()[:8] + "-"
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)

@@ -91,7 +91,7 @@ def report(demo: Demo, language: str) -> str:
 def test_same_discussion_queue_in_the_same_order(demo: Demo, language: str, report: str) -> None:
     at = _dashboard(demo, "Discussion", language)
     shown = at.dataframe[0].value
-    on_dashboard = [str(s) for s in shown["Statement"]]
+    on_dashboard = [str(s) for s in shown.iloc[:, 1]]  # "#", then the statement
     in_report = [cells[1].split("\n")[0] for cells in _rows(_section(report, "disagreement"))]
     assert len(on_dashboard) == dashboard_page.QUEUE_LENGTH
     assert in_report == on_dashboard
@@ -119,6 +119,10 @@ def test_same_levels_with_their_probability(demo: Demo, language: str, report: s
     if language == "de":
         # The German dashboard speaks German: no English level text under "Klarheit".
         assert all("likely" not in text for text in on_dashboard.values())
+        assert "Klarheit" in on_dashboard
+        assert "Abstände zu den Zielen" in [
+            s.value for s in _dashboard(demo, "Targets", "de").subheader
+        ]
 
 
 def test_same_target_gaps(demo: Demo, language: str, report: str) -> None:
@@ -126,7 +130,8 @@ def test_same_target_gaps(demo: Demo, language: str, report: str) -> None:
     shown = at.dataframe[0].value
     on_dashboard = {
         str(name): float(gap)
-        for name, gap in zip(shown["Dimension"], shown["Short of target by"], strict=True)
+        # Dimension, target, mean, then how far short of the target
+        for name, gap in zip(shown.iloc[:, 0], shown.iloc[:, 3], strict=True)
     }
     assert on_dashboard, "the demo campaign sets targets"
     in_report: dict[str, str] = {}

@@ -335,14 +335,14 @@ def _percent(results: dash.CampaignResults) -> str:
 
 
 def _participation_panel(results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Participation")
+    st.subheader(text("dashboard.page.participation", language))
     if results.summary is not None and results.summary.text:
         # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
         st.caption(as_text(results.summary.text))
     frame = results.participation(language)
     units = frame[frame["unit"] != TOTAL_LABEL]
     if units.empty:
-        st.info("No units yet: they come from the unit list or from the first import.")
+        st.info(text("dashboard.page.no_units", language))
         return
     thresholds = [lv.threshold for lv in results.questionnaire.levels]
     _chart(
@@ -383,7 +383,7 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
     model = results.model(view, language)
     thresholds, names = _levels(results, language)
     who = view.describe(dash.role_names(q, language), language)
-    st.subheader(f"The flywheel — {as_text(who)}")
+    st.subheader(text("dashboard.page.flywheel", language, who=as_text(who)))
     left, right = st.columns([3, 2])
     with left:
         _flywheel_panel(results, model.flywheel, language)
@@ -420,10 +420,10 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                     description=description,
                 )
             )
-    st.subheader("The seven principles")
+    st.subheader(text("dashboard.page.principles", language))
     principles = model.principles
     if principles.empty:
-        st.info("No principle has enough answers to be shown.")
+        st.info(text("dashboard.page.no_principle", language))
     else:
         _chart(
             "principles",
@@ -448,7 +448,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
         return
     q = results.questionnaire
     _, names = _levels(results, language)
-    st.subheader("Units and components")
+    st.subheader(text("dashboard.page.units", language))
     colour_by = st.segmented_control(
         "Colour by",
         ["mean", "level"],
@@ -458,7 +458,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
     )
     cells = dash.heatmap(results.by_unit.result.scores, q, language=language)
     if cells.empty:
-        st.info("No unit results yet.")
+        st.info(text("dashboard.page.no_unit_results", language))
         return
     n_units = cells["group"].nunique()
     if n_units > 2 * HEATMAP_PER_SIDE:
@@ -502,12 +502,9 @@ def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> N
     if _no_results(results, view):
         return
     gaps = results.model(view, language).targets
-    st.subheader("Gaps to the targets")
+    st.subheader(text("dashboard.page.targets", language))
     if gaps.empty:
-        st.info(
-            "No targets are set for this campaign (or none of their dimensions can be shown). "
-            "Set target levels on the Campaigns page."
-        )
+        st.info(text("dashboard.page.no_targets", language))
         return
     _chart(
         "targets",
@@ -515,29 +512,35 @@ def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> N
         charts.caption("gaps", language, p=_percent(results)),
     )
     clear = gaps[gaps["verdict"] != "unclear"]
+    verdicts = ", ".join(
+        f"{r['name']} ({dash.gap_text(r['verdict'], language)})" for r in clear.to_dict("records")
+    )
     st.write(
-        f"**{len(clear)} of {len(gaps)}** gaps are clearly real: "
-        + (
-            ", ".join(
-                f"{r['name']} ({dash.gap_text(r['verdict'], language)})"
-                for r in clear.to_dict("records")
-            )
-            or "none yet — more answers would narrow the intervals."
+        text(
+            "dashboard.page.clear_gaps",
+            language,
+            clear=len(clear),
+            total=len(gaps),
+            verdicts=verdicts or text("dashboard.page.no_clear_gaps", language),
         )
     )
     st.dataframe(
         pd.DataFrame(
             {
-                "Dimension": gaps["name"],
-                "Target": gaps["target_name"],
-                "Mean": gaps["mean"].round(2),
-                "Short of target by": gaps["gap"].round(2),
-                f"{_percent(results)}% interval": [
+                text("dashboard.page.col_dimension", language): gaps["name"],
+                text("dashboard.page.col_target", language): gaps["target_name"],
+                text("dashboard.page.col_mean", language): gaps["mean"].round(2),
+                text("dashboard.page.col_short_by", language): gaps["gap"].round(2),
+                text("dashboard.page.col_interval", language, p=_percent(results)): [
                     f"[{lo:.2f}, {hi:.2f}]"
                     for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)
                 ],
-                "Chance target reached": [f"{100 * p:.0f}%" for p in gaps["p_target"]],
-                "Verdict": [dash.gap_text(v, language) for v in gaps["verdict"]],
+                text("dashboard.page.col_chance", language): [
+                    f"{100 * p:.0f}%" for p in gaps["p_target"]
+                ],
+                text("dashboard.page.col_verdict", language): [
+                    dash.gap_text(v, language) for v in gaps["verdict"]
+                ],
             }
         ),
         hide_index=True,
@@ -556,13 +559,10 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
     q = results.questionnaire
     model = results.model(view, language)
     queue = model.queue
-    st.subheader("Discussion queue")
-    st.write(
-        "Statements the group disagrees on **and** falls short on come first "
-        "(disagreement × gap to the target). Talk them through from the top."
-    )
+    st.subheader(text("dashboard.page.queue", language))
+    st.write(text("dashboard.page.queue_intro", language))
     if queue.empty:
-        st.info("No statement has enough answers to be shown.")
+        st.info(text("dashboard.page.no_statement", language))
         return
     options = [q.text(o.label, language) for o in sorted(q.scale.options, key=lambda o: o.value)]
     _chart(
@@ -574,24 +574,24 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
         pd.DataFrame(
             {
                 "#": queue["rank"],
-                "Statement": queue["statement"],
-                "Component": queue["component_name"],
-                "Mean": queue["mean"].round(2),
-                "Disagreement": queue["disagreement"].round(2),
-                "Gap": queue["gap"].round(2),
-                "Priority": queue["priority"].round(3),
-                "Answers": queue["n"],
+                text("dashboard.page.col_statement", language): queue["statement"],
+                text("dashboard.page.col_component", language): queue["component_name"],
+                text("dashboard.page.col_mean", language): queue["mean"].round(2),
+                text("dashboard.page.col_disagreement", language): queue["disagreement"].round(2),
+                text("dashboard.page.col_gap", language): queue["gap"].round(2),
+                text("dashboard.page.col_priority", language): queue["priority"].round(3),
+                text("dashboard.page.col_answers", language): queue["n"],
             }
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Statement": st.column_config.TextColumn(width="large")},
+        column_config={
+            text("dashboard.page.col_statement", language): st.column_config.TextColumn(
+                width="large"
+            )
+        },
     )
-    st.caption(
-        "Disagreement runs from 0 (everyone gave the same answer) to 1 (two equal camps at the "
-        "ends of the scale). Gap = how far the statement's mean falls short of the target level "
-        "of its component (or of the next level when no target is set)."
-    )
+    st.caption(text("dashboard.page.queue_note", language))
 
 
 def _actions(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:
@@ -600,8 +600,9 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
     names = dash.dimension_names(q, language)
     suggestions: list[tuple[str, str]] = []
     if not _no_results(results, view):
-        priorities, recommendations = dash.recommendations(results.rows(view), q, language=language)
-        st.subheader("What to work on first")
+        model = results.model(view, language)
+        priorities, recommendations = model.priorities, model.actions
+        st.subheader(text("dashboard.page.work_first", language))
         if priorities:
             weakest = next(p for p in priorities if p.reason == "weakest")
             st.write(
@@ -627,8 +628,8 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
             )
             with st.expander(title, expanded=position == 0):
                 for number, action in enumerate(recommendation.actions):
-                    text, button = st.columns([8, 2], vertical_alignment="center")
-                    text.markdown(f"- {action}")
+                    cell, button = st.columns([8, 2], vertical_alignment="center")
+                    cell.markdown(f"- {action}")
                     if button.button(
                         "Add to the plan",
                         key=f"wmm_add_{component}_{number}",
@@ -641,7 +642,7 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                         except AssessmentError as exc:
                             st.error(as_text(exc, keep_lines=True))
                     suggestions.append((component, action))
-    st.subheader("Action plan")
+    st.subheader(text("dashboard.page.action_plan", language))
     with st.form("wmm_add_action", clear_on_submit=True):
         st.write("Turn a recommendation into an action item, or write your own.")
         labels = ["(write my own)"] + [f"{names.get(c, c)}: {a}" for c, a in suggestions]
@@ -783,7 +784,7 @@ def _change_action(
 
 
 def _waves(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:
-    st.subheader("Waves over time")
+    st.subheader(text("dashboard.page.waves", language))
     if view.by == "role":
         st.info("Waves are compared for the organisation or a unit; choose one above.")
         return
@@ -875,7 +876,7 @@ def _change_table(
 
 
 def _roles(results: dash.CampaignResults, language: str) -> None:
-    st.subheader("How the roles see it")
+    st.subheader(text("dashboard.page.roles", language))
     q = results.questionnaire
     roles = dash.role_names(q, language)
     if results.by_unit is None:
@@ -931,7 +932,7 @@ def _roles(results: dash.CampaignResults, language: str) -> None:
 
 
 def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Benchmark position")
+    st.subheader(text("dashboard.page.benchmark", language))
     if results.by_unit is None:
         _no_results(results, dash.View())
         return
@@ -992,7 +993,7 @@ def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> No
 
 
 def _reliability(results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Reliability (for the analyst)")
+    st.subheader(text("dashboard.page.reliability", language))
     if results.by_unit is None:
         _no_results(results, dash.View())
         return
@@ -1066,7 +1067,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
 
 
 def _downloads(db: Database, results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Downloads")
+    st.subheader(text("dashboard.page.downloads", language))
     info, q = results.info, results.questionnaire
     st.caption("Every file applies the privacy rules: groups below the minimum size never appear.")
     cols = st.columns(4)
