@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assessment.campaigns.management import CampaignInfo, campaign_row, get_campaign
+from assessment.campaigns.store import Store
 from assessment.errors import DataError, Problem
-from assessment.storage.engine import Database
 from assessment.storage.models import utcnow
 
 
@@ -43,7 +43,7 @@ class UnitHeadCount:
         )
 
 
-def unit_head_counts(db: Database, code: str) -> list[UnitHeadCount]:
+def unit_head_counts(db: Store, code: str) -> list[UnitHeadCount]:
     """The campaign's listed units (then units seen only in responses), with published responses.
 
     Responses come from the dashboard's results (`assessment.results.dashboard.load_results`): a unit
@@ -108,7 +108,7 @@ def parse_head_count_settings(values: Sequence[str]) -> dict[str, str]:
     return settings
 
 
-def set_head_counts(db: Database, code: str, counts: Mapping[str, str | int]) -> CampaignInfo:
+def set_head_counts(db: Store, code: str, counts: Mapping[str, str | int]) -> CampaignInfo:
     """Correct the head-counts of listed units, all or none.
 
     A head-count must be a whole number >= 1, and at least the responses of a unit published on

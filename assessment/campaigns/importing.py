@@ -32,9 +32,9 @@ from assessment.campaigns.management import (
     questionnaire_of,
     role_options,
 )
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.responses.wide_csv import MAX_LISTED_PROBLEMS, ResponseTable, read_responses_csv
-from assessment.storage.engine import Database
 from assessment.storage.models import Answer, Base, Campaign, Response, Unit, utcnow
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
@@ -153,7 +153,7 @@ def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 def import_responses(
-    db: Database,
+    db: Store,
     campaign_code: str,
     path: str | os.PathLike[str],
     *,
@@ -197,7 +197,7 @@ def import_responses(
 
 
 def import_table(
-    db: Database,
+    db: Store,
     campaign_code: str,
     table: ResponseTable,
     *,

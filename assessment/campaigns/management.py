@@ -14,19 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
 from assessment.responses.csv_safety import neutralise_text, restore_text
-from assessment.storage.engine import Database
 from assessment.storage.models import (
-    CAMPAIGN_MODES,
     Campaign,
     Invitation,
     Response,
@@ -35,6 +34,10 @@ from assessment.storage.models import (
     utcnow,
 )
 from assessment.survey.site_address import base_url
+
+#: How respondents reach a campaign: an open link, or one-time invitation links only.
+CampaignMode = Literal["open", "invitation"]
+CAMPAIGN_MODES: tuple[CampaignMode, ...] = get_args(CampaignMode)
 
 #: Survey codes use lowercase letters and digits that cannot be mistaken for each other
 #: (no 0/o, 1/l/i): 31 symbols, 10 of them = 49 bits, far too many to guess a live campaign.
@@ -281,13 +284,13 @@ def _info(
     )
 
 
-def get_campaign(db: Database, code: str) -> CampaignInfo:
+def get_campaign(db: Store, code: str) -> CampaignInfo:
     """The campaign with this survey code, with its units, targets and response counts."""
     with db.read() as session:
         return _info(session, campaign_row(session, code))
 
 
-def list_campaigns(db: Database) -> list[CampaignInfo]:
+def list_campaigns(db: Store) -> list[CampaignInfo]:
     """Every campaign, newest first, with submitted and draft response counts."""
     with db.read() as session:
         campaigns = session.scalars(
@@ -476,7 +479,7 @@ def _apply_targets(campaign: Campaign, targets: Mapping[str, int | None]) -> Non
 
 
 def create_campaign(
-    db: Database,
+    db: Store,
     *,
     name: str,
     questionnaire: str,
@@ -562,7 +565,7 @@ def create_campaign(
     raise CampaignSettingsError("could not draw an unused survey code; try again")
 
 
-def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
+def update_campaign(db: Store, code: str, /, **changes: Any) -> CampaignInfo:
     """Change settings of a campaign: name, organisation, sector, size_band, min_group_size, mode,
     require_role, languages, opens_at, closes_at. Unknown settings are refused.
 
@@ -622,7 +625,7 @@ def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def close_campaign(db: Database, code: str) -> CampaignInfo:
+def close_campaign(db: Store, code: str) -> CampaignInfo:
     """Stop accepting answers (drafts stay drafts and are never scored). Closing twice is harmless."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -632,7 +635,7 @@ def close_campaign(db: Database, code: str) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def reopen_campaign(db: Database, code: str) -> CampaignInfo:
+def reopen_campaign(db: Store, code: str) -> CampaignInfo:
     """Accept answers again after `close_campaign`."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -643,7 +646,7 @@ def reopen_campaign(db: Database, code: str) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def save_units(db: Database, code: str, units: Sequence[UnitSpec]) -> CampaignInfo:
+def save_units(db: Store, code: str, units: Sequence[UnitSpec]) -> CampaignInfo:
     """Add units and update the parent and head-count of existing ones (matched by name)."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -654,7 +657,7 @@ def save_units(db: Database, code: str, units: Sequence[UnitSpec]) -> CampaignIn
         return _info(session, campaign)
 
 
-def remove_unit(db: Database, code: str, name: str) -> CampaignInfo:
+def remove_unit(db: Store, code: str, name: str) -> CampaignInfo:
     """Remove a unit that has no responses (its sub-units move to its parent)."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -678,7 +681,7 @@ def remove_unit(db: Database, code: str, name: str) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def set_targets(db: Database, code: str, targets: Mapping[str, int | None]) -> CampaignInfo:
+def set_targets(db: Store, code: str, targets: Mapping[str, int | None]) -> CampaignInfo:
     """Set target levels per dimension (``None`` removes a dimension's target)."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -689,7 +692,7 @@ def set_targets(db: Database, code: str, targets: Mapping[str, int | None]) -> C
         return _info(session, campaign)
 
 
-def create_invitations(db: Database, code: str, count: int) -> list[str]:
+def create_invitations(db: Store, code: str, count: int) -> list[str]:
     """Create ``count`` single-use invitation tokens; only their sha256 is stored.
 
     The tokens are returned once, here: hand them out (see `survey_url`) or they are lost.
@@ -727,7 +730,7 @@ def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def invitation_counts(db: Database, code: str) -> tuple[int, int]:
+def invitation_counts(db: Store, code: str) -> tuple[int, int]:
     """(invitations created, invitations used) of a campaign."""
     with db.read() as session:
         campaign = campaign_row(session, code)

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import CursorResult, delete, insert, select
 
+from assessment.campaigns.store import Store
 from assessment.errors import DataError, Problem
 from assessment.outputs.benchmark import BENCHMARK_COLUMNS
-from assessment.storage.engine import Database
 from assessment.storage.models import BenchmarkRow, utcnow
 
 #: The columns of a benchmark file, in order; the model has one attribute per column.
@@ -57,7 +57,7 @@ def _same(column: str, stored: Any, new: Any) -> bool:
 
 
 def save_benchmark_rows(
-    db: Database, frame: pd.DataFrame, *, source: str | None = None
+    db: Store, frame: pd.DataFrame, *, source: str | None = None
 ) -> SavedBenchmark:
     """Store validated benchmark rows, all or nothing.
 
@@ -135,7 +135,7 @@ def save_benchmark_rows(
     return SavedBenchmark(added=len(new_rows), unchanged=unchanged)
 
 
-def load_benchmark_rows(db: Database, *, questionnaire_id: str | None = None) -> pd.DataFrame:
+def load_benchmark_rows(db: Store, *, questionnaire_id: str | None = None) -> pd.DataFrame:
     """The stored benchmark rows (of one questionnaire id, any version) with the §8 columns."""
     query = select(*(getattr(BenchmarkRow, c) for c in COLUMNS)).order_by(
         BenchmarkRow.questionnaire,
@@ -158,7 +158,7 @@ def load_benchmark_rows(db: Database, *, questionnaire_id: str | None = None) ->
 
 
 def delete_benchmark_rows(
-    db: Database, *, org: str, questionnaire: str | None = None, period: str | None = None
+    db: Store, *, org: str, questionnaire: str | None = None, period: str | None = None
 ) -> int:
     """Remove an organisation's rows (optionally of one questionnaire and period); return the count."""
     statement = delete(BenchmarkRow).where(BenchmarkRow.org == org)

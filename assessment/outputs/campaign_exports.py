@@ -27,6 +27,7 @@ from assessment.campaigns.management import (
     list_campaigns,
     questionnaire_of,
 )
+from assessment.campaigns.store import Store
 from assessment.errors import DataError
 from assessment.outputs.benchmark import (
     BENCHMARK_COLUMNS,
@@ -55,7 +56,6 @@ from assessment.results.campaign_answers import (
     score_campaign_waves,
 )
 from assessment.results.release import build_release
-from assessment.storage.engine import Database
 from assessment.storage.models import Response
 
 
@@ -68,12 +68,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _questionnaire(db: Database, code: str) -> Questionnaire:
+def _questionnaire(db: Store, code: str) -> Questionnaire:
     with db.read() as session:
         return questionnaire_of(campaign_row(session, code))
 
 
-def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -> list[str]:
+def export_responses(db: Store, code: str, out: Path, *, raw: bool = False) -> list[str]:
     """Write the campaign's submitted responses in the format of docs/formats.md "Responses CSV"; return warnings.
 
     By default the file is k-anonymous on its quasi-identifiers, k = the campaign's minimum group
@@ -99,7 +99,7 @@ def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -
     return warnings
 
 
-def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
+def export_scores(db: Store, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
     """Write the campaign's scores (docs/formats.md "Scores" columns plus questionnaire and settings); return them."""
     scored = build_release(db, code).scores(by)
     frame = scores_export(scored.result, scored.metadata)
@@ -109,7 +109,7 @@ def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd
     return frame
 
 
-def survey_period(db: Database, code: str) -> str:
+def survey_period(db: Store, code: str) -> str:
     """The month (YYYY-MM) of the campaign's latest submission, else of its creation."""
     with db.read() as session:
         campaign = campaign_row(session, code)
@@ -122,7 +122,7 @@ def survey_period(db: Database, code: str) -> str:
 
 
 def campaign_benchmark_rows(
-    db: Database,
+    db: Store,
     code: str,
     *,
     org: str | None = None,
@@ -155,7 +155,7 @@ def campaign_benchmark_rows(
 
 
 def export_benchmark(
-    db: Database,
+    db: Store,
     code: str,
     out: Path,
     *,
@@ -175,7 +175,7 @@ def export_benchmark(
     return rows
 
 
-def import_benchmarks(db: Database, paths: Iterable[Path]) -> SavedBenchmark:
+def import_benchmarks(db: Store, paths: Iterable[Path]) -> SavedBenchmark:
     """Validate benchmark files together and store their rows in one transaction (all or none).
 
     A row stored before with the same numbers is skipped; with other numbers it is an error.
@@ -193,7 +193,7 @@ class BenchmarkComparison:
     n_organisations: int
 
 
-def compare_with_benchmarks(db: Database, code: str) -> BenchmarkComparison:
+def compare_with_benchmarks(db: Store, code: str) -> BenchmarkComparison:
     """The campaign's percentile rank per dimension among the stored benchmark organisations.
 
     Organisations are compared on the dimensions of the campaign's questionnaire, across the
@@ -230,7 +230,7 @@ class WrittenReport:
 
 
 def report_waves(
-    db: Database, code: str, previous: str | None = None
+    db: Store, code: str, previous: str | None = None
 ) -> tuple[CampaignInfo | None, WaveScores | None, str | None]:
     """The wave a campaign's report compares with, and both scored on their common statements.
 
@@ -262,7 +262,7 @@ def report_waves(
 
 
 def write_report(
-    db: Database,
+    db: Store,
     code: str,
     out: Path,
     *,

@@ -30,6 +30,7 @@ from assessment.campaigns.management import (
     check_units,
     list_campaigns,
 )
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
@@ -58,7 +59,6 @@ from assessment.results.recommendations import (
 )
 from assessment.results.release import Release, build_release
 from assessment.results.release import clear_caches as clear_release_caches
-from assessment.storage.engine import Database
 from scoring.partitions import OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
 
@@ -894,7 +894,7 @@ class CampaignResults:
     summary: ReleaseSummary | None = None
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Store:
         return self.release.db
 
     @property
@@ -1003,7 +1003,7 @@ class CampaignResults:
         return views
 
 
-def load_results(db: Database, code: str) -> CampaignResults:
+def load_results(db: Store, code: str) -> CampaignResults:
     """The campaign's release as the dashboard reads it, cached until the campaign changes.
 
     A warm call costs a few small queries (the campaign's version and where its releases stand);
@@ -1016,7 +1016,7 @@ def load_results(db: Database, code: str) -> CampaignResults:
     return CampaignResults(release, summary)
 
 
-def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
+def load_waves(db: Store, current: CampaignResults, previous_code: str) -> WaveScores:
     """The current campaign and an earlier one scored on their common statements, cached until
     either changes (`assessment.results.campaign_answers.score_campaign_waves`, as the report does).
 
@@ -1035,12 +1035,12 @@ def clear_caches() -> None:
     clear_release_caches()
 
 
-def other_campaigns(db: Database, current: CampaignInfo) -> list[CampaignInfo]:
+def other_campaigns(db: Store, current: CampaignInfo) -> list[CampaignInfo]:
     """The earlier waves of the current campaign's organisation (`earlier_waves`)."""
     return earlier_waves(list_campaigns(db), current)
 
 
-def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkComparison | None:
+def load_benchmark(db: Store, results: CampaignResults) -> BenchmarkComparison | None:
     """Where the campaign stands among the stored benchmark organisations (None: none stored).
 
     `assessment.outputs.campaign_exports.compare_with_benchmarks`, as `wmm benchmark compare` runs it.
@@ -1062,19 +1062,19 @@ def _written(write: Callable[[Path], object], name: str) -> bytes:
         return path.read_bytes()
 
 
-def scores_csv(db: Database, code: str) -> bytes:
+def scores_csv(db: Store, code: str) -> bytes:
     """The scores CSV, byte for byte as `wmm export scores` writes it
     (`assessment.outputs.campaign_exports.export_scores`)."""
     return _written(lambda path: export_scores(db, code, path), "scores.csv")
 
 
-def benchmark_csv(db: Database, code: str, *, org: str | None = None) -> bytes:
+def benchmark_csv(db: Store, code: str, *, org: str | None = None) -> bytes:
     """The campaign's benchmark file (`assessment.outputs.campaign_exports.export_benchmark`); ``org``
     None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
     return _written(lambda path: export_benchmark(db, code, path, org=org), "benchmark.csv")
 
 
-def report_html(db: Database, code: str, *, language: str | None = None) -> bytes:
+def report_html(db: Store, code: str, *, language: str | None = None) -> bytes:
     """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.write_report`), with
     the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
     return _written(lambda path: write_report(db, code, path, language=language), "report.html")

@@ -33,9 +33,9 @@ from assessment.campaigns.management import (
     questionnaire_of,
     role_options,
 )
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.questionnaire import Questionnaire
-from assessment.storage.engine import Database
 from assessment.storage.models import (
     SPECIAL_ANSWERS,
     Answer,
@@ -325,7 +325,7 @@ def _rowcount(session: Session, statement: Update) -> int:
 
 
 def start_response(
-    db: Database,
+    db: Store,
     code: str,
     *,
     questionnaire: str,
@@ -409,7 +409,7 @@ def _use_invitation(
 
 
 def save_answers(
-    db: Database,
+    db: Store,
     token: str,
     answers: Mapping[str, AnswerValue],
     *,
@@ -451,7 +451,7 @@ def save_answers(
         return _draft(session, campaign, response)
 
 
-def resume_response(db: Database, token: str) -> Draft:
+def resume_response(db: Store, token: str) -> Draft:
     """The draft behind a resume token, with its answers (none once submitted)."""
     with db.read() as session:
         response = _response_by_token(session, token)
@@ -502,7 +502,7 @@ def _draft(session: Session, campaign: Campaign, response: Response) -> Draft:
 
 
 def submit_response(
-    db: Database,
+    db: Store,
     token: str,
     *,
     questionnaire: str,

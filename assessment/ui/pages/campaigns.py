@@ -14,6 +14,7 @@ import streamlit as st
 
 from assessment.campaigns.importing import import_responses
 from assessment.campaigns.management import (
+    CAMPAIGN_MODES,
     CampaignInfo,
     UnitSpec,
     check_require_role,
@@ -31,11 +32,10 @@ from assessment.campaigns.management import (
     survey_url,
     update_campaign,
 )
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.results import dashboard as dash
-from assessment.storage import Database
-from assessment.storage.models import CAMPAIGN_MODES
 from assessment.survey.qr import qr_svg
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
@@ -89,7 +89,7 @@ def _label(info: CampaignInfo) -> str:
     return f"{info.name}{who} ({info.code}, {info.status})"
 
 
-def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
+def _manage(db: Store, campaigns: list[CampaignInfo]) -> None:
     if not campaigns:
         st.info("No campaign yet. Create one on the next tab.")
         return
@@ -143,7 +143,7 @@ def _role_text(info: CampaignInfo) -> str:
     return "required" if info.require_role else "optional"
 
 
-def _role_setting(db: Database, info: CampaignInfo) -> None:
+def _role_setting(db: Store, info: CampaignInfo) -> None:
     with st.expander("Role question"), st.form("wmm_edit_role"):
         required = st.checkbox(
             REQUIRE_ROLE_LABEL,
@@ -178,7 +178,7 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-def _invitations(db: Database, info: CampaignInfo) -> None:
+def _invitations(db: Store, info: CampaignInfo) -> None:
     st.markdown("**Invitation links**")
     # Filled in after the button below is handled, so the count includes links just created.
     counter = st.empty()
@@ -211,7 +211,7 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
         )
 
 
-def _units_and_targets(db: Database, info: CampaignInfo) -> None:
+def _units_and_targets(db: Store, info: CampaignInfo) -> None:
     q = default_registry().get(info.questionnaire)
     with st.expander("Units, head-counts and targets"), st.form("wmm_edit_campaign"):
         units = st.text_area(
@@ -256,7 +256,7 @@ def _target_inputs(q: Questionnaire, current: dict[str, int], *, key: str) -> di
     return chosen
 
 
-def _create(db: Database) -> None:
+def _create(db: Store) -> None:
     registry = default_registry()
     keys = registry.keys()
     if not keys:
@@ -369,7 +369,7 @@ def _show_error(exc: AssessmentError) -> None:
 # -- importing --------------------------------------------------------------------------------------
 
 
-def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
+def _import(db: Store, campaigns: list[CampaignInfo]) -> None:
     open_campaigns = [c for c in campaigns if c.status == "open"]
     if not open_campaigns:
         st.info("No open campaign: create one, or reopen a closed one, to import responses.")
