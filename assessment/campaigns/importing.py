@@ -34,7 +34,8 @@ from assessment.campaigns.management import (
 )
 from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError, DataError, Problem
-from assessment.responses.wide_csv import MAX_LISTED_PROBLEMS, ResponseTable, read_responses_csv
+from assessment.responses.csv_text import MAX_LISTED_PROBLEMS
+from assessment.responses.wide_csv import ResponseTable, read_responses_csv
 from assessment.storage.models import Answer, Base, Campaign, Response, Unit, utcnow
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 

@@ -57,14 +57,16 @@ class PrivacyError(AssessmentError):
 def suppressed_rows(frame: pd.DataFrame) -> np.ndarray:
     """Per row of a scores or items frame: is it suppressed? A missing flag counts as suppressed,
     so nothing is shown that is not known to be safe to show."""
-    return frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    flags: np.ndarray = frame["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    return flags
 
 
 def _shows_statistic(frame: pd.DataFrame, statistic_columns: Sequence[str]) -> np.ndarray:
     """Per row: does any statistic column hold a value?"""
     if not statistic_columns:
         return np.zeros(len(frame), dtype=bool)
-    return frame[list(statistic_columns)].notna().any(axis=1).to_numpy(dtype=bool)
+    shown: np.ndarray = frame[list(statistic_columns)].notna().any(axis=1).to_numpy(dtype=bool)
+    return shown
 
 
 def _describe(frame: pd.DataFrame, rows: np.ndarray, keys: Sequence[str]) -> list[str]:
@@ -204,7 +206,7 @@ def export_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
         and metadata.get("questionnaire_version")
     ):
         questionnaire = f"{metadata['questionnaire_id']}@{metadata['questionnaire_version']}"
-    values = {
+    values: dict[str, Any] = {
         "questionnaire": questionnaire,
         "questionnaire_sha256": metadata.get("questionnaire_sha256"),
         "confidence": metadata.get("confidence"),

@@ -48,7 +48,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: dict[Any, yaml.Mark] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
@@ -60,7 +60,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -243,7 +243,9 @@ def _field_adapter(name: str) -> TypeAdapter[Any]:
     """A validator for one top-level field, with the field's own constraints (e.g. min length)."""
     if name not in _ADAPTERS:
         info = Questionnaire.model_fields[name]
-        _ADAPTERS[name] = TypeAdapter(Annotated[info.annotation, info])
+        # A field's annotation is known only at run time, so the annotated type is too.
+        annotated: Any = Annotated[info.annotation, info]
+        _ADAPTERS[name] = TypeAdapter(annotated)
     return _ADAPTERS[name]
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from assessment.errors import Problem
-from assessment.questionnaire.model import Questionnaire
+from assessment.questionnaire.model import Crosswalk, CrosswalkEntry, Questionnaire
 
 MIN_ITEMS_PER_DIMENSION = 3
 #: Column names of the responses CSV that an item id must not take.
@@ -405,149 +406,240 @@ _CARDINALITY = {
 }
 
 
-def _check_crosswalk(q: Questionnaire, previous: PreviousLookup | None) -> list[Problem]:
-    problems: list[Problem] = []
-    crosswalk = _get(q, "crosswalk")
-    if crosswalk is None:
-        return problems
-    version = _get(q, "version")
-    if version is not None and _version_tuple(crosswalk.previous) >= _version_tuple(version):
-        problems.append(
+@dataclass(frozen=True)
+class _CrosswalkContext:
+    """What the crosswalk rules look at; a part that failed validation is None."""
+
+    q: Questionnaire
+    crosswalk: Crosswalk
+    version: str | None
+    item_ids: list[str] | None
+    qid: str | None
+    #: The previous version, when a lookup was given and it knows that version.
+    before: Questionnaire | None
+
+    @property
+    def previous_named(self) -> list[str]:
+        """Every previous item the entries name, in file order (with repeats)."""
+        return [ident for entry in self.crosswalk.items for ident in entry.previous]
+
+
+def _crosswalk_previous_is_older(ctx: _CrosswalkContext) -> list[Problem]:
+    older = ctx.crosswalk.previous
+    if ctx.version is None or _version_tuple(older) < _version_tuple(ctx.version):
+        return []
+    return [
+        Problem(
+            "crosswalk.previous",
+            f"the previous version must be older than {ctx.version}, found {older}",
+            "crosswalk",
+        )
+    ]
+
+
+def _entry_names_enough_previous(
+    ctx: _CrosswalkContext, path: str, entry: CrosswalkEntry
+) -> list[Problem]:
+    low, high, _ = _CARDINALITY[entry.change]
+    count = len(entry.previous)
+    if low <= count and (high is None or count <= high):
+        return []
+    want = f"exactly {low}" if low == high else f"at least {low}"
+    return [
+        Problem(
+            f"{path}.previous",
+            f"a '{entry.change}' entry names {want} previous item(s), found {count}",
+            "crosswalk",
+        )
+    ]
+
+
+def _entry_has_id_when_needed(
+    ctx: _CrosswalkContext, path: str, entry: CrosswalkEntry
+) -> list[Problem]:
+    needs_id = _CARDINALITY[entry.change][2]
+    if needs_id and entry.id is None:
+        return [
             Problem(
-                "crosswalk.previous",
-                f"the previous version must be older than {version}, found {crosswalk.previous}",
+                f"{path}.id",
+                f"a '{entry.change}' entry needs the id of the item in this version",
                 "crosswalk",
             )
+        ]
+    if not needs_id and entry.id is not None:
+        return [
+            Problem(f"{path}.id", "a 'dropped' entry names no item of this version", "crosswalk")
+        ]
+    return []
+
+
+def _entry_id_is_an_item(ctx: _CrosswalkContext, path: str, entry: CrosswalkEntry) -> list[Problem]:
+    if entry.id is None or ctx.item_ids is None or entry.id in ctx.item_ids:
+        return []
+    return [
+        Problem(
+            f"{path}.id",
+            f"unknown item {entry.id!r}: not among this version's items",
+            "unknown-reference",
         )
-    items = _get(q, "items")
-    item_ids = [i.id for i in items] if items is not None else None
-    covered: Counter[str] = Counter()
-    split_sources: Counter[str] = Counter()
-    previous_named: list[str] = []
-    for e, entry in enumerate(crosswalk.items):
-        path = f"crosswalk.items[{e}]"
-        low, high, needs_id = _CARDINALITY[entry.change]
-        count = len(entry.previous)
-        if count < low or (high is not None and count > high):
-            want = f"exactly {low}" if low == high else f"at least {low}"
+    ]
+
+
+#: Rules about one entry, run entry by entry (so their problems come in file order).
+_ENTRY_RULES: tuple[Callable[[_CrosswalkContext, str, CrosswalkEntry], list[Problem]], ...] = (
+    _entry_names_enough_previous,
+    _entry_has_id_when_needed,
+    _entry_id_is_an_item,
+)
+
+
+def _crosswalk_entries(ctx: _CrosswalkContext) -> list[Problem]:
+    return [
+        problem
+        for e, entry in enumerate(ctx.crosswalk.items)
+        for rule in _ENTRY_RULES
+        for problem in rule(ctx, f"crosswalk.items[{e}]", entry)
+    ]
+
+
+def _crosswalk_splits_into_several(ctx: _CrosswalkContext) -> list[Problem]:
+    sources = Counter(
+        ident
+        for entry in ctx.crosswalk.items
+        if entry.change == "split"
+        for ident in entry.previous
+    )
+    return [
+        Problem(
+            "crosswalk.items",
+            f"item {source!r} is 'split' into only one item; use 'reworded' or split it "
+            "into two or more",
+            "crosswalk",
+        )
+        for source, count in sorted(sources.items())
+        if count < 2
+    ]
+
+
+def _crosswalk_one_entry_per_item(ctx: _CrosswalkContext) -> list[Problem]:
+    covered = Counter(entry.id for entry in ctx.crosswalk.items if entry.id is not None)
+    return [
+        Problem("crosswalk.items", f"item {ident!r} has {count} entries; expected one", "crosswalk")
+        for ident, count in sorted(covered.items())
+        if count > 1
+    ]
+
+
+def _crosswalk_covers_every_item(ctx: _CrosswalkContext) -> list[Problem]:
+    if ctx.item_ids is None:
+        return []
+    covered = {entry.id for entry in ctx.crosswalk.items if entry.id is not None}
+    missing = [i for i in ctx.item_ids if i not in covered]
+    if not missing:
+        return []
+    return [
+        Problem(
+            "crosswalk.items",
+            f"every item needs an entry (same, reworded, new, split or merged); missing: "
+            f"{', '.join(missing)}",
+            "crosswalk",
+        )
+    ]
+
+
+def _crosswalk_previous_items_exist(ctx: _CrosswalkContext) -> list[Problem]:
+    if ctx.before is None:
+        return []
+    before_ids = {i.id for i in ctx.before.items}
+    return [
+        Problem(
+            "crosswalk.items",
+            f"previous item {ident!r} is not an item of {ctx.qid}@{ctx.crosswalk.previous}",
+            "unknown-reference",
+        )
+        for ident in sorted(set(ctx.previous_named) - before_ids)
+    ]
+
+
+def _crosswalk_accounts_for_previous_items(ctx: _CrosswalkContext) -> list[Problem]:
+    if ctx.before is None:
+        return []
+    named = set(ctx.previous_named)
+    unaccounted = [i.id for i in ctx.before.items if i.id not in named]
+    if not unaccounted:
+        return []
+    return [
+        Problem(
+            "crosswalk.items",
+            f"items of {ctx.crosswalk.previous} with no entry (mark them same, reworded, "
+            f"dropped, split or merged): {', '.join(unaccounted)}",
+            "crosswalk",
+        )
+    ]
+
+
+def _crosswalk_texts_match_changes(ctx: _CrosswalkContext) -> list[Problem]:
+    """'same' items keep their text, 'reworded' ones change it (checked where both items exist)."""
+    before, item_ids = ctx.before, ctx.item_ids
+    if before is None or item_ids is None:
+        return []
+    before_ids = {i.id for i in before.items}
+    problems: list[Problem] = []
+    for e, entry in enumerate(ctx.crosswalk.items):
+        if entry.change not in ("same", "reworded") or entry.id is None or not entry.previous:
+            continue
+        if entry.id not in item_ids or entry.previous[0] not in before_ids:
+            continue
+        unchanged = ctx.q.item(entry.id).text == before.item(entry.previous[0]).text
+        if entry.change == "same" and not unchanged:
             problems.append(
                 Problem(
-                    f"{path}.previous",
-                    f"a '{entry.change}' entry names {want} previous item(s), found {count}",
+                    f"crosswalk.items[{e}]",
+                    f"item {entry.id!r} is marked 'same' but its text differs from "
+                    f"{ctx.crosswalk.previous}; mark it 'reworded'",
                     "crosswalk",
                 )
             )
-        if needs_id and entry.id is None:
+        if entry.change == "reworded" and unchanged:
             problems.append(
                 Problem(
-                    f"{path}.id",
-                    f"a '{entry.change}' entry needs the id of the item in this version",
+                    f"crosswalk.items[{e}]",
+                    f"item {entry.id!r} is marked 'reworded' but its text is unchanged; "
+                    "mark it 'same'",
                     "crosswalk",
                 )
             )
-        if not needs_id and entry.id is not None:
-            problems.append(
-                Problem(
-                    f"{path}.id", "a 'dropped' entry names no item of this version", "crosswalk"
-                )
-            )
-        if entry.id is not None:
-            covered[entry.id] += 1
-            if item_ids is not None and entry.id not in item_ids:
-                problems.append(
-                    Problem(
-                        f"{path}.id",
-                        f"unknown item {entry.id!r}: not among this version's items",
-                        "unknown-reference",
-                    )
-                )
-        if entry.change == "split":
-            split_sources.update(entry.previous)
-        previous_named.extend(entry.previous)
-    for source, count in sorted(split_sources.items()):
-        if count < 2:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"item {source!r} is 'split' into only one item; use 'reworded' or split it "
-                    "into two or more",
-                    "crosswalk",
-                )
-            )
-    for ident, count in sorted(covered.items()):
-        if count > 1:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"item {ident!r} has {count} entries; expected one",
-                    "crosswalk",
-                )
-            )
-    if item_ids is not None:
-        missing = [i for i in item_ids if i not in covered]
-        if missing:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"every item needs an entry (same, reworded, new, split or merged); missing: "
-                    f"{', '.join(missing)}",
-                    "crosswalk",
-                )
-            )
-    qid = _get(q, "id")
-    before = previous(qid, crosswalk.previous) if previous is not None and qid else None
-    if before is not None:
-        before_ids = [i.id for i in before.items]
-        unknown = sorted({p for p in previous_named if p not in before_ids})
-        for ident in unknown:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"previous item {ident!r} is not an item of {qid}@{crosswalk.previous}",
-                    "unknown-reference",
-                )
-            )
-        unaccounted = [i for i in before_ids if i not in previous_named]
-        if unaccounted:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"items of {crosswalk.previous} with no entry (mark them same, reworded, "
-                    f"dropped, split or merged): {', '.join(unaccounted)}",
-                    "crosswalk",
-                )
-            )
-        if items is not None:
-            for e, entry in enumerate(crosswalk.items):
-                if (
-                    entry.change not in ("same", "reworded")
-                    or entry.id is None
-                    or not entry.previous
-                ):
-                    continue
-                if entry.id not in item_ids or entry.previous[0] not in before_ids:
-                    continue
-                now = q.item(entry.id).text
-                was = before.item(entry.previous[0]).text
-                if entry.change == "same" and now != was:
-                    problems.append(
-                        Problem(
-                            f"crosswalk.items[{e}]",
-                            f"item {entry.id!r} is marked 'same' but its text differs from "
-                            f"{crosswalk.previous}; mark it 'reworded'",
-                            "crosswalk",
-                        )
-                    )
-                if entry.change == "reworded" and now == was:
-                    problems.append(
-                        Problem(
-                            f"crosswalk.items[{e}]",
-                            f"item {entry.id!r} is marked 'reworded' but its text is unchanged; "
-                            "mark it 'same'",
-                            "crosswalk",
-                        )
-                    )
     return problems
+
+
+#: The crosswalk's rules, in the order their problems are reported.
+_CROSSWALK_RULES: tuple[Callable[[_CrosswalkContext], list[Problem]], ...] = (
+    _crosswalk_previous_is_older,
+    _crosswalk_entries,
+    _crosswalk_splits_into_several,
+    _crosswalk_one_entry_per_item,
+    _crosswalk_covers_every_item,
+    _crosswalk_previous_items_exist,
+    _crosswalk_accounts_for_previous_items,
+    _crosswalk_texts_match_changes,
+)
+
+
+def _check_crosswalk(q: Questionnaire, previous: PreviousLookup | None) -> list[Problem]:
+    crosswalk: Crosswalk | None = _get(q, "crosswalk")
+    if crosswalk is None:
+        return []
+    items = _get(q, "items")
+    qid = _get(q, "id")
+    ctx = _CrosswalkContext(
+        q=q,
+        crosswalk=crosswalk,
+        version=_get(q, "version"),
+        item_ids=[i.id for i in items] if items is not None else None,
+        qid=qid,
+        before=previous(qid, crosswalk.previous) if previous is not None and qid else None,
+    )
+    return [problem for rule in _CROSSWALK_RULES for problem in rule(ctx)]
 
 
 def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:

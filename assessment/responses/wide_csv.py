@@ -534,7 +534,7 @@ def _timestamps(array: pa.Array, position: int, report: Report) -> npt.NDArray[n
     # Arrow's fast parser wants a full time with an offset; pandas reads every ISO 8601 form.
     series = pd.Series(values.to_pandas(), dtype=object)
     parsed_series = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
-    result = (
+    result: npt.NDArray[np.datetime64] = (
         parsed_series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
     )
     bad = np.isnat(result) & ~empty.to_numpy(zero_copy_only=False)
@@ -681,7 +681,7 @@ def _column_codes(array: pa.Array, scale: _Scale) -> CodeArray:
         return np.empty(0, dtype=np.int8)
     buffers = array.buffers()
     offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(
+    offsets: npt.NDArray[np.signedinteger[Any]] = np.frombuffer(
         buffers[1],
         dtype=offset_type,
         count=n + 1,

@@ -18,10 +18,10 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -151,6 +151,19 @@ def make_engine(url: URL) -> Engine:
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+class Transactions(Protocol):
+    """Anything that hands out read and write transactions, as `Database` does: what storage
+    helpers that run their own transaction (`assessment.storage.settings`) need of a database."""
+
+    def read(self) -> AbstractContextManager[Session]:
+        """One reading transaction."""
+        ...
+
+    def write(self) -> AbstractContextManager[Session]:
+        """One writing transaction."""
+        ...
 
 
 @dataclass

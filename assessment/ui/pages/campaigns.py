@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from assessment.analysis.spec import dimension_names
 from assessment.campaigns.importing import import_responses
 from assessment.campaigns.management import (
     CAMPAIGN_MODES,
@@ -238,7 +239,7 @@ def _units_and_targets(db: Store, info: CampaignInfo) -> None:
 
 def _target_inputs(q: Questionnaire, current: dict[str, int], *, key: str) -> dict[str, int | None]:
     """One select per component, the overall score and each index: no target or a level."""
-    names = dash.dimension_names(q)
+    names = dimension_names(q)
     levels = [NO_TARGET, *(lv.level for lv in sorted(q.levels, key=lambda lv: lv.level))]
     chosen: dict[str, int | None] = {}
     shown = [d for d in dimension_ids(q) if d not in {p.id for p in q.principles}]
