@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assessment.cli import heavy_imports, owns_process
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
+from assessment.runtime import start_up_imports
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,18 +129,13 @@ def score_command(
     maturity level with its probability, and n; the organisation first. With --out, writes the
     tidy scores (CSV or JSON) with the questionnaire, its sha256 and the settings.
     """
-    # The file is parsed (pyarrow, outside the GIL) while the questionnaire loads, and its columns
-    # are converted while the scoring code loads: the parse needs only numpy and pyarrow, and on
-    # two cores the Python imports and the GIL-free conversions overlap.
-    with heavy_imports():
-        from assessment.responses.csv_text import parse_csv, use_parse_pool_by_default
-        from assessment.runtime import in_background
-    if owns_process():
-        use_parse_pool_by_default()
-    parsing = in_background(parse_csv, responses, max_bytes=max_size * _MB)
-    with heavy_imports():
+    # The file is parsed while the questionnaire loads, and converted while the scoring code loads
+    # (`assessment.analysis.reading`).
+    with start_up_imports():
+        from assessment.analysis.reading import read_in_background
+    reading = read_in_background(responses, max_bytes=max_size * _MB)
+    with start_up_imports():
         from assessment.questionnaire import default_registry
-        from assessment.responses.wide_csv import build_response_table
 
     registry = default_registry()
     try:
@@ -161,10 +156,10 @@ def score_command(
             raise click.BadParameter(
                 f"the folder of {path} does not exist; create it first", param_hint=option
             )
-    building = in_background(lambda: build_response_table(parsing.result(), questionnaire))
-    with heavy_imports():
+    converting = reading.convert(questionnaire)
+    with start_up_imports():
         from assessment.analysis.scoring import format_scores_table, score_table
-    table = building.result()
+    table = converting.result()
     try:
         scored = score_table(
             table,

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from assessment.errors import DataError, Problem
+from assessment.runtime import arrow_pool
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -42,7 +43,6 @@ __all__ = [
     "describer",
     "parse_csv",
     "release_parse_memory",
-    "use_parse_pool_by_default",
 ]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
@@ -52,20 +52,9 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _BLOCK_SIZE = 1024 * 1024  # fastest of 1, 2, 4 and 16 MB on the 1M-row benchmark (0.97 s vs 1.07 s)
 
 
-def _parse_pool() -> pa.MemoryPool:
-    """Where the parsed text lives: jemalloc when this pyarrow has it, else pyarrow's default.
-
-    In a fresh process (every `wmm score`), jemalloc hands out the memory of the parsed text much
-    faster than mimalloc, pyarrow's default on Linux: 1M rows read in ~0.95 s instead of ~1.3 s.
-    """
-    try:
-        return pa.jemalloc_memory_pool()
-    except NotImplementedError:  # pyarrow built without jemalloc (e.g. Windows wheels) says so
-        return pa.default_memory_pool()
-
-
-_PARSE_POOL = _parse_pool()
-#: The pool of the parsed text, for anything derived from it while the file is read.
+#: The pool of the parsed text, for anything derived from it while the file is read
+#: (`assessment.runtime.arrow_pool`: jemalloc where pyarrow has it).
+_PARSE_POOL = arrow_pool()
 PARSE_POOL = _PARSE_POOL
 
 #: A message for one bad cell: (record index, function giving a record's row number) -> text.
@@ -374,18 +363,6 @@ def _parse(
                 )
             ],
         ) from None
-
-
-def use_parse_pool_by_default() -> None:
-    """Make the parse pool pyarrow's default pool, for a process that only reads and scores.
-
-    Every column conversion, compute kernel and CSV export then allocates from jemalloc as the
-    parse does. With pyarrow's default (mimalloc on Linux) a 1M-row `wmm score` spent 0.3-0.9 s
-    more in the kernel zeroing fresh pages (perf: `clear_page_erms` under mimalloc's page
-    allocation) and took 0.3-0.6 s longer in alternating runs. A process with other work (the
-    app, the tests) keeps pyarrow's default.
-    """
-    pa.set_memory_pool(_PARSE_POOL)
 
 
 def release_parse_memory() -> None:
