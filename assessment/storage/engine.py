@@ -172,6 +172,8 @@ class Database:
 
     Use ``with db.write() as session:`` for anything that changes data (one transaction, committed
     at the end of the block, rolled back on an exception) and ``with db.read() as session:`` otherwise.
+    The domain takes it as its ``Store`` (a protocol declared in ``assessment/campaigns/store.py``,
+    which storage does not import).
     """
 
     url: URL
