@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -114,6 +114,9 @@ class WaveScores:
     pooled : per wave (current, previous), why units were pooled, "" when none was
     head_counts : per wave (current, previous), the head-count of each published unit the wave
         was scored with (empty when none was known)
+    same_only : the same two waves scored without the reworded statements, when some shared
+        statements were reworded and others were not (else None): a change that holds there is
+        not an effect of the new wording
     """
 
     current: ScoreResult
@@ -122,6 +125,7 @@ class WaveScores:
     min_group_size: int
     pooled: tuple[str, str] = ("", "")
     head_counts: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {})
+    same_only: WaveScores | None = None
 
     @property
     def overlap(self) -> str:
@@ -159,6 +163,7 @@ def score_waves(
     previous_min_group_size: int | None = None,
     current_head_counts: Mapping[str, int] | None = None,
     previous_head_counts: Mapping[str, int] | None = None,
+    include_reworded: bool = True,
 ) -> WaveScores:
     """Score two waves on their common statements (`common_item_spec`) with the same rules.
 
@@ -177,6 +182,9 @@ def score_waves(
     is never shown with a number here, and no statistic depends on how respondents are divided
     among hidden units.
 
+    With ``include_reworded=False`` only statements marked ``same`` are compared; with the default,
+    `WaveScores.same_only` holds that scoring too when some shared statements were reworded.
+
     Raises
     ------
     ValueError
@@ -192,7 +200,7 @@ def score_waves(
         if newer_is_current
         else (previous_questionnaire, current_questionnaire)
     )
-    common = common_item_spec(new, old, min_group_size=k)
+    common = common_item_spec(new, old, min_group_size=k, include_reworded=include_reworded)
 
     def run(
         table: ResponseTable, head_counts: Mapping[str, int] | None
@@ -224,7 +232,32 @@ def score_waves(
         min_group_size=k,
         pooled=(now_pooled, before_pooled),
         head_counts=(now_counts, before_counts),
+        same_only=_same_only(
+            common,
+            current,
+            previous,
+            current_questionnaire=current_questionnaire,
+            previous_questionnaire=previous_questionnaire,
+            min_group_size=min_group_size,
+            previous_min_group_size=previous_min_group_size,
+            current_head_counts=current_head_counts,
+            previous_head_counts=previous_head_counts,
+        )
+        if include_reworded
+        else None,
     )
+
+
+def _same_only(
+    common: CommonItemSpec, current: ResponseTable, previous: ResponseTable, **settings: Any
+) -> WaveScores | None:
+    """The waves scored on the unchanged statements only, when some shared ones were reworded."""
+    if not common.reworded or len(common.reworded) == len(common.new_ids):
+        return None
+    try:
+        return score_waves(current, previous, include_reworded=False, **settings)
+    except ValueError:  # every statement of a dimension was reworded: nothing to compare there
+        return None
 
 
 def score_differences(
@@ -450,3 +483,61 @@ def _pair_weights(
     if np.isfinite(counts).all():
         return np.asarray(counts.mean(axis=0), dtype=np.float64)
     return np.asarray((n_before + n_after) / 2.0, dtype=np.float64)
+
+
+def change_without_reworded(
+    waves: WaveScores,
+    questionnaire: Questionnaire,
+    *,
+    label: str = TOTAL_LABEL,
+    confidence: float = 0.95,
+    dimension_types: Sequence[str] = CHANGE_DIMENSION_TYPES,
+    language: str | None = None,
+    estimand: ChangeEstimand = "as-surveyed",
+) -> pd.DataFrame:
+    """The change with and without the reworded statements, side by side, per dimension.
+
+    Returns
+    -------
+    One row per dimension compared both ways: ``dimension_type``, ``dimension``, ``name``,
+    ``diff``, ``diff_ci_low``, ``diff_ci_high``, ``verdict`` (all statements) and the same with the
+    suffix ``_same_only`` (unchanged statements only), and ``robust``: True when the verdicts
+    agree. Empty when no shared statement was reworded (`WaveScores.same_only` is None).
+
+    Notes
+    -----
+    A change seen with the reworded statements but not without them may be an effect of the new
+    wording rather than of the organisation (measurement non-invariance); the dashboard and the
+    report say so.
+    """
+    columns = [
+        "dimension_type",
+        "dimension",
+        "name",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "verdict",
+        "diff_same_only",
+        "diff_ci_low_same_only",
+        "diff_ci_high_same_only",
+        "verdict_same_only",
+        "robust",
+    ]
+    if waves.same_only is None:
+        return pd.DataFrame(columns=columns)
+    settings: dict[str, Any] = {
+        "label": label,
+        "confidence": confidence,
+        "dimension_types": dimension_types,
+        "language": language,
+        "estimand": estimand,
+    }
+    everything = wave_change(waves, questionnaire, **settings)
+    same = wave_change(waves.same_only, questionnaire, **settings)
+    keep = ["dimension_type", "dimension", "diff", "diff_ci_low", "diff_ci_high", "verdict"]
+    merged = everything[[*keep[:2], "name", *keep[2:]]].merge(
+        same[keep], on=["dimension_type", "dimension"], suffixes=("", "_same_only")
+    )
+    merged["robust"] = merged["verdict"] == merged["verdict_same_only"]
+    return merged[columns].reset_index(drop=True)
