@@ -4,7 +4,6 @@ with errors shown as a table, open/close, invitation links, and nothing without 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from assessment.campaigns.management import (
 )
 from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
-from assessment.responses.wide_csv import write_responses_csv
+from assessment.responses.wide_csv import responses_csv
 from assessment.storage import Database, connect, upgrade
 
 PASSWORD = "campaigns-test-password"
@@ -208,9 +207,7 @@ def _responses_csv(units: dict[str, int]) -> bytes:
     table = generate_organisation(
         q, seed=5, profile=profile, respondents=list(units.values())
     ).table
-    buffer = io.StringIO()
-    write_responses_csv(table, buffer)
-    return buffer.getvalue().encode("utf-8")
+    return responses_csv(table)
 
 
 def test_import_responses(db: Database, campaign: CampaignInfo) -> None:
