@@ -24,8 +24,8 @@ from assessment.outputs.exports import (
     assert_no_small_groups,
     assert_responses_anonymised,
     export_metadata,
+    scores_csv,
     scores_export,
-    write_scores_csv,
 )
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import ResponseTable, read_responses_csv, responses_csv
@@ -438,7 +438,7 @@ def test_suppressed_rows_keep_only_group_dimension_n(scored) -> None:
 
 def test_csv_injection_neutralised_numbers_stay_numbers(scored, tmp_path) -> None:
     path = tmp_path / "scores.csv"
-    write_scores_csv(scored.result, scored.metadata, path)
+    path.write_bytes(scores_csv(scored.result, scored.metadata))
     text = path.read_text("utf-8")
     assert "'=HYPERLINK" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
