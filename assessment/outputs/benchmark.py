@@ -236,7 +236,7 @@ def benchmark_csv(rows: pd.DataFrame, *, min_group_size: int) -> bytes:
             f"order; got {list(rows.columns)}. Build them with benchmark_rows()."
         )
     _assert_private(rows, min_group_size)
-    text = neutralise_frame(rows).to_csv(index=False, lineterminator="\n")
+    text: str = neutralise_frame(rows).to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8")
 
 

@@ -680,7 +680,8 @@ def actions_csv(
 ) -> bytes:
     """The action items CSV (UTF-8, text cells guarded against spreadsheet formulas)."""
     frame = neutralise_frame(actions_frame(actions, questionnaire, language=language))
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")
 
 
 # -- role gaps ------------------------------------------------------------------------------------

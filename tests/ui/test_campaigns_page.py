@@ -12,6 +12,7 @@ import pytest
 import streamlit as st
 from storage.questionnaire_files import MINI, questionnaires_with_roles
 from streamlit.testing.v1 import AppTest
+from support import forbid_temporary_files
 from ui.pages import open_page
 
 from assessment.campaigns.management import (
@@ -162,6 +163,31 @@ def test_create_with_a_units_file(db: Database) -> None:
         ("North", None, 20),
         ("North east", "North", 6),
     }
+
+
+def test_uploads_are_read_from_memory_without_temporary_files(
+    db: Database, campaign: CampaignInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A units file (Create tab) and a responses file (Import tab) go from the upload's bytes
+    # straight to the library: no temporary file on the server's disk.
+    create = _open("Create a campaign")
+    importing = _open("Import responses")
+    called = forbid_temporary_files(monkeypatch)
+    create.text_input(key="wmm_create_name").input("From memory")
+    create.file_uploader(key="wmm_create_units_file").upload(
+        "units.csv", b"unit,head_count\nEast,12\n", "text/csv"
+    )
+    _click(create, "Create the campaign")
+    _clean(create)
+    assert any(c.name == "From memory" for c in list_campaigns(db))
+    importing.file_uploader(key="wmm_import_file").upload(
+        "responses.csv", _responses_csv({"North": 6, "South": 5}), "text/csv"
+    )
+    importing.run()
+    _click(importing, "Import")
+    _clean(importing)
+    assert importing.success and "responses.csv: 11 row(s)" in importing.success[0].value
+    assert called == []
 
 
 def test_close_and_reopen(db: Database, campaign: CampaignInfo) -> None:
