@@ -103,7 +103,7 @@ class ScoresFile:
 
 def campaign_scores_csv(db: Database, code: str, *, by: str = "unit") -> ScoresFile:
     """The campaign's scores CSV (docs/formats.md "Scores" columns plus questionnaire and settings),
-    byte for byte what `wmm score` writes for the same answers (`assessment.outputs.exports.scores_csv`)."""
+    of the latest release, written by the writer `wmm score` uses (`assessment.outputs.exports.scores_csv`)."""
     scored = build_release(db, code).scores(by)
     return ScoresFile(scores_csv(scored.result, scored.metadata), len(scored.result.scores))
 
