@@ -56,7 +56,7 @@ def atomic_file(path: Path, *, exclusive: bool = False) -> Iterator[BinaryIO]:
     """
     path = Path(path)
     if exclusive and path.exists():
-        raise FileWriteError(f"{path} exists; choose a new file name (it would be overwritten)")
+        raise FileWriteError(f"{path} exists and is kept as it is; choose a new file name")
     try:
         descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -75,7 +75,7 @@ def atomic_file(path: Path, *, exclusive: bool = False) -> Iterator[BinaryIO]:
             os.replace(temporary, path)
     except FileExistsError:
         raise FileWriteError(
-            f"{path} exists; choose a new file name (it would be overwritten)"
+            f"{path} exists and is kept as it is; choose a new file name"
         ) from None
     except OSError as exc:
         raise FileWriteError(_cannot_write(path, exc)) from None
