@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import segno
 from click.testing import CliRunner
-from support import uncoarsened_scores
+from support import forbid_temporary_files, uncoarsened_scores
 
 from assessment.analysis.scoring import score_table
 from assessment.analysis.spec import common_item_spec
@@ -798,6 +798,24 @@ def test_scores_csv_is_the_cli_export(db, campaign, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert dash.scores_csv(db, campaign.code) == out.read_bytes()
+
+
+def test_downloads_are_built_in_memory(
+    db, campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment.cli import cli
+
+    out = tmp_path / "report.html"
+    args = ["--campaign", campaign.code, "--out", str(out), "--db", str(db.url)]
+    assert CliRunner().invoke(cli, ["report", *args]).exit_code == 0
+    called = forbid_temporary_files(monkeypatch)
+    scores = dash.scores_csv(db, campaign.code)
+    benchmark = dash.benchmark_csv(db, campaign.code, org="Logic Ltd")
+    report = dash.report_html(db, campaign.code)
+    assert called == []
+    assert scores.startswith(b"unit,dimension_type,dimension,n,")
+    assert benchmark.startswith(b"format,questionnaire,") and b"Logic Ltd" in benchmark
+    assert report == out.read_bytes()  # the report `wmm report` writes
 
 
 def test_actions_csv_guards_against_formulas(db, campaign, q) -> None:
