@@ -6,7 +6,6 @@ file), `assessment.campaigns.importing` and `assessment.results.dashboard` (unit
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -355,10 +354,7 @@ def _create(db: Store) -> None:
 
 
 def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(content)
-        return read_units_csv(path)
+    return read_units_csv(content, name=Path(name).name)
 
 
 def _show_error(exc: AssessmentError) -> None:
@@ -394,13 +390,10 @@ def _import(db: Store, campaigns: list[CampaignInfo]) -> None:
     upload = st.file_uploader("Responses CSV", type=["csv"], key="wmm_import_file")
     if upload is None or not st.button("Import", type="primary", key="wmm_import_run"):
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        try:
-            result = import_responses(db, info.code, path)
-        except AssessmentError as exc:
-            st.error(f"Nothing was imported. {as_text(exc.message, keep_lines=True)}")
-            st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
-            return
+    try:
+        result = import_responses(db, info.code, upload.getvalue(), name=Path(upload.name).name)
+    except AssessmentError as exc:
+        st.error(f"Nothing was imported. {as_text(exc.message, keep_lines=True)}")
+        st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
+        return
     st.success(result.summary)
