@@ -328,15 +328,13 @@ def _check_roles_given(campaign: Campaign, table: ResponseTable, source: _Source
     if "role" not in table.columns:
         raise DataError(
             f"{source.name}: the file has no role column, but {expected}; nothing was imported",
-            [Problem(f"{source.name}, column role", f"missing column; {expected}", "missing-role")],
+            [MissingRole(f"{source.name}, column role", note=f"missing column; {expected}")],
         )
     missing = [i for i, role in enumerate(table.role) if role is None]
     if not missing:
         return
     problems = [
-        Problem(
-            f"{source.name} row {source.row(i)}, column role", f"empty; {expected}", "missing-role"
-        )
+        MissingRole(f"{source.name} row {source.row(i)}, column role", note=f"empty; {expected}")
         for i in missing[:MAX_LISTED_PROBLEMS]
     ]
     raise DataError(
@@ -426,11 +424,7 @@ def _check_unchanged(
             )
     if changed:
         problems = [
-            Problem(
-                f"{source.name} row {source.row(i)}",
-                message,
-                "changed-answers",
-            )
+            ChangedAnswers(f"{source.name} row {source.row(i)}", note=message)
             for i, message in changed[:MAX_LISTED_PROBLEMS]
         ]
         raise ImportConflictError(

@@ -148,7 +148,7 @@ def _check_language(campaign: Campaign, language: str | None) -> None:
         raise AnswerError(
             f"campaign {campaign.code} is offered in {', '.join(campaign.languages)}; "
             f"got language {language!r}",
-            [Problem("language", f"unknown language {language!r}", "unknown-language")],
+            [UnknownLanguage("language", note=f"unknown language {language!r}")],
         )
 
 
@@ -546,13 +546,9 @@ def submit_response(
             problems.append(Problem("unit", "choose your unit before submitting", "missing-unit"))
         if campaign.require_role and response.role is None:
             problems.append(
-                Problem(
-                    "role",
-                    f"campaign {campaign.code} requires the role question: choose one of "
+                MissingRole("role", note=f"campaign {campaign.code} requires the role question: choose one of "
                     f"{', '.join(role_options(q))} before submitting "
-                    f"({OTHER_ROLE_OPTION!r} when none fits)",
-                    "missing-role",
-                )
+                    f"({OTHER_ROLE_OPTION!r} when none fits)")
             )
         answered = session.scalar(select(func.count()).where(Answer.response_id == response.id))
         if not answered:
