@@ -67,6 +67,10 @@ class Problem:
         self.fields: dict[str, object] = fields
         self.message = self.template.format(**fields)
 
+    def at(self, path: str) -> Problem:
+        """The same problem at another place (a form's field path mapped to a file's row and column)."""
+        return type(self)(path, **self.fields)
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
 
@@ -321,14 +325,17 @@ class ChecksumMismatch(Problem):
 class DuplicateRow(Problem):
     type = "duplicate-row"
     title = "Duplicate row"
-    template = "{key} already appears in {other}; remove the duplicate (a file imported twice?)"
+    template = "{key} appears more than once ({other}); remove the duplicate (a file imported twice?)"
     description = "The same row (organisation, period, dimension) appears twice."
 
 
 class ConflictingRow(Problem):
     type = "conflicting-row"
     title = "Conflicting row"
-    template = "{key} was imported before from {source} with other values ({columns}); {fix}"
+    template = (
+        "{key} was imported before from {source} with other values ({columns}); remove that "
+        "organisation's rows first to replace them"
+    )
     description = (
         "A row was imported before with other values. Remove the old rows to replace them."
     )
@@ -337,7 +344,7 @@ class ConflictingRow(Problem):
 class ChangedAnswers(Problem):
     type = "changed-answers"
     title = "Changed answers"
-    template = "{note}"
+    template = "respondent {respondent!r} was imported before with other answers ({differences})"
     description = (
         "A response was imported before with other answers. Importing never overwrites: remove "
         "the earlier import or give the respondent a new id."

@@ -32,8 +32,20 @@ from assessment.campaigns.management import (
     questionnaire_of,
     role_options,
 )
-from assessment.errors import AssessmentError, DataError, Problem
-from assessment.responses.wide_csv import MAX_LISTED_PROBLEMS, ResponseTable, read_responses_csv
+from assessment.errors import (
+    MAX_LISTED_PROBLEMS,
+    AssessmentError,
+    ChangedAnswers,
+    DataError,
+    FileTooLarge,
+    ImportConflictError,
+    MissingRole,
+    Problem,
+    Problems,
+    UnknownUnit,
+    where,
+)
+from assessment.responses.wide_csv import ResponseTable, read_responses_csv
 from assessment.storage.engine import Database
 from assessment.storage.models import Answer, Base, Campaign, Response, Unit, utcnow
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
@@ -49,12 +61,6 @@ _BATCH_ROWS = 20_000
 _IN_CHUNK = 5_000
 
 _SPECIAL_OF_CODE = {DONT_KNOW: "DK", NOT_APPLICABLE: "NA"}
-
-
-class ImportConflictError(DataError):
-    """Rows of the file were imported before with other answers."""
-
-    code = "import-conflict"
 
 
 @dataclass(frozen=True)
@@ -127,21 +133,16 @@ def _check_size(path: Path, max_bytes: int) -> None:
             f"{path.name}: the file has {size / 1024**2:.1f} MB; the import limit is "
             f"{max_bytes / 1024**2:.0f} MB. Split the file into several imports, or raise the "
             f"limit (wmm import --max-size MB, or {MAX_BYTES_ENV}). Nothing was imported.",
-            [
-                Problem(
-                    path.name,
-                    f"expected at most {max_bytes / 1024**2:.0f} MB, found {size / 1024**2:.1f} MB",
-                    "file-too-large",
-                )
-            ],
+            [FileTooLarge(path.name, limit_mb=max_bytes / 1024**2, size_mb=size / 1024**2)],
         )
 
 
 def _listed(problems: list[Problem], total: int, name: str) -> list[Problem]:
-    shown = problems[:MAX_LISTED_PROBLEMS]
-    if total > len(shown):
-        shown.append(Problem(name, f"and {total - len(shown)} more problem(s) not listed", "more"))
-    return shown
+    """The first problems of ``total`` (built only up to the cap), with the count of the rest."""
+    collected = Problems(name)
+    collected.extend(problems)
+    collected.count(total - len(problems))
+    return collected.report()
 
 
 _T = TypeVar("_T")
@@ -298,11 +299,11 @@ def _unit_ids(
         bad = [i for i, name in enumerate(table.unit) if name in unknown]
         known = ", ".join(sorted(existing))
         problems = [
-            Problem(
-                f"{source.name} row {source.row(i)}, column unit",
-                f"unknown unit {table.unit[i]!r}: campaign {campaign.code} has the units {known}; "
-                "fix the name, or add the unit to the campaign first",
-                "unknown-unit",
+            UnknownUnit(
+                where(source.name, source.row(i), "unit"),
+                unit=table.unit[i],
+                expected=f": campaign {campaign.code} has the units {known}; fix the name, or add "
+                "the unit to the campaign first",
             )
             for i in bad[:MAX_LISTED_PROBLEMS]
         ]
@@ -334,7 +335,7 @@ def _check_roles_given(campaign: Campaign, table: ResponseTable, source: _Source
     if not missing:
         return
     problems = [
-        MissingRole(f"{source.name} row {source.row(i)}, column role", note=f"empty; {expected}")
+        MissingRole(where(source.name, source.row(i), "role"), note=f"empty; {expected}")
         for i in missing[:MAX_LISTED_PROBLEMS]
     ]
     raise DataError(
@@ -415,17 +416,15 @@ def _check_unchanged(
             differences.insert(0, "role")
         if differences:
             shown = ", ".join(differences[:5]) + (", ..." if len(differences) > 5 else "")
-            changed.append(
-                (
-                    i,
-                    f"respondent {table.respondent_id[i]!r} was imported before with "
-                    f"other answers ({shown})",
-                )
-            )
+            changed.append((i, shown))
     if changed:
         problems = [
-            ChangedAnswers(f"{source.name} row {source.row(i)}", note=message)
-            for i, message in changed[:MAX_LISTED_PROBLEMS]
+            ChangedAnswers(
+                where(source.name, source.row(i)),
+                respondent=table.respondent_id[i],
+                differences=differences,
+            )
+            for i, differences in changed[:MAX_LISTED_PROBLEMS]
         ]
         raise ImportConflictError(
             f"{source.name}: {len(changed)} respondent(s) were imported before with other answers; "

@@ -16,9 +16,8 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assessment.access.auth import WeakPasswordError
 from assessment.access.login_throttle import attempt_login
-from assessment.errors import AssessmentError
+from assessment.errors import AssessmentError, WeakPasswordError
 from assessment.startup import Startup, claim_announcement, prepare
 from assessment.storage import Database, resolve_url
 from assessment.survey.site_address import BASE_URL_ENV, served_base_url

@@ -150,9 +150,13 @@ BROKEN = [
         id="undeclared-language",
     ),
     pytest.param(
-        [_set("items[1].weight", 0)], [("items[1]", "invalid-weight")], id="reverse-keyed-with-weight-0"
+        [_set("items[1].weight", 0)],
+        [("items[1]", "invalid-weight")],
+        id="reverse-keyed-with-weight-0",
     ),
-    pytest.param([_set("items[0].weight", 0)], [("items[0].weight", "invalid-weight")], id="weight-0"),
+    pytest.param(
+        [_set("items[0].weight", 0)], [("items[0].weight", "invalid-weight")], id="weight-0"
+    ),
     pytest.param(
         [_set("default_language", "fr")],
         [("default_language", "unknown-reference")],

@@ -21,11 +21,11 @@ from assessment.campaigns.management import (
     list_campaigns,
     update_campaign,
 )
-from assessment.errors import DataError
+from assessment.errors import AnswerError, DataError
 from assessment.questionnaire.registry import Registry
 from assessment.storage import Database
 from assessment.storage.models import Response
-from assessment.survey.responding import AnswerError, save_answers, start_response, submit_response
+from assessment.survey.responding import save_answers, start_response, submit_response
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 import streamlit as st
 
 from assessment.campaigns.management import CampaignInfo, get_campaign
-from assessment.errors import AssessmentError, DataError
+from assessment.errors import AssessmentError, DataError, NoAnswers
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.survey.flow import (
     Answer,
@@ -390,7 +390,7 @@ def _on_submit() -> None:
         if missing:
             state[MISSING] = missing
             _go(page_index(_pages(), "profile"))
-        elif "empty" in types:
+        elif NoAnswers.type in types:
             state[NOTICE] = "nothing_answered"
         else:
             state[NOTICE] = error.message

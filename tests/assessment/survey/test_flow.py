@@ -482,8 +482,8 @@ def test_role_missing_text_names_the_other_option_in_the_respondents_language(
 @pytest.mark.parametrize(
     ("types", "fields"),
     [
-        ({"empty"}, ()),
-        ({"missing-unit", "empty"}, ("unit",)),
+        ({"no-answers"}, ()),
+        ({"missing-unit", "no-answers"}, ("unit",)),
         ({"missing-role"}, ("role",)),
         ({"missing-role", "missing-unit"}, ("unit", "role")),
     ],
