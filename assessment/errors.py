@@ -607,11 +607,14 @@ class MissingRole(Problem):
 # Survey answers ------------------------------------------------------------------------------------
 
 
-class UnknownRole(Problem):
-    type = "unknown-role"
-    title = "Unknown role"
-    template = "unknown role {role!r}"
-    description = "The role is not among the questionnaire's role options."
+class UnknownOption(Problem):
+    type = "unknown-option"
+    title = "Unknown option"
+    template = "expected one of {options}{or_empty}, found {found!r}{suggestion}"
+    description = (
+        "A choice (role, language, a demographic question) is not among the options offered. "
+        "Pick one of the options the message lists (it suggests the nearest)."
+    )
 
 
 class UnknownItem(Problem):

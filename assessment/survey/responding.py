@@ -46,8 +46,7 @@ from assessment.errors import (
     Problem,
     ResponseNotFoundError,
     UnknownItem,
-    UnknownLanguage,
-    UnknownRole,
+    UnknownOption,
     UnknownUnit,
     WrongQuestionnaireError,
 )
@@ -135,7 +134,15 @@ def _check_language(campaign: Campaign, language: str | None) -> None:
         raise AnswerError(
             f"campaign {campaign.code} is offered in {', '.join(campaign.languages)}; "
             f"got language {language!r}",
-            [UnknownLanguage("language", note=f"unknown language {language!r}")],
+            [
+                UnknownOption(
+                    "language",
+                    options=", ".join(campaign.languages),
+                    or_empty="",
+                    found=language,
+                    suggestion="",
+                )
+            ],
         )
 
 
@@ -161,7 +168,11 @@ def _check_role(questionnaire: Questionnaire, role: str) -> None:
         raise AnswerError(
             f"unknown role {role!r}; {questionnaire.key} offers "
             f"{', '.join(roles) if roles else 'no role question'}",
-            [UnknownRole("role", role=role)],
+            [
+                UnknownOption(
+                    "role", options=", ".join(roles) or "none", or_empty="", found=role, suggestion=""
+                )
+            ],
         )
 
 
