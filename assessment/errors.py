@@ -866,7 +866,7 @@ class DatabaseMissingError(AssessmentError):
 
     code = "database-missing"
     title = "Database missing"
-    description = "The database file does not exist; `wmm db init` creates it."
+    description = "The SQLite database file does not exist yet; `wmm db upgrade` creates it."
 
 
 class MigrationNeededError(AssessmentError):
