@@ -49,9 +49,12 @@ def _calls_of_catalogue_entries() -> list[tuple[str, int, str, ast.Call]]:
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                if node.func.id in entries:
-                    found.append((str(path.relative_to(ROOT)), node.lineno, node.func.id, node))
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in entries
+            ):
+                found.append((str(path.relative_to(ROOT)), node.lineno, node.func.id, node))
     return found
 
 
