@@ -925,6 +925,19 @@ class CampaignSettingsError(AssessmentError):
     description = "A campaign setting (language, target, unit, mode) is invalid."
 
 
+def problem_table(error: AssessmentError) -> dict[str, list[str]]:
+    """The problems of an error as columns ``Where``, ``Problem`` and ``Type`` (for a table on a
+    page); an error without problems is one row with its message and code."""
+    problems = error.problems if isinstance(error, ProblemsError) else []
+    if not problems:
+        return {"Where": [""], "Problem": [str(error)], "Type": [error.code]}
+    return {
+        "Where": [p.path for p in problems],
+        "Problem": [p.message for p in problems],
+        "Type": [p.type for p in problems],
+    }
+
+
 def error_classes() -> dict[str, type[AssessmentError]]:
     """Every exception class of the catalogue, by its stable code."""
     found: dict[str, type[AssessmentError]] = {AssessmentError.code: AssessmentError}

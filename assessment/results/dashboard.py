@@ -35,8 +35,8 @@ from assessment.errors import (
     DataError,
     InvalidHeadCount,
     Problem,
-    ProblemsError,
     WrongFieldCount,
+    problem_table,
 )
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
@@ -1158,13 +1158,4 @@ def units_text(units: Iterable[UnitSpec]) -> str:
 
 def problems_frame(error: AssessmentError) -> pd.DataFrame:
     """The problems of an error as a table: where (file, row, column), what, and its type."""
-    problems = error.problems if isinstance(error, ProblemsError) else []
-    if not problems:
-        return pd.DataFrame({"Where": [""], "Problem": [str(error)], "Type": [error.code]})
-    return pd.DataFrame(
-        {
-            "Where": [p.path for p in problems],
-            "Problem": [p.message for p in problems],
-            "Type": [p.type for p in problems],
-        }
-    )
+    return pd.DataFrame(problem_table(error))
