@@ -325,7 +325,9 @@ class ChecksumMismatch(Problem):
 class DuplicateRow(Problem):
     type = "duplicate-row"
     title = "Duplicate row"
-    template = "{key} appears more than once ({other}); remove the duplicate (a file imported twice?)"
+    template = (
+        "{key} appears more than once ({other}); remove the duplicate (a file imported twice?)"
+    )
     description = "The same row (organisation, period, dimension) appears twice."
 
 

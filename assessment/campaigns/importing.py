@@ -137,7 +137,7 @@ def _check_size(path: Path, max_bytes: int) -> None:
         )
 
 
-def _listed(problems: list[Problem], total: int, name: str) -> list[Problem]:
+def _listed(problems: Sequence[Problem], total: int, name: str) -> list[Problem]:
     """The first problems of ``total`` (built only up to the cap), with the count of the rest."""
     collected = Problems(name)
     collected.extend(problems)

@@ -324,7 +324,7 @@ def _check_targets(
 ) -> dict[str, int | None]:
     known = dimension_ids(questionnaire)
     levels = [lv.level for lv in questionnaire.levels]
-    problems = []
+    problems: list[Problem] = []
     for dimension, level in targets.items():
         if dimension not in known:
             problems.append(UnknownDimension(f"targets.{dimension}", known=", ".join(known)))

@@ -189,7 +189,7 @@ def _expected_found(err: Any) -> dict[str, str]:
 
 
 def _problems_from(exc: ValidationError, prefix: str) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         path = _path(prefix, err["loc"])
         kind = err["type"]

@@ -170,7 +170,11 @@ def _check_role(questionnaire: Questionnaire, role: str) -> None:
             f"{', '.join(roles) if roles else 'no role question'}",
             [
                 UnknownOption(
-                    "role", options=", ".join(roles) or "none", or_empty="", found=role, suggestion=""
+                    "role",
+                    options=", ".join(roles) or "none",
+                    or_empty="",
+                    found=role,
+                    suggestion="",
                 )
             ],
         )
@@ -539,7 +543,7 @@ def submit_response(
         _apply_profile(session, campaign, q, response, unit=unit, role=role, language=language)
         _store_answers(session, response.id, checked)
         has_units = session.scalar(select(func.count()).where(Unit.campaign_id == campaign.id))
-        problems = []
+        problems: list[Problem] = []
         if has_units and response.unit_id is None:
             problems.append(MissingUnit("unit"))
         if campaign.require_role and response.role is None:

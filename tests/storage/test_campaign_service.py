@@ -17,11 +17,8 @@ from storage.databases import QUESTIONNAIRE
 from assessment.campaigns.management import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    CampaignClosedError,
     CampaignInfo,
-    CampaignSettingsError,
     UnitSpec,
-    UnknownCampaignError,
     check_units,
     close_campaign,
     create_campaign,
@@ -39,14 +36,18 @@ from assessment.campaigns.management import (
     survey_url,
     update_campaign,
 )
-from assessment.errors import AssessmentError, DataError, UnknownQuestionnaireError
+from assessment.errors import (
+    AssessmentError,
+    CampaignClosedError,
+    CampaignSettingsError,
+    DataError,
+    InvitationError,
+    UnknownCampaignError,
+    UnknownQuestionnaireError,
+)
 from assessment.storage import Database
 from assessment.storage.models import Campaign, Invitation
-from assessment.survey.responding import (
-    InvitationError,
-    start_response,
-    submit_response,
-)
+from assessment.survey.responding import start_response, submit_response
 
 
 def test_create_campaign_records_questionnaire_units_targets_and_defaults(

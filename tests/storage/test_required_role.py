@@ -15,13 +15,12 @@ from storage.responses_files import responses_rows, write_responses
 from assessment.campaigns.importing import import_responses
 from assessment.campaigns.management import (
     CampaignInfo,
-    CampaignSettingsError,
     create_campaign,
     get_campaign,
     list_campaigns,
     update_campaign,
 )
-from assessment.errors import AnswerError, DataError
+from assessment.errors import AnswerError, CampaignSettingsError, DataError
 from assessment.questionnaire.registry import Registry
 from assessment.storage import Database
 from assessment.storage.models import Response

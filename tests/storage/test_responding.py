@@ -11,19 +11,21 @@ from sqlalchemy import inspect, select, text
 from storage.databases import QUESTIONNAIRE
 
 from assessment.campaigns.management import (
-    CampaignClosedError,
     CampaignInfo,
     close_campaign,
     create_campaign,
     get_campaign,
 )
+from assessment.errors import (
+    AlreadyReceivedError,
+    AnswerError,
+    CampaignClosedError,
+    ResponseNotFoundError,
+    WrongQuestionnaireError,
+)
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response, SubmittedToken
 from assessment.survey.responding import (
-    AlreadyReceivedError,
-    AnswerError,
-    ResponseNotFoundError,
-    WrongQuestionnaireError,
     resume_response,
     save_answers,
     start_response,
