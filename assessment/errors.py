@@ -384,7 +384,7 @@ class WrongType(Problem):
 class UnsupportedSchema(Problem):
     type = "unsupported-schema"
     title = "Unsupported schema version"
-    template = "{note}"
+    template = "expected schema_version {expected}, found {found}; {fix}"
     description = (
         "The file's schema_version is newer (or older) than this toolkit reads. Upgrade the "
         "toolkit, or upgrade the file."
@@ -430,7 +430,7 @@ class MissingTranslation(Problem):
 class UnknownLanguage(Problem):
     type = "unknown-language"
     title = "Unknown language"
-    template = "{note}"
+    template = "text in undeclared language {extra} (declared: {declared})"
     description = "A text or a choice names a language the questionnaire does not declare."
 
 
@@ -444,7 +444,7 @@ class InvalidScale(Problem):
 class InvalidLevels(Problem):
     type = "invalid-levels"
     title = "Invalid levels"
-    template = "{note}"
+    template = "expected {expected}, found {found}"
     description = (
         "The maturity levels must be numbered 1..n in order, and a recommendation covers one step "
         "from a level to the next."
@@ -454,14 +454,14 @@ class InvalidLevels(Problem):
 class InvalidThresholds(Problem):
     type = "invalid-thresholds"
     title = "Invalid thresholds"
-    template = "{note}"
+    template = "expected {expected}, found {found}"
     description = "Level thresholds must ascend, start at the scale minimum and lie on the scale."
 
 
 class InvalidWeight(Problem):
     type = "invalid-weight"
     title = "Invalid weight"
-    template = "{note}"
+    template = "expected {expected}, found {found}"
     description = "An item's weight must be > 0; a reverse-keyed item must count."
 
 
@@ -502,7 +502,7 @@ class InvalidCrosswalk(Problem):
 class WrongFileName(Problem):
     type = "wrong-file-name"
     title = "File name does not match"
-    template = "{note}"
+    template = "expected {expected}, found {found}"
     description = (
         "A published questionnaire lives at <id>/<version>.yaml; the file's id and version must "
         "match its folder and name."

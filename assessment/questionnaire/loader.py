@@ -137,8 +137,9 @@ def upgrade(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
         return data, [
             UnsupportedSchema(
                 "schema_version",
-                note=f"this file uses schema_version {version}, but this version of the toolkit "
-                f"reads up to {SCHEMA_VERSION}; upgrade the toolkit",
+                expected=f"at most {SCHEMA_VERSION}",
+                found=version,
+                fix="upgrade the toolkit",
             )
         ]
     while version < SCHEMA_VERSION:
@@ -147,7 +148,9 @@ def upgrade(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
             return data, [
                 UnsupportedSchema(
                     "schema_version",
-                    note=f"schema_version {version} is not supported (expected {SCHEMA_VERSION})",
+                    expected=SCHEMA_VERSION,
+                    found=version,
+                    fix="no upgrade from it is known; write the file for the current format",
                 )
             ]
         data = step(data)

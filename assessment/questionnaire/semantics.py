@@ -117,12 +117,7 @@ def _check_languages(q: Questionnaire) -> list[Problem]:
                     MissingTranslation(path, missing=", ".join(missing), declared=declared)
                 )
             if extra:
-                problems.append(
-                    UnknownLanguage(
-                        path,
-                        note=f"text in undeclared language {', '.join(extra)} (declared: {declared})",
-                    )
-                )
+                problems.append(UnknownLanguage(path, extra=", ".join(extra), declared=declared))
     return problems
 
 
@@ -146,7 +141,7 @@ def _check_scale_and_levels(q: Questionnaire) -> list[Problem]:
     if numbers != list(range(1, len(levels) + 1)):
         problems.append(
             InvalidLevels(
-                "levels", note=f"levels must be numbered 1..{len(levels)} in order, found {numbers}"
+                "levels", expected=f"levels numbered 1..{len(levels)} in order", found=numbers
             )
         )
     thresholds = [lv.threshold for lv in levels]
@@ -155,8 +150,9 @@ def _check_scale_and_levels(q: Questionnaire) -> list[Problem]:
             problems.append(
                 InvalidThresholds(
                     f"levels[{i}].threshold",
-                    note=f"thresholds must ascend: expected more than {thresholds[i - 1]} "
-                    f"(level {numbers[i - 1]}), found {thresholds[i]}",
+                    expected=f"more than {thresholds[i - 1]} (level {numbers[i - 1]}'s; "
+                    "thresholds ascend)",
+                    found=thresholds[i],
                 )
             )
     if scale is not None and thresholds:
@@ -165,7 +161,8 @@ def _check_scale_and_levels(q: Questionnaire) -> list[Problem]:
             problems.append(
                 InvalidThresholds(
                     "levels[0].threshold",
-                    note=f"the first level must start at the scale minimum {low}, found {thresholds[0]}",
+                    expected=f"the scale minimum {low} (the first level starts there)",
+                    found=thresholds[0],
                 )
             )
         for i, t in enumerate(thresholds):
@@ -173,7 +170,8 @@ def _check_scale_and_levels(q: Questionnaire) -> list[Problem]:
                 problems.append(
                     InvalidThresholds(
                         f"levels[{i}].threshold",
-                        note=f"threshold outside the scale: expected {low}..{high}, found {t}",
+                        expected=f"a value on the scale {low}..{high}",
+                        found=t,
                     )
                 )
     return problems
@@ -261,14 +259,13 @@ def _check_items(q: Questionnaire) -> list[Problem]:
             problems.append(
                 InvalidWeight(
                     f"items[{i}]",
-                    note="item is reverse-keyed but has weight 0: a reverse-keyed item must count "
-                    "(give it a weight > 0 or set reverse: false and remove it)",
+                    expected="a weight > 0 for a reverse-keyed item, which must count (or set "
+                    "reverse: false and remove it)",
+                    found=0,
                 )
             )
         elif item.weight == 0:
-            problems.append(
-                InvalidWeight(f"items[{i}].weight", note="expected a weight > 0, found 0")
-            )
+            problems.append(InvalidWeight(f"items[{i}].weight", expected="a weight > 0", found=0))
     if not items:
         return problems
     for section, ids in (("components", component_ids), ("principles", principle_ids)):
@@ -330,8 +327,8 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
             problems.append(
                 InvalidLevels(
                     f"recommendations[{i}].to_level",
-                    note=f"a recommendation covers one step: expected {rec.from_level + 1}, "
-                    f"found {rec.to_level}",
+                    expected=f"{rec.from_level + 1} (a recommendation covers one step)",
+                    found=rec.to_level,
                 )
             )
         problems += _unknown(f"recommendations[{i}].to_level", "level", rec.to_level, level_numbers)
@@ -540,8 +537,8 @@ def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
         problems.append(
             WrongFileName(
                 "version",
-                note=f"the file is named {file_path.name} but declares version {version}; "
-                f"name it {version}.yaml",
+                expected=f"the file name {version}.yaml (its version)",
+                found=file_path.name,
             )
         )
     if (
@@ -552,7 +549,8 @@ def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
         problems.append(
             WrongFileName(
                 "id",
-                note=f"the file lies in folder {file_path.parent.name!r} but declares id {qid!r}",
+                expected=f"the id {file_path.parent.name!r} (its folder's name)",
+                found=repr(qid),
             )
         )
     return problems
