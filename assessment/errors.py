@@ -927,6 +927,40 @@ class CampaignSettingsError(AssessmentError):
     description = "A campaign setting (language, target, unit, mode) is invalid."
 
 
+class VoteError(AssessmentError):
+    """A vote that cannot be opened or a ballot that cannot be counted (unknown statement, ...)."""
+
+    code = "invalid-vote"
+    title = "Invalid vote"
+    description = (
+        "A workshop vote cannot be opened, or a ballot names an unknown statement or too many."
+    )
+
+
+class UnknownVoteError(AssessmentError):
+    """No vote has this code."""
+
+    code = "unknown-vote"
+    title = "Unknown vote"
+    description = "A voting link names no vote: scan the code on the screen again."
+
+
+class VoteClosedError(AssessmentError):
+    """The vote no longer takes ballots."""
+
+    code = "vote-closed"
+    title = "Vote closed"
+    description = "The facilitator closed the vote; it takes no more ballots."
+
+
+class AlreadyVotedError(AssessmentError):
+    """This device has already voted in this vote."""
+
+    code = "already-voted"
+    title = "Already voted"
+    description = "A device votes once per vote."
+
+
 def problem_table(error: AssessmentError) -> dict[str, list[str]]:
     """The problems of an error as columns ``Where``, ``Problem`` and ``Type`` (for a table on a
     page); an error without problems is one row with its message and code."""

@@ -106,13 +106,14 @@ def import_key(salt: str, respondent_id: str) -> str:
     return hmac.new(bytes.fromhex(salt), respondent_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def file_row_numbers(path: Path) -> list[int]:
-    """The row number (header = row 1) at which each record of a CSV file starts.
+def file_row_numbers(source: Path | bytes) -> list[int]:
+    """The row number (header = row 1) at which each record of a CSV file (path or bytes) starts.
 
     Only used to name rows in error messages: blank lines and quoted line breaks make the record
     index differ from the row number a person sees in an editor.
     """
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[int] = []
     previous_end = 0
@@ -124,16 +125,19 @@ def file_row_numbers(path: Path) -> list[int]:
     return rows[1:]  # without the header
 
 
-def _check_size(path: Path, max_bytes: int) -> None:
-    if not path.is_file():
-        raise DataError(f"{path}: no such file; expected a responses CSV file")
-    size = path.stat().st_size
+def _check_size(source: Path | bytes, name: str, max_bytes: int) -> None:
+    if isinstance(source, bytes):
+        size = len(source)
+    elif not source.is_file():
+        raise DataError(f"{source}: no such file; expected a responses CSV file")
+    else:
+        size = source.stat().st_size
     if size > max_bytes:
         raise DataError(
-            f"{path.name}: the file has {size / 1024**2:.1f} MB; the import limit is "
+            f"{name}: the file has {size / 1024**2:.1f} MB; the import limit is "
             f"{max_bytes / 1024**2:.0f} MB. Split the file into several imports, or raise the "
             f"limit (wmm import --max-size MB, or {MAX_BYTES_ENV}). Nothing was imported.",
-            [FileTooLarge(path.name, limit_mb=max_bytes / 1024**2, size_mb=size / 1024**2)],
+            [FileTooLarge(name, limit_mb=max_bytes / 1024**2, size_mb=size / 1024**2)],
         )
 
 
@@ -156,8 +160,9 @@ def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
 def import_responses(
     db: Database,
     campaign_code: str,
-    path: str | os.PathLike[str],
+    source: str | os.PathLike[str] | bytes,
     *,
+    name: str | None = None,
     max_bytes: int | None = None,
 ) -> ImportResult:
     """Import a responses file into a campaign, all or nothing.
@@ -165,7 +170,9 @@ def import_responses(
     Parameters
     ----------
     campaign_code : the campaign's survey code
-    path : the wide responses CSV (docs/formats.md "Responses CSV")
+    source : the wide responses CSV (docs/formats.md "Responses CSV"): a path, or the file's
+        bytes (an upload, read from memory)
+    name : the file's name in messages (default: the path's name; for bytes, "upload")
     max_bytes : the size limit (default: `default_max_bytes`)
 
     Returns
@@ -184,16 +191,17 @@ def import_responses(
     UnknownCampaignError, CampaignClosedError
         For an unknown or closed campaign. In every case nothing is written.
     """
-    path = Path(path)
+    data_or_path = source if isinstance(source, bytes) else Path(source)
+    name = name or (data_or_path.name if isinstance(data_or_path, Path) else "upload")
     limit = default_max_bytes() if max_bytes is None else max_bytes
-    _check_size(path, limit)
+    _check_size(data_or_path, name, limit)
     with db.read() as session:
         campaign = campaign_row(session, campaign_code)
         questionnaire = questionnaire_of(campaign)
         _ensure_importable(campaign)
-    table = read_responses_csv(path, questionnaire, name=path.name, max_bytes=limit)
+    table = read_responses_csv(data_or_path, questionnaire, name=name, max_bytes=limit)
     return import_table(
-        db, campaign_code, table, name=path.name, row_numbers=lambda: file_row_numbers(path)
+        db, campaign_code, table, name=name, row_numbers=lambda: file_row_numbers(data_or_path)
     )
 
 

@@ -716,8 +716,9 @@ def invitation_counts(db: Database, code: str) -> tuple[int, int]:
 _UNIT_NAME_COLUMNS = ("unit", "name")
 
 
-def read_units_csv(path: Path) -> list[UnitSpec]:
-    """Read a units file: columns ``unit`` (or ``name``), optional ``parent`` and ``head_count``.
+def read_units_csv(source: Path | bytes, *, name: str = "units.csv") -> list[UnitSpec]:
+    """Read a units file (a path, or its bytes named ``name``): columns ``unit`` (or ``name``),
+    optional ``parent`` and ``head_count``.
 
     Raises
     ------
@@ -726,7 +727,8 @@ def read_units_csv(path: Path) -> list[UnitSpec]:
         head-count, unknown parent, duplicate unit).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        path = Path(name) if isinstance(source, bytes) else source  # names the file in messages
+        text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(
             f"{path}: cannot read the units file ({exc}); expected a UTF-8 CSV"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assessment.cli import heavy_imports, owns_process
+from assessment.cli.files import write_atomically
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
 
@@ -192,11 +193,11 @@ def score_command(
 
 def scores_file(scored: ScoredTable, fmt: str) -> bytes:
     """The tidy scores as UTF-8 CSV (with metadata columns) or JSON (``{"metadata", "scores"}``)."""
-    from assessment.outputs.exports import METADATA_COLUMNS, scores_export
+    from assessment.outputs.exports import METADATA_COLUMNS, scores_csv, scores_export
 
-    frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
     if fmt == "csv":
-        return _csv(frame)
+        return scores_csv(scored.result, scored.metadata, group_column=scored.group_column)
+    frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
     records = _records(_restored(frame.drop(columns=list(METADATA_COLUMNS))))
     return _json({"metadata": scored.metadata, "scores": records})
 
@@ -204,14 +205,14 @@ def scores_file(scored: ScoredTable, fmt: str) -> bytes:
 def stats_file(scored: ScoredTable, fmt: str) -> bytes:
     """The per-dimension reliability table as UTF-8 CSV (with metadata columns) or JSON."""
     from assessment.outputs.exports import METADATA_COLUMNS
-    from assessment.responses.csv_safety import neutralise_frame
+    from assessment.responses.csv_safety import frame_csv
 
     stats = scored.result.stats
     if fmt == "csv":
         frame = stats.copy()
         for column in METADATA_COLUMNS:
             frame[column] = scored.metadata.get(column)
-        return _csv(neutralise_frame(frame))
+        return frame_csv(frame)
     return _json({"metadata": scored.metadata, "stats": _records(stats)})
 
 
@@ -219,12 +220,6 @@ def _format_of(path: Path | None, default: str) -> str:
     """``csv`` or ``json`` from a file name's suffix, else ``default``."""
     suffix = path.suffix.lower() if path is not None else ""
     return {".csv": "csv", ".json": "json"}.get(suffix, default)
-
-
-def _csv(frame: pd.DataFrame) -> bytes:
-    from assessment.responses.csv_safety import frame_csv
-
-    return frame_csv(frame)
 
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:
@@ -257,13 +252,11 @@ def _json(payload: dict[str, Any]) -> bytes:
 
 
 def _emit(data: bytes, path: Path | None, what: str) -> None:
-    """Write UTF-8 bytes to a file atomically (temporary file, then rename), or to stdout for None/'-'."""
+    """Write UTF-8 bytes to a file, whole or not at all (`write_atomically`), or to stdout for None/'-'."""
     if path is None or str(path) == "-":
         sys.stdout.write(data.decode("utf-8"))
         return
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+    write_atomically(path, data)
     rows = max(data.count(b"\n") - 1, 0) if path.suffix.lower() != ".json" else None
     detail = f" ({rows} rows)" if rows is not None else ""
     click.echo(f"wrote {what} to {path}{detail}", err=True)

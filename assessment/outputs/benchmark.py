@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -242,12 +242,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_benchmark_csv(
-    rows: pd.DataFrame, target: str | Path | IO[str], *, min_group_size: int
-) -> None:
-    """Write benchmark rows as CSV: the exact columns, privacy guard first, text cells neutralised.
+def benchmark_csv(rows: pd.DataFrame, *, min_group_size: int) -> bytes:
+    """Benchmark rows as a UTF-8 CSV file: the exact columns, privacy guard first, text neutralised.
 
-    ``min_group_size`` is the minimum the rows were built with; a row below it is refused.
+    ``min_group_size`` is the minimum the rows were built with; a row below it is refused
+    (`PrivacyError`) and nothing is returned.
     """
     if tuple(rows.columns) != BENCHMARK_COLUMNS:
         raise ValueError(
@@ -255,8 +254,8 @@ def write_benchmark_csv(
             f"order; got {list(rows.columns)}. Build them with benchmark_rows()."
         )
     _assert_private(rows, min_group_size)
-    safe = neutralise_frame(rows)
-    safe.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+    text: str = neutralise_frame(rows).to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -32,8 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -125,7 +124,7 @@ class ResponseTable:
     codes : (N, J) int8 answer codes: scale values as themselves, `SKIPPED` (-1), `DONT_KNOW` (-2),
         `NOT_APPLICABLE` (-3)
     columns : the optional columns (demographics included) the table carries, written back by
-        `write_responses_csv`
+        `responses_csv`
     """
 
     questionnaire: str
@@ -701,14 +700,12 @@ def _column_codes(array: pa.Array, scale: _Scale) -> CodeArray:
 # -- writing -----------------------------------------------------------------------------------------------
 
 
-def write_responses_csv(
-    table: ResponseTable, destination: str | os.PathLike[str] | BinaryIO | io.TextIOBase
-) -> None:
-    """Write ``table`` in the format of docs/formats.md "Responses CSV" (UTF-8, no BOM, LF line endings).
+def responses_csv(table: ResponseTable) -> bytes:
+    """``table`` as a file in the format of docs/formats.md "Responses CSV" (UTF-8, no BOM, LF line endings).
 
     Columns: ``respondent_id``, ``unit``, the table's optional columns (demographics first, then
     ``submitted_at``, ``questionnaire``, ``language``, ``duration_seconds``), then every item and
-    outcome in questionnaire order. Text cells are guarded against CSV injection; reading the file
+    outcome in questionnaire order. Text cells are guarded against CSV injection; reading the bytes
     back with `read_responses_csv` gives an equal table.
     """
     arrow_table = _to_arrow(table)
@@ -717,19 +714,10 @@ def write_responses_csv(
         pv.write_csv(
             arrow_table, sink, pv.WriteOptions(quoting_style="none", quoting_header="none")
         )
-        data = sink.getvalue()
+        return sink.getvalue()
     except pa.ArrowInvalid:
         # A cell holds a comma, quote or line break: quote as needed (rare, so Python's csv is fine).
-        data = _write_quoted(arrow_table)
-    if isinstance(destination, (str, os.PathLike)):
-        path = Path(destination)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    elif isinstance(destination, io.TextIOBase):
-        destination.write(data.decode("utf-8"))
-    else:
-        destination.write(data)
+        return _write_quoted(arrow_table)
 
 
 def _to_arrow(table: ResponseTable) -> pa.Table:

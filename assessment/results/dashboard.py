@@ -7,14 +7,11 @@ loaders at the end fetch them per campaign version, so a warm dashboard never sc
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -41,13 +38,14 @@ from assessment.errors import (
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
     BenchmarkComparison,
+    campaign_benchmark_csv,
+    campaign_report,
+    campaign_scores_csv,
     compare_with_benchmarks,
-    export_benchmark,
-    export_scores,
-    write_report,
 )
-from assessment.outputs.exports import suppressed_rows, write_csv
+from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
+from assessment.responses.csv_safety import neutralise_frame
 from assessment.results.campaign_answers import (
     CampaignVersion,
     ReleaseSummary,
@@ -688,9 +686,9 @@ def actions_csv(
     actions: Iterable[Action], questionnaire: Questionnaire, *, language: str | None = None
 ) -> bytes:
     """The action items CSV (UTF-8, text cells guarded against spreadsheet formulas)."""
-    buffer = io.StringIO()
-    write_csv(actions_frame(actions, questionnaire, language=language), buffer)
-    return buffer.getvalue().encode("utf-8")
+    frame = neutralise_frame(actions_frame(actions, questionnaire, language=language))
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")
 
 
 # -- role gaps ------------------------------------------------------------------------------------
@@ -1061,30 +1059,22 @@ def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkCompariso
 # -- downloads ------------------------------------------------------------------------------------
 
 
-def _written(write: Callable[[Path], object], name: str) -> bytes:
-    """The bytes a file-writing export function writes (it runs on a temporary file)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        write(path)
-        return path.read_bytes()
-
-
 def scores_csv(db: Database, code: str) -> bytes:
     """The scores CSV, byte for byte as `wmm export scores` writes it
-    (`assessment.outputs.campaign_exports.export_scores`)."""
-    return _written(lambda path: export_scores(db, code, path), "scores.csv")
+    (`assessment.outputs.campaign_exports.campaign_scores_csv`)."""
+    return campaign_scores_csv(db, code).data
 
 
 def benchmark_csv(db: Database, code: str, *, org: str | None = None) -> bytes:
-    """The campaign's benchmark file (`assessment.outputs.campaign_exports.export_benchmark`); ``org``
-    None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
-    return _written(lambda path: export_benchmark(db, code, path, org=org), "benchmark.csv")
+    """The campaign's benchmark file (`assessment.outputs.campaign_exports.campaign_benchmark_csv`);
+    ``org`` None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
+    return campaign_benchmark_csv(db, code, org=org).data
 
 
 def report_html(db: Database, code: str, *, language: str | None = None) -> bytes:
-    """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.write_report`), with
-    the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
-    return _written(lambda path: write_report(db, code, path, language=language), "report.html")
+    """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.campaign_report`),
+    with the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
+    return campaign_report(db, code, language=language).data
 
 
 # -- campaign administration (the Campaigns page) -------------------------------------------------

@@ -310,6 +310,8 @@ def test_read_units_csv(tmp_path: Path) -> None:
         UnitSpec("Sales", None, None),
     ]
     assert read_units_csv(_write(tmp_path, "name\nA\n")) == [UnitSpec("A")]
+    # An upload is read from its bytes (no file on disk), with the same result.
+    assert read_units_csv(path.read_bytes(), name="upload.csv") == read_units_csv(path)
 
 
 BROKEN_UNITS: list[tuple[str, str | bytes, str]] = [
@@ -370,3 +372,7 @@ def test_broken_units_files(tmp_path: Path, content: str | bytes, message: str) 
     with pytest.raises(DataError) as caught:
         read_units_csv(_write(tmp_path, content))
     assert message in str(caught.value)
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    with pytest.raises(DataError) as from_bytes:
+        read_units_csv(data, name="units.csv")
+    assert message in str(from_bytes.value)

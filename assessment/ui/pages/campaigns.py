@@ -6,7 +6,6 @@ file), `assessment.campaigns.importing` and `assessment.results.dashboard` (unit
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -346,10 +345,7 @@ def _create(db: Database) -> None:
 
 
 def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(content)
-        return read_units_csv(path)
+    return read_units_csv(content, name=Path(name).name)
 
 
 # -- importing --------------------------------------------------------------------------------------
@@ -379,11 +375,8 @@ def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
     upload = st.file_uploader("Responses CSV", type=["csv"], key="wmm_import_file")
     if upload is None or not st.button("Import", type="primary", key="wmm_import_run"):
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        with page_errors(before="Nothing was imported. ") as outcome:
-            result = import_responses(db, info.code, path)
-        if outcome.failed:
-            return
+    with page_errors(before="Nothing was imported. ") as outcome:
+        result = import_responses(db, info.code, upload.getvalue(), name=Path(upload.name).name)
+    if outcome.failed:
+        return
     st.success(result.summary)

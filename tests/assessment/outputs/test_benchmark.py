@@ -18,11 +18,11 @@ from assessment.outputs.benchmark import (
     BENCHMARK_COLUMNS,
     BENCHMARK_FORMAT,
     COMPARE_COLUMNS,
+    benchmark_csv,
     benchmark_rows,
     compare,
     percentile_rank,
     read_benchmark_files,
-    write_benchmark_csv,
 )
 from assessment.questionnaire import default_registry
 
@@ -146,18 +146,18 @@ def test_organisation_below_minimum_writes_no_rows(questionnaire) -> None:
     assert tuple(rows.columns) == BENCHMARK_COLUMNS
 
 
-def test_writer_refuses_rows_below_the_minimum(rows, tmp_path) -> None:
+def test_writer_refuses_rows_below_the_minimum(rows) -> None:
     small = rows.copy()
     small.loc[0, "n_respondents"] = 3
     with pytest.raises(PrivacyError):
-        write_benchmark_csv(small, tmp_path / "b.csv", min_group_size=5)
+        benchmark_csv(small, min_group_size=5)
     with pytest.raises(ValueError, match="exactly the columns"):
-        write_benchmark_csv(rows.iloc[:, ::-1], tmp_path / "b.csv", min_group_size=5)
+        benchmark_csv(rows.iloc[:, ::-1], min_group_size=5)
 
 
 def test_write_then_read_round_trip(rows, tmp_path) -> None:
     path = tmp_path / "acme.csv"
-    write_benchmark_csv(rows, path, min_group_size=5)
+    path.write_bytes(benchmark_csv(rows, min_group_size=5))
     header = path.read_text("utf-8").splitlines()[0]
     assert header == ",".join(BENCHMARK_COLUMNS)
     back = read_benchmark_files([path])
@@ -184,7 +184,7 @@ def test_injection_in_labels_is_neutralised_and_read_back(scored, tmp_path) -> N
         period="2025-03",
     )
     path = tmp_path / "b.csv"
-    write_benchmark_csv(rows, path, min_group_size=5)
+    path.write_bytes(benchmark_csv(rows, min_group_size=5))
     text = path.read_text("utf-8")
     assert "'=cmd()" in text and "'+sector" in text and "'-5" in text
     back = read_benchmark_files([path])
@@ -506,7 +506,7 @@ def test_compare_real_files(rows, tmp_path, questionnaire) -> None:
             scored.result, scored.metadata, org=name, sector="", size_band="", period="2025-02"
         )
         path = tmp_path / f"{name}.csv"
-        write_benchmark_csv(frame, path, min_group_size=5)
+        path.write_bytes(benchmark_csv(frame, min_group_size=5))
         others.append(path)
     pooled = read_benchmark_files(others, questionnaire_id="work-management")
     result = compare(rows, pooled)

@@ -17,7 +17,7 @@ from assessment.responses.wide_csv import (
     MAX_LISTED_PROBLEMS,
     ResponseTable,
     read_responses_csv,
-    write_responses_csv,
+    responses_csv,
 )
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
@@ -416,10 +416,9 @@ def test_path_and_file_object_sources(tmp_path: Path) -> None:
 
 def test_demo_file_round_trips_byte_for_byte() -> None:
     table = read_responses_csv(DEMO, Q)
-    sink = io.BytesIO()
-    write_responses_csv(table, sink)
-    assert sink.getvalue() == DEMO.read_bytes()
-    assert read_responses_csv(sink.getvalue(), Q).equals(table)
+    data = responses_csv(table)
+    assert data == DEMO.read_bytes()
+    assert read_responses_csv(data, Q).equals(table)
 
 
 def test_awkward_text_round_trips_and_is_guarded(tmp_path: Path) -> None:
@@ -442,7 +441,7 @@ def test_awkward_text_round_trips_and_is_guarded(tmp_path: Path) -> None:
         columns=("role", "submitted_at", "duration_seconds"),
     )
     path = tmp_path / "out.csv"
-    write_responses_csv(table, path)
+    path.write_bytes(responses_csv(table))
     text = path.read_text("utf-8")
     assert "'=HYPERLINK(1)" in text and "'-r0" in text
     assert read_responses_csv(path, Q).equals(table)
@@ -479,9 +478,7 @@ def test_round_trip_property(codes: list[list[int]], unit: str) -> None:
         duration_seconds=np.full(n, np.nan),
         codes=matrix,
     )
-    sink = io.BytesIO()
-    write_responses_csv(table, sink)
-    assert read_responses_csv(sink.getvalue(), Q).equals(table)
+    assert read_responses_csv(responses_csv(table), Q).equals(table)
 
 
 def test_table_checks_its_shapes() -> None:
