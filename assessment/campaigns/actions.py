@@ -26,7 +26,7 @@ from assessment.campaigns.management import (
     questionnaire_of,
 )
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError
+from assessment.errors import ActionError, UnknownActionError
 from assessment.storage.models import ActionItem, Campaign, utcnow
 
 #: Where an action item stands; the database column accepts exactly these values.
@@ -37,18 +37,6 @@ TITLE_LIMIT = 300
 OWNER_LIMIT = 200
 #: Statuses of items still being worked on: they carry over to the next wave.
 OPEN_STATUSES = ("open", "in-progress")
-
-
-class ActionError(AssessmentError):
-    """An action item that cannot be saved (unknown dimension or status, empty title ...)."""
-
-    code = "invalid-action"
-
-
-class UnknownActionError(AssessmentError):
-    """No action item has this id in this campaign."""
-
-    code = "unknown-action"
 
 
 @dataclass(frozen=True)

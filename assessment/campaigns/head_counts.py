@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from assessment.campaigns.management import CampaignInfo, campaign_row, get_campaign
 from assessment.campaigns.store import Store
-from assessment.errors import DataError, Problem
+from assessment.errors import (
+    DataError,
+    DuplicateUnit,
+    HeadCountBelowResponses,
+    InvalidAssignment,
+    InvalidHeadCount,
+    Problem,
+    UnknownUnit,
+)
 from assessment.storage.models import utcnow
 
 
@@ -96,11 +104,9 @@ def parse_head_count_settings(values: Sequence[str]) -> dict[str, str]:
         name, sep, count = value.rpartition("=")
         name = name.strip()
         if not sep or not name:
-            problems.append(
-                Problem("--set", f"expected UNIT=HEAD-COUNT such as Marketing=22; got {value!r}")
-            )
+            problems.append(InvalidAssignment("--set", found=value))
         elif name in settings:
-            problems.append(Problem("--set", f"unit {name!r} is set twice", "duplicate"))
+            problems.append(DuplicateUnit("--set", unit=name, note="set twice"))
         else:
             settings[name] = count.strip()
     if problems:
@@ -132,30 +138,17 @@ def set_head_counts(db: Store, code: str, counts: Mapping[str, str | int]) -> Ca
         if name not in listed:
             known = ", ".join(sorted(listed)) or "none; add units on the Campaigns page first"
             problems.append(
-                Problem(where, f"campaign {code} has no such unit; its units: {known}", "unknown")
+                UnknownUnit(where, unit=name, expected=f": campaign {code} has the units {known}")
             )
             continue
         text = str(raw).strip()
         if isinstance(raw, bool) or not text.isdigit() or int(text) < 1:
-            problems.append(
-                Problem(
-                    where,
-                    f"expected a head-count, a whole number >= 1 (people in the unit); got {raw!r}",
-                    "invalid-head-count",
-                )
-            )
+            problems.append(InvalidHeadCount(where, empty="", found=raw))
             continue
         count = int(text)
         responses = shown[name].responses if name in shown else None
         if responses is not None and count < responses:
-            problems.append(
-                Problem(
-                    where,
-                    f"it has {responses} responses; expected a head-count of at least "
-                    f"{responses}; got {count}",
-                    "head-count-below-responses",
-                )
-            )
+            problems.append(HeadCountBelowResponses(where, responses=responses, found=count))
             continue
         checked[name] = count
     if problems:

@@ -33,8 +33,19 @@ from assessment.campaigns.management import (
     role_options,
 )
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError, DataError, Problem
-from assessment.responses.csv_text import MAX_LISTED_PROBLEMS
+from assessment.errors import (
+    MAX_LISTED_PROBLEMS,
+    AssessmentError,
+    ChangedAnswers,
+    DataError,
+    FileTooLarge,
+    ImportConflictError,
+    MissingRole,
+    Problem,
+    Problems,
+    UnknownUnit,
+    where,
+)
 from assessment.responses.wide_csv import ResponseTable, read_responses_csv
 from assessment.storage.models import Answer, Base, Campaign, Response, Unit, utcnow
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
@@ -50,12 +61,6 @@ _BATCH_ROWS = 20_000
 _IN_CHUNK = 5_000
 
 _SPECIAL_OF_CODE = {DONT_KNOW: "DK", NOT_APPLICABLE: "NA"}
-
-
-class ImportConflictError(DataError):
-    """Rows of the file were imported before with other answers."""
-
-    code = "import-conflict"
 
 
 @dataclass(frozen=True)
@@ -132,21 +137,16 @@ def _check_size(source: Path | bytes, name: str, max_bytes: int) -> None:
             f"{name}: the file has {size / 1024**2:.1f} MB; the import limit is "
             f"{max_bytes / 1024**2:.0f} MB. Split the file into several imports, or raise the "
             f"limit (wmm import --max-size MB, or {MAX_BYTES_ENV}). Nothing was imported.",
-            [
-                Problem(
-                    name,
-                    f"expected at most {max_bytes / 1024**2:.0f} MB, found {size / 1024**2:.1f} MB",
-                    "file-too-large",
-                )
-            ],
+            [FileTooLarge(name, limit_mb=max_bytes / 1024**2, size_mb=size / 1024**2)],
         )
 
 
-def _listed(problems: list[Problem], total: int, name: str) -> list[Problem]:
-    shown = problems[:MAX_LISTED_PROBLEMS]
-    if total > len(shown):
-        shown.append(Problem(name, f"and {total - len(shown)} more problem(s) not listed", "more"))
-    return shown
+def _listed(problems: Sequence[Problem], total: int, name: str) -> list[Problem]:
+    """The first problems of ``total`` (built only up to the cap), with the count of the rest."""
+    collected = Problems(name)
+    collected.extend(problems)
+    collected.count(total - len(problems))
+    return collected.report()
 
 
 _T = TypeVar("_T")
@@ -307,11 +307,11 @@ def _unit_ids(
         bad = [i for i, name in enumerate(table.unit) if name in unknown]
         known = ", ".join(sorted(existing))
         problems = [
-            Problem(
-                f"{source.name} row {source.row(i)}, column unit",
-                f"unknown unit {table.unit[i]!r}: campaign {campaign.code} has the units {known}; "
-                "fix the name, or add the unit to the campaign first",
-                "unknown-unit",
+            UnknownUnit(
+                where(source.name, source.row(i), "unit"),
+                unit=table.unit[i],
+                expected=f": campaign {campaign.code} has the units {known}; fix the name, or add "
+                "the unit to the campaign first",
             )
             for i in bad[:MAX_LISTED_PROBLEMS]
         ]
@@ -337,15 +337,13 @@ def _check_roles_given(campaign: Campaign, table: ResponseTable, source: _Source
     if "role" not in table.columns:
         raise DataError(
             f"{source.name}: the file has no role column, but {expected}; nothing was imported",
-            [Problem(f"{source.name}, column role", f"missing column; {expected}", "missing-role")],
+            [MissingRole(f"{source.name}, column role", note=f"missing column; {expected}")],
         )
     missing = [i for i, role in enumerate(table.role) if role is None]
     if not missing:
         return
     problems = [
-        Problem(
-            f"{source.name} row {source.row(i)}, column role", f"empty; {expected}", "missing-role"
-        )
+        MissingRole(where(source.name, source.row(i), "role"), note=f"empty; {expected}")
         for i in missing[:MAX_LISTED_PROBLEMS]
     ]
     raise DataError(
@@ -426,21 +424,15 @@ def _check_unchanged(
             differences.insert(0, "role")
         if differences:
             shown = ", ".join(differences[:5]) + (", ..." if len(differences) > 5 else "")
-            changed.append(
-                (
-                    i,
-                    f"respondent {table.respondent_id[i]!r} was imported before with "
-                    f"other answers ({shown})",
-                )
-            )
+            changed.append((i, shown))
     if changed:
         problems = [
-            Problem(
-                f"{source.name} row {source.row(i)}",
-                message,
-                "changed-answers",
+            ChangedAnswers(
+                where(source.name, source.row(i)),
+                respondent=table.respondent_id[i],
+                differences=differences,
             )
-            for i, message in changed[:MAX_LISTED_PROBLEMS]
+            for i, differences in changed[:MAX_LISTED_PROBLEMS]
         ]
         raise ImportConflictError(
             f"{source.name}: {len(changed)} respondent(s) were imported before with other answers; "

@@ -21,7 +21,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError, DataError, Problem
+from assessment.errors import (
+    CampaignClosedError,
+    CampaignSettingsError,
+    DataError,
+    DuplicateUnit,
+    InvalidHeadCount,
+    InvalidLevel,
+    MissingName,
+    NameTooLong,
+    Problem,
+    UnitCycle,
+    UnknownCampaignError,
+    UnknownDimension,
+    UnknownParent,
+    WrongCellCount,
+)
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
 from assessment.responses.csv_safety import neutralise_text, restore_text
@@ -48,24 +63,6 @@ OVERALL_DIMENSION = "overall"
 #: The role option a campaign that requires the role question must offer, so that everyone can
 #: answer truthfully (a required question without it would make people pick a wrong role).
 OTHER_ROLE_OPTION = "other"
-
-
-class UnknownCampaignError(AssessmentError):
-    """No campaign has this survey code."""
-
-    code = "unknown-campaign"
-
-
-class CampaignClosedError(AssessmentError):
-    """The campaign does not accept answers or imports (closed, or outside its dates)."""
-
-    code = "campaign-closed"
-
-
-class CampaignSettingsError(AssessmentError):
-    """A campaign setting is invalid (language, target, unit, mode ...)."""
-
-    code = "invalid-campaign-settings"
 
 
 @dataclass(frozen=True)
@@ -330,25 +327,15 @@ def _check_targets(
 ) -> dict[str, int | None]:
     known = dimension_ids(questionnaire)
     levels = [lv.level for lv in questionnaire.levels]
-    problems = []
+    problems: list[Problem] = []
     for dimension, level in targets.items():
         if dimension not in known:
-            problems.append(
-                Problem(
-                    f"targets.{dimension}",
-                    f"unknown dimension; expected one of {', '.join(known)}",
-                    "unknown-dimension",
-                )
-            )
+            problems.append(UnknownDimension(f"targets.{dimension}", known=", ".join(known)))
         elif level is not None and (
             isinstance(level, bool) or not isinstance(level, int) or level not in levels
         ):
             problems.append(
-                Problem(
-                    f"targets.{dimension}",
-                    f"the target is a level {min(levels)}..{max(levels)}; got {level!r}",
-                    "invalid-level",
-                )
+                InvalidLevel(f"targets.{dimension}", low=min(levels), high=max(levels), found=level)
             )
     if problems:
         raise DataError("the targets are invalid", problems)
@@ -392,24 +379,17 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
     for i, (unit, name) in enumerate(zip(units, names, strict=True)):
         where = f"units[{i}]"
         if not name:
-            problems.append(Problem(f"{where}.name", "a unit needs a name", "missing"))
+            problems.append(MissingName(f"{where}.name"))
         elif len(name) > 200:
-            problems.append(Problem(f"{where}.name", "at most 200 characters", "too-long"))
+            problems.append(NameTooLong(f"{where}.name", maximum=200))
         elif name in seen:
-            problems.append(Problem(f"{where}.name", f"unit {name!r} is listed twice", "duplicate"))
+            problems.append(DuplicateUnit(f"{where}.name", unit=name, note="listed twice"))
         seen.add(name)
         count = unit.head_count
         if count is not None and (
             isinstance(count, bool) or not isinstance(count, int) or count < 1
         ):
-            problems.append(
-                Problem(
-                    f"{where}.head_count",
-                    f"the head-count is the number of people in the unit, a whole number >= 1; "
-                    f"got {count!r}",
-                    "invalid-head-count",
-                )
-            )
+            problems.append(InvalidHeadCount(f"{where}.head_count", empty="", found=count))
     known = seen | set(existing)
     given = [(u.parent or "").strip() or None for u in units]
     # Positions, not names, name the line of a problem: a duplicated name (already reported) must
@@ -419,9 +399,7 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
         if parent is None:
             continue
         if parent not in known:
-            problems.append(
-                Problem(f"units[{i}].parent", f"unknown parent unit {parent!r}", "unknown-parent")
-            )
+            problems.append(UnknownParent(f"units[{i}].parent", parent=parent))
             continue
         # Walk up from the unit; it is inside itself when the walk comes back to it. A walk that
         # runs into a cycle higher up stops there: that cycle is reported on its own units' lines.
@@ -429,13 +407,7 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
         current: str | None = parent
         while current is not None and current in parents and current not in chain:
             if current == name:
-                problems.append(
-                    Problem(
-                        f"units[{i}].parent",
-                        f"unit {name!r} is inside itself (parents form a cycle)",
-                        "cycle",
-                    )
-                )
+                problems.append(UnitCycle(f"units[{i}].parent", unit=name))
                 break
             chain.add(current)
             current = parents[current]
@@ -785,11 +757,7 @@ def read_units_csv(source: Path | bytes, *, name: str = "units.csv") -> list[Uni
             continue
         if len(row) != len(header):
             problems.append(
-                Problem(
-                    f"{path.name} row {number}",
-                    f"expected {len(header)} cells like the header, found {len(row)}",
-                    "wrong-cell-count",
-                )
+                WrongCellCount(f"{path.name} row {number}", expected=len(header), found=len(row))
             )
             continue
 
@@ -805,10 +773,8 @@ def read_units_csv(source: Path | bytes, *, name: str = "units.csv") -> list[Uni
                 head_count = -1
             if head_count < 1:
                 problems.append(
-                    Problem(
-                        f"{path.name} row {number}, column head_count",
-                        f"expected a whole number >= 1 (people in the unit), found {raw!r}",
-                        "invalid-head-count",
+                    InvalidHeadCount(
+                        f"{path.name} row {number}, column head_count", empty="", found=raw
                     )
                 )
                 continue
@@ -826,11 +792,5 @@ def read_units_csv(source: Path | bytes, *, name: str = "units.csv") -> list[Uni
                 position, _, column = problem.path.partition("].")
                 row_number = rows_of[int(position.removeprefix("units["))]
                 column = name_column if column == "name" else column
-                problems.append(
-                    Problem(
-                        f"{path.name} row {row_number}, column {column}",
-                        problem.message,
-                        problem.type,
-                    )
-                )
+                problems.append(problem.at(f"{path.name} row {row_number}, column {column}"))
     raise DataError(f"{path.name}: {len(problems)} problem(s) in the units file", problems)

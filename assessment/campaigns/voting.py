@@ -27,7 +27,12 @@ from sqlalchemy.orm import Session
 
 from assessment.campaigns.management import campaign_row, new_code, questionnaire_of
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError
+from assessment.errors import (
+    AlreadyVotedError,
+    UnknownVoteError,
+    VoteClosedError,
+    VoteError,
+)
 from assessment.storage.models import Campaign, Vote, VoteBallot, VoteTally, utcnow
 from assessment.survey.site_address import base_url
 
@@ -35,30 +40,6 @@ from assessment.survey.site_address import base_url
 MAX_VOTE_ITEMS = 10
 #: What each voter may choose by default.
 DEFAULT_MAX_CHOICES = 3
-
-
-class VoteError(AssessmentError):
-    """A vote that cannot be opened or a ballot that cannot be counted (unknown statement, ...)."""
-
-    code = "invalid-vote"
-
-
-class UnknownVoteError(AssessmentError):
-    """No vote has this code."""
-
-    code = "unknown-vote"
-
-
-class VoteClosedError(AssessmentError):
-    """The vote no longer takes ballots."""
-
-    code = "vote-closed"
-
-
-class AlreadyVotedError(AssessmentError):
-    """This device has already voted in this vote."""
-
-    code = "already-voted"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import CursorResult, delete, insert, select
 
 from assessment.campaigns.store import Store
-from assessment.errors import DataError, Problem
+from assessment.errors import ConflictingRow, DataError, DuplicateRow, Problems
 from assessment.outputs.benchmark import BENCHMARK_COLUMNS
 from assessment.storage.models import BenchmarkRow, utcnow
 
@@ -89,11 +89,12 @@ def save_benchmark_rows(
     keys = [tuple(r[c] for c in KEY) for r in records]
     counts = Counter(keys)
     repeated = sorted(k for k, n in counts.items() if n > 1)
-    if repeated:
-        raise DataError(
-            f"{label}: {len(repeated)} organisation × dimension row(s) appear more than once",
-            [Problem(label, " / ".join(map(str, k)), "duplicate-row") for k in repeated[:20]],
-        )
+    duplicates = Problems(label)
+    for k in repeated:
+        duplicates.add(DuplicateRow(label, key=" / ".join(map(str, k)), other=f"{counts[k]} times"))
+    duplicates.raise_if_any(
+        f"{label}: {len(repeated)} organisation × dimension row(s) appear more than once"
+    )
     with db.write() as session:
         questionnaires = sorted({r["questionnaire"] for r in records})
         stored = {
@@ -102,7 +103,7 @@ def save_benchmark_rows(
                 select(BenchmarkRow).where(BenchmarkRow.questionnaire.in_(questionnaires))
             )
         }
-        problems: list[Problem] = []
+        problems = Problems(label)
         new_rows: list[dict[str, Any]] = []
         unchanged = 0
         now = utcnow()
@@ -113,23 +114,20 @@ def save_benchmark_rows(
                 continue
             differing = [c for c in COLUMNS if not _same(c, getattr(existing, c), record[c])]
             if differing:
-                problems.append(
-                    Problem(
+                problems.add(
+                    ConflictingRow(
                         origin,
-                        f"{' / '.join(map(str, key))} was imported before from {existing.source} "
-                        f"with other values ({', '.join(differing)}); remove that organisation's "
-                        "rows first to replace them",
-                        "conflicting-row",
+                        key=" / ".join(map(str, key)),
+                        source=existing.source,
+                        columns=", ".join(differing),
                     )
                 )
             else:
                 unchanged += 1
-        if problems:
-            raise DataError(
-                f"{label}: {len(problems)} row(s) conflict with stored benchmark rows; nothing "
-                "was imported",
-                problems[:20],
-            )
+        problems.raise_if_any(
+            f"{label}: {len(problems)} row(s) conflict with stored benchmark rows; nothing "
+            "was imported"
+        )
         if new_rows:
             session.execute(insert(BenchmarkRow), new_rows)
     return SavedBenchmark(added=len(new_rows), unchanged=unchanged)

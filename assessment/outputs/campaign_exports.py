@@ -27,7 +27,7 @@ from assessment.campaigns.management import (
     questionnaire_of,
 )
 from assessment.campaigns.store import Store
-from assessment.errors import DataError
+from assessment.errors import DataError, NoResponsesError
 from assessment.outputs.benchmark import (
     BENCHMARK_COLUMNS,
     benchmark_csv,
@@ -48,11 +48,7 @@ from assessment.outputs.exports import (
 from assessment.outputs.report import render_report
 from assessment.questionnaire import Questionnaire
 from assessment.responses.wide_csv import read_responses_csv, responses_csv
-from assessment.results.campaign_answers import (
-    NoResponsesError,
-    load_responses,
-    score_campaign_waves,
-)
+from assessment.results.campaign_answers import load_responses, score_campaign_waves
 from assessment.results.release import build_release
 from assessment.storage.models import Response
 

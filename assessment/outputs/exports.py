@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assessment.errors import AssessmentError
+from assessment.errors import PrivacyError
 from assessment.responses.csv_safety import frame_csv, neutralise_frame
 from assessment.responses.wide_csv import ResponseTable, pooled_label
 from assessment.results.coarsening import NOT_GIVEN, coarsen_secondary, other_label
@@ -42,12 +42,6 @@ _FIX = (
     "Scores must be computed with the minimum group size they are exported under (score again "
     "with it); if they were, this is a bug in the code that built them, please report it."
 )
-
-
-class PrivacyError(AssessmentError):
-    """An export would reveal a group below the minimum group size; nothing was written."""
-
-    code = "privacy-violation"
 
 
 # --- the guard ----------------------------------------------------------------------------------

@@ -14,7 +14,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assessment.errors import Problem
+from assessment.errors import (
+    DuplicateId,
+    EmptyIndex,
+    InvalidCrosswalk,
+    InvalidLevels,
+    InvalidScale,
+    InvalidThresholds,
+    InvalidWeight,
+    MissingDescriptor,
+    MissingTranslation,
+    Problem,
+    ReservedId,
+    TooFewItems,
+    UnknownLanguage,
+    UnknownReference,
+    WrongFileName,
+)
 from assessment.questionnaire.model import Crosswalk, CrosswalkEntry, Questionnaire
 
 MIN_ITEMS_PER_DIMENSION = 3
@@ -53,9 +69,7 @@ def _unknown(path: str, what: str, value: object, known: list[Any] | None) -> li
     when the declarations themselves failed validation (``known`` None)."""
     if known is None or value in known:
         return []
-    return [
-        Problem(path, f"unknown {what} {value!r}: expected one of {known}", "unknown-reference")
-    ]
+    return [UnknownReference(path, what=what, value=value, expected=f"one of {known}")]
 
 
 def _localized_texts(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
@@ -80,15 +94,16 @@ def _check_languages(q: Questionnaire) -> list[Problem]:
     declared = list(languages)
     for lang in sorted(_duplicates(declared)):
         problems.append(
-            Problem("languages", f"language {lang!r} is declared twice", "duplicate-id")
+            DuplicateId("languages", what="language", id=lang, note="is declared twice")
         )
     default = _get(q, "default_language")
     if default is not None and default not in declared:
         problems.append(
-            Problem(
+            UnknownReference(
                 "default_language",
-                f"expected one of the declared languages {declared}, found {default!r}",
-                "unknown-reference",
+                what="language",
+                value=default,
+                expected=f"one of the declared languages {declared}",
             )
         )
     wanted = set(declared)
@@ -100,21 +115,10 @@ def _check_languages(q: Questionnaire) -> list[Problem]:
             extra = sorted(text.keys() - wanted)
             if missing:
                 problems.append(
-                    Problem(
-                        path,
-                        f"missing translation for {', '.join(missing)} "
-                        f"(every text needs all declared languages {declared})",
-                        "missing-translation",
-                    )
+                    MissingTranslation(path, missing=", ".join(missing), declared=declared)
                 )
             if extra:
-                problems.append(
-                    Problem(
-                        path,
-                        f"text in undeclared language {', '.join(extra)} (declared: {declared})",
-                        "unknown-language",
-                    )
-                )
+                problems.append(UnknownLanguage(path, extra=", ".join(extra), declared=declared))
     return problems
 
 
@@ -125,56 +129,50 @@ def _check_scale_and_levels(q: Questionnaire) -> list[Problem]:
         values = [o.value for o in scale.options]
         expected = list(range(values[0], values[0] + len(values)))
         if values != expected:
-            problems.append(
-                Problem(
-                    "scale.options",
-                    f"values must ascend by 1 from the first option, expected {expected}, found {values}",
-                    "scale",
-                )
-            )
+            problems.append(InvalidScale("scale.options", expected=expected, found=values))
         codes = [s.code for s in scale.special]
         for code in sorted(_duplicates(codes)):
-            problems.append(Problem("scale.special", f"code {code} appears twice", "duplicate-id"))
+            problems.append(
+                DuplicateId("scale.special", what="code", id=code, note="appears twice")
+            )
     levels = _get(q, "levels")
     if levels is None:
         return problems
     numbers = [lv.level for lv in levels]
     if numbers != list(range(1, len(levels) + 1)):
         problems.append(
-            Problem(
-                "levels",
-                f"levels must be numbered 1..{len(levels)} in order, found {numbers}",
-                "levels",
+            InvalidLevels(
+                "levels", expected=f"levels numbered 1..{len(levels)} in order", found=numbers
             )
         )
     thresholds = [lv.threshold for lv in levels]
     for i in range(1, len(thresholds)):
         if thresholds[i] <= thresholds[i - 1]:
             problems.append(
-                Problem(
+                InvalidThresholds(
                     f"levels[{i}].threshold",
-                    f"thresholds must ascend: expected more than {thresholds[i - 1]} "
-                    f"(level {numbers[i - 1]}), found {thresholds[i]}",
-                    "thresholds",
+                    expected=f"more than {thresholds[i - 1]} (level {numbers[i - 1]}'s; "
+                    "thresholds ascend)",
+                    found=thresholds[i],
                 )
             )
     if scale is not None and thresholds:
         low, high = scale.minimum, scale.maximum
         if thresholds[0] != low:
             problems.append(
-                Problem(
+                InvalidThresholds(
                     "levels[0].threshold",
-                    f"the first level must start at the scale minimum {low}, found {thresholds[0]}",
-                    "thresholds",
+                    expected=f"the scale minimum {low} (the first level starts there)",
+                    found=thresholds[0],
                 )
             )
         for i, t in enumerate(thresholds):
             if not low <= t <= high:
                 problems.append(
-                    Problem(
+                    InvalidThresholds(
                         f"levels[{i}].threshold",
-                        f"threshold outside the scale: expected {low}..{high}, found {t}",
-                        "thresholds",
+                        expected=f"a value on the scale {low}..{high}",
+                        found=t,
                     )
                 )
     return problems
@@ -190,12 +188,12 @@ def _check_ids(q: Questionnaire) -> list[Problem]:
     for section, parts in sections.items():
         ids = [p.id for p in parts]
         for dup in sorted(_duplicates(ids)):
-            problems.append(Problem(section, f"id {dup!r} is used more than once", "duplicate-id"))
+            problems.append(DuplicateId(section, what="id", id=dup, note="is used more than once"))
     for d, demographic in enumerate(sections["demographics"]):
         for dup in sorted(_duplicates([o.id for o in demographic.options])):
             problems.append(
-                Problem(
-                    f"demographics[{d}].options", f"option {dup!r} appears twice", "duplicate-id"
+                DuplicateId(
+                    f"demographics[{d}].options", what="option", id=dup, note="appears twice"
                 )
             )
     items = _get(q, "items") or []
@@ -206,41 +204,36 @@ def _check_ids(q: Questionnaire) -> list[Problem]:
             path = f"{section}[{i}].id"
             if part.id in seen:
                 problems.append(
-                    Problem(
-                        path, f"id {part.id!r} is already used by {seen[part.id]}", "duplicate-id"
+                    DuplicateId(
+                        path, what="id", id=part.id, note=f"is already used by {seen[part.id]}"
                     )
                 )
             else:
                 seen[part.id] = path
             if part.id.lower() in RESERVED_COLUMNS:
-                problems.append(
-                    Problem(
-                        path,
-                        f"id {part.id!r} is a reserved column of the responses CSV; choose another",
-                        "reserved-id",
-                    )
-                )
+                problems.append(ReservedId(path, id=part.id))
     dimension_ids = [c.id for c in sections["components"]] + [p.id for p in sections["principles"]]
     scoring = _get(q, "scoring")
     indices = scoring.indices if scoring is not None else []
     index_ids = [ix.id for ix in indices]
     for dup in sorted(_duplicates(index_ids)):
         problems.append(
-            Problem("scoring.indices", f"index id {dup!r} appears twice", "duplicate-id")
+            DuplicateId("scoring.indices", what="index id", id=dup, note="appears twice")
         )
     for dup in sorted(_duplicates(dimension_ids + index_ids) - _duplicates(index_ids)):
         problems.append(
-            Problem(
+            DuplicateId(
                 "",
-                f"dimension id {dup!r} is used by more than one component, principle or index",
-                "duplicate-id",
+                what="dimension id",
+                id=dup,
+                note="is used by more than one component, principle or index",
             )
         )
     for i, ident in enumerate(index_ids):
         if ident in RESERVED_DIMENSIONS or ident in set(dimension_ids):
             problems.append(
-                Problem(
-                    f"scoring.indices[{i}].id", f"id {ident!r} is reserved or taken", "duplicate-id"
+                DuplicateId(
+                    f"scoring.indices[{i}].id", what="id", id=ident, note="is reserved or taken"
                 )
             )
     return problems
@@ -261,21 +254,19 @@ def _check_items(q: Questionnaire) -> list[Problem]:
             )
         for dup in sorted(_duplicates(item.principles)):
             problems.append(
-                Problem(f"items[{i}].principles", f"principle {dup!r} listed twice", "duplicate-id")
+                DuplicateId(f"items[{i}].principles", what="principle", id=dup, note="listed twice")
             )
         if item.weight == 0 and item.reverse:
             problems.append(
-                Problem(
+                InvalidWeight(
                     f"items[{i}]",
-                    "item is reverse-keyed but has weight 0: a reverse-keyed item must count "
-                    "(give it a weight > 0 or set reverse: false and remove it)",
-                    "weight",
+                    expected="a weight > 0 for a reverse-keyed item, which must count (or set "
+                    "reverse: false and remove it)",
+                    found=0,
                 )
             )
         elif item.weight == 0:
-            problems.append(
-                Problem(f"items[{i}].weight", "expected a weight > 0, found 0", "weight")
-            )
+            problems.append(InvalidWeight(f"items[{i}].weight", expected="a weight > 0", found=0))
     if not items:
         return problems
     for section, ids in (("components", component_ids), ("principles", principle_ids)):
@@ -286,11 +277,12 @@ def _check_items(q: Questionnaire) -> list[Problem]:
                 count = sum(1 for item in items if ident in item.principles)
             if count < MIN_ITEMS_PER_DIMENSION:
                 problems.append(
-                    Problem(
+                    TooFewItems(
                         f"{section}[{d}]",
-                        f"{section[:-1]} {ident!r} has {count} item(s); at least "
-                        f"{MIN_ITEMS_PER_DIMENSION} are needed for a reliable score",
-                        "too-few-items",
+                        what=section[:-1],
+                        id=ident,
+                        count=count,
+                        minimum=MIN_ITEMS_PER_DIMENSION,
                     )
                 )
     return problems
@@ -312,10 +304,11 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
         problems += _unknown(f"descriptors[{i}].level", "level", descriptor.level, level_numbers)
         if key in seen:
             problems.append(
-                Problem(
+                DuplicateId(
                     f"descriptors[{i}]",
-                    f"second descriptor for {key[0]} level {key[1]}",
-                    "duplicate-id",
+                    what="descriptor for",
+                    id=key[0],
+                    note=f"level {key[1]} is given twice",
                 )
             )
         seen.add(key)
@@ -324,14 +317,7 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
             f"{c} level {lv}" for c in component_ids for lv in level_numbers if (c, lv) not in seen
         ]
         if missing:
-            problems.append(
-                Problem(
-                    "descriptors",
-                    f"every component needs a descriptor for every level; missing: "
-                    f"{', '.join(missing)}",
-                    "missing-descriptor",
-                )
-            )
+            problems.append(MissingDescriptor("descriptors", missing=", ".join(missing)))
     recommendations = _get(q, "recommendations") or []
     seen_transitions: set[tuple[str, int]] = set()
     for i, rec in enumerate(recommendations):
@@ -340,21 +326,21 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
         )
         if rec.to_level != rec.from_level + 1:
             problems.append(
-                Problem(
+                InvalidLevels(
                     f"recommendations[{i}].to_level",
-                    f"a recommendation covers one step: expected {rec.from_level + 1}, "
-                    f"found {rec.to_level}",
-                    "levels",
+                    expected=f"{rec.from_level + 1} (a recommendation covers one step)",
+                    found=rec.to_level,
                 )
             )
         problems += _unknown(f"recommendations[{i}].to_level", "level", rec.to_level, level_numbers)
         key = (rec.component, rec.from_level)
         if key in seen_transitions:
             problems.append(
-                Problem(
+                DuplicateId(
                     f"recommendations[{i}]",
-                    f"second recommendation for {key[0]} from level {key[1]}; merge their actions",
-                    "duplicate-id",
+                    what="recommendation for",
+                    id=key[0],
+                    note=f"from level {key[1]} is given twice; merge their actions",
                 )
             )
         seen_transitions.add(key)
@@ -372,13 +358,7 @@ def _check_indices(q: Questionnaire) -> list[Problem]:
     item_ids = [i.id for i in items] if items is not None else None
     for i, index in enumerate(scoring.indices):
         if not index.components and not index.items:
-            problems.append(
-                Problem(
-                    f"scoring.indices[{i}]",
-                    "an index needs at least one component or item",
-                    "empty-index",
-                )
-            )
+            problems.append(EmptyIndex(f"scoring.indices[{i}]"))
         for c, ident in enumerate(index.components):
             problems += _unknown(
                 f"scoring.indices[{i}].components[{c}]", "component", ident, component_ids
@@ -386,10 +366,11 @@ def _check_indices(q: Questionnaire) -> list[Problem]:
         for c, ident in enumerate(index.items):
             if item_ids is not None and ident not in item_ids:
                 problems.append(
-                    Problem(
+                    UnknownReference(
                         f"scoring.indices[{i}].items[{c}]",
-                        f"unknown item {ident!r}: expected an id from items",
-                        "unknown-reference",
+                        what="item",
+                        value=ident,
+                        expected="an id from items",
                     )
                 )
     return problems
@@ -429,10 +410,9 @@ def _crosswalk_previous_is_older(ctx: _CrosswalkContext) -> list[Problem]:
     if ctx.version is None or _version_tuple(older) < _version_tuple(ctx.version):
         return []
     return [
-        Problem(
+        InvalidCrosswalk(
             "crosswalk.previous",
-            f"the previous version must be older than {ctx.version}, found {older}",
-            "crosswalk",
+            note=f"the previous version must be older than {ctx.version}, found {older}",
         )
     ]
 
@@ -446,10 +426,9 @@ def _entry_names_enough_previous(
         return []
     want = f"exactly {low}" if low == high else f"at least {low}"
     return [
-        Problem(
+        InvalidCrosswalk(
             f"{path}.previous",
-            f"a '{entry.change}' entry names {want} previous item(s), found {count}",
-            "crosswalk",
+            note=f"a '{entry.change}' entry names {want} previous item(s), found {count}",
         )
     ]
 
@@ -460,15 +439,14 @@ def _entry_has_id_when_needed(
     needs_id = _CARDINALITY[entry.change][2]
     if needs_id and entry.id is None:
         return [
-            Problem(
+            InvalidCrosswalk(
                 f"{path}.id",
-                f"a '{entry.change}' entry needs the id of the item in this version",
-                "crosswalk",
+                note=f"a '{entry.change}' entry needs the id of the item in this version",
             )
         ]
     if not needs_id and entry.id is not None:
         return [
-            Problem(f"{path}.id", "a 'dropped' entry names no item of this version", "crosswalk")
+            InvalidCrosswalk(f"{path}.id", note="a 'dropped' entry names no item of this version")
         ]
     return []
 
@@ -477,10 +455,8 @@ def _entry_id_is_an_item(ctx: _CrosswalkContext, path: str, entry: CrosswalkEntr
     if entry.id is None or ctx.item_ids is None or entry.id in ctx.item_ids:
         return []
     return [
-        Problem(
-            f"{path}.id",
-            f"unknown item {entry.id!r}: not among this version's items",
-            "unknown-reference",
+        UnknownReference(
+            f"{path}.id", what="item", value=entry.id, expected="an item of this version"
         )
     ]
 
@@ -510,11 +486,10 @@ def _crosswalk_splits_into_several(ctx: _CrosswalkContext) -> list[Problem]:
         for ident in entry.previous
     )
     return [
-        Problem(
+        InvalidCrosswalk(
             "crosswalk.items",
-            f"item {source!r} is 'split' into only one item; use 'reworded' or split it "
+            note=f"item {source!r} is 'split' into only one item; use 'reworded' or split it "
             "into two or more",
-            "crosswalk",
         )
         for source, count in sorted(sources.items())
         if count < 2
@@ -524,7 +499,9 @@ def _crosswalk_splits_into_several(ctx: _CrosswalkContext) -> list[Problem]:
 def _crosswalk_one_entry_per_item(ctx: _CrosswalkContext) -> list[Problem]:
     covered = Counter(entry.id for entry in ctx.crosswalk.items if entry.id is not None)
     return [
-        Problem("crosswalk.items", f"item {ident!r} has {count} entries; expected one", "crosswalk")
+        InvalidCrosswalk(
+            "crosswalk.items", note=f"item {ident!r} has {count} entries; expected one"
+        )
         for ident, count in sorted(covered.items())
         if count > 1
     ]
@@ -538,11 +515,10 @@ def _crosswalk_covers_every_item(ctx: _CrosswalkContext) -> list[Problem]:
     if not missing:
         return []
     return [
-        Problem(
+        InvalidCrosswalk(
             "crosswalk.items",
-            f"every item needs an entry (same, reworded, new, split or merged); missing: "
+            note=f"every item needs an entry (same, reworded, new, split or merged); missing: "
             f"{', '.join(missing)}",
-            "crosswalk",
         )
     ]
 
@@ -552,10 +528,11 @@ def _crosswalk_previous_items_exist(ctx: _CrosswalkContext) -> list[Problem]:
         return []
     before_ids = {i.id for i in ctx.before.items}
     return [
-        Problem(
+        UnknownReference(
             "crosswalk.items",
-            f"previous item {ident!r} is not an item of {ctx.qid}@{ctx.crosswalk.previous}",
-            "unknown-reference",
+            what="previous item",
+            value=ident,
+            expected=f"an item of {ctx.qid}@{ctx.crosswalk.previous}",
         )
         for ident in sorted(set(ctx.previous_named) - before_ids)
     ]
@@ -569,11 +546,10 @@ def _crosswalk_accounts_for_previous_items(ctx: _CrosswalkContext) -> list[Probl
     if not unaccounted:
         return []
     return [
-        Problem(
+        InvalidCrosswalk(
             "crosswalk.items",
-            f"items of {ctx.crosswalk.previous} with no entry (mark them same, reworded, "
+            note=f"items of {ctx.crosswalk.previous} with no entry (mark them same, reworded, "
             f"dropped, split or merged): {', '.join(unaccounted)}",
-            "crosswalk",
         )
     ]
 
@@ -593,20 +569,18 @@ def _crosswalk_texts_match_changes(ctx: _CrosswalkContext) -> list[Problem]:
         unchanged = ctx.q.item(entry.id).text == before.item(entry.previous[0]).text
         if entry.change == "same" and not unchanged:
             problems.append(
-                Problem(
+                InvalidCrosswalk(
                     f"crosswalk.items[{e}]",
-                    f"item {entry.id!r} is marked 'same' but its text differs from "
+                    note=f"item {entry.id!r} is marked 'same' but its text differs from "
                     f"{ctx.crosswalk.previous}; mark it 'reworded'",
-                    "crosswalk",
                 )
             )
         if entry.change == "reworded" and unchanged:
             problems.append(
-                Problem(
+                InvalidCrosswalk(
                     f"crosswalk.items[{e}]",
-                    f"item {entry.id!r} is marked 'reworded' but its text is unchanged; "
+                    note=f"item {entry.id!r} is marked 'reworded' but its text is unchanged; "
                     "mark it 'same'",
-                    "crosswalk",
                 )
             )
     return problems
@@ -654,11 +628,10 @@ def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
         and file_path.parent.parent.name == "questionnaires"
     ):
         problems.append(
-            Problem(
+            WrongFileName(
                 "version",
-                f"the file is named {file_path.name} but declares version {version}; "
-                f"name it {version}.yaml",
-                "file-name",
+                expected=f"the file name {version}.yaml (its version)",
+                found=file_path.name,
             )
         )
     if (
@@ -667,10 +640,10 @@ def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
         and file_path.parent.name != qid
     ):
         problems.append(
-            Problem(
+            WrongFileName(
                 "id",
-                f"the file lies in folder {file_path.parent.name!r} but declares id {qid!r}",
-                "file-name",
+                expected=f"the id {file_path.parent.name!r} (its folder's name)",
+                found=repr(qid),
             )
         )
     return problems

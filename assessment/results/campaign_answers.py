@@ -26,7 +26,7 @@ from assessment.analysis.scoring import NOT_GIVEN, ScoredTable, score_table
 from assessment.analysis.waves import WaveScores, score_waves
 from assessment.campaigns.management import campaign_row, questionnaire_of
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError, DataError
+from assessment.errors import DataError, NoResponsesError
 from assessment.questionnaire import Questionnaire
 from assessment.responses.wide_csv import OPTIONAL_COLUMNS, ResponseTable, table_columns
 from assessment.results.releases import TOTAL, Breakdown, WaitingGroup, next_release
@@ -38,12 +38,6 @@ from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 NO_UNIT = "(no unit)"
 
 _CACHE_SIZE = 16
-
-
-class NoResponsesError(AssessmentError):
-    """A campaign without submitted responses cannot be scored."""
-
-    code = "no-responses"
 
 
 _T = TypeVar("_T")

@@ -28,7 +28,14 @@ from assessment.campaigns.management import (
     list_campaigns,
 )
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError, DataError, Problem
+from assessment.errors import (
+    AssessmentError,
+    DataError,
+    InvalidHeadCount,
+    Problem,
+    WrongFieldCount,
+    problem_table,
+)
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
     BenchmarkComparison,
@@ -1104,20 +1111,13 @@ def parse_units_text(text: str) -> list[UnitSpec]:
                 head_count = 0
             if head_count < 1:
                 problems.append(
-                    Problem(
-                        f"line {number}",
-                        f"the head-count of {name!r} must be a whole number >= 1 (people in the "
-                        f"unit) or empty; found {count_text!r}",
-                        "invalid-head-count",
-                    )
+                    InvalidHeadCount(f"line {number}", empty=" or empty", found=count_text)
                 )
                 continue
         if len(fields) > 3:
             problems.append(
-                Problem(
-                    f"line {number}",
-                    f"expected 'name, head-count[, parent]'; found {len(fields)} fields",
-                    "too-many-fields",
+                WrongFieldCount(
+                    f"line {number}", expected="'name, head-count[, parent]'", found=len(fields)
                 )
             )
             continue
@@ -1132,7 +1132,7 @@ def parse_units_text(text: str) -> list[UnitSpec]:
         for problem in exc.problems:
             position = problem.path.partition("]")[0].removeprefix("units[")
             where = f"line {lines[int(position)]}" if position.isdigit() else problem.path
-            renamed.append(Problem(where, problem.message, problem.type))
+            renamed.append(problem.at(where))
         raise DataError(str(exc.message), renamed) from None
 
 
@@ -1148,11 +1148,4 @@ def units_text(units: Iterable[UnitSpec]) -> str:
 
 def problems_frame(error: AssessmentError) -> pd.DataFrame:
     """The problems of an error as a table: where (file, row, column), what, and its type."""
-    problems = getattr(error, "problems", None) or [Problem("", str(error), error.code)]
-    return pd.DataFrame(
-        {
-            "Where": [p.path for p in problems],
-            "Problem": [p.message for p in problems],
-            "Type": [p.type for p in problems],
-        }
-    )
+    return pd.DataFrame(problem_table(error))

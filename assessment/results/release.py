@@ -19,12 +19,12 @@ import pandas as pd
 from assessment.analysis.scoring import ScoredTable
 from assessment.campaigns.management import CampaignInfo, get_campaign, role_options
 from assessment.campaigns.store import Store
+from assessment.errors import NoResponsesError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.campaign_answers import (
     CampaignVersion,
     LRUCache,
-    NoResponsesError,
     campaign_version,
     load_responses,
     score_campaign,

@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assessment.errors import AssessmentError
+from assessment.errors import DatabaseMissingError, DatabaseURLError
 
 ENV_VAR = "WMM_DATABASE_URL"
 DEFAULT_FILE_NAME = "wmm.sqlite"
@@ -38,18 +38,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # Execution option that marks a transaction as a writer (SQLite: BEGIN IMMEDIATE).
 _WRITE_OPTION = "wmm_write"
-
-
-class DatabaseURLError(AssessmentError):
-    """A database URL that wmm cannot use (unknown backend, unparsable)."""
-
-    code = "invalid-database-url"
-
-
-class DatabaseMissingError(AssessmentError):
-    """The SQLite file does not exist yet (and the command does not create databases)."""
-
-    code = "database-missing"
 
 
 def _checkout_root() -> Path | None:

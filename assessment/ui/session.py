@@ -16,10 +16,9 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assessment.access.auth import WeakPasswordError
 from assessment.access.login_throttle import attempt_login
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError
+from assessment.errors import AssessmentError, WeakPasswordError
 from assessment.startup import Startup, claim_announcement, database_url, prepare
 from assessment.survey.site_address import BASE_URL_ENV, served_base_url
 from assessment.ui.markdown_text import as_text

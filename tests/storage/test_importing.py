@@ -13,19 +13,14 @@ from sqlalchemy import func, select, text
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaigns.importing import (
-    DEFAULT_MAX_BYTES,
-    ImportConflictError,
-    import_key,
-    import_responses,
-)
+from assessment.campaigns.importing import DEFAULT_MAX_BYTES, import_key, import_responses
 from assessment.campaigns.management import (
     CampaignInfo,
     close_campaign,
     create_campaign,
     get_campaign,
 )
-from assessment.errors import AssessmentError, DataError
+from assessment.errors import AssessmentError, DataError, ImportConflictError
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import read_responses_csv, responses_csv
 from assessment.results.campaign_answers import load_responses

@@ -13,10 +13,6 @@ from sqlalchemy import inspect, select
 
 from assessment.campaigns.management import CampaignInfo
 from assessment.campaigns.voting import (
-    AlreadyVotedError,
-    UnknownVoteError,
-    VoteClosedError,
-    VoteError,
     cast_ballot,
     close_vote,
     get_vote,
@@ -24,6 +20,7 @@ from assessment.campaigns.voting import (
     open_vote,
     vote_results,
 )
+from assessment.errors import AlreadyVotedError, UnknownVoteError, VoteClosedError, VoteError
 from assessment.storage import Database
 from assessment.storage.models import Vote, VoteBallot, VoteTally
 

@@ -37,6 +37,7 @@ from assessment.errors import AssessmentError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.results import dashboard as dash
 from assessment.survey.qr import qr_svg
+from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
@@ -56,6 +57,7 @@ LINKS_KEY = "wmm_invitation_links"
 MESSAGE_KEY = "wmm_campaigns_message"
 
 
+@guarded_page
 def render() -> None:
     """Draw the Campaigns page (facilitator login required)."""
     require_facilitator()
@@ -156,11 +158,8 @@ def _role_setting(db: Store, info: CampaignInfo) -> None:
             "their answer, or none."
         )
         if st.form_submit_button("Save the role setting"):
-            try:
+            with page_errors():
                 changed = update_campaign(db, info.code, require_role=bool(required))
-            except AssessmentError as exc:
-                _show_error(exc)
-            else:
                 _done(f"The role question of {changed.name} is now {_role_text(changed)}.")
 
 
@@ -187,11 +186,8 @@ def _invitations(db: Store, info: CampaignInfo) -> None:
         "How many links", min_value=1, max_value=10_000, value=20, step=1, key="wmm_invite_count"
     )
     if cols[1].button("Create links", key="wmm_invite_create"):
-        try:
+        with page_errors():
             tokens = create_invitations(db, info.code, int(count))
-        except AssessmentError as exc:
-            st.error(as_text(exc, keep_lines=True))
-        else:
             st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
     total, used = invitation_counts(db, info.code)
     counter.caption(
@@ -222,14 +218,11 @@ def _units_and_targets(db: Store, info: CampaignInfo) -> None:
         )
         targets = _target_inputs(q, dict(info.targets), key=f"wmm_edit_target_{info.code}")
         if st.form_submit_button("Save units and targets"):
-            try:
+            with page_errors():
                 specs = dash.parse_units_text(units)
                 if specs:
                     save_units(db, info.code, specs)
                 set_targets(db, info.code, targets)
-            except AssessmentError as exc:
-                _show_error(exc)
-            else:
                 _done(f"Saved the units and targets of {info.name}.")
 
 
@@ -323,7 +316,7 @@ def _create(db: Store) -> None:
         submitted = st.form_submit_button("Create the campaign", type="primary")
     if not submitted:
         return
-    try:
+    with page_errors() as outcome:
         specs = (
             _units_from_upload(units_file.name, units_file.getvalue())
             if units_file is not None
@@ -343,8 +336,7 @@ def _create(db: Store) -> None:
             targets={d: lv for d, lv in targets.items() if lv is not None},
             require_role=bool(require_role) and not_requirable is None,
         )
-    except AssessmentError as exc:
-        _show_error(exc)
+    if outcome.failed:
         return
     st.success(
         f"Created {as_text(info.name)}: code {info.code}. Survey link: {info.survey_url}"
@@ -355,12 +347,6 @@ def _create(db: Store) -> None:
 
 def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
     return read_units_csv(content, name=Path(name).name)
-
-
-def _show_error(exc: AssessmentError) -> None:
-    st.error(as_text(exc.message if getattr(exc, "problems", None) else exc, keep_lines=True))
-    if getattr(exc, "problems", None):
-        st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
 
 
 # -- importing --------------------------------------------------------------------------------------
@@ -390,10 +376,8 @@ def _import(db: Store, campaigns: list[CampaignInfo]) -> None:
     upload = st.file_uploader("Responses CSV", type=["csv"], key="wmm_import_file")
     if upload is None or not st.button("Import", type="primary", key="wmm_import_run"):
         return
-    try:
+    with page_errors(before="Nothing was imported. ") as outcome:
         result = import_responses(db, info.code, upload.getvalue(), name=Path(upload.name).name)
-    except AssessmentError as exc:
-        st.error(f"Nothing was imported. {as_text(exc.message, keep_lines=True)}")
-        st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
+    if outcome.failed:
         return
     st.success(result.summary)

@@ -33,6 +33,7 @@ from assessment.results.rows import organisation_row, unit_rows
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
 from assessment.ui import charts
+from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
@@ -59,6 +60,7 @@ LIVE_VERSION_KEY = "wmm_live_version"
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
+@guarded_page
 def render() -> None:
     """Draw the Dashboard page (facilitator login required)."""
     require_facilitator()
@@ -72,10 +74,9 @@ def render() -> None:
         )
         return
     info = _choose_campaign(campaigns)
-    try:
+    with page_errors() as outcome:
         results = dash.load_results(db, info.code)
-    except AssessmentError as exc:
-        st.error(as_text(exc, keep_lines=True))
+    if outcome.failed:
         return
     q = results.questionnaire
     controls = st.columns([2, 1, 1])
@@ -603,11 +604,9 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
                         icon=":material/add:",
                         help="Adds it as an open action; set the owner and due date below.",
                     ):
-                        try:
+                        with page_errors():
                             add_action(db, info.code, dimension=component, title=action)
                             st.toast("Added to the action plan.")
-                        except AssessmentError as exc:
-                            st.error(as_text(exc, keep_lines=True))
                     suggestions.append((component, action))
     st.subheader("Action plan")
     with st.form("wmm_add_action", clear_on_submit=True):
@@ -636,7 +635,7 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
         if st.form_submit_button("Add to the action plan", type="primary"):
             picked = suggestions[choice - 1] if choice else None
             text = title.strip() or (picked[1] if picked else "")
-            try:
+            with page_errors():
                 add_action(
                     db,
                     info.code,
@@ -647,8 +646,6 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
                     status=status,
                 )
                 st.success("Added to the action plan.")
-            except AssessmentError as exc:
-                st.error(as_text(exc, keep_lines=True))
     actions = list_actions(db, info.code)
     carried = follow_ups(db, info.code)
     earlier = list(carried.actions) if carried is not None else []
@@ -720,7 +717,7 @@ def _change_action(db: Store, code: str, actions: list[Action], carried: FollowU
         save, remove = st.columns(2)
         saved = save.form_submit_button("Save")
         removed = remove.form_submit_button("Delete this action")
-    try:
+    with page_errors():
         if saved and picked is not None:
             changes = dash.action_changes(new_status, new_owner, new_due, keep=ACTION_KEEP)
             if changes:
@@ -744,8 +741,6 @@ def _change_action(db: Store, code: str, actions: list[Action], carried: FollowU
             if no.button("Cancel", key="wmm_action_delete_no"):
                 st.session_state.pop(DELETE_KEY, None)
                 st.rerun()
-    except AssessmentError as exc:
-        st.error(as_text(exc, keep_lines=True))
 
 
 def _waves(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:

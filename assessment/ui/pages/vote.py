@@ -12,17 +12,16 @@ import secrets
 import streamlit as st
 
 from assessment import i18n
-from assessment.campaigns.voting import (
+from assessment.campaigns.voting import BallotPaper, ballot_paper, cast_ballot
+from assessment.errors import (
     AlreadyVotedError,
-    BallotPaper,
+    AssessmentError,
     UnknownVoteError,
     VoteClosedError,
     VoteError,
-    ballot_paper,
-    cast_ballot,
 )
-from assessment.errors import AssessmentError
 from assessment.survey.flow import plain_markdown
+from assessment.ui.errors import guarded_page
 from assessment.ui.session import database
 
 #: Query parameters: the vote's code, the device's ballot token, the language.
@@ -41,6 +40,7 @@ def _voted_key(code: str) -> str:
     return f"wmm_voted_{code}"
 
 
+@guarded_page
 def render() -> None:
     """Draw the voting page."""
     code = st.query_params.get(VOTE_PARAM, "")

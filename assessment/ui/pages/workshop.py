@@ -21,11 +21,11 @@ from assessment.campaigns.voting import (
     open_vote,
     vote_results,
 )
-from assessment.errors import AssessmentError
 from assessment.results.release import build_release
 from assessment.results.vote_candidates import vote_candidates
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
+from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
@@ -34,6 +34,7 @@ VOTERS_REFRESH_SECONDS = 3
 CAMPAIGN_KEY = "wmm_workshop_campaign"
 
 
+@guarded_page
 def render() -> None:
     """Draw the Workshop page (facilitator login required)."""
     require_facilitator()
@@ -52,7 +53,7 @@ def render() -> None:
     )
     info = by_code[code]
     st.subheader("Vote: which statements do we discuss first?")
-    try:
+    with page_errors():
         latest = latest_vote(db, info.code)
         if latest is not None and latest.is_open:
             _open_vote_panel(latest)
@@ -60,8 +61,6 @@ def render() -> None:
         if latest is not None:
             _outcome(latest)
         _new_vote_form(info)
-    except AssessmentError as exc:
-        st.error(as_text(exc, keep_lines=True))
 
 
 @st.fragment(run_every=VOTERS_REFRESH_SECONDS)
@@ -132,9 +131,6 @@ def _new_vote_form(info: CampaignInfo) -> None:
         )
         opened = st.form_submit_button("Open the vote", type="primary")
     if opened:
-        try:
+        with page_errors():
             open_vote(db, info.code, items, max_choices=int(max_choices))
-        except AssessmentError as exc:
-            st.error(as_text(exc))
-            return
-        st.rerun()
+            st.rerun()

@@ -13,7 +13,7 @@ from scipy import stats
 
 from assessment.analysis.scoring import score_table
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.errors import DataError
+from assessment.errors import DataError, PrivacyError
 from assessment.outputs.benchmark import (
     BENCHMARK_COLUMNS,
     BENCHMARK_FORMAT,
@@ -24,7 +24,6 @@ from assessment.outputs.benchmark import (
     percentile_rank,
     read_benchmark_files,
 )
-from assessment.outputs.exports import PrivacyError
 from assessment.questionnaire import default_registry
 
 KEY = "work-management@1.0.0"
@@ -318,7 +317,7 @@ def test_reads_several_files_and_versions(tmp_path) -> None:
         ),
         pytest.param(
             {"x.csv": benchmark_text([row()], columns=BENCHMARK_COLUMNS[:-1])},
-            "x.csv header",
+            "x.csv row 1",
             "missing-column",
             id="missing-column",
         ),
@@ -328,7 +327,7 @@ def test_reads_several_files_and_versions(tmp_path) -> None:
                     [{**row(), "extra": 1}], columns=(*BENCHMARK_COLUMNS, "extra")
                 )
             },
-            "x.csv header, column extra",
+            "x.csv row 1, column extra",
             "unknown-column",
             id="unknown-column",
         ),
@@ -350,10 +349,10 @@ def test_reads_several_files_and_versions(tmp_path) -> None:
                 "y.csv": benchmark_text([row(org="o2", questionnaire_sha256="1" * 64)]),
             },
             "y.csv row 2, column questionnaire_sha256",
-            "sha256-mismatch",
+            "checksum-mismatch",
             id="changed-questionnaire-file",
         ),
-        pytest.param({"x.csv": ""}, "x.csv", "empty", id="empty-file"),
+        pytest.param({"x.csv": ""}, "x.csv", "empty-file", id="empty-file"),
         pytest.param(
             {"x.csv": ",".join(BENCHMARK_COLUMNS) + "\n"}, "x.csv", "no-rows", id="header-only"
         ),
@@ -381,7 +380,7 @@ def test_read_not_utf8(tmp_path) -> None:
     path.write_bytes(benchmark_text([row(sector="Café")]).encode("latin-1"))
     with pytest.raises(DataError) as caught:
         read_benchmark_files([path])
-    assert caught.value.problems[0].type == "encoding"
+    assert caught.value.problems[0].type == "not-utf8"
 
 
 def test_read_caps_the_problems(tmp_path) -> None:
@@ -391,7 +390,7 @@ def test_read_caps_the_problems(tmp_path) -> None:
         read_benchmark_files([path])
     problems = caught.value.problems
     assert len(problems) == 51
-    assert problems[-1].message == "... and 30 more problems"
+    assert problems[-1].message == "and 30 more problem(s) not listed"
 
 
 def test_read_needs_files() -> None:

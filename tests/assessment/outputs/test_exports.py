@@ -14,12 +14,11 @@ from hypothesis import strategies as st
 from support import uncoarsened_scores
 
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.errors import AssessmentError
+from assessment.errors import AssessmentError, PrivacyError
 from assessment.outputs.exports import (
     METADATA_COLUMNS,
     OTHER_ROLES,
     OTHER_UNITS,
-    PrivacyError,
     anonymised_responses,
     assert_no_small_groups,
     assert_responses_anonymised,
