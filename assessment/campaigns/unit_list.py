@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 
 from assessment.campaigns.management import UnitSpec, check_units
-from assessment.errors import DataError, Problem
+from assessment.errors import DataError, InvalidHeadCount, Problem, WrongFieldCount
 
 
 def parse_units_text(text: str) -> list[UnitSpec]:
@@ -42,20 +42,13 @@ def parse_units_text(text: str) -> list[UnitSpec]:
                 head_count = 0
             if head_count < 1:
                 problems.append(
-                    Problem(
-                        f"line {number}",
-                        f"the head-count of {name!r} must be a whole number >= 1 (people in the "
-                        f"unit) or empty; found {count_text!r}",
-                        "invalid-head-count",
-                    )
+                    InvalidHeadCount(f"line {number}", empty=" or empty", found=count_text)
                 )
                 continue
         if len(fields) > 3:
             problems.append(
-                Problem(
-                    f"line {number}",
-                    f"expected 'name, head-count[, parent]'; found {len(fields)} fields",
-                    "too-many-fields",
+                WrongFieldCount(
+                    f"line {number}", expected="'name, head-count[, parent]'", found=len(fields)
                 )
             )
             continue
@@ -70,7 +63,7 @@ def parse_units_text(text: str) -> list[UnitSpec]:
         for problem in exc.problems:
             position = problem.path.partition("]")[0].removeprefix("units[")
             where = f"line {lines[int(position)]}" if position.isdigit() else problem.path
-            renamed.append(Problem(where, problem.message, problem.type))
+            renamed.append(problem.at(where))
         raise DataError(str(exc.message), renamed) from None
 
 

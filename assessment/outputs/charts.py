@@ -1053,10 +1053,20 @@ def inline_svg(chart: alt.TopLevelMixin, *, title: str) -> str:
     # Inline in HTML the <svg> element needs no namespace declarations (and xlink: no prefix).
     svg = svg.replace("xlink:href=", "href=")
     svg = re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg, count=2)
+    # vl-convert numbers gradients across calls (gradient_0, gradient_1, ...): number the chart's
+    # ids by their first appearance, so the same chart always reads the same, then prefix them.
+    names: dict[str, str] = {}
+    for found in re.findall(r'\bid="([^"]+)"', svg):
+        names.setdefault(found, f"i{len(names)}")
+
+    def renamed(name: str) -> str:
+        return "\x00" + names.get(name, name)
+
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{renamed(m.group(1))}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{renamed(m.group(1))})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{renamed(m.group(1))}"', svg)
     prefix = "c" + hashlib.sha256(f"{title}\n{svg}".encode()).hexdigest()[:8] + "-"
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+    svg = svg.replace("\x00", prefix)
     label = html.escape(title, quote=True)
     head_end = svg.index(">")
     head = re.sub(r'\s(role|aria-label|aria-roledescription)="[^"]*"', "", svg[:head_end])

@@ -7,10 +7,8 @@ same ones); this module re-exports them so the page reads one namespace.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -18,15 +16,16 @@ from assessment.analysis.scoring import ScoredTable
 from assessment.analysis.spec import dimension_names as dimension_names
 from assessment.analysis.waves import WaveScores, earlier_waves
 from assessment.campaigns.management import CampaignInfo, list_campaigns
+from assessment.campaigns.store import Store
 from assessment.campaigns.unit_list import parse_units_text as parse_units_text
 from assessment.campaigns.unit_list import units_text as units_text
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
     BenchmarkComparison,
+    campaign_benchmark_csv,
+    campaign_report,
+    campaign_scores_csv,
     compare_with_benchmarks,
-    export_benchmark,
-    export_scores,
-    write_report,
 )
 from assessment.questionnaire import Questionnaire
 from assessment.questionnaire.flywheel import BASE_COMPONENT as BASE_COMPONENT
@@ -72,7 +71,6 @@ from assessment.results.views.targets import GAP_TEXT as GAP_TEXT
 from assessment.results.views.targets import GapVerdict as GapVerdict
 from assessment.results.views.targets import gap_text as gap_text
 from assessment.results.views.targets import target_gaps as target_gaps
-from assessment.storage.engine import Database
 from scoring.maturity import readable_half_width as readable_half_width
 from scoring.partitions import OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
@@ -94,7 +92,7 @@ class CampaignResults:
     summary: ReleaseSummary | None = None
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Store:
         return self.release.db
 
     @property
@@ -220,7 +218,7 @@ class CampaignResults:
         return views
 
 
-def load_results(db: Database, code: str) -> CampaignResults:
+def load_results(db: Store, code: str) -> CampaignResults:
     """The campaign's release as the dashboard reads it, cached until the campaign changes.
 
     A warm call costs a few small queries (the campaign's version and where its releases stand);
@@ -233,7 +231,7 @@ def load_results(db: Database, code: str) -> CampaignResults:
     return CampaignResults(release, summary)
 
 
-def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
+def load_waves(db: Store, current: CampaignResults, previous_code: str) -> WaveScores:
     """The current campaign and an earlier one scored on their common statements, cached until
     either changes (`assessment.results.campaign_answers.score_campaign_waves`, as the report does).
 
@@ -252,12 +250,12 @@ def clear_caches() -> None:
     clear_release_caches()
 
 
-def other_campaigns(db: Database, current: CampaignInfo) -> list[CampaignInfo]:
+def other_campaigns(db: Store, current: CampaignInfo) -> list[CampaignInfo]:
     """The earlier waves of the current campaign's organisation (`earlier_waves`)."""
     return earlier_waves(list_campaigns(db), current)
 
 
-def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkComparison | None:
+def load_benchmark(db: Store, results: CampaignResults) -> BenchmarkComparison | None:
     """Where the campaign stands among the stored benchmark organisations (None: none stored).
 
     `assessment.outputs.campaign_exports.compare_with_benchmarks`, as `wmm benchmark compare` runs it.
@@ -271,27 +269,19 @@ def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkCompariso
 # -- downloads ------------------------------------------------------------------------------------
 
 
-def _written(write: Callable[[Path], object], name: str) -> bytes:
-    """The bytes a file-writing export function writes (it runs on a temporary file)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        write(path)
-        return path.read_bytes()
-
-
-def scores_csv(db: Database, code: str) -> bytes:
+def scores_csv(db: Store, code: str) -> bytes:
     """The scores CSV, byte for byte as `wmm export scores` writes it
-    (`assessment.outputs.campaign_exports.export_scores`)."""
-    return _written(lambda path: export_scores(db, code, path), "scores.csv")
+    (`assessment.outputs.campaign_exports.campaign_scores_csv`)."""
+    return campaign_scores_csv(db, code).data
 
 
-def benchmark_csv(db: Database, code: str, *, org: str | None = None) -> bytes:
-    """The campaign's benchmark file (`assessment.outputs.campaign_exports.export_benchmark`); ``org``
-    None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
-    return _written(lambda path: export_benchmark(db, code, path, org=org), "benchmark.csv")
+def benchmark_csv(db: Store, code: str, *, org: str | None = None) -> bytes:
+    """The campaign's benchmark file (`assessment.outputs.campaign_exports.campaign_benchmark_csv`);
+    ``org`` None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
+    return campaign_benchmark_csv(db, code, org=org).data
 
 
-def report_html(db: Database, code: str, *, language: str | None = None) -> bytes:
-    """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.write_report`), with
-    the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
-    return _written(lambda path: write_report(db, code, path, language=language), "report.html")
+def report_html(db: Store, code: str, *, language: str | None = None) -> bytes:
+    """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.campaign_report`),
+    with the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
+    return campaign_report(db, code, language=language).data

@@ -13,6 +13,8 @@ from assessment.ui.pages import campaigns as campaigns_page
 from assessment.ui.pages import dashboard as dashboard_page
 from assessment.ui.pages import questionnaires as questionnaires_page
 from assessment.ui.pages import survey as survey_page
+from assessment.ui.pages import vote as vote_page
+from assessment.ui.pages import workshop as workshop_page
 
 
 def main() -> None:
@@ -23,6 +25,8 @@ def main() -> None:
     st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
     session.startup_or_stop()
 
+    # A voting link (``/?v=CODE``) opens the vote; every other link the survey.
+    voting = vote_page.VOTE_PARAM in st.query_params
     pages = {
         "": [
             st.Page(
@@ -30,7 +34,20 @@ def main() -> None:
                 title="Survey",
                 icon=":material/edit_note:",
                 url_path="survey",
-                default=True,
+                default=not voting,
+            ),
+            *(
+                [
+                    st.Page(
+                        vote_page.render,
+                        title="Vote",
+                        icon=":material/how_to_vote:",
+                        url_path="vote",
+                        default=True,
+                    )
+                ]
+                if voting
+                else []
             ),
             st.Page(
                 questionnaires_page.render,
@@ -47,6 +64,12 @@ def main() -> None:
                 url_path="dashboard",
             ),
             st.Page(
+                workshop_page.render,
+                title="Workshop",
+                icon=":material/co_present:",
+                url_path="workshop",
+            ),
+            st.Page(
                 campaigns_page.render,
                 title="Campaigns",
                 icon=":material/folder_open:",
@@ -61,7 +84,7 @@ def main() -> None:
         ],
     }
     # Someone who opened a survey link sees the survey only, without the site's menu.
-    respondent = any(name in st.query_params for name in ("c", "r", "t"))
+    respondent = any(name in st.query_params for name in ("c", "r", "t", vote_page.VOTE_PARAM))
     st.navigation(pages, position="hidden" if respondent else "sidebar").run()
 
 

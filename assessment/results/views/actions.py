@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -11,8 +10,8 @@ import pandas as pd
 
 from assessment.analysis.spec import dimension_names
 from assessment.campaigns.actions import Action
-from assessment.outputs.exports import write_csv
 from assessment.questionnaire import Questionnaire
+from assessment.responses.csv_safety import neutralise_frame
 
 ACTION_COLUMNS: tuple[str, ...] = (
     "id",
@@ -77,6 +76,6 @@ def actions_csv(
     actions: Iterable[Action], questionnaire: Questionnaire, *, language: str | None = None
 ) -> bytes:
     """The action items CSV (UTF-8, text cells guarded against spreadsheet formulas)."""
-    buffer = io.StringIO()
-    write_csv(actions_frame(actions, questionnaire, language=language), buffer)
-    return buffer.getvalue().encode("utf-8")
+    frame = neutralise_frame(actions_frame(actions, questionnaire, language=language))
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")

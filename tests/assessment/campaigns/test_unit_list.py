@@ -36,8 +36,8 @@ def test_parse_units_text(text: str, expected: list[tuple]) -> None:
     [
         pytest.param("A, 3\nB, x", "line 2", "invalid-head-count", id="not-a-number"),
         pytest.param("A, 0", "line 1", "invalid-head-count", id="zero"),
-        pytest.param("A, 3\nA, 4", "line 2", "duplicate", id="duplicate"),
-        pytest.param("A, 3, B, C", "line 1", "too-many-fields", id="too-many-fields"),
+        pytest.param("A, 3\nA, 4", "line 2", "duplicate-unit", id="duplicate"),
+        pytest.param("A, 3, B, C", "line 1", "wrong-field-count", id="too-many-fields"),
         pytest.param("A, 3, Nowhere", "line 1", "unknown-parent", id="unknown-parent"),
     ],
 )
