@@ -526,6 +526,7 @@ class _Report:
                     likert_segments(frame, self.q, language=self.lang),
                     frame,
                     options=self.option_labels(),
+                    language=self.lang,
                 )
                 figure = f"<figure>{charts.inline_svg(chart, title=title)}</figure>"
             body = []
