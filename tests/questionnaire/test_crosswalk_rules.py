@@ -76,43 +76,55 @@ def _previous(version: str) -> Callable[[dict[str, Any]], None]:
 CASES = [
     pytest.param([], [], id="valid"),
     pytest.param(
-        [_previous("1.1.0")], [("crosswalk.previous", "crosswalk", "must be older")], id="older"
+        [_previous("1.1.0")],
+        [("crosswalk.previous", "invalid-crosswalk", "must be older")],
+        id="older",
     ),
     pytest.param(
         [_entry(0, previous=["I01", "I02"])],
-        [("crosswalk.items[0].previous", "crosswalk", "names exactly 1 previous item(s), found 2")],
+        [
+            (
+                "crosswalk.items[0].previous",
+                "invalid-crosswalk",
+                "names exactly 1 previous item(s), found 2",
+            )
+        ],
         id="cardinality",
     ),
     pytest.param(
         [_entry(0, change="new", id=None, previous=[])],
         [
-            ("crosswalk.items[0].id", "crosswalk", "'new' entry needs the id"),
-            ("crosswalk.items", "crosswalk", "missing: I01"),
-            ("crosswalk.items", "crosswalk", "with no entry (mark them same, reworded, dropped"),
+            ("crosswalk.items[0].id", "invalid-crosswalk", "'new' entry needs the id"),
+            ("crosswalk.items", "invalid-crosswalk", "missing: I01"),
+            (
+                "crosswalk.items",
+                "invalid-crosswalk",
+                "with no entry (mark them same, reworded, dropped",
+            ),
         ],
         id="id-needed",
     ),
     pytest.param(
         [_entry(0, change="dropped")],
-        [("crosswalk.items[0].id", "crosswalk", "'dropped' entry names no item")],
+        [("crosswalk.items[0].id", "invalid-crosswalk", "'dropped' entry names no item")],
         id="dropped-names-no-item",
     ),
     pytest.param(
         [_entry(0, id="I99")],
         [
             ("crosswalk.items[0].id", "unknown-reference", "unknown item 'I99'"),
-            ("crosswalk.items", "crosswalk", "missing: I01"),
+            ("crosswalk.items", "invalid-crosswalk", "missing: I01"),
         ],
         id="unknown-item",
     ),
     pytest.param(
         [_entry(0, change="split"), _reword(0)],
-        [("crosswalk.items", "crosswalk", "'split' into only one item")],
+        [("crosswalk.items", "invalid-crosswalk", "'split' into only one item")],
         id="split-into-one",
     ),
     pytest.param(
         [_add_entry(id="I01", change="new")],
-        [("crosswalk.items", "crosswalk", "item 'I01' has 2 entries")],
+        [("crosswalk.items", "invalid-crosswalk", "item 'I01' has 2 entries")],
         id="one-entry-per-item",
     ),
     pytest.param(
@@ -121,20 +133,26 @@ CASES = [
             (
                 "crosswalk.items",
                 "unknown-reference",
-                "previous item 'ZZ' is not an item of mini@1.0.0",
+                "unknown previous item 'ZZ': expected an item of mini@1.0.0",
             ),
-            ("crosswalk.items", "crosswalk", "of 1.0.0 with no entry"),
+            ("crosswalk.items", "invalid-crosswalk", "of 1.0.0 with no entry"),
         ],
         id="unknown-previous-item",
     ),
     pytest.param(
         [_reword(1)],
-        [("crosswalk.items[1]", "crosswalk", "marked 'same' but its text differs")],
+        [("crosswalk.items[1]", "invalid-crosswalk", "marked 'same' but its text differs")],
         id="same-but-changed",
     ),
     pytest.param(
         [_entry(2, change="reworded")],
-        [("crosswalk.items[2]", "crosswalk", "marked 'reworded' but its text is unchanged")],
+        [
+            (
+                "crosswalk.items[2]",
+                "invalid-crosswalk",
+                "marked 'reworded' but its text is unchanged",
+            )
+        ],
         id="reworded-but-unchanged",
     ),
     pytest.param(
@@ -144,10 +162,10 @@ CASES = [
             _previous("2.0.0"),
         ],
         [
-            ("crosswalk.previous", "crosswalk", "must be older"),
-            ("crosswalk.items[1].previous", "crosswalk", "found 0"),
+            ("crosswalk.previous", "invalid-crosswalk", "must be older"),
+            ("crosswalk.items[1].previous", "invalid-crosswalk", "found 0"),
             ("crosswalk.items[3].id", "unknown-reference", "unknown item 'I98'"),
-            ("crosswalk.items", "crosswalk", "missing: I04"),
+            ("crosswalk.items", "invalid-crosswalk", "missing: I04"),
         ],
         id="rules-in-turn-entries-in-file-order",
     ),
