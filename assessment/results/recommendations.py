@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -18,7 +18,7 @@ from assessment.questionnaire.flywheel import flywheel
 from assessment.questionnaire.model import Questionnaire
 from scoring.agreement import disagreement_from_counts as disagreement_from_counts
 
-Reason = Literal["weakest", "upstream", "close", "next"]
+Reason = Literal["weakest", "upstream", "close", "next", "reached"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class ComponentPriority:
     level : its maturity level
     reason : ``weakest`` (lowest mean), ``upstream`` (not clearly different from the weakest and
         further upstream in the flywheel, so it comes first), ``close`` (not clearly different from
-        the weakest, not upstream of it) or ``next`` (clearly above the weakest; ordered by mean)
+        the weakest, not upstream of it), ``next`` (clearly above the weakest; ordered by mean) or
+        ``reached`` (at or above its target while other components fall short of theirs)
     """
 
     component: str
@@ -90,6 +91,11 @@ def prioritise_components(
     Collaboration and Workflow Architecture by mean. All other components follow, lowest mean first.
     Overlap of two intervals is a deliberately cautious test of a difference: the order only changes
     from "lowest mean first" when the data cannot tell the components apart.
+
+    When the rows carry targets (a ``gap`` column, target − mean on the level scale), the components
+    short of their target (gap > 0) are ordered this way first and the others follow, ordered the
+    same way among themselves with the reason ``reached``: a component that met its target is not
+    where work starts, however far upstream it is.
     """
     needed = ["dimension", "mean", "ci_low", "ci_high", "level"]
     missing = [c for c in needed if c not in rows.columns]
@@ -115,6 +121,30 @@ def prioritise_components(
         )
     if not entries:
         return []
+    short = _short_of_target(rows)
+    if short is None or not short & {e[0] for e in entries} or short >= {e[0] for e in entries}:
+        return _ordered(entries, cycle)
+    first = _ordered([e for e in entries if e[0] in short], cycle)
+    reached = _ordered([e for e in entries if e[0] not in short], cycle, start=len(first) + 1)
+    return [*first, *(replace(p, reason="reached") for p in reached)]
+
+
+def _short_of_target(rows: pd.DataFrame) -> set[str] | None:
+    """Components whose mean falls short of their target (gap > 0); None when no target is set."""
+    if "gap" not in rows.columns:
+        return None
+    gaps = pd.to_numeric(rows["gap"], errors="coerce")
+    if not gaps.notna().any():
+        return None
+    return set(rows.loc[gaps > 0, "dimension"].astype(str))
+
+
+def _ordered(
+    entries: list[tuple[str, float, float, float, int]], cycle: Sequence[str], *, start: int = 1
+) -> list[ComponentPriority]:
+    """The weakest-first, upstream-when-unclear order of `prioritise_components`, ranked from ``start``."""
+    if not entries:
+        return []
 
     def _flywheel_rank(component: str) -> int:
         return list(cycle).index(component) if component in cycle else len(cycle)
@@ -132,7 +162,7 @@ def prioritise_components(
     rest.sort(key=lambda e: (e[1], _flywheel_rank(e[0]), e[0]))
     weakest_rank = _flywheel_rank(weakest[0])
     result = []
-    for rank, entry in enumerate([*close, *rest], start=1):
+    for rank, entry in enumerate([*close, *rest], start=start):
         reason: Reason
         if entry is weakest:
             reason = "weakest"

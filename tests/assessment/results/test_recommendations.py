@@ -200,3 +200,33 @@ def test_the_cycle_is_read_from_the_questionnaire(questionnaire) -> None:
         update={"components": [questionnaire.components[i] for i in (2, 1, 0, 3, 4)]}
     )
     assert flywheel(reordered).cycle == ("completion", "coordination", "clarity")
+
+
+def test_components_short_of_their_target_come_first() -> None:
+    """Issue 15: only Completion is short of its target, so work starts there, not upstream."""
+    frame = rows(
+        ("clarity", 3.3, 3.0, 3.6, 3),
+        ("coordination", 3.0, 2.7, 3.3, 3),
+        ("completion", 3.1, 2.8, 3.4, 3),
+    ).assign(gap=[-0.5, -0.2, 0.3])
+    order = prioritise_components(frame, cycle=CYCLE)
+    # the two that reached theirs follow in the usual order (Clarity upstream, not clearly apart)
+    assert [p.component for p in order] == ["completion", "clarity", "coordination"]
+    assert [p.reason for p in order] == ["weakest", "reached", "reached"]
+    assert [p.rank for p in order] == [1, 2, 3]
+    # Without targets the three are not clearly apart, so the most upstream (Clarity) comes first.
+    plain = prioritise_components(frame.drop(columns="gap"), cycle=CYCLE)
+    assert [p.component for p in plain] == ["clarity", "coordination", "completion"]
+
+
+@pytest.mark.parametrize("gaps", [[NAN, NAN, NAN], [0.2, 0.1, 0.4], [-0.1, -0.2, -0.3]])
+def test_targets_all_short_all_met_or_unset_keep_the_flywheel_order(gaps: list[float]) -> None:
+    frame = rows(
+        ("clarity", 3.0, 2.7, 3.3, 3),
+        ("coordination", 2.9, 2.6, 3.2, 3),
+        ("completion", 3.5, 3.3, 3.7, 3),
+    )
+    expected = [p.component for p in prioritise_components(frame, cycle=CYCLE)]
+    with_gaps = prioritise_components(frame.assign(gap=gaps), cycle=CYCLE)
+    assert [p.component for p in with_gaps] == expected
+    assert "reached" not in {p.reason for p in with_gaps}
