@@ -13,6 +13,7 @@ import html
 import json
 import math
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -170,8 +171,13 @@ def _level_bands(
     )
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+#: Characters per line of a statement label before it wraps (the chart shows statements in full).
+STATEMENT_LINE = 46
+
+
+def _wrapped(text: str, width: int = STATEMENT_LINE) -> list[str]:
+    """``text`` in lines of at most ``width`` characters (a word longer than that on its own line)."""
+    return textwrap.wrap(text, width=width, break_long_words=False) or [""]
 
 
 def _interval_text(mean: float, low: float, high: float, language: str | None = None) -> str:
@@ -876,12 +882,16 @@ def likert_chart(
     built from, ``options`` the answer labels low to high.
     """
     word = _words(language)
-    labels = {
-        item: f"{rank}. {_shorten(statement, 58)}"
+    # Statements in full, wrapped (a facilitator reads them aloud): lines joined by a newline
+    # that the axis splits into lines again.
+    lines = {
+        item: _wrapped(f"{rank}. {statement}")
         for item, rank, statement in zip(
             queue["item"], queue["rank"], queue["statement"], strict=True
         )
     }
+    labels = {item: "\n".join(parts) for item, parts in lines.items()}
+    most_lines = max((len(parts) for parts in lines.values()), default=1)
     statements = dict(zip(queue["item"], queue["statement"], strict=True))
     data = segments.copy()
     data["label"] = data["item"].map(labels)
@@ -898,7 +908,14 @@ def likert_chart(
         sort=list(options),
         legend=alt.Legend(title=None, orient="bottom", columns=len(options)),
     )
-    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=None))
+    base = alt.Chart(data).encode(
+        y=alt.Y(
+            "label:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=0),
+        )
+    )
     bars = base.mark_bar(height=22).encode(
         x=alt.X(
             "start:Q",
@@ -928,7 +945,9 @@ def likert_chart(
     return _as_layer(
         alt.layer(bars, zero, text)
         .resolve_scale(color="independent")
-        .properties(height=max(ROW_HEIGHT * len(order), 80))
+        .properties(
+            height=max(max(ROW_HEIGHT, int(FONT_SIZE * 1.3 * most_lines) + 12) * len(order), 80)
+        )
     )
 
 

@@ -304,6 +304,24 @@ def test_likert_bars_follow_the_queue_order(scored, q) -> None:
     assert [label.split(". ", 1)[0] for label in order] == ["1", "2", "3", "4"]
 
 
+def test_likert_statements_are_shown_in_full_wrapped_never_cut(scored, q) -> None:
+    """Issue 15: a facilitator reads the statements aloud, so no "…" in the chart."""
+    rows = dash.group_rows(scored.result.scores, "unit", TOTAL_LABEL)
+    queue = dash.discussion_queue(
+        scored.result.items, rows, q, group_column="unit", label=TOTAL_LABEL, limit=5
+    )
+    chart = charts.likert_chart(
+        dash.likert_segments(queue, q), queue, options=[q.text(o.label) for o in q.scale.options]
+    )
+    labels = _spec(chart)["layer"][0]["encoding"]["y"]["sort"]
+    for label, rank, statement in zip(labels, queue["rank"], queue["statement"], strict=True):
+        assert "…" not in label
+        assert label.replace("\n", " ") == f"{rank}. {statement}"
+        assert all(len(line) <= charts.STATEMENT_LINE for line in label.split("\n"))
+    svg = charts.chart_image(chart, "svg").decode()
+    assert "…" not in svg
+
+
 def test_inline_svg_is_self_contained_and_stable(scored: ScoredTable, q: Questionnaire) -> None:
     # The report embeds charts as inline SVG: nothing to fetch, ids unique per chart, and the same
     # chart reads the same every time (vl-convert numbers gradients across calls).
