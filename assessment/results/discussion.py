@@ -71,6 +71,7 @@ def discussion_queue(
     label: str,
     language: str | None = None,
     limit: int | None = None,
+    worth_discussing: bool = True,
 ) -> pd.DataFrame:
     """Statements to talk through, ranked by disagreement × gap.
 
@@ -80,6 +81,8 @@ def discussion_queue(
     rows : the group's score rows (`group_rows`), for the targets and levels
     group_column, label : the breakdown and the group whose statements are ranked
     limit : keep the first ``limit`` statements (None: all)
+    worth_discussing : keep only statements with priority > 0 — those the group both disagrees on
+        and falls short on (False: every shown statement, e.g. to choose vote candidates from)
 
     Returns
     -------
@@ -151,6 +154,8 @@ def discussion_queue(
         kind="stable",
         na_position="last",
     ).reset_index(drop=True)
+    if worth_discussing:
+        frame = frame[frame["priority"] > 0].reset_index(drop=True)
     frame["rank"] = np.arange(1, len(frame) + 1)
     if limit is not None:
         frame = frame.head(limit)

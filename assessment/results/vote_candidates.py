@@ -44,6 +44,7 @@ def vote_candidates(
         group_column="unit",
         label=TOTAL_LABEL,
         language=language,
+        worth_discussing=False,
     )
     if queue.empty:
         return []

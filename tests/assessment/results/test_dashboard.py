@@ -366,10 +366,16 @@ def test_queue_ranks_by_disagreement_times_gap(q: Questionnaire) -> None:
     )
     rows = _rows({"clarity": 3.4, "completion": 3.4}, {})
     queue = dash.discussion_queue(items, rows, q, group_column="unit", label="Alpha")
-    assert list(queue["item"]) == ["COM01", "CLA02", "CLA01", "CLA03"]
-    assert list(queue["priority"]) == pytest.approx([0.14, 0.12, 0.08, 0.0])
-    assert list(queue["rank"]) == [1, 2, 3, 4]
+    # Issue 15: a statement at or above its reference (priority 0) is not worth discussing.
+    assert list(queue["item"]) == ["COM01", "CLA02", "CLA01"]
+    assert list(queue["priority"]) == pytest.approx([0.14, 0.12, 0.08])
+    assert list(queue["rank"]) == [1, 2, 3]
     assert set(queue["reference_source"]) == {"target"}
+    every = dash.discussion_queue(
+        items, rows, q, group_column="unit", label="Alpha", worth_discussing=False
+    )
+    assert list(every["item"]) == ["COM01", "CLA02", "CLA01", "CLA03"]
+    assert list(every["priority"]) == pytest.approx([0.14, 0.12, 0.08, 0.0])
 
 
 @pytest.mark.parametrize(
@@ -405,7 +411,9 @@ def test_queue_organisation_rows_derive_disagreement_from_counts(
     q: Questionnaire, counts: list[int], expected: float
 ) -> None:
     items = _items(q, TOTAL_LABEL, {"CLA01": (3.0, NAN, counts)})
-    queue = dash.discussion_queue(items, _rows({}, {}), q, group_column="unit", label=TOTAL_LABEL)
+    queue = dash.discussion_queue(
+        items, _rows({}, {}), q, group_column="unit", label=TOTAL_LABEL, worth_discussing=False
+    )
     assert queue.iloc[0]["disagreement"] == pytest.approx(expected)
 
 
