@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, selectinload
 from assessment.errors import AssessmentError, DataError, Problem
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
-from assessment.responses.csv_safety import neutralise_text, restore_text
 from assessment.storage.engine import Database
 from assessment.storage.models import (
     CAMPAIGN_MODES,
@@ -719,6 +718,9 @@ def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
     page offers it for download; the links are guarded against spreadsheet formulas
     (`assessment.responses.csv_safety.neutralise_text`).
     """
+    # Imported here: csv_safety loads numpy, pandas and pyarrow, which the survey page never needs.
+    from assessment.responses.csv_safety import neutralise_text
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["number", "survey_url"])
@@ -753,6 +755,8 @@ def read_units_csv(path: Path) -> list[UnitSpec]:
         Naming the file, row and column of every problem (unreadable file, missing column, bad
         head-count, unknown parent, duplicate unit).
     """
+    from assessment.responses.csv_safety import restore_text  # numpy & co., see above
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

@@ -23,18 +23,20 @@ from assessment.campaigns.management import (
     get_campaign,
     read_units_csv,
 )
+from assessment.demo import ORGANISATION, WAVE_NAMES
 from assessment.demo.generate import DEMO_QUESTIONNAIRES, DEMO_SEED, demo_waves
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import ResponseTable
 from assessment.storage.engine import Database
 from assessment.storage.models import Campaign
 
-ORGANISATION = "Demo organisation"
+__all__ = ["ORGANISATION", "WAVES", "DemoSeed", "seed_demo"]
+
 SECTOR = "Professional services"
 SIZE_BAND = "250-999"
 WAVES: tuple[tuple[str, str, str], ...] = (
-    ("Wave 1 (spring 2024)", DEMO_QUESTIONNAIRES[0], "wave1.csv"),
-    ("Wave 2 (autumn 2024)", DEMO_QUESTIONNAIRES[1], "wave2.csv"),
+    (WAVE_NAMES[0], DEMO_QUESTIONNAIRES[0], "wave1.csv"),
+    (WAVE_NAMES[1], DEMO_QUESTIONNAIRES[1], "wave2.csv"),
 )
 #: Targets of both waves: Completion is the framework's decisive component, so it aims higher.
 TARGETS: dict[str, int] = {

@@ -2,17 +2,47 @@
 
 The survey is the public default page; the facilitator pages sit behind login. Start-up (database,
 demo, login) lives in assessment/startup.py; `wmm serve` does it before the server starts.
+
+Each page's module is imported when the page is first drawn, not by this script: a respondent's
+page then never loads the dashboard's libraries (pandas, scipy, altair), whose hundreds of
+thousands of objects would otherwise sit in every process that only serves the survey.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import streamlit as st
 
 from assessment.ui import session
-from assessment.ui.pages import campaigns as campaigns_page
-from assessment.ui.pages import dashboard as dashboard_page
-from assessment.ui.pages import questionnaires as questionnaires_page
-from assessment.ui.pages import survey as survey_page
+
+#: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
+PAGE_MODULES = ("survey", "questionnaires", "dashboard", "campaigns")
+
+
+def _page(name: str) -> None:
+    """Draw the page of module ``assessment.ui.pages.<name>`` (imported on first use)."""
+    importlib.import_module(f"assessment.ui.pages.{name}").render()
+
+
+def survey_page() -> None:
+    """The public survey."""
+    _page("survey")
+
+
+def questionnaires_page() -> None:
+    """The questionnaires and what they measure."""
+    _page("questionnaires")
+
+
+def dashboard_page() -> None:
+    """The facilitator's dashboard."""
+    _page("dashboard")
+
+
+def campaigns_page() -> None:
+    """The facilitator's campaigns."""
+    _page("campaigns")
 
 
 def main() -> None:
@@ -26,14 +56,14 @@ def main() -> None:
     pages = {
         "": [
             st.Page(
-                survey_page.render,
+                survey_page,
                 title="Survey",
                 icon=":material/edit_note:",
                 url_path="survey",
                 default=True,
             ),
             st.Page(
-                questionnaires_page.render,
+                questionnaires_page,
                 title="Questionnaires",
                 icon=":material/list_alt:",
                 url_path="questionnaires",
@@ -41,13 +71,13 @@ def main() -> None:
         ],
         "Facilitator": [
             st.Page(
-                dashboard_page.render,
+                dashboard_page,
                 title="Dashboard",
                 icon=":material/monitoring:",
                 url_path="dashboard",
             ),
             st.Page(
-                campaigns_page.render,
+                campaigns_page,
                 title="Campaigns",
                 icon=":material/folder_open:",
                 url_path="campaigns",
