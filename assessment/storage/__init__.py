@@ -3,7 +3,13 @@
 `open_database(url)` is the entry point; it refuses a database that needs `wmm db upgrade`.
 """
 
-from assessment.storage.engine import Database, DatabaseMissingError, connect, resolve_url
+from assessment.storage.engine import (
+    Database,
+    DatabaseMissingError,
+    DatabaseUnavailableError,
+    connect,
+    resolve_url,
+)
 from assessment.storage.migrate import (
     MigrationNeededError,
     check_schema,
@@ -17,6 +23,7 @@ from assessment.storage.migrate import (
 __all__ = [
     "Database",
     "DatabaseMissingError",
+    "DatabaseUnavailableError",
     "MigrationNeededError",
     "check_schema",
     "connect",

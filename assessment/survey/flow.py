@@ -275,6 +275,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "Link zur Befragung, den Sie erhalten haben, neu beginnen.",
     },
     "the_organisers": {"en": "the people running this survey", "de": "das Befragungsteam"},
+    "server_busy": {
+        "en": "The server is busy right now. Your answers are kept: try again in a moment.",
+        "de": "Der Server ist gerade ausgelastet. Ihre Antworten bleiben erhalten: Versuchen Sie "
+        "es gleich noch einmal.",
+    },
+    "try_again": {"en": "Try again", "de": "Erneut versuchen"},
 }
 
 

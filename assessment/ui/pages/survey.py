@@ -17,6 +17,7 @@ import streamlit as st
 from assessment.campaigns.management import CampaignInfo, get_campaign
 from assessment.errors import AssessmentError, DataError
 from assessment.questionnaire import Questionnaire, default_registry
+from assessment.storage import DatabaseUnavailableError
 from assessment.survey.flow import (
     Answer,
     ErrorKind,
@@ -81,6 +82,8 @@ NOTICE = "survey_notice"  # a message for the current page (a text key or a libr
 MISSING = "survey_missing"  # profile questions still to answer (ProfileField), flagged next to each
 RESUMED = "survey_resumed"
 TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its top
+# The action that found the database busy, (callback name, args), offered again by a button.
+RETRY = "survey_retry"
 # time.monotonic() of the last save (or start/resume) of this session: the survey reports the time
 # spent answering as intervals, because the database keeps no clock time finer than the day.
 CLOCK = "survey_clock"
@@ -161,8 +164,17 @@ def _open(campaign: CampaignInfo) -> None:
     state.setdefault(PAGE, 0)
 
 
-def _fail(error: AssessmentError) -> None:
-    """Turn a library error into the error page, the thank-you page, or a notice on this page."""
+def _fail(error: AssessmentError, retry: tuple[str, tuple[Any, ...]] | None = None) -> None:
+    """Turn a library error into the error page, the thank-you page, or a notice on this page.
+
+    A busy database (pool or lock timeout) is a notice with a "Try again" button that repeats
+    ``retry``, the action that failed; the answers stay in the session meanwhile.
+    """
+    if isinstance(error, DatabaseUnavailableError):
+        _state()[NOTICE] = "server_busy"
+        if retry is not None:
+            _state()[RETRY] = retry
+        return
     if is_already_received(error):
         _state()[DONE] = "already"
         return
@@ -288,7 +300,7 @@ def _on_start() -> None:
                 **_profile(),
             )
     except AssessmentError as error:
-        _fail(error)
+        _fail(error, retry=("start", ()))
         return
     _restart_clock()
     _go(page_index(_pages(), "profile"))
@@ -316,7 +328,7 @@ def _on_profile(step: int, shown: int) -> None:
             **_profile(),
         )
     except AssessmentError as error:
-        _fail(error)
+        _fail(error, retry=("profile", (step, shown)))
         return
     _restart_clock()
     _go(state[PAGE] + step)
@@ -329,8 +341,9 @@ def _page_answers(page: SurveyPage) -> dict[str, Answer]:
     }
 
 
-def _save_page() -> bool:
-    """Save the answers of the page on screen; False (and the error shown) if that failed."""
+def _save_page(retry: tuple[str, tuple[Any, ...]]) -> bool:
+    """Save the answers of the page on screen; False (and the error shown, with ``retry`` as the
+    action a busy database lets the respondent try again) if that failed."""
     state = _state()
     page = _pages()[state[PAGE]]
     if page.kind != "statements":
@@ -345,7 +358,7 @@ def _save_page() -> bool:
             elapsed_seconds=_lap(),
         )
     except AssessmentError as error:
-        _fail(error)
+        _fail(error, retry=retry)
         return False
     _restart_clock()
     _answers().update(answers)
@@ -357,7 +370,7 @@ def _on_move(step: int, shown: int) -> None:
         return
     _state().pop(NOTICE, None)
     _state().pop(RESUMED, None)
-    if _save_page():
+    if _save_page(("move", (step, shown))):
         _go(_state()[PAGE] + step)
 
 
@@ -365,7 +378,7 @@ def _on_go_to(page_id: str, shown: int) -> None:
     if _state()[PAGE] != shown:
         return
     _state().pop(NOTICE, None)
-    if _save_page():
+    if _save_page(("go_to", (page_id, shown))):
         _go(page_index(_pages(), page_id))
 
 
@@ -396,12 +409,28 @@ def _on_submit() -> None:
             state[NOTICE] = error.message
         return
     except AssessmentError as error:
-        _fail(error)
+        _fail(error, retry=("submit", ()))
         return
     # Answers this session sent a moment ago (the first click of a double click) were received
     # now, not "already": only a response submitted elsewhere (another tab, a reload) was.
     state[DONE] = "already" if result.already_received and not sent_before else "received"
     state[TO_TOP] = state.get(TO_TOP, 0) + 1
+
+
+def _on_retry() -> None:
+    """Repeat the action that found the database busy (its own checks stop a stale repeat)."""
+    retry = _state().pop(RETRY, None)
+    _state().pop(NOTICE, None)
+    if retry is None:
+        return
+    name, args = retry
+    _RETRYABLE[name](*args)
+
+
+def _on_retry_start() -> None:
+    """Open the survey link again after the database was busy on the first visit."""
+    link: SurveyLink = _state()[LINK]
+    _start_session(link)
 
 
 def _on_next_person() -> None:
@@ -417,6 +446,16 @@ def _on_open_code() -> None:
     if code:
         st.query_params.from_dict({"c": code})
         _start_session(parse_link({"c": code}))
+
+
+#: The actions a "Try again" button can repeat, by the name `_fail` recorded.
+_RETRYABLE: dict[str, Callable[..., None]] = {
+    "start": _on_start,
+    "profile": _on_profile,
+    "move": _on_move,
+    "go_to": _on_go_to,
+    "submit": _on_submit,
+}
 
 
 # -- drawing ----------------------------------------------------------------------------------------
@@ -445,6 +484,17 @@ def _notice() -> None:
             st.warning(tr(notice, _language()))
         except KeyError:
             st.warning(plain_markdown(notice))
+    if notice == "server_busy" and _state().get(RETRY):
+        st.button(tr("try_again", _language()), key="survey_try_again", on_click=_on_retry)
+
+
+def _busy_page() -> None:
+    """The database was busy before the survey could open: say so, and offer to try again."""
+    language = pick_language(("en", "de"), chosen=None, locale=_locale())
+    st.warning(tr("server_busy", language))
+    st.button(
+        tr("try_again", language), key="survey_try_again", type="primary", on_click=_on_retry_start
+    )
 
 
 def _sync_url() -> None:
@@ -690,6 +740,9 @@ def render() -> None:
         _start_session(parse_link(st.query_params.to_dict()))
     if state.get(ERROR):
         _error_page(state[ERROR])
+        return
+    if CAMPAIGN not in state and state.get(NOTICE) == "server_busy":
+        _busy_page()
         return
     if CAMPAIGN not in state:
         _no_code_page()
