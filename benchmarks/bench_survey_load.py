@@ -424,9 +424,9 @@ def servers(
 
 
 @contextmanager
-def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+def fresh_database(kind: str, folder: Path, postgres_url: str | None = None) -> Iterator[str]:
     """A new, migrated database: a SQLite file in ``folder`` or a PostgreSQL database (dropped
-    afterwards) on the server of ``WMM_DATABASE_URL``."""
+    afterwards) on the server of ``postgres_url`` (default ``WMM_DATABASE_URL``)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -439,7 +439,7 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
         db.dispose()
         yield url
         return
-    admin = make_url(os.environ.get("WMM_DATABASE_URL") or DEFAULT_POSTGRES)
+    admin = make_url(postgres_url or os.environ.get("WMM_DATABASE_URL") or DEFAULT_POSTGRES)
     if admin.get_backend_name() != "postgresql":
         admin = make_url(DEFAULT_POSTGRES)
     admin = admin.set(drivername="postgresql+psycopg")
@@ -655,11 +655,12 @@ def run_scenario(
     seed: int = 1,
     assets: bool = False,
     extra_env: dict[str, str] | None = None,
+    postgres_url: str | None = None,
 ) -> Report:
     """Start the servers on a fresh database, drive the respondents, count what was stored."""
     with (
         tempfile.TemporaryDirectory(prefix="wmm-load-") as folder,
-        fresh_database(db, Path(folder)) as url,
+        fresh_database(db, Path(folder), postgres_url) as url,
     ):
         code = create_bench_campaign(url)
         with servers(url, replicas, Path(folder), extra_env) as started:
