@@ -281,6 +281,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "es gleich noch einmal.",
     },
     "try_again": {"en": "Try again", "de": "Erneut versuchen"},
+    "saved_on_next": {
+        "en": "Your answers on this page are saved when you press Next or Back.",
+        "de": "Ihre Antworten auf dieser Seite werden gespeichert, wenn Sie auf Weiter oder "
+        "Zurück tippen.",
+    },
 }
 
 

@@ -521,13 +521,15 @@ def _resume_box() -> None:
         st.caption(tr("resume_help", language))
 
 
-def _buttons(index: int, move: Callable[[int, int], None]) -> None:
+def _buttons(index: int, move: Callable[[int, int], None], *, in_form: bool = False) -> None:
     """Back and Next of page ``index``. Their keys name the page and the callbacks check it, so the
-    second click of a double click (sent for a page already left) cannot skip a page."""
+    second click of a double click (sent for a page already left) cannot skip a page. In a form
+    they are its submit buttons: they send the page's answers with them."""
     language = _language()
+    button = st.form_submit_button if in_form else st.button
     with st.container(horizontal=True, horizontal_alignment="distribute"):
-        st.button(tr("back", language), key=f"survey_back_{index}", on_click=move, args=(-1, index))
-        st.button(
+        button(tr("back", language), key=f"survey_back_{index}", on_click=move, args=(-1, index))
+        button(
             tr("next", language),
             key=f"survey_next_{index}",
             type="primary",
@@ -624,21 +626,25 @@ def _statements(page: SurveyPage, index: int) -> None:
     st.write(tr("statements_intro", language, dont_know=dont_know_label(questionnaire, language)))
     options = answer_options(questionnaire)
     labels = {o: plain_markdown(answer_label(questionnaire, o, language)) for o in options}
-    for item in page.items:
-        key = item_key(item)
-        if key not in state:
-            state[key] = answers.get(item)
-        with st.container(border=True):
-            st.radio(
-                plain_markdown(statement_text(questionnaire, item, language)),
-                options,
-                index=None,
-                format_func=labels.__getitem__,
-                key=key,
-            )
-    st.caption(tr("answered", language, answered=where.answered, total=where.total))
+    # One form per page: choosing an answer stays in the browser (no rerun per answer, which a
+    # room of phones pays for); Back and Next send the page's answers, and they are saved then.
+    with st.form(f"survey_form_{index}", border=False, enter_to_submit=False):
+        for item in page.items:
+            key = item_key(item)
+            if key not in state:
+                state[key] = answers.get(item)
+            with st.container(border=True):
+                st.radio(
+                    plain_markdown(statement_text(questionnaire, item, language)),
+                    options,
+                    index=None,
+                    format_func=labels.__getitem__,
+                    key=key,
+                )
+        st.caption(tr("answered", language, answered=where.answered, total=where.total))
+        st.caption(tr("saved_on_next", language))
+        _buttons(index, _on_move, in_form=True)
     _notice()
-    _buttons(index, _on_move)
     _resume_box()
 
 
