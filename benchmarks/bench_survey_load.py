@@ -512,6 +512,15 @@ def stored_responses(url: str, code: str, *, started: int, warm_up: int = 0) -> 
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time process ``pid`` has used (0 when it cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kb(pid: int) -> int:
     """Resident memory of process ``pid`` in kB (0 when it cannot be read)."""
     try:
@@ -538,6 +547,8 @@ class Report:
     rss_after_kb: int
     load: tuple[float, float, float]
     wall: float
+    server_cpu: float = 0.0
+    driver_cpu: float = 0.0
 
     @property
     def submitted(self) -> int:
@@ -571,6 +582,9 @@ class Report:
             / max(self.respondents, 1),
             "load": self.load,
             "wall_s": self.wall,
+            "server_cpu_s": self.server_cpu,
+            "driver_cpu_s": self.driver_cpu,
+            "server_cpu_ms_per_interaction": 1000 * self.server_cpu / max(len(every), 1),
         }
 
 
@@ -614,6 +628,11 @@ def print_report(report: Report) -> None:
         f"({figures['rss_per_session_kb']:.0f} kB per session); load average "
         f"{report.load[0]:.2f} {report.load[1]:.2f} {report.load[2]:.2f}; wall {report.wall:.1f} s"
     )
+    print(
+        f"CPU: servers {report.server_cpu:.1f} s "
+        f"({figures['server_cpu_ms_per_interaction']:.1f} ms per interaction), "
+        f"driver {report.driver_cpu:.1f} s"
+    )
 
 
 async def drive(
@@ -656,8 +675,13 @@ def run_scenario(
     assets: bool = False,
     extra_env: dict[str, str] | None = None,
     postgres_url: str | None = None,
+    profile: Path | None = None,
 ) -> Report:
-    """Start the servers on a fresh database, drive the respondents, count what was stored."""
+    """Start the servers on a fresh database, drive the respondents, count what was stored.
+
+    ``profile``: record the first server with py-spy during the run (collapsed stacks, GIL
+    holders only) into this file; py-spy must be installed (`pip install py-spy`).
+    """
     with (
         tempfile.TemporaryDirectory(prefix="wmm-load-") as folder,
         fresh_database(db, Path(folder), postgres_url) as url,
@@ -680,6 +704,28 @@ def run_scenario(
                 )
             )
             before = sum(rss_kb(pid) for pid in pids)
+            cpu_before = sum(cpu_seconds(pid) for pid in pids)
+            spy = None
+            if profile is not None:
+                spy = subprocess.Popen(
+                    [
+                        "py-spy",
+                        "record",
+                        "--gil",
+                        "--nonblocking",
+                        "--format",
+                        "raw",
+                        "--rate",
+                        "50",
+                        "-o",
+                        str(profile),
+                        "-p",
+                        str(pids[0]),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            driver_before = time.process_time()
             began = time.monotonic()
             outcomes = asyncio.run(
                 drive(
@@ -694,12 +740,19 @@ def run_scenario(
                 )
             )
             wall = time.monotonic() - began
+            driver_cpu = time.process_time() - driver_before
+            server_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
             after = sum(rss_kb(pid) for pid in pids)
             load = os.getloadavg()
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=60)
         started_count = sum(any(n == "start" for n, _ in o.timings) for o in outcomes)
         stored = stored_responses(url, code, started=started_count, warm_up=len(bases))
     scenario = f"{db}, {replicas} process{'es' if replicas > 1 else ''}"
-    return Report(scenario, respondents, outcomes, stored, before, after, load, wall)
+    return Report(
+        scenario, respondents, outcomes, stored, before, after, load, wall, server_cpu, driver_cpu
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -715,6 +768,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", help="drive this running server instead (needs --code)")
     parser.add_argument("--code", help="the survey code on --url")
     parser.add_argument("--json", type=Path, help="append each scenario's figures to this file")
+    parser.add_argument(
+        "--profile", type=Path, help="py-spy the first server into this file (collapsed stacks)"
+    )
     args = parser.parse_args(argv)
     failed = False
     for count in args.respondents:
@@ -747,6 +803,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 timeout=args.timeout,
                 seed=args.seed,
                 assets=args.assets,
+                profile=args.profile,
             )
         print_report(report)
         if args.json:
