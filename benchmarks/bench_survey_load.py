@@ -22,8 +22,11 @@ Each respondent does what the browser does for a person holding a phone:
    browser keeps them; an answer outside a form is a rerun of its own, timed as ``answer``),
    and ``submit`` on the review page, until the thank-you page.
 
-Between two steps the respondent "thinks" for ``--think`` seconds (uniform 0.5x to 1.5x);
-respondents arrive spread uniformly over ``--spread`` seconds. The driver checks afterwards that
+Between two steps the respondent reads and answers: ``--think`` seconds per statement on a
+statement page (default 3 s, five times faster than the survey's own estimate of about 15 s per
+statement, so the load is on the heavy side), two statements' time on the other pages, each pause
+drawn uniformly from 0.5x to 1.5x. ``--think 0.2`` is a stress test (a survey in ~15 s).
+Respondents arrive spread uniformly over ``--spread`` seconds. The driver checks afterwards that
 every submitted response is stored exactly once (one response row per respondent who
 pressed Start), and reports per interaction
 p50 / p95 / max, the first page (link opened to welcome drawn), errors (exception elements,
@@ -278,9 +281,10 @@ async def respondent(
     query = urlencode({"c": code})
     session = Session(base, query, timeout)
 
-    async def pause() -> None:
+    async def pause(statements: int = 2) -> None:
+        """A person reading: ``think`` seconds per statement (a short page counts as two)."""
         if think > 0:
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+            await asyncio.sleep(think * statements * rng.uniform(0.5, 1.5))
 
     async def timed(name: str, action: Any) -> Page:
         started = time.monotonic()
@@ -330,9 +334,12 @@ async def respondent(
                 if item.form:
                     session.choose(item, option)
                 else:
-                    await pause()
+                    await pause(1)
                     page = await timed("answer", session.change(item, option))
-            await pause()
+            if items[0].form:
+                await pause(len(items))  # reading and answering the page's statements
+            else:
+                await pause(1)
             page = await timed("next", session.click(needed(page, "survey_next_")))
         await pause()
         page = await timed("submit", session.click(needed(page, "survey_submit")))
@@ -669,7 +676,7 @@ def run_scenario(
     db: str,
     replicas: int,
     spread: float = 10.0,
-    think: float = 2.0,
+    think: float = 3.0,
     timeout: float = 120.0,
     seed: int = 1,
     assets: bool = False,
@@ -761,7 +768,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--spread", type=float, default=10.0, help="arrival window, seconds")
-    parser.add_argument("--think", type=float, default=2.0, help="seconds between interactions")
+    parser.add_argument(
+        "--think", type=float, default=3.0, help="seconds per statement (reading, answering)"
+    )
     parser.add_argument("--timeout", type=float, default=120.0, help="per interaction, seconds")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--assets", action="store_true", help="also fetch the page's JS and CSS")
