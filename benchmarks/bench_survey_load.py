@@ -346,7 +346,8 @@ async def respondent(
         if page.widget("survey_submit") is not None:
             raise DriverError("still on the review page after submitting")
         outcome.submitted = True
-        outcome.token = (parse_qs(session.query).get("r") or [None])[0]
+        tokens = parse_qs(session.query).get("r")
+        outcome.token = tokens[0] if tokens else None
     except DriverError as error:
         outcome.error = str(error)
     except (OSError, websockets.WebSocketException) as error:

@@ -14,7 +14,12 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 from support import ROOT
 
-from assessment.campaigns.management import CampaignInfo, UnitSpec, create_campaign
+from assessment.campaigns.management import (
+    CampaignInfo,
+    UnitSpec,
+    create_campaign,
+    get_campaign,
+)
 from assessment.storage import Database, DatabaseUnavailableError, connect, upgrade
 from assessment.storage.models import Answer
 from assessment.ui.pages import survey as survey_page
@@ -91,7 +96,8 @@ def test_a_locked_database_on_next_keeps_the_answers_and_try_again_saves_them(
         _button(at, "survey_next_")
         assert BUSY in _warnings(at)
         assert at.header[0].value == title  # still on the same page
-        assert [at.radio(key=r.key).value for r in items] == [3] * len(items)  # answers kept
+        kept = [at.radio(key=str(r.key)).value for r in items]
+        assert kept == [3] * len(items)  # the answers are kept
     finally:
         holder.rollback()
         holder.close()
@@ -106,7 +112,7 @@ def test_a_locked_database_on_next_keeps_the_answers_and_try_again_saves_them(
 def test_a_busy_database_on_the_first_visit_offers_to_try_again(
     db: Database, campaign: CampaignInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = survey_page.get_campaign
+    real = get_campaign
     failures = [DatabaseUnavailableError("the database is busy (QueuePool limit reached)")]
 
     def busy_then_real(database: Database, code: str) -> CampaignInfo:
