@@ -17,9 +17,9 @@ Each respondent does what the browser does for a person holding a phone:
 4. Interacts as a person would, each step one ``rerun_script`` with every widget's current value
    (radios and selectboxes send the chosen option's label as ``string_value``; a clicked button
    ``trigger_value``), timing each from the message sent to the ``script_finished`` that follows:
-   ``start`` (welcome), ``unit`` (choosing the unit reruns the page), ``role``, ``next`` of every
-   page (answers inside the statement page's form are kept in the browser until Next, as a
-   browser keeps them; an answer outside a form is a rerun of its own, timed as ``answer``),
+   ``start`` (welcome), ``next`` of every page (choices inside a page's form, the profile's unit
+   and role and the statements' answers, are kept in the browser until Next, as a browser keeps
+   them; a choice outside a form is a rerun of its own, timed as ``unit``, ``role`` or ``answer``),
    and ``submit`` on the review page, until the thank-you page.
 
 Between two steps the respondent reads and answers: ``--think`` seconds per statement on a
@@ -65,11 +65,12 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import websockets
@@ -86,6 +87,9 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BUSY_TEXT = "The server is busy"
 #: A run that finished for one of these reasons drew the page (others were cut short).
 _DRAWN = {ForwardMsg.FINISHED_SUCCESSFULLY}
+
+
+T = TypeVar("T")
 
 
 class DriverError(Exception):
@@ -314,9 +318,14 @@ async def respondent(
         page = await timed("start", session.click(needed(page, "survey_start")))
         unit = needed(page, "survey_w_unit")
         await pause()
-        page = await timed("unit", session.change(unit, rng.choice(unit.options)))
+        if unit.form:  # in a form: kept in the browser until Next
+            session.choose(unit, rng.choice(unit.options))
+        else:
+            page = await timed("unit", session.change(unit, rng.choice(unit.options)))
         role = page.widget("survey_w_role")
-        if role is not None:
+        if role is not None and role.form:
+            session.choose(role, rng.choice(role.options))
+        elif role is not None:
             await pause()
             page = await timed("role", session.change(role, rng.choice(role.options)))
         await pause()
@@ -671,6 +680,17 @@ async def drive(
     return list(await asyncio.gather(*tasks))
 
 
+def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run the coroutine ``factory()`` makes to its end, in a thread of its own when this thread
+    already runs an event loop (Playwright's sync API in the same test session does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(factory())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(factory())).result()
+
+
 def run_scenario(
     *,
     respondents: int,
@@ -699,8 +719,8 @@ def run_scenario(
             bases = [f"http://127.0.0.1:{port}" for port, _ in started]
             pids = [p.pid for _, p in started]
             # one warm-up respondent per server: imports, caches, the questionnaire
-            asyncio.run(
-                drive(
+            run_async(
+                lambda: drive(
                     bases,
                     code,
                     len(bases),
@@ -735,8 +755,8 @@ def run_scenario(
                 )
             driver_before = time.process_time()
             began = time.monotonic()
-            outcomes = asyncio.run(
-                drive(
+            outcomes = run_async(
+                lambda: drive(
                     bases,
                     code,
                     respondents,
@@ -788,8 +808,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.code:
                 parser.error("--url needs --code")
             began = time.monotonic()
-            outcomes = asyncio.run(
-                drive(
+            outcomes = run_async(
+                lambda count=count: drive(  # type: ignore[misc]
                     [args.url],
                     args.code,
                     count,

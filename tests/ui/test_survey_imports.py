@@ -48,10 +48,10 @@ _SCRIPT = textwrap.dedent(
     at.query_params["c"] = code
     at.run()
     at.button(key="survey_start").click().run()
-    at.selectbox(key="survey_w_unit").select("Operations").run()
+    at.selectbox(key="survey_w_unit").select("Operations")
     role = [r for r in at.radio if r.key == "survey_w_role"]
     if role:
-        role[0].set_value(role[0].options[0]).run()
+        role[0].set_value("staff")
     next(b for b in at.button if (b.key or "").startswith("survey_next_")).click().run()
     radios = [r for r in at.radio if (r.key or "").startswith("survey_item_")]
     assert radios and not at.exception, [e.value for e in at.exception]
