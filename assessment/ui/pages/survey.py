@@ -576,11 +576,13 @@ def _profile_page() -> None:
     missing = state.get(MISSING, ())
     st.header(tr("profile_title", language))
     st.write(tr("profile_intro", language))
+    # A form, as on the statement pages: choosing costs no rerun; Next sends unit and role.
+    form = st.form("survey_profile_form", border=False, enter_to_submit=False)
     if campaign.units:
         names = [u.name for u in campaign.units]
         if UNIT_WIDGET not in state:
             state[UNIT_WIDGET] = state.get(UNIT) if state.get(UNIT) in names else None
-        st.selectbox(
+        form.selectbox(
             tr("unit_label", language),
             names,
             index=None,
@@ -588,7 +590,7 @@ def _profile_page() -> None:
             key=UNIT_WIDGET,
         )
         if "unit" in missing:
-            st.warning(tr("unit_missing", language))
+            form.warning(tr("unit_missing", language))
     question = role_question(questionnaire)
     if question is not None:
         roles = [o.id for o in question.options]
@@ -597,7 +599,7 @@ def _profile_page() -> None:
         }
         if ROLE_WIDGET not in state:
             state[ROLE_WIDGET] = state.get(ROLE) if state.get(ROLE) in roles else None
-        st.radio(
+        form.radio(
             plain_markdown(role_label(campaign, questionnaire, language)),
             roles,
             index=None,
@@ -605,9 +607,10 @@ def _profile_page() -> None:
             key=ROLE_WIDGET,
         )
         if "role" in missing:
-            st.warning(plain_markdown(role_missing_text(questionnaire, language)))
+            form.warning(plain_markdown(role_missing_text(questionnaire, language)))
+    with form:
+        _buttons(_state()[PAGE], _on_profile, in_form=True)
     _notice()
-    _buttons(_state()[PAGE], _on_profile)
     _resume_box()
 
 
