@@ -6,7 +6,6 @@ file, and the survey link and facilitator login printed; then Streamlit serves `
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from assessment import runtime
 from assessment.cli.storage_commands import db_option
 from assessment.storage.engine import ENV_VAR
 from assessment.survey.site_address import BASE_URL_ENV, base_url, served_base_url
@@ -64,6 +64,7 @@ def server_options(
 )
 def serve(db_url: str | None, port: int, address: str | None, open_browser: bool) -> None:
     """Start the app: prepare the database, print the survey link and the login, then serve."""
+    runtime.configure("server")
     from streamlit.web import bootstrap as streamlit_bootstrap
 
     from assessment.startup import claim_announcement, prepare
@@ -87,8 +88,9 @@ def serve(db_url: str | None, port: int, address: str | None, open_browser: bool
 
 
 def _load_app_libraries() -> None:
-    """Import every page and its libraries once, then keep their objects out of the garbage
-    collector's sight (`gc.freeze`): every later collection would walk them again for nothing.
+    """Import every page and its libraries once, as start-up imports (`assessment.runtime`): their
+    objects are then out of the garbage collector's sight, since every later collection would walk
+    them again for nothing.
 
     The app imports its pages lazily (a process serving only respondents never needs pandas);
     `wmm serve` loads them all up front so the facilitator's first dashboard does not stall the
@@ -96,9 +98,8 @@ def _load_app_libraries() -> None:
     """
     import importlib
 
-    from assessment.ui.app import PAGE_MODULES
+    with runtime.start_up_imports():
+        from assessment.ui.app import PAGE_MODULES
 
-    for name in PAGE_MODULES:
-        importlib.import_module(f"assessment.ui.pages.{name}")
-    gc.collect()
-    gc.freeze()
+        for name in PAGE_MODULES:
+            importlib.import_module(f"assessment.ui.pages.{name}")

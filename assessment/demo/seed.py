@@ -26,6 +26,7 @@ from assessment.campaigns.management import (
     get_campaign,
     read_units_csv,
 )
+from assessment.campaigns.store import Store
 from assessment.demo import ORGANISATION, WAVE_NAMES
 from assessment.demo.generate import (
     DEMO_QUESTIONNAIRES,
@@ -37,7 +38,6 @@ from assessment.outputs.benchmark import benchmark_rows
 from assessment.outputs.benchmark_rows import save_benchmark_rows
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import ResponseTable
-from assessment.storage.engine import Database
 from assessment.storage.models import Campaign
 
 __all__ = ["ORGANISATION", "WAVES", "DemoSeed", "seed_demo"]
@@ -127,7 +127,7 @@ def demo_folder() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
-def _find(db: Database, name: str) -> CampaignInfo | None:
+def _find(db: Store, name: str) -> CampaignInfo | None:
     with db.read() as session:
         code = session.scalars(
             select(Campaign.code)
@@ -144,7 +144,7 @@ def _units(folder: Path, generated_head_counts: dict[str, int]) -> list[UnitSpec
     return [UnitSpec(name, None, count) for name, count in sorted(generated_head_counts.items())]
 
 
-def seed_demo(db: Database, *, folder: Path | None = None) -> DemoSeed:
+def seed_demo(db: Store, *, folder: Path | None = None) -> DemoSeed:
     """Seed the demo organisation (both waves, targets, action items); safe to run again.
 
     Responses come from ``wave1.csv``/``wave2.csv``/``units.csv`` in ``folder`` (default
@@ -244,7 +244,7 @@ def demo_peer_rows() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def seed_demo_peers(db: Database) -> int:
+def seed_demo_peers(db: Store) -> int:
     """Store the demo peers' benchmark rows (`demo_peer_rows`); the number of rows added (0 when
     they are there already)."""
     return save_benchmark_rows(db, demo_peer_rows(), source=PEER_SOURCE).added

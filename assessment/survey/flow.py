@@ -13,23 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from assessment.campaigns.management import (
-    OTHER_ROLE_OPTION,
+from assessment.campaigns.management import OTHER_ROLE_OPTION, CampaignInfo
+from assessment.errors import (
+    AlreadyReceivedError,
+    AssessmentError,
     CampaignClosedError,
-    CampaignInfo,
     CampaignSettingsError,
+    InvitationError,
+    ResponseNotFoundError,
     UnknownCampaignError,
+    WrongQuestionnaireError,
 )
-from assessment.errors import AssessmentError
 from assessment.questionnaire import Questionnaire
 from assessment.questionnaire.model import Demographic
 from assessment.questionnaire.registry import Registry
-from assessment.survey.responding import (
-    AlreadyReceivedError,
-    InvitationError,
-    ResponseNotFoundError,
-    WrongQuestionnaireError,
-)
 
 #: Languages of the survey's own texts; a questionnaire language missing here gets English texts.
 UI_LANGUAGES = ("en", "de")

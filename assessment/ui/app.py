@@ -15,9 +15,10 @@ import importlib
 import streamlit as st
 
 from assessment.ui import session
+from assessment.ui.pages.vote import VOTE_PARAM
 
 #: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
-PAGE_MODULES = ("survey", "questionnaires", "dashboard", "campaigns")
+PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "campaigns")
 
 
 def _page(name: str) -> None:
@@ -40,6 +41,16 @@ def dashboard_page() -> None:
     _page("dashboard")
 
 
+def vote_page() -> None:
+    """The room's vote (``/?v=CODE``)."""
+    _page("vote")
+
+
+def workshop_page() -> None:
+    """The facilitator's workshop page."""
+    _page("workshop")
+
+
 def campaigns_page() -> None:
     """The facilitator's campaigns."""
     _page("campaigns")
@@ -53,6 +64,8 @@ def main() -> None:
     st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
     session.startup_or_stop()
 
+    # A voting link (``/?v=CODE``) opens the vote; every other link the survey.
+    voting = VOTE_PARAM in st.query_params
     pages = {
         "": [
             st.Page(
@@ -60,7 +73,20 @@ def main() -> None:
                 title="Survey",
                 icon=":material/edit_note:",
                 url_path="survey",
-                default=True,
+                default=not voting,
+            ),
+            *(
+                [
+                    st.Page(
+                        vote_page,
+                        title="Vote",
+                        icon=":material/how_to_vote:",
+                        url_path="vote",
+                        default=True,
+                    )
+                ]
+                if voting
+                else []
             ),
             st.Page(
                 questionnaires_page,
@@ -77,6 +103,12 @@ def main() -> None:
                 url_path="dashboard",
             ),
             st.Page(
+                workshop_page,
+                title="Workshop",
+                icon=":material/co_present:",
+                url_path="workshop",
+            ),
+            st.Page(
                 campaigns_page,
                 title="Campaigns",
                 icon=":material/folder_open:",
@@ -91,7 +123,7 @@ def main() -> None:
         ],
     }
     # Someone who opened a survey link sees the survey only, without the site's menu.
-    respondent = any(name in st.query_params for name in ("c", "r", "t"))
+    respondent = any(name in st.query_params for name in ("c", "r", "t", VOTE_PARAM))
     st.navigation(pages, position="hidden" if respondent else "sidebar").run()
 
 

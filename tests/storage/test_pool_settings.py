@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from assessment.storage import DatabaseUnavailableError, connect
+from assessment.errors import DatabaseSettingError, DatabaseUnavailableError
+from assessment.storage import connect
 from assessment.storage.engine import Database as EngineDatabase
 from assessment.storage.engine import (
-    DatabaseSettingError,
     PoolSettings,
     make_engine,
     pool_settings,

@@ -20,7 +20,8 @@ from assessment.campaigns.management import (
     create_campaign,
     get_campaign,
 )
-from assessment.storage import Database, DatabaseUnavailableError, connect, upgrade
+from assessment.errors import DatabaseUnavailableError
+from assessment.storage import Database, connect, upgrade
 from assessment.storage.models import Answer
 from assessment.ui.pages import survey as survey_page
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assessment.errors import AssessmentError
 from assessment.questionnaire import default_registry
 from assessment.questionnaire.compare import compare_versions
 from assessment.questionnaire.overview import structure
+from assessment.ui.errors import guarded_page, page_errors
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
+@guarded_page
 def render() -> None:
+    """Draw the Questionnaires page: browse one version, or compare two."""
     registry = default_registry()
     keys = registry.keys()
     st.title("Questionnaires")
@@ -98,10 +100,9 @@ def _compare(keys: list[str]) -> None:
         format_func=lambda c: LANGUAGE_NAMES.get(c, c),
         key="q_cmp_language",
     )
-    try:
+    with page_errors() as outcome:
         comparison = compare_versions(new, previous, language=language)
-    except AssessmentError as exc:
-        st.error(str(exc))
+    if outcome.failed:
         return
     summary = comparison.summary()
     cols = st.columns(4)

@@ -8,16 +8,17 @@ Nothing a respondent or facilitator typed is rendered as HTML.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypedDict
+from typing import Any, ParamSpec, TypedDict
 
 import streamlit as st
 
 from assessment.campaigns.management import CampaignInfo, get_campaign
-from assessment.errors import AssessmentError, DataError
+from assessment.errors import AssessmentError, DatabaseUnavailableError, DataError, NoAnswers
+from assessment.i18n import text
 from assessment.questionnaire import Questionnaire, default_registry
-from assessment.storage import DatabaseUnavailableError
 from assessment.survey.flow import (
     Answer,
     ErrorKind,
@@ -62,6 +63,7 @@ from assessment.survey.responding import (
     submit_response,
 )
 from assessment.survey.site_address import base_url
+from assessment.ui.errors import guarded_callback, guarded_page
 from assessment.ui.session import database
 
 # Session-state keys. Everything of the survey starts with "survey_", so starting over clears it all.
@@ -81,9 +83,9 @@ SENT = "survey_sent"  # this session has sent its answers at least once (a doubl
 NOTICE = "survey_notice"  # a message for the current page (a text key or a library message)
 MISSING = "survey_missing"  # profile questions still to answer (ProfileField), flagged next to each
 RESUMED = "survey_resumed"
-TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its top
 # The action that found the database busy, (callback name, args), offered again by a button.
 RETRY = "survey_retry"
+TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its top
 # time.monotonic() of the last save (or start/resume) of this session: the survey reports the time
 # spent answering as intervals, because the database keeps no clock time finer than the day.
 CLOCK = "survey_clock"
@@ -164,16 +166,14 @@ def _open(campaign: CampaignInfo) -> None:
     state.setdefault(PAGE, 0)
 
 
-def _fail(error: AssessmentError, retry: tuple[str, tuple[Any, ...]] | None = None) -> None:
+def _fail(error: AssessmentError) -> None:
     """Turn a library error into the error page, the thank-you page, or a notice on this page.
 
-    A busy database (pool or lock timeout) is a notice with a "Try again" button that repeats
-    ``retry``, the action that failed; the answers stay in the session meanwhile.
+    A busy database (pool or lock timeout) is a notice with a "Try again" button that repeats the
+    action recorded by `_retryable`; the answers stay in the session meanwhile.
     """
     if isinstance(error, DatabaseUnavailableError):
         _state()[NOTICE] = "server_busy"
-        if retry is not None:
-            _state()[RETRY] = retry
         return
     if is_already_received(error):
         _state()[DONE] = "already"
@@ -183,6 +183,34 @@ def _fail(error: AssessmentError, retry: tuple[str, tuple[Any, ...]] | None = No
         _state()[ERROR] = kind
     else:
         _state()[NOTICE] = error.message
+
+
+def _unexpected() -> None:
+    """After an unexpected error in a callback: say the answers are kept and to try again."""
+    _state()[NOTICE] = text("errors.unexpected_survey", _state().get(LANGUAGE))
+
+
+#: The survey's boundary around its callbacks (`assessment.ui.errors.guarded_callback`).
+_guarded = guarded_callback(on_error=_fail, on_unexpected=_unexpected)
+
+_Args = ParamSpec("_Args")
+
+
+def _retryable(name: str) -> Callable[[Callable[_Args, None]], Callable[_Args, None]]:
+    """Record the callback and its arguments when the database is busy, for "Try again"."""
+
+    def decorate(callback: Callable[_Args, None]) -> Callable[_Args, None]:
+        @functools.wraps(callback)
+        def run(*args: _Args.args, **kwargs: _Args.kwargs) -> None:
+            try:
+                callback(*args, **kwargs)
+            except DatabaseUnavailableError:
+                _state()[RETRY] = (name, args)
+                raise
+
+        return run
+
+    return decorate
 
 
 def _start_session(link: SurveyLink) -> None:
@@ -269,43 +297,44 @@ def _profile() -> _Profile:
     return {"unit": state.get(UNIT), "role": state.get(ROLE), "language": state.get(LANGUAGE)}
 
 
+@_guarded
 def _on_language() -> None:
     chosen = _state().get(LANGUAGE_WIDGET)
     if chosen:
         _state()[LANGUAGE] = chosen
 
 
+@_guarded
+@_retryable("start")
 def _on_start() -> None:
     state = _state()
     state.pop(NOTICE, None)
     db = database()
-    try:
-        if state.get(TOKEN) is None:
-            link: SurveyLink = state[LINK]
-            started = start_response(
-                db,
-                _campaign().code,
-                questionnaire=_questionnaire().key,
-                invitation=link.invitation,
-                language=_language(),
-            )
-            state[TOKEN] = started.resume_token
-        else:
-            save_answers(
-                db,
-                state[TOKEN],
-                {},
-                questionnaire=_questionnaire().key,
-                elapsed_seconds=_lap(),
-                **_profile(),
-            )
-    except AssessmentError as error:
-        _fail(error, retry=("start", ()))
-        return
+    if state.get(TOKEN) is None:
+        link: SurveyLink = state[LINK]
+        started = start_response(
+            db,
+            _campaign().code,
+            questionnaire=_questionnaire().key,
+            invitation=link.invitation,
+            language=_language(),
+        )
+        state[TOKEN] = started.resume_token
+    else:
+        save_answers(
+            db,
+            state[TOKEN],
+            {},
+            questionnaire=_questionnaire().key,
+            elapsed_seconds=_lap(),
+            **_profile(),
+        )
     _restart_clock()
     _go(page_index(_pages(), "profile"))
 
 
+@_guarded
+@_retryable("profile")
 def _on_profile(step: int, shown: int) -> None:
     state = _state()
     if state[PAGE] != shown:  # a second click on a button of a page already left
@@ -318,18 +347,14 @@ def _on_profile(step: int, shown: int) -> None:
     if step > 0 and missing:
         state[MISSING] = missing
         return
-    try:
-        save_answers(
-            database(),
-            state[TOKEN],
-            {},
-            questionnaire=_questionnaire().key,
-            elapsed_seconds=_lap(),
-            **_profile(),
-        )
-    except AssessmentError as error:
-        _fail(error, retry=("profile", (step, shown)))
-        return
+    save_answers(
+        database(),
+        state[TOKEN],
+        {},
+        questionnaire=_questionnaire().key,
+        elapsed_seconds=_lap(),
+        **_profile(),
+    )
     _restart_clock()
     _go(state[PAGE] + step)
 
@@ -341,9 +366,8 @@ def _page_answers(page: SurveyPage) -> dict[str, Answer]:
     }
 
 
-def _save_page(retry: tuple[str, tuple[Any, ...]]) -> bool:
-    """Save the answers of the page on screen; False (and the error shown, with ``retry`` as the
-    action a busy database lets the respondent try again) if that failed."""
+def _save_page() -> bool:
+    """Save the answers of the page on screen; False (and the error shown) if that failed."""
     state = _state()
     page = _pages()[state[PAGE]]
     if page.kind != "statements":
@@ -357,31 +381,39 @@ def _save_page(retry: tuple[str, tuple[Any, ...]]) -> bool:
             questionnaire=_questionnaire().key,
             elapsed_seconds=_lap(),
         )
+    except DatabaseUnavailableError:
+        raise  # "Try again" repeats the whole move (`_retryable`)
     except AssessmentError as error:
-        _fail(error, retry=retry)
+        _fail(error)
         return False
     _restart_clock()
     _answers().update(answers)
     return True
 
 
+@_guarded
+@_retryable("move")
 def _on_move(step: int, shown: int) -> None:
     if _state()[PAGE] != shown:  # a second click on a button of a page already left
         return
     _state().pop(NOTICE, None)
     _state().pop(RESUMED, None)
-    if _save_page(("move", (step, shown))):
+    if _save_page():
         _go(_state()[PAGE] + step)
 
 
+@_guarded
+@_retryable("go_to")
 def _on_go_to(page_id: str, shown: int) -> None:
     if _state()[PAGE] != shown:
         return
     _state().pop(NOTICE, None)
-    if _save_page(("go_to", (page_id, shown))):
+    if _save_page():
         _go(page_index(_pages(), page_id))
 
 
+@_guarded
+@_retryable("submit")
 def _on_submit() -> None:
     state = _state()
     if state.get(DONE):  # the second click of a double click: the first one submitted already
@@ -403,13 +435,10 @@ def _on_submit() -> None:
         if missing:
             state[MISSING] = missing
             _go(page_index(_pages(), "profile"))
-        elif "empty" in types:
+        elif NoAnswers.type in types:
             state[NOTICE] = "nothing_answered"
         else:
             state[NOTICE] = error.message
-        return
-    except AssessmentError as error:
-        _fail(error, retry=("submit", ()))
         return
     # Answers this session sent a moment ago (the first click of a double click) were received
     # now, not "already": only a response submitted elsewhere (another tab, a reload) was.
@@ -417,6 +446,7 @@ def _on_submit() -> None:
     state[TO_TOP] = state.get(TO_TOP, 0) + 1
 
 
+@_guarded
 def _on_retry() -> None:
     """Repeat the action that found the database busy (its own checks stop a stale repeat)."""
     retry = _state().pop(RETRY, None)
@@ -427,12 +457,14 @@ def _on_retry() -> None:
     _RETRYABLE[name](*args)
 
 
+@_guarded
 def _on_retry_start() -> None:
     """Open the survey link again after the database was busy on the first visit."""
     link: SurveyLink = _state()[LINK]
     _start_session(link)
 
 
+@_guarded
 def _on_next_person() -> None:
     link: SurveyLink = _state()[LINK]
     _clear()
@@ -440,6 +472,7 @@ def _on_next_person() -> None:
     _start_session(_state()[LINK])
 
 
+@_guarded
 def _on_open_code() -> None:
     # Codes are lower-case letters and digits; people typing them add spaces and capitals.
     code = "".join(str(_state().get(CODE_WIDGET) or "").split()).lower()
@@ -448,7 +481,7 @@ def _on_open_code() -> None:
         _start_session(parse_link({"c": code}))
 
 
-#: The actions a "Try again" button can repeat, by the name `_fail` recorded.
+#: The actions a "Try again" button can repeat, by the name `_retryable` recorded.
 _RETRYABLE: dict[str, Callable[..., None]] = {
     "start": _on_start,
     "profile": _on_profile,
@@ -742,7 +775,17 @@ def _no_code_page() -> None:
 
 
 def render() -> None:
-    """Draw the survey for the link in the address bar."""
+    """Draw the survey for the link in the address bar, inside the survey's boundary: an
+    unexpected error is logged and says, in the respondent's language, that their answers are kept."""
+    guarded_page(_render, survey=True, language=_language_if_known)()
+
+
+def _language_if_known() -> str | None:
+    language = _state().get(LANGUAGE)
+    return str(language) if language else None
+
+
+def _render() -> None:
     st.set_page_config(layout="centered")
     state = _state()
     if LINK not in state:
