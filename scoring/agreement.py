@@ -6,13 +6,17 @@ and returns one value per group (G,) or per group and item (G, J), vectorised ac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from scoring.groups import FloatArray, ItemMoments
 
 __all__ = [
     "ad_m",
     "awg",
+    "disagreement_from_counts",
     "item_disagreement",
     "item_rwg",
     "rwg_j",
@@ -307,3 +311,44 @@ def item_disagreement(
         raise ValueError(f"scale_range must be positive (H − L), got {scale_range!r}")
     scaled = np.clip(dev / (span / 2.0), 0.0, 1.0)
     return np.asarray(np.where(counts >= 2, scaled, np.nan), dtype=np.float64)
+
+
+def disagreement_from_counts(counts: npt.ArrayLike, values: Sequence[int]) -> FloatArray:
+    """Disagreement in [0, 1] of answer distributions given as counts per answer value.
+
+    Parameters
+    ----------
+    counts : (I, A) array; per statement, how many chose each answer value (no DK, NA or skipped)
+    values : the A answer values, lowest first (``range(L, H + 1)``)
+
+    Returns
+    -------
+    (I,) float array: `scoring.agreement.item_disagreement` of each distribution (NaN for a
+    statement with fewer than two answers).
+
+    Notes
+    -----
+    With c_a answers of value v_a: n = Σ c_a, mean = Σ c_a v_a / n and the average deviation
+    AD = Σ c_a |v_a − mean| / n (divisor n, as `scoring.groups.GroupIndex.mean_abs_deviation`
+    computes it from the answers); disagreement = AD / ((H − L)/2), clipped to [0, 1]. The scores'
+    organisation rows carry answer counts but no disagreement, so the report and the dashboard derive
+    it from those (Burke, Finkelstein & Dusig 1999).
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    if c.ndim != 2 or c.shape[1] != v.size or v.size < 2:
+        raise ValueError(
+            f"counts must be (statements, {v.size}) to match the answer values {list(values)}; "
+            f"got shape {c.shape}. Pass one column per answer value, lowest first."
+        )
+    n = c.sum(axis=1)
+    total = c @ v
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        abs_dev = (c * np.abs(v[None, :] - mean[:, None])).sum(axis=1) / n
+        var = (c * (v[None, :] - mean[:, None]) ** 2).sum(axis=1) / (n - 1)
+    moments = ItemMoments(n=n[None, :], sum=total[None, :], mean=mean[None, :], var=var[None, :])
+    disagreement = item_disagreement(
+        moments, abs_dev[None, :], n_options=v.size, scale_range=float(v[-1] - v[0])
+    )
+    return np.asarray(disagreement[0], dtype=np.float64)

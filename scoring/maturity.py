@@ -5,6 +5,7 @@ Levels 1..K have ascending lower thresholds on the answer scale; level 1 also ta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,3 +179,20 @@ def _check_thresholds(thresholds: npt.ArrayLike) -> FloatArray:
             f"level thresholds must be a non-empty, strictly ascending list of numbers; got {t}"
         )
     return t
+
+
+def readable_half_width(thresholds: Sequence[float]) -> float:
+    """The widest interval half-width at which a mean counts as reliable enough to read.
+
+    Notes
+    -----
+    Half the narrowest level band, min_k (t_{k+1} − t_k)/2 over the level thresholds t_k (0.4 on a
+    1–5 scale with thresholds 1.0, 1.8, 2.6, 3.4, 4.2): an interval that narrow covers at most two
+    neighbouring levels, so the level it shows is worth discussing.
+    """
+    t = np.asarray(thresholds, dtype=np.float64)
+    if t.size < 2:
+        raise ValueError(
+            f"readable_half_width needs at least two level thresholds; got {list(thresholds)}"
+        )
+    return float(np.min(np.diff(t)) / 2.0)

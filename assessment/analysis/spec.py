@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from assessment.questionnaire.flywheel import flywheel
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
-from assessment.results.recommendations import FLYWHEEL_ORDER
 from scoring.spec import Dimension, ScoringSpec
 
 OVERALL = "overall"
@@ -41,7 +41,7 @@ def dimension_order(questionnaire: Questionnaire) -> list[str]:
     """Dimension ids in display order: the components (the flywheel Clarity → Coordination →
     Completion first), the principles, overall, the indices, outcomes."""
     components = [c.id for c in questionnaire.components]
-    cycle = [c for c in FLYWHEEL_ORDER if c in components]
+    cycle = list(flywheel(questionnaire).cycle)
     rest = [c for c in components if c not in cycle]
     return [
         *cycle,

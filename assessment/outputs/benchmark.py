@@ -10,7 +10,7 @@ import io
 import math
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from assessment.errors import (
 from assessment.outputs.exports import assert_no_small_groups, export_metadata, suppressed_rows
 from assessment.responses.csv_safety import neutralise_frame, restore_text
 from scoring.pipeline import ScoreResult
+from scoring.ranks import percentile_rank as percentile_rank
 from scoring.suppression import TOTAL_LABEL
 
 BENCHMARK_FORMAT = "wmm-benchmark/1"
@@ -591,22 +592,6 @@ COMPARE_COLUMNS: tuple[str, ...] = (
     "pooled_p75",
     "versions",
 )
-
-
-def percentile_rank(values: Sequence[float] | np.ndarray, x: float) -> float:
-    """Percentile rank of ``x`` among ``values``: the share below it, ties counted half, in %.
-
-    Notes
-    -----
-    PR(x) = 100 · (#{v < x} + ½ · #{v = x}) / n, the "mean" definition of
-    ``scipy.stats.percentileofscore(values, x, kind="mean")``. NaN for no values.
-    """
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.size == 0 or math.isnan(x):
-        return math.nan
-    below = float(np.count_nonzero(arr < x))
-    equal = float(np.count_nonzero(arr == x))
-    return 100.0 * (below + 0.5 * equal) / arr.size
 
 
 def compare(org_rows: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,10 @@
 """The HTML report of a campaign: one self-contained file with inline SVG charts and no network access.
 
-Shows components, principles, levels with their probability, gaps, disagreements, recommendations
-and, given the previous wave, the change since then on the statements both waves share.
+It renders the results model the dashboard renders (`assessment.results.views.model.ResultsModel`)
+with the same chart specs (`assessment.outputs.charts`, drawn to SVG by vl-convert) and the texts of
+the ``report`` section of the catalogues (`assessment.i18n`): components, principles, levels with
+their probability, gaps, the discussion queue, recommendations and, given the previous wave, the
+change since then on the statements both waves share.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from assessment import __version__
 from assessment.analysis.spec import CommonItemSpec, dimension_names
 from assessment.analysis.waves import WaveScores, wave_change
 from assessment.errors import UnknownLanguageError
+from assessment.i18n import format_interval, format_number, text
+from assessment.outputs import charts
 from assessment.outputs.exports import (
     assert_no_small_groups,
     export_metadata,
@@ -27,284 +32,14 @@ from assessment.outputs.exports import (
     suppressed_rows,
 )
 from assessment.questionnaire.model import Questionnaire
-from assessment.results.discussion import discussion_queue
-from assessment.results.recommendations import (
-    prioritise_components,
-    recommend,
-    statement_disagreement,
-)
+from assessment.results.recommendations import statement_disagreement
+from assessment.results.views.benchmark import benchmark_table
+from assessment.results.views.discussion import likert_segments
+from assessment.results.views.estimates import format_probability, level_text
+from assessment.results.views.heatmap import heatmap
+from assessment.results.views.model import ResultsModel, results_model
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL
-
-#: How many statements the disagreement section lists.
-TOP_DISAGREEMENTS = 5
-
-# Soft fills for the level bands (level 1 .. 7), light enough for dark marks on top.
-_LEVEL_FILLS = ("#fbe3d6", "#fdf0c8", "#e8f3d6", "#d5ecec", "#dbe4f5", "#e7ddf3", "#f0f0f0")
-# Sequential scale of the heatmap (low -> high).
-_HEAT_LOW = (0xF1, 0xF5, 0xFA)
-_HEAT_HIGH = (0x1F, 0x5F, 0xA6)
-# Diverging answer colours: disagree (left) .. neutral .. agree (right).
-_DISAGREE = (0xC0, 0x39, 0x2B)
-_NEUTRAL = (0xD9, 0xD9, 0xD9)
-_AGREE = (0x21, 0x66, 0xAC)
-
-_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Work-management maturity report",
-        "subtitle": "{questionnaire} · {respondents} respondents in {units} units",
-        "contents": "Contents",
-        "glance": "At a glance",
-        "overall": "Overall",
-        "outcome": "Outcome statements",
-        "start_with": "Start with",
-        "respondents": "Respondents",
-        "units": "Units",
-        "components": "Components",
-        "principles": "Principles",
-        "indices": "Overall score and indices",
-        "dimension": "Dimension",
-        "component": "Component",
-        "principle": "Principle",
-        "mean": "Mean",
-        "interval": "{p}% interval",
-        "level": "Level",
-        "level_confidence": "Level (probability)",
-        "level_range": "Level range",
-        "likely": "{p} likely {level}",
-        "to": "{low} to {high}",
-        "target": "Target",
-        "gap": "Gap to target",
-        "gap_below": "{gap} below [{low}, {high}]",
-        "gap_reached": "{gap} above [{low}, {high}]",
-        "p_target": "Chance target reached",
-        "suppressed": "suppressed",
-        "suppressed_note": (
-            "Groups with fewer than {m} respondents show no statistics, and neither do groups "
-            "that would let a smaller group be worked out from the totals (privacy rule)."
-        ),
-        "too_few": (
-            "The organisation has fewer than {m} respondents with scores, so no results can be "
-            "shown without revealing individual answers."
-        ),
-        "heatmap": "Units and components",
-        "heatmap_by": "Groups by {group} and components",
-        "heatmap_caption": (
-            "Mean per unit and component. Dashed, uncoloured cells are suppressed (fewer than "
-            "{m} respondents, or protecting such a group)."
-        ),
-        "whole_org": "Whole organisation",
-        "participation": "Participation",
-        "unit": "Unit",
-        "disagreement": "Statements to discuss",
-        "disagreement_note": (
-            "Disagreement runs from 0 (everyone gave the same answer) to 1 (two equal camps at the "
-            "ends of the scale). Statements are ranked by disagreement × how far they fall short "
-            "of the target or the next level, as on the dashboard's discussion queue."
-        ),
-        "statement": "Statement",
-        "disagreement_col": "Disagreement",
-        "distribution": "Answers per statement",
-        "distribution_note": (
-            "Share of answers on the scale (don't know, not applicable and skipped are counted "
-            "apart). Reverse-keyed statements are marked ↺: agreeing with them lowers the score."
-        ),
-        "answers": "Answers",
-        "dont_know": "Don't know",
-        "not_applicable": "N/A",
-        "skipped": "Skipped",
-        "recommendations": "Recommendations",
-        "focus_intro": "Work on {component} first.",
-        "reason_weakest": "It has the lowest mean of the components.",
-        "reason_upstream": (
-            "Its interval overlaps that of the weakest component ({weakest}), and it comes earlier "
-            "in the flywheel Clarity → Coordination → Completion, so improving it also helps the "
-            "components after it."
-        ),
-        "reason_close": "Its interval overlaps that of the weakest component ({weakest}).",
-        "reason_next": "It is clearly above the weakest component.",
-        "next_level": "From {from_level} to {to_level}: actions",
-        "next_looks_like": "What {level} looks like",
-        "priority_order": "Order of the components",
-        "rank": "Rank",
-        "why": "Why",
-        "top_level": "Every component with results is at the top level; keep the practices that got it there.",
-        "no_recommendations": "There are no component results to base a recommendation on.",
-        "change": "Change since the previous wave",
-        "change_note": (
-            "Organisation means; difference with Welch's {p}% interval and Hedges' g with its "
-            "interval, on the statements both waves share. The interval treats respondents as "
-            "independent and ignores their grouping in units, so it is somewhat too narrow."
-        ),
-        "compared_with": "Compared with {previous}.",
-        "overlap": (
-            "Compared on the {n} statements that {old} and {new} share; not compared: {only_new} "
-            "of {new}, {only_old} of {old}."
-        ),
-        "overlap_same": "Both waves answered {new}: all {n} statements are compared.",
-        "previous": "Previous",
-        "current": "Now",
-        "difference": "Difference",
-        "hedges": "Hedges' g",
-        "benchmark": "Benchmark",
-        "benchmark_note": (
-            "Percentile rank among {orgs} other organisations: the share of them with a lower mean "
-            "(ties half). The range in brackets is the rank of the ends of this organisation's "
-            "interval."
-        ),
-        "percentile": "Percentile rank",
-        "organisations": "Organisations",
-        "pooled": "Their median [p25, p75]",
-        "versions": "Versions",
-        "actions": "Action plan",
-        "title_col": "Action",
-        "owner": "Owner",
-        "due": "Due",
-        "status": "Status",
-        "reliability": "Reliability",
-        "reliability_note": (
-            "Cronbach's alpha with its Feldt interval (consistency of the statements of a "
-            "dimension); ICC(1) (share of the variance between units) and ICC(2) (reliability of "
-            "unit means)."
-        ),
-        "alpha": "Alpha",
-        "items": "Items",
-        "method": "Method and settings",
-        "method_note": "Everything needed to recompute every number in this report:",
-        "recompute": "Recompute the scores from the responses file with:",
-        "notes": "Notes from the scoring",
-        "generated": "Generated by wmm {version}.",
-        "none": "–",
-    },
-    "de": {
-        "title": "Bericht zur Reife des Arbeitsmanagements",
-        "subtitle": "{questionnaire} · {respondents} Antwortende in {units} Einheiten",
-        "contents": "Inhalt",
-        "glance": "Auf einen Blick",
-        "overall": "Gesamt",
-        "outcome": "Ergebnisaussagen",
-        "start_with": "Beginnen mit",
-        "respondents": "Antwortende",
-        "units": "Einheiten",
-        "components": "Komponenten",
-        "principles": "Prinzipien",
-        "indices": "Gesamtwert und Indizes",
-        "dimension": "Dimension",
-        "component": "Komponente",
-        "principle": "Prinzip",
-        "mean": "Mittelwert",
-        "interval": "{p}-%-Intervall",
-        "level": "Stufe",
-        "level_confidence": "Stufe (Wahrscheinlichkeit)",
-        "level_range": "Stufenbereich",
-        "likely": "zu {p} wahrscheinlich {level}",
-        "to": "{low} bis {high}",
-        "target": "Ziel",
-        "gap": "Abstand zum Ziel",
-        "gap_below": "{gap} darunter [{low}, {high}]",
-        "gap_reached": "{gap} darüber [{low}, {high}]",
-        "p_target": "Wahrscheinlichkeit Ziel erreicht",
-        "suppressed": "unterdrückt",
-        "suppressed_note": (
-            "Gruppen mit weniger als {m} Antwortenden zeigen keine Kennzahlen, ebenso Gruppen, aus "
-            "denen sich eine kleinere Gruppe über die Summen errechnen ließe (Datenschutzregel)."
-        ),
-        "too_few": (
-            "Die Organisation hat weniger als {m} Antwortende mit Werten; ohne einzelne Antworten "
-            "offenzulegen, lassen sich keine Ergebnisse zeigen."
-        ),
-        "heatmap": "Einheiten und Komponenten",
-        "heatmap_by": "Gruppen nach {group} und Komponenten",
-        "heatmap_caption": (
-            "Mittelwert je Einheit und Komponente. Gestrichelte, ungefärbte Zellen sind unterdrückt "
-            "(weniger als {m} Antwortende oder zum Schutz einer solchen Gruppe)."
-        ),
-        "whole_org": "Gesamte Organisation",
-        "participation": "Beteiligung",
-        "unit": "Einheit",
-        "disagreement": "Aussagen zum Besprechen",
-        "disagreement_note": (
-            "Uneinigkeit reicht von 0 (alle antworteten gleich) bis 1 (zwei gleich große Lager an "
-            "den Enden der Skala). Die Aussagen sind nach Uneinigkeit × Abstand zum Ziel oder zur "
-            "nächsten Stufe geordnet, wie in der Gesprächsliste des Dashboards."
-        ),
-        "statement": "Aussage",
-        "disagreement_col": "Uneinigkeit",
-        "distribution": "Antworten je Aussage",
-        "distribution_note": (
-            "Anteil der Antworten auf der Skala („weiß nicht“, „nicht anwendbar“ und übersprungene "
-            "Antworten werden getrennt gezählt). Umgekehrt gepolte Aussagen sind mit ↺ markiert: "
-            "Zustimmung senkt den Wert."
-        ),
-        "answers": "Antworten",
-        "dont_know": "Weiß nicht",
-        "not_applicable": "n. a.",
-        "skipped": "Übersprungen",
-        "recommendations": "Empfehlungen",
-        "focus_intro": "Zuerst an {component} arbeiten.",
-        "reason_weakest": "Sie hat den niedrigsten Mittelwert der Komponenten.",
-        "reason_upstream": (
-            "Ihr Intervall überlappt das der schwächsten Komponente ({weakest}), und sie steht im "
-            "Schwungrad Klarheit → Koordination → Fertigstellung weiter vorn; ihre Verbesserung "
-            "hilft auch den folgenden Komponenten."
-        ),
-        "reason_close": "Ihr Intervall überlappt das der schwächsten Komponente ({weakest}).",
-        "reason_next": "Sie liegt deutlich über der schwächsten Komponente.",
-        "next_level": "Von {from_level} zu {to_level}: Maßnahmen",
-        "next_looks_like": "So sieht {level} aus",
-        "priority_order": "Reihenfolge der Komponenten",
-        "rank": "Rang",
-        "why": "Begründung",
-        "top_level": "Alle Komponenten mit Ergebnissen sind auf der höchsten Stufe; die Praktiken beibehalten, die dorthin geführt haben.",
-        "no_recommendations": "Es gibt keine Ergebnisse der Komponenten, auf die sich eine Empfehlung stützen könnte.",
-        "change": "Veränderung seit der letzten Befragung",
-        "change_note": (
-            "Mittelwerte der Organisation; Differenz mit Welch-{p}-%-Intervall und Hedges' g mit "
-            "Intervall, auf den Aussagen, die beide Befragungen teilen. Das Intervall behandelt die "
-            "Antwortenden als unabhängig und übergeht ihre Gruppierung in Einheiten; es ist daher "
-            "etwas zu schmal."
-        ),
-        "compared_with": "Verglichen mit {previous}.",
-        "overlap": (
-            "Verglichen auf den {n} Aussagen, die {old} und {new} gemeinsam haben; nicht verglichen: "
-            "{only_new} aus {new}, {only_old} aus {old}."
-        ),
-        "overlap_same": "Beide Befragungen beantworteten {new}: alle {n} Aussagen werden verglichen.",
-        "previous": "Vorher",
-        "current": "Jetzt",
-        "difference": "Differenz",
-        "hedges": "Hedges' g",
-        "benchmark": "Vergleich mit anderen Organisationen",
-        "benchmark_note": (
-            "Perzentilrang unter {orgs} anderen Organisationen: Anteil derer mit niedrigerem "
-            "Mittelwert (Gleichstände zur Hälfte). Der Bereich in Klammern ist der Rang der Enden "
-            "des Intervalls dieser Organisation."
-        ),
-        "percentile": "Perzentilrang",
-        "organisations": "Organisationen",
-        "pooled": "Deren Median [p25, p75]",
-        "versions": "Versionen",
-        "actions": "Maßnahmenplan",
-        "title_col": "Maßnahme",
-        "owner": "Verantwortlich",
-        "due": "Fällig",
-        "status": "Status",
-        "reliability": "Reliabilität",
-        "reliability_note": (
-            "Cronbachs Alpha mit Feldt-Intervall (Konsistenz der Aussagen einer Dimension); ICC(1) "
-            "(Anteil der Varianz zwischen Einheiten) und ICC(2) (Reliabilität der "
-            "Einheiten-Mittelwerte)."
-        ),
-        "alpha": "Alpha",
-        "items": "Aussagen",
-        "method": "Methode und Einstellungen",
-        "method_note": "Alles, was nötig ist, um jede Zahl dieses Berichts nachzurechnen:",
-        "recompute": "Die Werte aus der Antwortdatei neu berechnen mit:",
-        "notes": "Hinweise der Auswertung",
-        "generated": "Erstellt mit wmm {version}.",
-        "none": "–",
-    },
-}
 
 
 def _e(value: object) -> str:
@@ -313,342 +48,48 @@ def _e(value: object) -> str:
 
 
 def _finite(value: object) -> bool:
+    """Whether ``value`` is a finite number (not None, NA or NaN)."""
+    if value is None or value is pd.NA or isinstance(value, str):
+        return False
     try:
-        return value is not None and value is not pd.NA and math.isfinite(float(value))  # type: ignore[arg-type]
+        return math.isfinite(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return False
 
 
 def _float(value: object) -> float:
+    """``value`` as a float; NaN when it is not a finite number."""
     return float(value) if _finite(value) else math.nan  # type: ignore[arg-type]
 
 
 class _Words:
-    """The report's own words and number formats in one language (English when not translated)."""
+    """The report's words (the ``report`` section of the catalogue) and number formats in one
+    language (English where the catalogues have no such language)."""
 
     def __init__(self, language: str) -> None:
-        self.language = language if language in _TEXT else "en"
-        self.table = _TEXT[self.language]
+        self.language = language
 
     def __call__(self, key: str, **values: object) -> str:
-        return self.table[key].format(**values)
+        return text(f"report.{key}", self.language, **values)
 
     def num(self, value: object, digits: int = 2) -> str:
-        if not _finite(value):
-            return self.table["none"]
-        text = f"{float(value):.{digits}f}"  # type: ignore[arg-type]
-        return text.replace(".", ",") if self.language == "de" else text
+        """A number with the language's decimal mark; "–" when there is none."""
+        return format_number(_float(value), self.language, digits)
+
+    def interval(self, low: object, high: object, digits: int = 2) -> str:
+        """An interval in the language's format ("[2.97, 3.29]", "[2,97; 3,29]")."""
+        return format_interval(_float(low), _float(high), self.language, digits)
 
     def pct(self, probability: object) -> str:
         """A probability as a whole percentage, never claiming certainty (>99% / <1%)."""
         if not _finite(probability):
-            return self.table["none"]
-        p = 100.0 * float(probability)  # type: ignore[arg-type]
+            return self("none")
         sep = "\u202f" if self.language == "de" else ""
-        if p > 99.5:
-            return f">99{sep}%"
-        if p < 0.5:
-            return f"<1{sep}%"
-        return f"{round(p)}{sep}%"
-
-
-# --- SVG helpers --------------------------------------------------------------------------------
-
-
-def _mix(low: tuple[int, int, int], high: tuple[int, int, int], t: float) -> str:
-    t = min(max(t, 0.0), 1.0)
-    r, g, b = (round(a + (b - a) * t) for a, b in zip(low, high, strict=True))
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def _luminance(colour: str) -> float:
-    """Relative luminance of a ``#rrggbb`` colour (WCAG 2)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def _white_reads_better(fill: str) -> bool:
-    """Whether white text contrasts more with ``fill`` than the dark ink (#1f2933) does."""
-    lum = _luminance(fill)
-    ink = _luminance("#1f2933")
-    return (1.05 / (lum + 0.05)) > ((lum + 0.05) / (ink + 0.05))
-
-
-def _answer_colours(n_options: int) -> list[str]:
-    """Diverging colours for the answer options, lowest (disagree) first."""
-    colours = []
-    for i in range(n_options):
-        t = i / (n_options - 1)
-        if t < 0.5:
-            colours.append(_mix(_DISAGREE, _NEUTRAL, t / 0.5))
-        else:
-            colours.append(_mix(_NEUTRAL, _AGREE, (t - 0.5) / 0.5))
-    return colours
-
-
-def _svg(width: int, height: int, label: str, body: Sequence[str]) -> str:
-    return (
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{_e(label)}"><title>{_e(label)}</title>' + "".join(body) + "</svg>"
-    )
-
-
-def _text(
-    x: float, y: float, content: str, *, anchor: str = "start", css: str = "", size: int = 0
-) -> str:
-    attrs = f'x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"'
-    if css:
-        attrs += f' class="{css}"'
-    if size:
-        attrs += f' style="font-size:{size}px"'
-    return f"<text {attrs}>{_e(content)}</text>"
-
-
-class _Scale:
-    """Maps the answer scale (and the level thresholds) to x positions."""
-
-    def __init__(self, questionnaire: Questionnaire, x0: float, x1: float) -> None:
-        self.lo = float(questionnaire.scale.minimum)
-        self.hi = float(questionnaire.scale.maximum)
-        self.x0, self.x1 = x0, x1
-        self.levels = sorted(questionnaire.levels, key=lambda lv: lv.level)
-
-    def x(self, value: float) -> float:
-        v = min(max(value, self.lo), self.hi)
-        return self.x0 + (v - self.lo) / (self.hi - self.lo) * (self.x1 - self.x0)
-
-
-def _estimate_chart(
-    rows: Sequence[Mapping[str, Any]],
-    questionnaire: Questionnaire,
-    words: _Words,
-    *,
-    label: str,
-    style: str,
-) -> str:
-    """Means with interval whiskers, one row per dimension, over the level bands.
-
-    ``style`` is ``dot`` (components) or ``bar`` (principles). Each row mapping has ``name``,
-    ``mean``, ``ci_low``, ``ci_high``, ``summary`` (tooltip) and optionally ``target_threshold``.
-    """
-    width, left, right_pad, top, row_h = 760, 220, 60, 34, 34
-    scale = _Scale(questionnaire, left, width - right_pad)
-    height = top + row_h * len(rows) + 30
-    body: list[str] = []
-    bottom = top + row_h * len(rows)
-    for i, level in enumerate(scale.levels):
-        start = level.threshold
-        end = scale.levels[i + 1].threshold if i + 1 < len(scale.levels) else scale.hi
-        x_start, x_end = scale.x(start), scale.x(end)
-        fill = _LEVEL_FILLS[min(i, len(_LEVEL_FILLS) - 1)]
-        if style == "dot":
-            body.append(
-                f'<rect x="{x_start:.1f}" y="{top}" width="{x_end - x_start:.1f}" '
-                f'height="{row_h * len(rows)}" fill="{fill}" />'
-            )
-        else:
-            body.append(
-                f'<line class="grid" x1="{x_start:.1f}" y1="{top}" x2="{x_start:.1f}" y2="{bottom}" />'
-            )
-        name = questionnaire.level_name(level.level, words.language)
-        body.append(
-            _text((x_start + x_end) / 2, top - 10, name, anchor="middle", css="muted", size=11)
-        )
-    for value in range(int(scale.lo), int(scale.hi) + 1):
-        x = scale.x(value)
-        body.append(
-            f'<line class="axis" x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 5}" />'
-        )
-        body.append(_text(x, bottom + 18, words.num(value, 0), anchor="middle", css="muted"))
-    body.append(
-        f'<line class="axis" x1="{left}" y1="{bottom}" x2="{width - right_pad}" y2="{bottom}" />'
-    )
-    for i, row in enumerate(rows):
-        y = top + row_h * i + row_h / 2
-        body.append("<g>")
-        body.append(f"<title>{_e(row['summary'])}</title>")
-        body.append(_text(left - 10, y + 4, row["name"], anchor="end"))
-        mean = _float(row.get("mean"))
-        if math.isnan(mean):
-            body.append(_text(left + 8, y + 4, words("suppressed"), css="muted"))
-            body.append("</g>")
-            continue
-        low, high = _float(row.get("ci_low")), _float(row.get("ci_high"))
-        if style == "bar":
-            body.append(
-                f'<rect class="bar" x="{left}" y="{y - 8:.1f}" width="{scale.x(mean) - left:.1f}" height="16" />'
-            )
-        if not math.isnan(low) and not math.isnan(high):
-            xl, xh = scale.x(low), scale.x(high)
-            body.append(
-                f'<line class="whisker" x1="{xl:.1f}" y1="{y:.1f}" x2="{xh:.1f}" y2="{y:.1f}" />'
-            )
-            for x in (xl, xh):
-                body.append(
-                    f'<line class="whisker" x1="{x:.1f}" y1="{y - 6:.1f}" x2="{x:.1f}" y2="{y + 6:.1f}" />'
-                )
-        if style == "dot":
-            body.append(f'<circle class="dot" cx="{scale.x(mean):.1f}" cy="{y:.1f}" r="6" />')
-        target = _float(row.get("target_threshold"))
-        if not math.isnan(target):
-            xt = scale.x(target)
-            body.append(f'<path class="target" d="M{xt:.1f} {y - 15:.1f} l5 -7 h-10 z" />')
-        body.append(_text(width - right_pad + 8, y + 4, words.num(mean)))
-        body.append("</g>")
-    return _svg(width, height, label, body)
-
-
-def _heatmap(
-    scores: pd.DataFrame,
-    group_column: str,
-    components: Sequence[tuple[str, str]],
-    questionnaire: Questionnaire,
-    words: _Words,
-) -> str:
-    """Unit × component means; suppressed cells dashed, uncoloured and without a number."""
-    component_rows = scores[scores["dimension_type"] == "component"]
-    groups = [g for g in pd.unique(component_rows[group_column].astype(str)) if g != TOTAL_LABEL]
-    groups = [TOTAL_LABEL, *sorted(groups, key=str.casefold)]
-    left, top, cell_w, cell_h = 200, 46, 104, 26
-    width = left + cell_w * len(components) + 10
-    height = top + cell_h * len(groups) + 10
-    lookup = {
-        (str(r[group_column]), str(r["dimension"])): r for r in component_rows.to_dict("records")
-    }
-    lo, hi = float(questionnaire.scale.minimum), float(questionnaire.scale.maximum)
-    body: list[str] = []
-    for j, (_, name) in enumerate(components):
-        x = left + cell_w * j + cell_w / 2
-        parts = name.split(" ", 1) if len(name) > 13 else [name]
-        for k, part in enumerate(parts):
-            body.append(
-                _text(x, top - 8 - 14 * (len(parts) - 1 - k), part, anchor="middle", size=11)
-            )
-    for i, group in enumerate(groups):
-        y = top + cell_h * i
-        shown = words("whole_org") if group == TOTAL_LABEL else group
-        body.append(_text(left - 8, y + cell_h / 2 + 4, shown, anchor="end"))
-        for j, (component, name) in enumerate(components):
-            x = left + cell_w * j
-            row = lookup.get((group, component))
-            mean = _float(row["mean"]) if row is not None else math.nan
-            suppressed = row is None or bool(row.get("suppressed")) or math.isnan(mean)
-            rect = f'x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}"'
-            if suppressed:
-                n = row.get("n") if row is not None else None
-                tip = f"{shown} · {name}: {words('suppressed')}" + (
-                    f" (n = {int(n)})" if _finite(n) else ""
-                )
-                body.append(f'<g><title>{_e(tip)}</title><rect class="cell-suppressed" {rect} />')
-                body.append(
-                    _text(
-                        x + cell_w / 2,
-                        y + cell_h / 2 + 4,
-                        words("none"),
-                        anchor="middle",
-                        css="muted",
-                    )
-                )
-                body.append("</g>")
-                continue
-            t = (mean - lo) / (hi - lo)
-            fill = _mix(_HEAT_LOW, _HEAT_HIGH, t)
-            css = "cell-text-dark" if _white_reads_better(fill) else ""
-            tip = (
-                f"{shown} · {name}: {words.num(mean)} [{words.num(row['ci_low'])}, "
-                f"{words.num(row['ci_high'])}], n = {int(row['n'])}"
-            )
-            body.append(f'<g><title>{_e(tip)}</title><rect {rect} fill="{fill}" />')
-            body.append(
-                _text(x + cell_w / 2, y + cell_h / 2 + 4, words.num(mean), anchor="middle", css=css)
-            )
-            body.append("</g>")
-    label = words("heatmap") if group_column == "unit" else words("heatmap_by", group=group_column)
-    return _svg(width, height, label, body)
-
-
-def _likert_bar(counts: Sequence[float], labels: Sequence[str], words: _Words) -> str:
-    """A diverging stacked bar of one statement's answers (shares of the answers on the scale)."""
-    width, height, half = 300, 18, 150.0
-    total = float(sum(counts))
-    if total <= 0:
-        return ""
-    colours = _answer_colours(len(counts))
-    shares = [c / total for c in counts]
-    k = len(counts)
-    middle = k // 2 if k % 2 else None
-    lower = list(range(k // 2))
-    upper = list(range(k - k // 2, k))
-    segments: list[tuple[int, float, float]] = []  # option, x, width
-    left_edge = half
-    right_edge = half
-    if middle is not None:
-        w = shares[middle] * half
-        segments.append((middle, half - w / 2, w))
-        left_edge -= w / 2
-        right_edge += w / 2
-    for option in reversed(lower):
-        w = shares[option] * half
-        left_edge -= w
-        segments.append((option, left_edge, w))
-    for option in upper:
-        w = shares[option] * half
-        segments.append((option, right_edge, w))
-        right_edge += w
-    body = []
-    for option, x, w in segments:
-        if w <= 0:
-            continue
-        tip = f"{labels[option]}: {int(counts[option])} ({words.pct(shares[option])})"
-        body.append(
-            f'<rect x="{x:.2f}" y="2" width="{w:.2f}" height="{height - 4}" fill="{colours[option]}">'
-            f"<title>{_e(tip)}</title></rect>"
-        )
-    body.append(f'<line class="axis" x1="{half}" y1="0" x2="{half}" y2="{height}" />')
-    label = "; ".join(f"{labels[i]} {words.pct(s)}" for i, s in enumerate(shares))
-    return _svg(width, height, label, body)
-
-
-def _percentile_chart(rows: Sequence[Mapping[str, Any]], words: _Words) -> str:
-    """Percentile ranks 0..100 with the interval from the organisation's own interval."""
-    width, left, right_pad, top, row_h = 760, 220, 60, 16, 28
-    x0, x1 = left, width - right_pad
-    height = top + row_h * len(rows) + 26
-    bottom = top + row_h * len(rows)
-
-    def x(value: float) -> float:
-        return x0 + min(max(value, 0.0), 100.0) / 100.0 * (x1 - x0)
-
-    body: list[str] = []
-    for tick in (0, 25, 50, 75, 100):
-        body.append(
-            f'<line class="grid" x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" y2="{bottom}" />'
-        )
-        body.append(_text(x(tick), bottom + 16, str(tick), anchor="middle", css="muted"))
-    for i, row in enumerate(rows):
-        y = top + row_h * i + row_h / 2
-        body.append("<g>")
-        body.append(f"<title>{_e(row['summary'])}</title>")
-        body.append(_text(left - 10, y + 4, row["name"], anchor="end"))
-        rank = _float(row["percentile"])
-        if not math.isnan(rank):
-            low, high = _float(row["percentile_low"]), _float(row["percentile_high"])
-            if not math.isnan(low) and not math.isnan(high):
-                body.append(
-                    f'<line class="whisker" x1="{x(low):.1f}" y1="{y:.1f}" x2="{x(high):.1f}" y2="{y:.1f}" />'
-                )
-            body.append(f'<circle class="dot" cx="{x(rank):.1f}" cy="{y:.1f}" r="6" />')
-            body.append(_text(x1 + 8, y + 4, words.num(rank, 0)))
-        body.append("</g>")
-    return _svg(width, height, words("percentile"), body)
-
-
-# --- content ------------------------------------------------------------------------------------
+        return f"{format_probability(_float(probability))}{sep}%"
 
 
 class _Report:
-    """Builds the sections of one report."""
+    """Builds the sections of one report from the organisation's results model."""
 
     def __init__(
         self,
@@ -670,10 +111,24 @@ class _Report:
         scores = result.scores
         self.org = scores[scores[group_column].astype(str) == TOTAL_LABEL]
         self.names = dimension_names(questionnaire, language)
+        #: The organisation's views, exactly as the dashboard builds them.
+        self.model: ResultsModel | None = (
+            results_model(
+                scores,
+                result.items,
+                questionnaire,
+                group_column=group_column,
+                label=TOTAL_LABEL,
+                language=language,
+            )
+            if bool(self.org["mean"].notna().any())
+            else None
+        )
 
     # names and rows -----------------------------------------------------------------------------
 
     def name(self, dimension: str, dimension_type: str = "") -> str:
+        """The dimension's name in the report's language."""
         if dimension in self.names:
             return self.names[dimension]
         if dimension_type == "overall":
@@ -683,7 +138,9 @@ class _Report:
     def org_rows(
         self, dimension_type: str, order: Iterable[str] | None = None
     ) -> list[dict[str, Any]]:
-        rows = self.org[self.org["dimension_type"] == dimension_type].to_dict("records")
+        rows: list[dict[str, Any]] = self.org[self.org["dimension_type"] == dimension_type].to_dict(
+            "records"
+        )
         if order is not None:
             position = {d: i for i, d in enumerate(order)}
             rows.sort(key=lambda r: position.get(str(r["dimension"]), len(position)))
@@ -698,18 +155,25 @@ class _Report:
             return str(level)
 
     def likely(self, row: Mapping[str, Any]) -> str:
-        if not _finite(row.get("level")):
+        """The level with its probability, in the dashboard's words ("Managed · 86% likely",
+        or the two levels of a borderline estimate)."""
+        if not _finite(row.get("level")) or not _finite(row.get("level_probability")):
             return self.words("none")
-        return self.words(
-            "likely",
-            p=self.words.pct(row.get("level_probability")),
-            level=self.level_text(row["level"]),
+        borderline = row.get("level_borderline")
+        return level_text(
+            self.level_text(row["level"]),
+            _float(row["level_probability"]),
+            borderline=bool(borderline) if isinstance(borderline, bool | np.bool_) else False,
+            low=self.level_text(row.get("level_low")),
+            high=self.level_text(row.get("level_high")),
+            language=self.lang,
         )
 
     def interval(self, row: Mapping[str, Any]) -> str:
+        """The row's interval in the language's format."""
         if not _finite(row.get("ci_low")) or not _finite(row.get("ci_high")):
             return self.words("none")
-        return f"[{self.words.num(row['ci_low'])}, {self.words.num(row['ci_high'])}]"
+        return self.words.interval(row["ci_low"], row["ci_high"])
 
     def summary(self, row: Mapping[str, Any]) -> str:
         name = self.name(str(row["dimension"]), str(row["dimension_type"]))
@@ -750,8 +214,7 @@ class _Report:
                     f"{w.num(row['mean'])} {self.interval(row)} · {self.likely(row)}",
                 )
             )
-        component_rows = self.org_rows("component")
-        focus = prioritise_components(pd.DataFrame(component_rows)) if component_rows else []
+        focus = self.model.priorities if self.model is not None else ()
         if focus:
             first = focus[0]
             cards.append(
@@ -818,54 +281,82 @@ class _Report:
         return "".join(out)
 
     def _target_cells(self, row: Mapping[str, Any]) -> list[str]:
+        """Target, gap and the chance the target is reached, from the model's target gaps."""
         w = self.words
-        if not _finite(row.get("target")):
+        gaps = self.targets()
+        key = (str(row["dimension_type"]), str(row["dimension"]))
+        if key not in gaps:
             return [f"<td>{_e(w('none'))}</td>"] * 3
-        gap = _float(row.get("gap"))
-        low, high = row.get("gap_ci_low"), row.get("gap_ci_high")
+        gap_row = gaps[key]
+        gap = _float(gap_row["gap"])
+        low, high = _float(gap_row["gap_ci_low"]), _float(gap_row["gap_ci_high"])
         if math.isnan(gap):
             gap_text = w("none")
         elif gap > 0:
-            gap_text = w("gap_below", gap=w.num(gap), low=w.num(low), high=w.num(high))
+            gap_text = w("gap_below", gap=w.num(gap), interval=w.interval(low, high))
         else:
             # Above the target: show the distance above it, so the interval is negated and swapped.
-            gap_text = w(
-                "gap_reached", gap=w.num(-gap), low=w.num(-_float(high)), high=w.num(-_float(low))
-            )
+            gap_text = w("gap_reached", gap=w.num(-gap), interval=w.interval(-high, -low))
         return [
-            f"<td>{_e(self.level_text(row['target']))}</td>",
+            f"<td>{_e(gap_row['target_name'])}</td>",
             f"<td>{_e(gap_text)}</td>",
-            f'<td class="num">{_e(w.pct(row.get("p_target")))}</td>',
+            f'<td class="num">{_e(w.pct(gap_row["p_target"]))}</td>',
         ]
 
-    def chart_rows(self, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": self.name(str(r["dimension"]), str(r["dimension_type"])),
-                "mean": r.get("mean"),
-                "ci_low": r.get("ci_low"),
-                "ci_high": r.get("ci_high"),
-                "target_threshold": r.get("target_threshold"),
-                "summary": self.summary(r),
-            }
-            for r in rows
+    def targets(self) -> dict[tuple[str, str], Mapping[str, Any]]:
+        """The model's target gaps by (dimension type, dimension)."""
+        if self.model is None:
+            return {}
+        return {
+            (str(r["dimension_type"]), str(r["dimension"])): r
+            for r in self.model.targets.to_dict("records")
+        }
+
+    def thresholds(self) -> tuple[list[float], list[str]]:
+        """The level thresholds and the level names, lowest level first."""
+        levels = sorted(self.q.levels, key=lambda lv: lv.level)
+        return [lv.threshold for lv in levels], [
+            self.q.level_name(lv.level, self.lang) for lv in levels
         ]
+
+    def estimate_figure(self, frame: pd.DataFrame, title: str, *, principles: bool) -> str:
+        """The dashboard's estimate chart of ``frame`` as an inline SVG figure."""
+        if frame.empty:
+            return ""
+        thresholds, names = self.thresholds()
+        chart = charts.estimate_chart(
+            frame,
+            thresholds=thresholds,
+            level_names=names,
+            scale_min=self.q.scale.minimum,
+            scale_max=self.q.scale.maximum,
+            order="mean" if principles else "given",
+            show_target=not principles,
+            language=self.lang,
+        )
+        caption = charts.caption(
+            "principles" if principles else "components", self.lang, p=self.confidence_pct
+        )
+        return (
+            f"<figure>{charts.inline_svg(chart, title=title)}"
+            f"<figcaption>{_e(caption)}</figcaption></figure>"
+        )
 
     def components_section(self) -> str:
+        """The components: the dashboard's estimate chart and a table of every component."""
         w = self.words
         rows = self.org_rows("component", [c.id for c in self.q.components])
-        chart = _estimate_chart(
-            self.chart_rows(rows), self.q, w, label=w("components"), style="dot"
-        )
-        return f"<figure>{chart}</figure>" + self.dimension_table(rows, w("component"))
+        assert self.model is not None  # only rendered when the organisation has results
+        figure = self.estimate_figure(self.model.components, w("components"), principles=False)
+        return figure + self.dimension_table(rows, w("component"))
 
     def principles_section(self) -> str:
+        """The principles, strongest first in the chart (as on the dashboard)."""
         w = self.words
         rows = self.org_rows("principle", [p.id for p in self.q.principles])
-        chart = _estimate_chart(
-            self.chart_rows(rows), self.q, w, label=w("principles"), style="bar"
-        )
-        return f"<figure>{chart}</figure>" + self.dimension_table(rows, w("principle"))
+        assert self.model is not None
+        figure = self.estimate_figure(self.model.principles, w("principles"), principles=True)
+        return figure + self.dimension_table(rows, w("principle"))
 
     def indices_section(self) -> str:
         rows = self.org_rows("overall") + self.org_rows(
@@ -894,10 +385,31 @@ class _Report:
         )
 
     def units_section(self) -> str:
+        """The dashboard's heatmap of groups × components, and the respondents per group."""
         w = self.words
-        components = [(c.id, self.q.text(c.name, self.lang)) for c in self.q.components]
-        heatmap = _heatmap(self.result.scores, self.group_column, components, self.q, w)
-        caption = _e(w("heatmap_caption", m=self.m))
+        cells = heatmap(
+            self.result.scores,
+            self.q,
+            group_column=self.group_column,
+            dimension_types=("component",),
+            language=self.lang,
+        )
+        figure = ""
+        if not cells.empty:
+            _, names = self.thresholds()
+            chart = charts.heatmap_chart(
+                cells,
+                colour_by="mean",
+                level_names=names,
+                scale_min=self.q.scale.minimum,
+                scale_max=self.q.scale.maximum,
+                language=self.lang,
+            )
+            caption = _e(w("heatmap_caption", m=self.m))
+            figure = (
+                f"<figure>{charts.inline_svg(chart, title=w('heatmap'))}"
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
         rows = "".join(
             f'<tr><td>{_e(unit)}</td><td class="num">{int(count)}</td></tr>'
             for unit, count in self.unit_counts().items()
@@ -906,7 +418,7 @@ class _Report:
             f"<h3>{_e(w('participation'))}</h3><table><thead><tr><th>{_e(self.group_heading)}</th>"
             f'<th class="num">{_e(w("respondents"))}</th></tr></thead><tbody>{rows}</tbody></table>'
         )
-        return f"<figure>{heatmap}<figcaption>{caption}</figcaption></figure>{participation}"
+        return figure + participation
 
     def item_rows(self) -> pd.DataFrame:
         """The organisation rows of the item table that are not suppressed, with disagreement."""
@@ -921,33 +433,38 @@ class _Report:
         return rows
 
     def discussion(self) -> pd.DataFrame:
-        """The organisation's statements to discuss: `assessment.results.discussion.discussion_queue`,
-        the dashboard's ranking (disagreement × gap), so both list the same statements in order."""
-        return discussion_queue(
-            self.result.items,
-            self.org,
-            self.q,
-            group_column=self.group_column,
-            label=TOTAL_LABEL,
-            language=self.lang,
-            limit=TOP_DISAGREEMENTS,
-        )
+        """The organisation's discussion queue: the model's, so the dashboard and the report list
+        the same statements in the same order."""
+        if self.model is None:
+            return pd.DataFrame()
+        return self.model.queue
 
     def disagreement_section(self) -> str:
+        """The discussion queue: the dashboard's diverging bars and its table."""
         w = self.words
         top = self.discussion()
-        if top.empty:
+        if top.empty or self.model is None:
             return ""
+        chart = charts.likert_chart(
+            self.model.segments, top, options=self.option_labels(), language=self.lang
+        )
         body = []
         for row in top.to_dict("records"):
-            text, component = self.statement(str(row["item"]))
+            text_, component = self.statement(str(row["item"]))
             body.append(
-                f'<tr><td>{_e(text)}<br><span class="note">{_e(row["item"])} · {_e(component)}</span></td>'
-                f'<td class="num">{_e(w.num(row["disagreement"]))}</td><td class="bar-cell">{self.bar(row)}</td></tr>'
+                f'<tr><td class="num">{int(row["rank"])}</td><td>{_e(text_)}<br><span class="note">'
+                f"{_e(row['item'])} · {_e(component)}</span></td>"
+                f'<td class="num">{_e(w.num(row["mean"]))}</td>'
+                f'<td class="num">{_e(w.num(row["disagreement"]))}</td>'
+                f'<td class="num">{_e(w.num(row["gap"]))}</td></tr>'
             )
         return (
-            f'<p class="note">{_e(w("disagreement_note"))}</p><table><thead><tr><th>{_e(w("statement"))}</th>'
-            f'<th class="num">{_e(w("disagreement_col"))}</th><th>{_e(w("answers"))}</th></tr></thead>'
+            f'<p class="note">{_e(w("disagreement_note"))}</p>'
+            f"<figure>{charts.inline_svg(chart, title=w('disagreement'))}"
+            f"<figcaption>{_e(charts.caption('likert', self.lang))}</figcaption></figure>"
+            f'<table><thead><tr><th class="num">{_e(w("rank"))}</th><th>{_e(w("statement"))}</th>'
+            f'<th class="num">{_e(w("mean"))}</th><th class="num">{_e(w("disagreement_col"))}</th>'
+            f'<th class="num">{_e(w("gap_col"))}</th></tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table>"
         )
 
@@ -969,24 +486,16 @@ class _Report:
             for o in sorted(self.q.scale.options, key=lambda o: o.value)
         ]
 
-    def bar(self, row: Mapping[str, Any]) -> str:
-        values = range(self.q.scale.minimum, self.q.scale.maximum + 1)
-        counts = [_float(row.get(f"count_{v}")) for v in values]
-        counts = [0.0 if math.isnan(c) else c for c in counts]
-        return _likert_bar(counts, self.option_labels(), self.words)
-
     def distribution_section(self) -> str:
+        """The answers to every statement, one diverging-bar chart per component (the dashboard's
+        chart), with the answers off the scale counted apart."""
         w = self.words
         rows = self.item_rows()
         if rows.empty:
             return ""
         by_item = {str(r["item"]): r for r in rows.to_dict("records")}
-        colours = _answer_colours(len(self.q.scale.options))
-        legend = "".join(
-            f'<span><i class="swatch" style="background:{c}"></i>{_e(label)}</span>'
-            for c, label in zip(colours, self.option_labels(), strict=True)
-        )
-        parts = [f'<p class="note">{_e(w("distribution_note"))}</p><p class="legend">{legend}</p>']
+        values = list(range(self.q.scale.minimum, self.q.scale.maximum + 1))
+        parts = [f'<p class="note">{_e(w("distribution_note"))}</p>']
         groups: list[tuple[str, list[str]]] = [
             (self.q.text(c.name, self.lang), [i.id for i in self.q.items_of_component(c.id)])
             for c in self.q.components
@@ -994,18 +503,44 @@ class _Report:
         if self.q.outcomes:
             groups.append((self.words("outcome"), [o.id for o in self.q.outcomes]))
         for title, item_ids in groups:
+            shown = [i for i in item_ids if i in by_item]
+            figure = ""
+            if shown:
+                frame = pd.DataFrame(
+                    {
+                        "item": shown,
+                        "rank": np.arange(1, len(shown) + 1, dtype=np.int64),
+                        "statement": [self.statement(i)[0] for i in shown],
+                        **{
+                            f"count_{v}": [
+                                int(_float(by_item[i].get(f"count_{v}")) or 0)
+                                if _finite(by_item[i].get(f"count_{v}"))
+                                else 0
+                                for i in shown
+                            ]
+                            for v in values
+                        },
+                    }
+                )
+                chart = charts.likert_chart(
+                    likert_segments(frame, self.q, language=self.lang),
+                    frame,
+                    options=self.option_labels(),
+                    language=self.lang,
+                )
+                figure = f"<figure>{charts.inline_svg(chart, title=title)}</figure>"
             body = []
             for item_id in item_ids:
                 row = by_item.get(item_id)
-                text, _ = self.statement(item_id)
+                text_, _ = self.statement(item_id)
                 if row is None:
                     body.append(
-                        f'<tr><td>{_e(text)}</td><td class="suppressed" colspan="4">{_e(w("suppressed"))}</td></tr>'
+                        f'<tr><td>{_e(text_)}</td><td class="suppressed" colspan="2">{_e(w("suppressed"))}</td></tr>'
                     )
                     continue
                 answered = sum(
-                    0 if not _finite(row.get(f"count_{v}")) else int(row[f"count_{v}"])
-                    for v in range(self.q.scale.minimum, self.q.scale.maximum + 1)
+                    int(_float(row.get(f"count_{v}"))) if _finite(row.get(f"count_{v}")) else 0
+                    for v in values
                 )
                 extra = " · ".join(
                     f"{label} {int(row[key])}"
@@ -1017,25 +552,25 @@ class _Report:
                     if key in row and _finite(row[key]) and int(row[key]) > 0
                 )
                 body.append(
-                    f'<tr><td>{_e(text)}<br><span class="note">{_e(item_id)}</span></td><td class="bar-cell">{self.bar(row)}</td>'
+                    f'<tr><td>{_e(text_)}<br><span class="note">{_e(item_id)}</span></td>'
                     f'<td class="num">{answered}</td><td class="note">{_e(extra)}</td></tr>'
                 )
             parts.append(
-                f"<h3>{_e(title)}</h3><table><thead><tr><th>{_e(w('statement'))}</th><th>{_e(w('answers'))}</th>"
+                f"<h3>{_e(title)}</h3>{figure}<table><thead><tr><th>{_e(w('statement'))}</th>"
                 f'<th class="num">n</th><th></th></tr></thead><tbody>{"".join(body)}</tbody></table>'
             )
         return "".join(parts)
 
     def recommendations_section(self) -> str:
+        """The component to work on first with its next-level actions, and the order of all."""
         w = self.words
-        rows = pd.DataFrame(self.org_rows("component"))
-        priorities = prioritise_components(rows) if not rows.empty else []
+        priorities = self.model.priorities if self.model is not None else ()
         if not priorities:
             return f"<p>{_e(w('no_recommendations'))}</p>"
         weakest = next(p for p in priorities if p.reason == "weakest")
         weakest_name = self.name(weakest.component)
         parts = []
-        chosen = recommend(rows, self.q, language=self.lang, limit=1)
+        chosen = self.model.actions[:1] if self.model is not None else ()
         if chosen:
             rec = chosen[0]
             name = self.name(rec.priority.component)
@@ -1126,8 +661,8 @@ class _Report:
             body.append(
                 f'<tr><td>{_e(name)}</td><td class="num">{_e(w.num(r["mean_before"]))}</td>'
                 f'<td class="num">{_e(w.num(r["mean"]))}</td>'
-                f'<td class="num">{_e(w.num(r["diff"]))} [{_e(w.num(r["diff_ci_low"]))}, {_e(w.num(r["diff_ci_high"]))}]</td>'
-                f'<td class="num">{_e(w.num(r["g"]))} [{_e(w.num(r["g_ci_low"]))}, {_e(w.num(r["g_ci_high"]))}]</td></tr>'
+                f'<td class="num">{_e(w.num(r["diff"]))} {_e(w.interval(r["diff_ci_low"], r["diff_ci_high"]))}</td>'
+                f'<td class="num">{_e(w.num(r["g"]))} {_e(w.interval(r["g_ci_low"], r["g_ci_high"]))}</td></tr>'
             )
         against = w("compared_with", previous=previous_name) + " " if previous_name else ""
         return (
@@ -1143,30 +678,38 @@ class _Report:
         if benchmark.empty:
             return ""
         rows = benchmark.to_dict("records")
-        chart_rows = []
         body = []
         for r in rows:
             name = self.name(str(r["dimension"]), str(r["dimension_type"]))
             rank = (
-                f"{w.num(r['percentile'], 0)} [{w.num(r['percentile_low'], 0)}, {w.num(r['percentile_high'], 0)}]"
+                f"{w.num(r['percentile'], 0)} {w.interval(r['percentile_low'], r['percentile_high'], 0)}"
                 if _finite(r.get("percentile"))
                 else w("none")
             )
             pooled = (
-                f"{w.num(r['pooled_median'])} [{w.num(r['pooled_p25'])}, {w.num(r['pooled_p75'])}]"
+                f"{w.num(r['pooled_median'])} {w.interval(r['pooled_p25'], r['pooled_p75'])}"
                 if _finite(r.get("pooled_median"))
                 else w("none")
             )
-            chart_rows.append({**r, "name": name, "summary": f"{name}: {rank}"})
             body.append(
                 f'<tr><td>{_e(name)}</td><td class="num">{_e(w.num(r["mean"]))}</td>'
                 f'<td class="num">{_e(rank)}</td><td class="num">{int(r["n_orgs"])}</td>'
                 f'<td class="num">{_e(pooled)}</td><td>{_e(r.get("versions", ""))}</td></tr>'
             )
         orgs = int(benchmark["n_orgs"].max()) if len(benchmark) else 0
+        position = benchmark_table(benchmark, self.q, language=self.lang)
+        position = position[position["percentile"].notna()]
+        figure = ""
+        if not position.empty:
+            chart = charts.benchmark_chart(position, language=self.lang)
+            caption = charts.caption("benchmark", self.lang, p=self.confidence_pct)
+            figure = (
+                f"<figure>{charts.inline_svg(chart, title=w('benchmark'))}"
+                f"<figcaption>{_e(caption)}</figcaption></figure>"
+            )
         return (
             f'<p class="note">{_e(w("benchmark_note", orgs=orgs))}</p>'
-            f"<figure>{_percentile_chart(chart_rows, w)}</figure>"
+            f"{figure}"
             f'<table><thead><tr><th>{_e(w("dimension"))}</th><th class="num">{_e(w("mean"))}</th>'
             f'<th class="num">{_e(w("percentile"))}</th><th class="num">{_e(w("organisations"))}</th>'
             f'<th class="num">{_e(w("pooled"))}</th><th>{_e(w("versions"))}</th></tr></thead>'
@@ -1207,7 +750,7 @@ class _Report:
             name = self.name(str(r["dimension"]), str(r.get("dimension_type", "")))
             alpha = w.num(r.get("alpha"))
             if _finite(r.get("alpha")) and _finite(r.get("alpha_ci_low")):
-                alpha += f" [{w.num(r['alpha_ci_low'])}, {w.num(r['alpha_ci_high'])}]"
+                alpha += f" {w.interval(r['alpha_ci_low'], r['alpha_ci_high'])}"
             body.append(
                 f'<tr><td>{_e(name)}</td><td class="num">{_e(alpha)}</td>'
                 f'<td class="num">{_e(w.num(r.get("icc1")))}</td><td class="num">{_e(w.num(r.get("icc2")))}</td>'

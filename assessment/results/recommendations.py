@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from assessment.questionnaire.flywheel import flywheel
 from assessment.questionnaire.model import Questionnaire
-from scoring.agreement import item_disagreement
-from scoring.groups import ItemMoments
+from scoring.agreement import disagreement_from_counts as disagreement_from_counts
 
-#: The flywheel: clarity drives coordination, which drives completion. When two components are
-#: not clearly different, the one further upstream is worked on first, because improving it also
-#: lifts the components downstream of it.
-FLYWHEEL_ORDER: tuple[str, ...] = ("clarity", "coordination", "completion")
-
-Reason = Literal["weakest", "upstream", "close", "next"]
+Reason = Literal["weakest", "upstream", "close", "next", "reached"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +33,8 @@ class ComponentPriority:
     level : its maturity level
     reason : ``weakest`` (lowest mean), ``upstream`` (not clearly different from the weakest and
         further upstream in the flywheel, so it comes first), ``close`` (not clearly different from
-        the weakest, not upstream of it) or ``next`` (clearly above the weakest; ordered by mean)
+        the weakest, not upstream of it), ``next`` (clearly above the weakest; ordered by mean) or
+        ``reached`` (at or above its target while other components fall short of theirs)
     """
 
     component: str
@@ -61,11 +56,6 @@ class Recommendation:
     actions: tuple[str, ...]
 
 
-def _flywheel_rank(component: str) -> int:
-    """Position in the flywheel; components outside it (collaboration, architecture) come after."""
-    return FLYWHEEL_ORDER.index(component) if component in FLYWHEEL_ORDER else len(FLYWHEEL_ORDER)
-
-
 def _number(value: object) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -74,7 +64,9 @@ def _number(value: object) -> float:
     return number
 
 
-def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
+def prioritise_components(
+    rows: pd.DataFrame, *, cycle: Sequence[str] = ()
+) -> list[ComponentPriority]:
     """Order the components by where work should start.
 
     Parameters
@@ -82,6 +74,9 @@ def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
     rows : one row per component, with columns ``dimension`` (the component id), ``mean``,
         ``ci_low``, ``ci_high`` and ``level`` (e.g. the ``__all__`` component rows of the scores).
         Rows without a mean (suppressed) are left out.
+    cycle : the flywheel's cycle, upstream first (`assessment.questionnaire.flywheel.flywheel`
+        of the questionnaire: Clarity → Coordination → Completion); components outside it come
+        after the cycle's
 
     Returns
     -------
@@ -96,6 +91,11 @@ def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
     Collaboration and Workflow Architecture by mean. All other components follow, lowest mean first.
     Overlap of two intervals is a deliberately cautious test of a difference: the order only changes
     from "lowest mean first" when the data cannot tell the components apart.
+
+    When the rows carry targets (a ``gap`` column, target − mean on the level scale), the components
+    short of their target (gap > 0) are ordered this way first and the others follow, ordered the
+    same way among themselves with the reason ``reached``: a component that met its target is not
+    where work starts, however far upstream it is.
     """
     needed = ["dimension", "mean", "ci_low", "ci_high", "level"]
     missing = [c for c in needed if c not in rows.columns]
@@ -121,6 +121,34 @@ def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
         )
     if not entries:
         return []
+    short = _short_of_target(rows)
+    if short is None or not short & {e[0] for e in entries} or short >= {e[0] for e in entries}:
+        return _ordered(entries, cycle)
+    first = _ordered([e for e in entries if e[0] in short], cycle)
+    reached = _ordered([e for e in entries if e[0] not in short], cycle, start=len(first) + 1)
+    return [*first, *(replace(p, reason="reached") for p in reached)]
+
+
+def _short_of_target(rows: pd.DataFrame) -> set[str] | None:
+    """Components whose mean falls short of their target (gap > 0); None when no target is set."""
+    if "gap" not in rows.columns:
+        return None
+    gaps = pd.to_numeric(rows["gap"], errors="coerce")
+    if not gaps.notna().any():
+        return None
+    return set(rows.loc[gaps > 0, "dimension"].astype(str))
+
+
+def _ordered(
+    entries: list[tuple[str, float, float, float, int]], cycle: Sequence[str], *, start: int = 1
+) -> list[ComponentPriority]:
+    """The weakest-first, upstream-when-unclear order of `prioritise_components`, ranked from ``start``."""
+    if not entries:
+        return []
+
+    def _flywheel_rank(component: str) -> int:
+        return list(cycle).index(component) if component in cycle else len(cycle)
+
     weakest = min(entries, key=lambda e: (e[1], _flywheel_rank(e[0]), e[0]))
     weakest_high = math.inf if math.isnan(weakest[3]) else weakest[3]
 
@@ -134,7 +162,7 @@ def prioritise_components(rows: pd.DataFrame) -> list[ComponentPriority]:
     rest.sort(key=lambda e: (e[1], _flywheel_rank(e[0]), e[0]))
     weakest_rank = _flywheel_rank(weakest[0])
     result = []
-    for rank, entry in enumerate([*close, *rest], start=1):
+    for rank, entry in enumerate([*close, *rest], start=start):
         reason: Reason
         if entry is weakest:
             reason = "weakest"
@@ -187,7 +215,8 @@ def recommend(
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1 (or None for all); got {limit}")
     result: list[Recommendation] = []
-    for priority in prioritise_components(component_rows):
+    cycle = flywheel(questionnaire).cycle
+    for priority in prioritise_components(component_rows, cycle=cycle):
         actions = next_actions(questionnaire, priority.component, priority.level, language=language)
         if not actions:
             continue
@@ -209,47 +238,6 @@ def priority_table(priorities: Sequence[ComponentPriority]) -> pd.DataFrame:
         "reason": [p.reason for p in priorities],
     }
     return pd.DataFrame(columns)
-
-
-def disagreement_from_counts(counts: npt.ArrayLike, values: Sequence[int]) -> np.ndarray:
-    """Disagreement in [0, 1] of answer distributions given as counts per answer value.
-
-    Parameters
-    ----------
-    counts : (I, A) array; per statement, how many chose each answer value (no DK, NA or skipped)
-    values : the A answer values, lowest first (``range(L, H + 1)``)
-
-    Returns
-    -------
-    (I,) float array: `scoring.agreement.item_disagreement` of each distribution (NaN for a
-    statement with fewer than two answers).
-
-    Notes
-    -----
-    With c_a answers of value v_a: n = Σ c_a, mean = Σ c_a v_a / n and the average deviation
-    AD = Σ c_a |v_a − mean| / n (divisor n, as `scoring.groups.GroupIndex.mean_abs_deviation`
-    computes it from the answers); disagreement = AD / ((H − L)/2), clipped to [0, 1]. The scores'
-    organisation rows carry answer counts but no disagreement, so the report and the dashboard derive
-    it here (Burke, Finkelstein & Dusig 1999).
-    """
-    c = np.asarray(counts, dtype=np.float64)
-    v = np.asarray(values, dtype=np.float64)
-    if c.ndim != 2 or c.shape[1] != v.size or v.size < 2:
-        raise ValueError(
-            f"counts must be (statements, {v.size}) to match the answer values {list(values)}; "
-            f"got shape {c.shape}. Pass one column per answer value, lowest first."
-        )
-    n = c.sum(axis=1)
-    total = c @ v
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / n
-        abs_dev = (c * np.abs(v[None, :] - mean[:, None])).sum(axis=1) / n
-        var = (c * (v[None, :] - mean[:, None]) ** 2).sum(axis=1) / (n - 1)
-    moments = ItemMoments(n=n[None, :], sum=total[None, :], mean=mean[None, :], var=var[None, :])
-    disagreement = item_disagreement(
-        moments, abs_dev[None, :], n_options=v.size, scale_range=float(v[-1] - v[0])
-    )
-    return np.asarray(disagreement[0], dtype=np.float64)
 
 
 def statement_disagreement(items: pd.DataFrame, questionnaire: Questionnaire) -> np.ndarray:

@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 from scoring.agreement import (
     ad_m,
     awg,
+    disagreement_from_counts,
     item_disagreement,
     item_rwg,
     rwg_j,
@@ -232,3 +233,39 @@ def test_invariants(x: np.ndarray, data: st.DataObject) -> None:
     shuffled = groups.moments(x[:, list(order)])
     np.testing.assert_allclose(rwg_j(shuffled, n_options=5), [r], equal_nan=True)
     np.testing.assert_allclose(awg(shuffled, scale_min=1, scale_max=5), [a], equal_nan=True)
+
+
+# -- disagreement from answer counts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        pytest.param([[0, 0, 6, 0, 0]], 0.0, id="everyone-the-same"),
+        pytest.param([[3, 0, 0, 0, 3]], 1.0, id="two-camps-at-the-ends"),
+        # AD of 1..5 once each = 1.2, over (5 - 1)/2 = 0.6
+        pytest.param([[1, 1, 1, 1, 1]], 0.6, id="uniform"),
+        # values 4, 4, 5: mean 13/3, AD = (1/3 + 1/3 + 2/3)/3 = 4/9, over 2
+        pytest.param([[0, 0, 0, 2, 1]], 2.0 / 9.0, id="hand-computed"),
+    ],
+)
+def test_disagreement_from_counts(counts: list[list[int]], expected: float) -> None:
+    assert disagreement_from_counts(counts, range(1, 6))[0] == pytest.approx(expected)
+
+
+def test_disagreement_from_counts_equals_the_answers_own() -> None:
+    # The same statistic from the answers themselves: AD / ((H - L)/2) per statement.
+    rng = np.random.default_rng(3)
+    answers = rng.integers(1, 6, size=(40, 7))
+    counts = np.stack([(answers == v).sum(axis=0) for v in range(1, 6)], axis=1)
+    expected = np.abs(answers - answers.mean(axis=0)).mean(axis=0) / 2.0
+    np.testing.assert_allclose(disagreement_from_counts(counts, range(1, 6)), expected, rtol=1e-12)
+
+
+def test_disagreement_from_counts_needs_two_answers() -> None:
+    assert np.isnan(disagreement_from_counts([[0, 1, 0, 0, 0]], range(1, 6))[0])
+
+
+def test_disagreement_from_counts_needs_a_column_per_answer_value() -> None:
+    with pytest.raises(ValueError, match=r"must be \(statements, 5\).*got shape \(1, 4\)"):
+        disagreement_from_counts(np.ones((1, 4)), range(1, 6))

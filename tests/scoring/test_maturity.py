@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from scoring.maturity import assess_levels, level_of, target_gap
+from scoring.maturity import assess_levels, level_of, readable_half_width, target_gap
 
 THRESHOLDS = np.array([1.0, 2.0, 3.0, 3.5, 4.2])
 nan = np.nan
@@ -156,3 +156,19 @@ def test_probabilities_lie_in_zero_one_and_sum_to_one_over_levels() -> None:
 def test_bad_thresholds_are_refused(thresholds: np.ndarray) -> None:
     with pytest.raises(ValueError, match="strictly ascending"):
         level_of(np.array([1.0]), thresholds)
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "expected"),
+    [
+        pytest.param([1.0, 1.8, 2.6, 3.4, 4.2], 0.4, id="five-even-levels"),
+        pytest.param([1.0, 2.0, 2.5, 4.0], 0.25, id="narrowest-band-decides"),
+    ],
+)
+def test_readable_half_width(thresholds: list[float], expected: float) -> None:
+    assert readable_half_width(thresholds) == pytest.approx(expected)
+
+
+def test_readable_half_width_needs_two_thresholds() -> None:
+    with pytest.raises(ValueError, match="at least two level thresholds"):
+        readable_half_width([1.0])

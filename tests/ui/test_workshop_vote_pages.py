@@ -167,3 +167,37 @@ def test_the_voting_page_speaks_german_and_refuses_a_bad_link(
     bad = _voting_page("NOSUCHCODE")
     _clean(bad)
     assert "nicht gültig" not in bad.error[0].value and "not valid" in bad.error[0].value
+
+
+def test_presentation_mode_walks_the_panels_and_ends(db: Database, campaign: CampaignInfo) -> None:
+    at = open_page(_workshop, password=PASSWORD)
+    _clean(at)
+    next(b for b in at.button if b.label == "Present to the room").click()
+    at.run()
+    _clean(at)
+    titles = []
+    for _ in range(6):
+        titles.append(next(m.value for m in at.markdown if m.value.startswith("## ")))
+        assert not at.selectbox or all(s.key != "wmm_dashboard_campaign" for s in at.selectbox)
+        assert any("display: none" in h.proto.body for h in at.get("html")), "sidebar hidden"
+        forward = next(b for b in at.button if b.label == "Next")
+        if forward.disabled:
+            break
+        forward.click()
+        at.run()
+        _clean(at)
+    assert titles == [
+        "## Who took part",
+        "## Where the flywheel stands",
+        "## The components, with their levels",
+        "## Where we are short of our targets",
+        "## What to talk about",
+        "## Which statements do we discuss first?",
+    ]
+    next(b for b in at.button if b.label == "Back").click()
+    at.run()
+    assert any(m.value == "## What to talk about" for m in at.markdown)
+    next(b for b in at.button if b.label == "End").click()
+    at.run()
+    _clean(at)
+    assert any(b.label == "Present to the room" for b in at.button)

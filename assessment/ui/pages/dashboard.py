@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -27,20 +28,21 @@ from assessment.campaigns.actions import (
 from assessment.campaigns.management import CampaignInfo, dimension_ids, list_campaigns, survey_url
 from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError
+from assessment.i18n import format_interval, format_number, text
+from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import campaign_version
 from assessment.results.rows import organisation_row, unit_rows
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
-from assessment.ui import charts
 from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
 #: Seconds between two looks at the database in live mode.
 LIVE_SECONDS = 5
-#: Statements shown in the discussion queue.
-QUEUE_LENGTH = 10
+#: Statements shown in the discussion queue (the report lists as many).
+QUEUE_LENGTH = dash.QUEUE_LENGTH
 #: With more units than twice this, the heatmap first shows the strongest and weakest this many.
 HEATMAP_PER_SIDE = 12
 TABS = (
@@ -108,7 +110,7 @@ def render() -> None:
         # Only this part reruns every few seconds; it re-scores only when answers arrived.
         st.fragment(_live_panel, run_every=LIVE_SECONDS)(db, info.code, language)
         return
-    _header(results)
+    _header(results, language)
     _panels(db, results, view, language)
 
 
@@ -141,9 +143,9 @@ def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
     return by_code[code]
 
 
-def _header(results: dash.CampaignResults) -> None:
+def _header(results: dash.CampaignResults, language: str) -> None:
     info, q = results.info, results.questionnaire
-    frame = results.participation()
+    frame = results.participation(language)
     total = organisation_row(frame)
     units = unit_rows(frame)
     cols = st.columns(4)
@@ -203,7 +205,7 @@ def _live_panel(db: Store, code: str, language: str) -> None:
     st.session_state[key] = version
     # Cached per campaign version: nothing is scored again while no answer arrives.
     results = dash.load_results(db, code)
-    _header(results)
+    _header(results, language)
     link = survey_url(code)
     left, right = st.columns([1, 2])
     with left:
@@ -227,10 +229,10 @@ def _live_panel(db: Store, code: str, language: str) -> None:
             )
         )
     with right:
-        _participation_panel(results)
+        _participation_panel(results, language)
         if results.by_unit is not None:
-            rows = results.rows(dash.View())
-            _flywheel_panel(results, rows, language, width=520)
+            wheel = results.model(dash.View(), language).flywheel
+            _flywheel_panel(results, wheel, language, width=520)
 
 
 # -- the panels -------------------------------------------------------------------------------------
@@ -256,15 +258,39 @@ def _panels(db: Store, results: dash.CampaignResults, view: dash.View, language:
                 panel[name]()
 
 
+#: The kinds of Altair chart Streamlit draws.
+_DRAWABLE = (
+    alt.Chart,
+    alt.LayerChart,
+    alt.HConcatChart,
+    alt.VConcatChart,
+    alt.ConcatChart,
+    alt.FacetChart,
+    alt.RepeatChart,
+)
+
+
+def _image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> Callable[[], bytes]:
+    """The chart's image, drawn only when its download button is clicked."""
+    return lambda: charts.chart_image(chart, fmt)
+
+
 def _chart(name: str, chart: alt.TopLevelMixin, caption: str, *, stretch: bool = True) -> None:
     """A chart, its one-line caption, and its PNG/SVG downloads (drawn only when clicked)."""
-    st.altair_chart(charts.styled(chart), theme=None, width="stretch" if stretch else "content")
+    drawn = charts.styled(chart)
+    if not isinstance(drawn, _DRAWABLE):
+        raise TypeError(f"the dashboard draws Altair charts; got {type(drawn).__name__}")
+    st.altair_chart(drawn, theme=None, width="stretch" if stretch else "content")
     st.caption(caption)
     with st.popover("Image", icon=":material/download:"):
-        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+        formats: tuple[tuple[Literal["png", "svg"], str], ...] = (
+            ("png", "image/png"),
+            ("svg", "image/svg+xml"),
+        )
+        for fmt, mime in formats:
             st.download_button(
                 f"{name}.{fmt}",
-                data=lambda fmt=fmt: charts.chart_image(chart, fmt),
+                data=_image(chart, fmt),
                 file_name=f"{name}.{fmt}",
                 mime=mime,
                 key=f"wmm_image_{name}_{fmt}",
@@ -309,22 +335,23 @@ def _percent(results: dash.CampaignResults) -> str:
     return f"{results.confidence * 100:g}"
 
 
-def _participation_panel(results: dash.CampaignResults) -> None:
-    st.subheader("Participation")
+def _participation_panel(results: dash.CampaignResults, language: str) -> None:
+    st.subheader(text("dashboard.page.participation", language))
     if results.summary is not None and results.summary.text:
         # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
         st.caption(as_text(results.summary.text))
-    frame = results.participation()
+    frame = results.participation(language)
     units = unit_rows(frame)
     if units.empty:
-        st.info("No units yet: they come from the unit list or from the first import.")
+        st.info(text("dashboard.page.no_units", language))
         return
     thresholds = [lv.threshold for lv in results.questionnaire.levels]
     _chart(
         "participation",
-        charts.participation_chart(frame, min_group_size=results.min_group_size),
+        charts.participation_chart(frame, min_group_size=results.min_group_size, language=language),
         charts.caption(
             "participation",
+            language,
             half=dash.readable_half_width(thresholds),
             m=results.min_group_size,
         ),
@@ -332,36 +359,37 @@ def _participation_panel(results: dash.CampaignResults) -> None:
 
 
 def _flywheel_panel(
-    results: dash.CampaignResults, rows: pd.DataFrame, language: str, *, width: int = 620
+    results: dash.CampaignResults, wheel: pd.DataFrame, language: str, *, width: int = 620
 ) -> None:
-    q = results.questionnaire
     _, names = _levels(results, language)
     _chart(
         "flywheel",
         charts.flywheel_chart(
-            dash.flywheel(rows, q, language=language),
+            wheel,
             level_names=names,
             confidence=results.confidence,
             width=width,
+            language=language,
         ),
-        charts.caption("flywheel", p=_percent(results)),
+        charts.caption("flywheel", language, p=_percent(results)),
         stretch=False,
     )
 
 
 def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> None:
     if _no_results(results, view):
-        _participation_panel(results)
+        _participation_panel(results, language)
         return
     q = results.questionnaire
-    rows = results.rows(view)
+    model = results.model(view, language)
     thresholds, names = _levels(results, language)
-    st.subheader(f"The flywheel — {as_text(view.describe(dash.role_names(q, language)))}")
+    who = view.describe(dash.role_names(q, language), language)
+    st.subheader(text("dashboard.page.flywheel", language, who=as_text(who)))
     left, right = st.columns([3, 2])
     with left:
-        _flywheel_panel(results, rows, language)
+        _flywheel_panel(results, model.flywheel, language)
     with right:
-        components = dash.dimension_estimates(rows, q, "component", language=language)
+        components = model.components
         _chart(
             "components",
             charts.estimate_chart(
@@ -370,26 +398,33 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 level_names=names,
                 scale_min=q.scale.minimum,
                 scale_max=q.scale.maximum,
+                language=language,
             ),
-            charts.caption("components", p=_percent(results)),
+            charts.caption("components", language, p=_percent(results)),
         )
-        indices = dash.dimension_estimates(rows, q, "index", language=language)
+        indices = model.indices
         for record in indices.to_dict("records"):
             index = next(i for i in q.scoring.indices if i.id == record["dimension"])
+            description = q.text(index.description, language) if index.description else ""
             st.metric(
                 record["name"],
-                f"{record['mean']:.2f} · {record['level_name']}",
-                help=q.text(index.description, language),
+                f"{format_number(record['mean'], language)} · {record['level_name']}",
+                help=description or None,
             )
             st.caption(
-                f"{_percent(results)}% interval [{record['ci_low']:.2f}, {record['ci_high']:.2f}] · "
-                f"{100 * record['level_probability']:.0f}% likely {record['level_name']} · "
-                f"{q.text(index.description, language)}"
+                text(
+                    "dashboard.index_caption",
+                    language,
+                    p=_percent(results),
+                    interval=format_interval(record["ci_low"], record["ci_high"], language),
+                    level=record["level_text"],
+                    description=description,
+                )
             )
-    st.subheader("The seven principles")
-    principles = dash.dimension_estimates(rows, q, "principle", language=language, sort="mean")
+    st.subheader(text("dashboard.page.principles", language))
+    principles = model.principles
     if principles.empty:
-        st.info("No principle has enough answers to be shown.")
+        st.info(text("dashboard.page.no_principle", language))
     else:
         _chart(
             "principles",
@@ -401,10 +436,11 @@ def _overview(results: dash.CampaignResults, view: dash.View, language: str) -> 
                 scale_max=q.scale.maximum,
                 order="mean",
                 show_target=False,
+                language=language,
             ),
-            charts.caption("principles", p=_percent(results)),
+            charts.caption("principles", language, p=_percent(results)),
         )
-    _participation_panel(results)
+    _participation_panel(results, language)
 
 
 def _units(results: dash.CampaignResults, language: str) -> None:
@@ -413,7 +449,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
         return
     q = results.questionnaire
     _, names = _levels(results, language)
-    st.subheader("Units and components")
+    st.subheader(text("dashboard.page.units", language))
     colour_by = st.segmented_control(
         "Colour by",
         ["mean", "level"],
@@ -423,7 +459,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
     )
     cells = dash.heatmap(results.by_unit.result.scores, q, language=language)
     if cells.empty:
-        st.info("No unit results yet.")
+        st.info(text("dashboard.page.no_unit_results", language))
         return
     n_units = cells["group"].nunique()
     if n_units > 2 * HEATMAP_PER_SIDE:
@@ -435,7 +471,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
         )
         if extremes:
             cells = dash.heatmap_extremes(cells, per_side=HEATMAP_PER_SIDE)
-    colour = colour_by or "mean"
+    colour: Literal["mean", "level"] = "level" if colour_by == "level" else "mean"
     _chart(
         f"units-{colour}",
         charts.heatmap_chart(
@@ -444,10 +480,11 @@ def _units(results: dash.CampaignResults, language: str) -> None:
             level_names=names,
             scale_min=q.scale.minimum,
             scale_max=q.scale.maximum,
+            language=language,
         ),
-        charts.caption(f"heatmap_{colour}", m=results.min_group_size),
+        charts.caption(f"heatmap_{colour}", language, m=results.min_group_size),
     )
-    table = results.participation()
+    table = results.participation(language)
     st.dataframe(
         unit_rows(table)[["unit", "head_count", "responses", "note"]].rename(
             columns={
@@ -465,39 +502,46 @@ def _units(results: dash.CampaignResults, language: str) -> None:
 def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> None:
     if _no_results(results, view):
         return
-    q = results.questionnaire
-    gaps = dash.target_gaps(results.rows(view), q, language=language)
-    st.subheader("Gaps to the targets")
+    gaps = results.model(view, language).targets
+    st.subheader(text("dashboard.page.targets", language))
     if gaps.empty:
-        st.info(
-            "No targets are set for this campaign (or none of their dimensions can be shown). "
-            "Set target levels on the Campaigns page."
-        )
+        st.info(text("dashboard.page.no_targets", language))
         return
-    _chart("targets", charts.gap_chart(gaps), charts.caption("gaps", p=_percent(results)))
+    _chart(
+        "targets",
+        charts.gap_chart(gaps, language=language),
+        charts.caption("gaps", language, p=_percent(results)),
+    )
     clear = gaps[gaps["verdict"] != "unclear"]
+    verdicts = ", ".join(
+        f"{r['name']} ({dash.gap_text(r['verdict'], language)})" for r in clear.to_dict("records")
+    )
     st.write(
-        f"**{len(clear)} of {len(gaps)}** gaps are clearly real: "
-        + (
-            ", ".join(
-                f"{r['name']} ({dash.GAP_TEXT[r['verdict']]})" for r in clear.to_dict("records")
-            )
-            or "none yet — more answers would narrow the intervals."
+        text(
+            "dashboard.page.clear_gaps",
+            language,
+            clear=len(clear),
+            total=len(gaps),
+            verdicts=verdicts or text("dashboard.page.no_clear_gaps", language),
         )
     )
     st.dataframe(
         pd.DataFrame(
             {
-                "Dimension": gaps["name"],
-                "Target": gaps["target_name"],
-                "Mean": gaps["mean"].round(2),
-                "Short of target by": gaps["gap"].round(2),
-                f"{_percent(results)}% interval": [
+                text("dashboard.page.col_dimension", language): gaps["name"],
+                text("dashboard.page.col_target", language): gaps["target_name"],
+                text("dashboard.page.col_mean", language): gaps["mean"].round(2),
+                text("dashboard.page.col_short_by", language): gaps["gap"].round(2),
+                text("dashboard.page.col_interval", language, p=_percent(results)): [
                     f"[{lo:.2f}, {hi:.2f}]"
                     for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)
                 ],
-                "Chance target reached": [f"{100 * p:.0f}%" for p in gaps["p_target"]],
-                "Verdict": gaps["verdict"].map(dash.GAP_TEXT),
+                text("dashboard.page.col_chance", language): [
+                    f"{100 * p:.0f}%" for p in gaps["p_target"]
+                ],
+                text("dashboard.page.col_verdict", language): [
+                    dash.gap_text(v, language) for v in gaps["verdict"]
+                ],
             }
         ),
         hide_index=True,
@@ -514,53 +558,41 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
     if _no_results(results, view):
         return
     q = results.questionnaire
-    queue = dash.discussion_queue(
-        _view_items(results, view),
-        results.rows(view),
-        q,
-        group_column=view.by,
-        label=view.label,
-        language=language,
-        limit=QUEUE_LENGTH,
-    )
-    st.subheader("Discussion queue")
-    st.write(
-        "Statements the group disagrees on **and** falls short on come first "
-        "(disagreement × gap to the target). Talk them through from the top."
-    )
+    model = results.model(view, language)
+    queue = model.queue
+    st.subheader(text("dashboard.page.queue", language))
+    st.write(text("dashboard.page.queue_intro", language))
     if queue.empty:
-        st.info("No statement has enough answers to be shown.")
+        st.info(text("dashboard.page.no_statement", language))
         return
     options = [q.text(o.label, language) for o in sorted(q.scale.options, key=lambda o: o.value)]
     _chart(
         "discussion",
-        charts.likert_chart(
-            dash.likert_segments(queue, q, language=language), queue, options=options
-        ),
-        charts.caption("likert"),
+        charts.likert_chart(model.segments, queue, options=options, language=language),
+        charts.caption("likert", language),
     )
     st.dataframe(
         pd.DataFrame(
             {
                 "#": queue["rank"],
-                "Statement": queue["statement"],
-                "Component": queue["component_name"],
-                "Mean": queue["mean"].round(2),
-                "Disagreement": queue["disagreement"].round(2),
-                "Gap": queue["gap"].round(2),
-                "Priority": queue["priority"].round(3),
-                "Answers": queue["n"],
+                text("dashboard.page.col_statement", language): queue["statement"],
+                text("dashboard.page.col_component", language): queue["component_name"],
+                text("dashboard.page.col_mean", language): queue["mean"].round(2),
+                text("dashboard.page.col_disagreement", language): queue["disagreement"].round(2),
+                text("dashboard.page.col_gap", language): queue["gap"].round(2),
+                text("dashboard.page.col_priority", language): queue["priority"].round(3),
+                text("dashboard.page.col_answers", language): queue["n"],
             }
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Statement": st.column_config.TextColumn(width="large")},
+        column_config={
+            text("dashboard.page.col_statement", language): st.column_config.TextColumn(
+                width="large"
+            )
+        },
     )
-    st.caption(
-        "Disagreement runs from 0 (everyone gave the same answer) to 1 (two equal camps at the "
-        "ends of the scale). Gap = how far the statement's mean falls short of the target level "
-        "of its component (or of the next level when no target is set)."
-    )
+    st.caption(text("dashboard.page.queue_note", language))
 
 
 def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
@@ -569,8 +601,9 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
     names = dash.dimension_names(q, language)
     suggestions: list[tuple[str, str]] = []
     if not _no_results(results, view):
-        priorities, recommendations = dash.recommendations(results.rows(view), q, language=language)
-        st.subheader("What to work on first")
+        model = results.model(view, language)
+        priorities, recommendations = model.priorities, model.actions
+        st.subheader(text("dashboard.page.work_first", language))
         if priorities:
             weakest = next(p for p in priorities if p.reason == "weakest")
             st.write(
@@ -596,8 +629,8 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
             )
             with st.expander(title, expanded=position == 0):
                 for number, action in enumerate(recommendation.actions):
-                    text, button = st.columns([8, 2], vertical_alignment="center")
-                    text.markdown(f"- {action}")
+                    cell, button = st.columns([8, 2], vertical_alignment="center")
+                    cell.markdown(f"- {action}")
                     if button.button(
                         "Add to the plan",
                         key=f"wmm_add_{component}_{number}",
@@ -608,7 +641,7 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
                             add_action(db, info.code, dimension=component, title=action)
                             st.toast("Added to the action plan.")
                     suggestions.append((component, action))
-    st.subheader("Action plan")
+    st.subheader(text("dashboard.page.action_plan", language))
     with st.form("wmm_add_action", clear_on_submit=True):
         st.write("Turn a recommendation into an action item, or write your own.")
         labels = ["(write my own)"] + [f"{names.get(c, c)}: {a}" for c, a in suggestions]
@@ -634,13 +667,13 @@ def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language
         status = cols[2].selectbox("Status", ACTION_STATUSES, key="wmm_action_status")
         if st.form_submit_button("Add to the action plan", type="primary"):
             picked = suggestions[choice - 1] if choice else None
-            text = title.strip() or (picked[1] if picked else "")
+            action_title = title.strip() or (picked[1] if picked else "")
             with page_errors():
                 add_action(
                     db,
                     info.code,
                     dimension=picked[0] if picked and not title.strip() else dimension,
-                    title=text,
+                    title=action_title,
                     owner=owner or None,
                     due_date=due if isinstance(due, date) else None,
                     status=status,
@@ -744,7 +777,7 @@ def _change_action(db: Store, code: str, actions: list[Action], carried: FollowU
 
 
 def _waves(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
-    st.subheader("Waves over time")
+    st.subheader(text("dashboard.page.waves", language))
     if view.by == "role":
         st.info("Waves are compared for the organisation or a unit; choose one above.")
         return
@@ -787,8 +820,8 @@ def _waves(db: Store, results: dash.CampaignResults, view: dash.View, language: 
     before, after = by_code[code].name, results.info.name
     _chart(
         "waves",
-        charts.comparison_chart(change, before=before, after=after),
-        charts.caption("waves", p=_percent(results)),
+        charts.comparison_chart(change, before=before, after=after, language=language),
+        charts.caption("waves", language, p=_percent(results)),
         stretch=False,
     )
     principles = wave_change(
@@ -836,7 +869,7 @@ def _change_table(
 
 
 def _roles(results: dash.CampaignResults, language: str) -> None:
-    st.subheader("How the roles see it")
+    st.subheader(text("dashboard.page.roles", language))
     q = results.questionnaire
     roles = dash.role_names(q, language)
     if results.by_unit is None:
@@ -884,15 +917,15 @@ def _roles(results: dash.CampaignResults, language: str) -> None:
     a, b = roles.get(first, first), roles.get(second, second)
     _chart(
         "roles",
-        charts.comparison_chart(gaps, before=a, after=b, direction=False),
-        charts.caption("roles", p=_percent(results), first=a, second=b),
+        charts.comparison_chart(gaps, before=a, after=b, direction=False, language=language),
+        charts.caption("roles", language, p=_percent(results), first=a, second=b),
         stretch=False,
     )
     _change_table(gaps, a, b, results)
 
 
 def _benchmark(db: Store, results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Benchmark position")
+    st.subheader(text("dashboard.page.benchmark", language))
     if results.by_unit is None:
         _no_results(results, dash.View())
         return
@@ -919,8 +952,8 @@ def _benchmark(db: Store, results: dash.CampaignResults, language: str) -> None:
     )
     _chart(
         "benchmark",
-        charts.benchmark_chart(position),
-        charts.caption("benchmark", p=_percent(results)),
+        charts.benchmark_chart(position, language=language),
+        charts.caption("benchmark", language, p=_percent(results)),
     )
     st.dataframe(
         pd.DataFrame(
@@ -953,7 +986,7 @@ def _benchmark(db: Store, results: dash.CampaignResults, language: str) -> None:
 
 
 def _reliability(results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Reliability (for the analyst)")
+    st.subheader(text("dashboard.page.reliability", language))
     if results.by_unit is None:
         _no_results(results, dash.View())
         return
@@ -963,8 +996,8 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
     if table["alpha"].notna().any():
         _chart(
             "reliability",
-            charts.reliability_chart(table),
-            charts.caption("reliability", p=_percent(results)),
+            charts.reliability_chart(table, language=language),
+            charts.caption("reliability", language, p=_percent(results)),
         )
     st.dataframe(
         pd.DataFrame(
@@ -990,7 +1023,9 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
         "means (0.7 or more: units can be compared)."
     )
     st.markdown("**Response quality**")
-    quality = dash.quality_summary(result.respondents, min_group_size=results.min_group_size)
+    quality = dash.quality_summary(
+        result.respondents, min_group_size=results.min_group_size, language=language
+    )
     if quality.empty:
         st.info("Too few respondents to report response quality.")
     else:
@@ -1012,7 +1047,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
     agreement = dash.agreement_table(result.scores, q, language=language)
     if not agreement.empty:
         st.markdown("**Agreement within units** (r*wg(J) with LeBreton & Senter's bands)")
-        st.dataframe(dash.agreement_cells(agreement), width="stretch")
+        st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(
             "Bands: 0–.30 lack of agreement, .31–.50 weak, .51–.70 moderate, .71–.90 strong, "
             ".91–1 very strong. r*wg(J) compares the spread of answers with random answering; "
@@ -1025,7 +1060,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
 
 
 def _downloads(db: Store, results: dash.CampaignResults, language: str) -> None:
-    st.subheader("Downloads")
+    st.subheader(text("dashboard.page.downloads", language))
     info, q = results.info, results.questionnaire
     st.caption("Every file applies the privacy rules: groups below the minimum size never appear.")
     cols = st.columns(4)

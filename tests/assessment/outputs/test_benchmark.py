@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from assessment.analysis.scoring import score_table
 from assessment.demo.generate import generate_organisation, organisation_profile
@@ -21,7 +20,6 @@ from assessment.outputs.benchmark import (
     benchmark_csv,
     benchmark_rows,
     compare,
-    percentile_rank,
     read_benchmark_files,
 )
 from assessment.questionnaire import default_registry
@@ -399,25 +397,6 @@ def test_read_needs_files() -> None:
 
 
 # --- comparing ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("values", "x"),
-    [
-        pytest.param([2.0, 3.0, 3.0, 4.0], 3.0, id="ties-count-half"),
-        pytest.param([2.0, 3.0, 3.0, 4.0], 2.5, id="between"),
-        pytest.param([2.0, 3.0], 1.0, id="below-all"),
-        pytest.param([2.0, 3.0], 5.0, id="above-all"),
-    ],
-)
-def test_percentile_rank_matches_scipy(values, x) -> None:
-    assert percentile_rank(values, x) == pytest.approx(
-        stats.percentileofscore(values, x, kind="mean")
-    )
-
-
-def test_percentile_rank_of_nothing() -> None:
-    assert math.isnan(percentile_rank([], 3.0))
 
 
 def pooled_frame(entries: list[dict[str, object]]) -> pd.DataFrame:

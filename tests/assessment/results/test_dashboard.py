@@ -34,6 +34,7 @@ from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import CampaignVersion, campaign_version
 from assessment.storage import Database, connect, upgrade
 from assessment.survey.qr import qr_svg
+from assessment.ui.problem_table import problems_frame
 from scoring.agreement import item_disagreement
 from scoring.change import hedges_g, welch_difference
 from scoring.groups import ItemMoments
@@ -76,22 +77,6 @@ def scored(q: Questionnaire):
 
 
 # -- participation ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("thresholds", "expected"),
-    [
-        pytest.param([1.0, 1.8, 2.6, 3.4, 4.2], 0.4, id="five-even-levels"),
-        pytest.param([1.0, 2.0, 2.5, 4.0], 0.25, id="narrowest-band-decides"),
-    ],
-)
-def test_readable_half_width(thresholds: list[float], expected: float) -> None:
-    assert dash.readable_half_width(thresholds) == pytest.approx(expected)
-
-
-def test_readable_half_width_needs_two_thresholds() -> None:
-    with pytest.raises(ValueError, match="at least two level thresholds"):
-        dash.readable_half_width([1.0])
 
 
 def _overall(unit: str, suppressed: bool, low: float = NAN, high: float = NAN) -> dict:
@@ -692,48 +677,6 @@ def test_live_update(previous, current, changed: bool, new: int) -> None:
     )
 
 
-# -- the campaign forms -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param(
-            "Sales, 72\nOps;10", [("Sales", None, 72), ("Ops", None, 10)], id="comma-semicolon"
-        ),
-        pytest.param(
-            "Sales\t72\n\n  \nOps",
-            [("Sales", None, 72), ("Ops", None, None)],
-            id="tabs-blank-lines",
-        ),
-        pytest.param(
-            "Ops, 10\nSupport, , Ops", [("Ops", None, 10), ("Support", "Ops", None)], id="parent"
-        ),
-        pytest.param("", [], id="empty"),
-    ],
-)
-def test_parse_units_text(text: str, expected: list[tuple]) -> None:
-    units = dash.parse_units_text(text)
-    assert [(u.name, u.parent, u.head_count) for u in units] == expected
-    assert dash.parse_units_text(dash.units_text(units)) == units
-
-
-@pytest.mark.parametrize(
-    ("text", "where", "kind"),
-    [
-        pytest.param("A, 3\nB, x", "line 2", "invalid-head-count", id="not-a-number"),
-        pytest.param("A, 0", "line 1", "invalid-head-count", id="zero"),
-        pytest.param("A, 3\nA, 4", "line 2", "duplicate-unit", id="duplicate"),
-        pytest.param("A, 3, B, C", "line 1", "wrong-field-count", id="too-many-fields"),
-        pytest.param("A, 3, Nowhere", "line 1", "unknown-parent", id="unknown-parent"),
-    ],
-)
-def test_parse_units_text_errors(text: str, where: str, kind: str) -> None:
-    with pytest.raises(DataError) as caught:
-        dash.parse_units_text(text)
-    assert [(p.path, p.type) for p in caught.value.problems] == [(where, kind)]
-
-
 # -- with a database --------------------------------------------------------------------------------
 
 
@@ -840,7 +783,7 @@ def test_problems_frame_names_row_and_column(db, campaign, tmp_path: Path) -> No
     bad.write_text("respondent_id,unit,CLA01\nr1,Alpha,7\n", encoding="utf-8")
     with pytest.raises(DataError) as caught:
         import_responses(db, campaign.code, bad)
-    frame = dash.problems_frame(caught.value)
+    frame = problems_frame(caught.value)
     assert list(frame.columns) == ["Where", "Problem", "Type"]
     assert any("row 2" in w and "CLA01" in w for w in frame["Where"])
 

@@ -78,7 +78,11 @@ def check_responses(table, minimum: int) -> None:
 
 
 def check_report(scored, group: str) -> None:
-    """The report renders (its guard passes) and marks every suppressed heatmap cell as such."""
+    """The report renders (its guard passes) and marks every suppressed heatmap cell as such.
+
+    The heatmap is the dashboard's chart; each cell's accessible label names the group, the
+    component and what the cell shows: the mean, or "hidden" with no statistic but n.
+    """
     page = render_report(scored.result, QUESTIONNAIRE, scored.metadata)
     scores = scored.result.scores
     if scores.loc[scores[group] == "__all__", "suppressed"].all():
@@ -87,11 +91,13 @@ def check_report(scored, group: str) -> None:
     names = {c.id: c.name["en"] for c in QUESTIONNAIRE.components}
     cells = scores[(scores["dimension_type"] == "component") & (scores[group] != "__all__")]
     for row in cells.itertuples(index=False):
-        label = html.escape(f"{getattr(row, group)} · {names[row.dimension]}: ")
+        label = html.escape(
+            f"Unit: {getattr(row, group)}; Dimension: {names[row.dimension]}; Value: ", quote=False
+        )
         if row.suppressed:
-            assert f"{label}suppressed (n = {row.n})" in page
+            assert f"{label}hidden; Respondents: {row.n}" in page
         else:
-            assert f"{label}{row.mean:.2f} [" in page
+            assert f"{label}{row.mean:.2f};" in page
 
 
 @settings(

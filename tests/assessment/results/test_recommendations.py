@@ -11,6 +11,7 @@ import pytest
 from assessment.analysis.scoring import score_table
 from assessment.demo.generate import generate_organisation
 from assessment.questionnaire import default_registry
+from assessment.questionnaire.flywheel import flywheel
 from assessment.results.recommendations import (
     disagreement_from_counts,
     next_actions,
@@ -21,6 +22,8 @@ from assessment.results.recommendations import (
 from scoring.suppression import TOTAL_LABEL
 
 NAN = math.nan
+#: The work-management flywheel (`flywheel(questionnaire).cycle`).
+CYCLE = ("clarity", "coordination", "completion")
 
 
 def rows(*entries: tuple[str, float, float, float, int]) -> pd.DataFrame:
@@ -97,7 +100,7 @@ def questionnaire():
     ],
 )
 def test_prioritise_components(frame: pd.DataFrame, order: list[str], reasons: list[str]) -> None:
-    priorities = prioritise_components(frame)
+    priorities = prioritise_components(frame, cycle=CYCLE)
     assert [p.component for p in priorities] == order
     assert [p.reason for p in priorities] == reasons
     assert [p.rank for p in priorities] == list(range(1, len(order) + 1))
@@ -186,3 +189,44 @@ def test_disagreement_from_counts_matches_the_scorings_unit_rows(questionnaire) 
 def test_disagreement_from_counts_needs_a_column_per_answer_value() -> None:
     with pytest.raises(ValueError, match=r"must be \(statements, 5\).*got shape \(1, 4\)"):
         disagreement_from_counts(np.ones((1, 4)), range(1, 6))
+
+
+def test_the_cycle_is_read_from_the_questionnaire(questionnaire) -> None:
+    wheel = flywheel(questionnaire)
+    assert wheel.cycle == CYCLE
+    assert (wheel.power, wheel.base) == ("collaboration", "workflow-architecture")
+    # Reordering the questionnaire's components reorders the cycle: nothing is hard-coded.
+    reordered = questionnaire.model_copy(
+        update={"components": [questionnaire.components[i] for i in (2, 1, 0, 3, 4)]}
+    )
+    assert flywheel(reordered).cycle == ("completion", "coordination", "clarity")
+
+
+def test_components_short_of_their_target_come_first() -> None:
+    """Issue 15: only Completion is short of its target, so work starts there, not upstream."""
+    frame = rows(
+        ("clarity", 3.3, 3.0, 3.6, 3),
+        ("coordination", 3.0, 2.7, 3.3, 3),
+        ("completion", 3.1, 2.8, 3.4, 3),
+    ).assign(gap=[-0.5, -0.2, 0.3])
+    order = prioritise_components(frame, cycle=CYCLE)
+    # the two that reached theirs follow in the usual order (Clarity upstream, not clearly apart)
+    assert [p.component for p in order] == ["completion", "clarity", "coordination"]
+    assert [p.reason for p in order] == ["weakest", "reached", "reached"]
+    assert [p.rank for p in order] == [1, 2, 3]
+    # Without targets the three are not clearly apart, so the most upstream (Clarity) comes first.
+    plain = prioritise_components(frame.drop(columns="gap"), cycle=CYCLE)
+    assert [p.component for p in plain] == ["clarity", "coordination", "completion"]
+
+
+@pytest.mark.parametrize("gaps", [[NAN, NAN, NAN], [0.2, 0.1, 0.4], [-0.1, -0.2, -0.3]])
+def test_targets_all_short_all_met_or_unset_keep_the_flywheel_order(gaps: list[float]) -> None:
+    frame = rows(
+        ("clarity", 3.0, 2.7, 3.3, 3),
+        ("coordination", 2.9, 2.6, 3.2, 3),
+        ("completion", 3.5, 3.3, 3.7, 3),
+    )
+    expected = [p.component for p in prioritise_components(frame, cycle=CYCLE)]
+    with_gaps = prioritise_components(frame.assign(gap=gaps), cycle=CYCLE)
+    assert [p.component for p in with_gaps] == expected
+    assert "reached" not in {p.reason for p in with_gaps}

@@ -1,18 +1,27 @@
-"""The dashboard's charts: pure builders from the frames of `assessment.results.dashboard` to Altair charts.
+"""Every chart of the results, defined once: pure builders from the view models of
+`assessment.results.views` to Altair (Vega-Lite) specs, drawn by the dashboard and, as inline SVG,
+by the report.
 
-Intervals are computed in Python before drawing; every chart has a one-line caption (`CAPTIONS`).
+Intervals are computed in Python before drawing; every chart has a one-line caption (`caption`);
+one palette serves both renderers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import vl_convert
+
+from assessment.i18n import format_interval, format_number, text
 
 #: Level colours for up to 7 levels (ColorBrewer RdYlBu: readable for red-green colour blindness).
 _LEVEL_PALETTE = ("#d73027", "#f46d43", "#fdae61", "#fee090", "#abd9e9", "#74add1", "#4575b4")
@@ -42,67 +51,40 @@ ROW_HEIGHT = 34
 IMAGE_WIDTH = 820
 FONT_SIZE = 15
 
-#: One line under each chart saying how to read it (``str.format`` fields in braces).
-CAPTIONS: dict[str, str] = {
-    "participation": (
-        "Dark bar: responses; light bar behind it: people in the unit. Blue units are reliable "
-        "enough to read (interval ±{half:.2f} or narrower); grey units are hidden because they have "
-        "fewer than {m} respondents or would let such a unit be worked out."
-    ),
-    "flywheel": (
-        "Clarity drives Coordination, which drives Completion; Collaboration powers the cycle and "
-        "Workflow Architecture holds it up. Colour = maturity level; each card shows the mean, its "
-        "{p}% interval and how likely the level is."
-    ),
-    "components": (
-        "Dot = mean, line = {p}% interval, shaded bands = maturity levels, black tick = target "
-        "level. Where a line crosses into another band, the level is not certain."
-    ),
-    "principles": (
-        "Principles sorted from strongest to weakest. Dot = mean, line = {p}% interval; two "
-        "principles whose lines overlap are not clearly different."
-    ),
-    "heatmap_mean": (
-        "Mean per unit and component, units ordered by their shrunken overall mean (strongest at "
-        "the top). Dashed, uncoloured cells are hidden: fewer than {m} respondents, or protecting "
-        "such a unit."
-    ),
-    "heatmap_level": (
-        "Maturity level per unit and component, units ordered by their shrunken overall mean. "
-        "Dashed, uncoloured cells are hidden: fewer than {m} respondents, or protecting such a unit."
-    ),
-    "gaps": (
-        "How far each mean is from its target level (line = {p}% interval). Left of 0 = short of "
-        "the target; a gap whose interval does not cross 0 is clearly real (red: short, green: "
-        "reached)."
-    ),
-    "likert": (
-        "Answers to each statement as chosen: disagreement to the left of 0, agreement to the "
-        "right, the neutral answer straddling 0. ↺ marks reverse-keyed statements (agreeing lowers "
-        "the score)."
-    ),
-    "waves": (
-        "Left: means of both waves on the common statements ({p}% intervals). Right: the change "
-        "with its interval; green/red changes are clear, grey ones could be chance."
-    ),
-    "roles": (
-        "Left: how each role rates the organisation ({p}% intervals). Right: {second} minus "
-        "{first}; a gap whose interval does not cross 0 (coloured) is clearly real."
-    ),
-    "benchmark": (
-        "Percentile rank among the other organisations (dot), with the range this organisation's "
-        "own {p}% interval allows (line). 50 = the median organisation."
-    ),
-    "reliability": (
-        "Cronbach's alpha per dimension with its Feldt {p}% interval; 0.7 (dashed) is the usual "
-        "minimum for a scale whose mean is interpreted."
-    ),
-}
+#: The charts that have a one-line caption saying how to read them (``dashboard.caption.<name>``).
+CAPTIONS: tuple[str, ...] = (
+    "participation",
+    "flywheel",
+    "components",
+    "principles",
+    "heatmap_mean",
+    "heatmap_level",
+    "gaps",
+    "likert",
+    "waves",
+    "roles",
+    "benchmark",
+    "reliability",
+)
 
 
-def caption(name: str, **values: Any) -> str:
-    """The caption of chart ``name`` with its values filled in."""
-    return CAPTIONS[name].format(**values)
+def caption(name: str, language: str | None = None, **values: object) -> str:
+    """The caption of chart ``name`` in ``language`` with its values filled in; a number is
+    written with the language's decimal mark (``half=0.4`` reads "±0,40" in German)."""
+    if name not in CAPTIONS:
+        raise KeyError(f"no caption for the chart {name!r}; charts with captions: {CAPTIONS}")
+    fields = {
+        key: format_number(value, language) if isinstance(value, float) else value
+        for key, value in values.items()
+    }
+    return text(f"dashboard.caption.{name}", language, **fields)
+
+
+def _as_layer(chart: object) -> alt.LayerChart:
+    """``chart`` as the layered chart it is (Altair's stubs widen ``.properties`` results)."""
+    if not isinstance(chart, alt.LayerChart):
+        raise TypeError(f"expected a layered chart; got {type(chart).__name__}")
+    return chart
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -157,7 +139,7 @@ def _plain(frame: pd.DataFrame) -> alt.InlineData:
 
 def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Projector-friendly defaults: large labels, no frame around the plot."""
-    return (
+    configured: alt.TopLevelMixin = (
         chart.configure_axis(
             labelFontSize=FONT_SIZE,
             titleFontSize=FONT_SIZE,
@@ -170,6 +152,7 @@ def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         .configure_title(fontSize=FONT_SIZE + 3, color=INK, anchor="start")
         .configure_view(strokeWidth=0)
     )
+    return configured
 
 
 def _level_bands(
@@ -191,24 +174,46 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _interval_text(mean: float, low: float, high: float) -> str:
+def _interval_text(mean: float, low: float, high: float, language: str | None = None) -> str:
+    """A mean with its interval in the language's format: "3.12 [2.97, 3.29]"."""
     if any(math.isnan(v) for v in (mean, low, high)):
-        return "–" if math.isnan(mean) else f"{mean:.2f}"
-    return f"{mean:.2f} [{low:.2f}, {high:.2f}]"
+        return format_number(mean, language)
+    return f"{format_number(mean, language)} {format_interval(low, high, language)}"
+
+
+def _words(language: str | None) -> Callable[..., str]:
+    """The chart words (``dashboard.chart``) in ``language``."""
+
+    def word(key: str, **fields: object) -> str:
+        return text(f"dashboard.chart.{key}", language, **fields)
+
+    return word
+
+
+def _label_expression(labels: Mapping[str, str]) -> str:
+    """A Vega expression that maps a legend's values to their labels."""
+    return f"{json.dumps(dict(labels), ensure_ascii=False)}[datum.label]"
 
 
 # -- participation --------------------------------------------------------------------------------
 
 
-def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.LayerChart:
+def participation_chart(
+    frame: pd.DataFrame, *, min_group_size: int, language: str | None = None
+) -> alt.LayerChart:
     """Responses per unit against its head-count, coloured by whether the unit can be read.
 
     ``frame`` is `assessment.results.dashboard.participation` (its organisation row is left out here).
     """
+    word = _words(language)
     data = frame[frame["unit"].astype(str) != "__all__"].copy()
     data["label"] = [
-        (f"{int(n)} of {int(h)} ({100 * n / h:.0f}%)" if pd.notna(h) and h else f"{int(n)}")
-        + (" · hidden" if status in ("suppressed", "protecting") else "")
+        (
+            word("count_of", n=int(n), total=int(h), share=f"{100 * n / h:.0f}")
+            if pd.notna(h) and h
+            else f"{int(n)}"
+        )
+        + (f" · {word('hidden')}" if status in ("suppressed", "protecting") else "")
         for n, h, status in zip(data["responses"], data["head_count"], data["status"], strict=True)
     ]
     data["people"] = data["head_count"].astype("Float64").fillna(0.0)
@@ -220,8 +225,11 @@ def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.Laye
     y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE))
     base = alt.Chart(data).encode(y=y)
     people = base.mark_bar(color="#e4e7eb", height=22).encode(
-        x=alt.X("people:Q", title="Responses (of the people in the unit)"),
-        tooltip=[alt.Tooltip("unit:N", title="Unit"), alt.Tooltip("people:Q", title="People")],
+        x=alt.X("people:Q", title=word("responses_axis")),
+        tooltip=[
+            alt.Tooltip("unit:N", title=word("unit")),
+            alt.Tooltip("people:Q", title=word("people")),
+        ],
     )
     answered = base.mark_bar(height=14).encode(
         x="responses:Q",
@@ -231,9 +239,9 @@ def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.Laye
             legend=None,
         ),
         tooltip=[
-            alt.Tooltip("unit:N", title="Unit"),
-            alt.Tooltip("responses:Q", title="Responses"),
-            alt.Tooltip("note:N", title="Results"),
+            alt.Tooltip("unit:N", title=word("unit")),
+            alt.Tooltip("responses:Q", title=word("responses")),
+            alt.Tooltip("note:N", title=word("results")),
         ],
     )
     labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE - 1, color=INK).encode(
@@ -244,8 +252,10 @@ def participation_chart(frame: pd.DataFrame, *, min_group_size: int) -> alt.Laye
         .mark_rule(strokeDash=[5, 4], color=MUTED)
         .encode(x="m:Q")
     )
-    return alt.layer(people, answered, minimum, labels).properties(
-        height=max(ROW_HEIGHT * len(order), 80)
+    return _as_layer(
+        alt.layer(people, answered, minimum, labels).properties(
+            height=max(ROW_HEIGHT * len(order), 80)
+        )
     )
 
 
@@ -306,18 +316,20 @@ def flywheel_chart(
     level_names: Sequence[str],
     confidence: float,
     width: int = 640,
+    language: str | None = None,
 ) -> alt.LayerChart:
     """The flywheel: the cycle of components with arrows, Collaboration in the middle powering it,
     Workflow Architecture as the base; each node coloured by its level (hidden ones grey).
 
     ``frame`` is `assessment.results.dashboard.flywheel`.
     """
+    word = _words(language)
     colours = level_colours(len(level_names))
     cycle = frame[frame["role"] == "cycle"].sort_values("order")
     positions = _cycle_positions(max(len(cycle), 1))
     nodes = []
-    for (x, y, _), record in zip(positions, cycle.to_dict("records"), strict=False):
-        nodes.append({**record, "x": x, "y": y, "shape": "circle"})
+    for (node_x, node_y, _), record in zip(positions, cycle.to_dict("records"), strict=False):
+        nodes.append({**record, "x": node_x, "y": node_y, "shape": "circle"})
     for record in frame[frame["role"] == "power"].to_dict("records"):
         nodes.append({**record, "x": 0.0, "y": 0.0, "shape": "circle"})
     bottom = frame[frame["role"].isin(["base", "other"])].sort_values("order").to_dict("records")
@@ -327,11 +339,11 @@ def flywheel_chart(
     data = pd.DataFrame(nodes)
     percent = f"{confidence * 100:g}%"
     data["headline"] = [
-        f"{m:.2f}" if shown else "hidden"
+        format_number(m, language) if shown else word("hidden")
         for m, shown in zip(data["mean"], data["shown"], strict=True)
     ]
     data["interval"] = [
-        f"{percent} [{lo:.2f}, {hi:.2f}]" if shown else "too few responses"
+        f"{percent} {format_interval(lo, hi, language)}" if shown else word("too_few")
         for lo, hi, shown in zip(data["ci_low"], data["ci_high"], data["shown"], strict=True)
     ]
     data["likely"] = [
@@ -375,11 +387,11 @@ def flywheel_chart(
     )
     size = math.pi * (_NODE_RADIUS * pixels_per_unit) ** 2
     tooltip = [
-        alt.Tooltip("name:N", title="Component"),
-        alt.Tooltip("headline:N", title="Mean"),
-        alt.Tooltip("interval:N", title="Interval"),
-        alt.Tooltip("likely:N", title="Level"),
-        alt.Tooltip("n:Q", title="Respondents"),
+        alt.Tooltip("name:N", title=word("component")),
+        alt.Tooltip("headline:N", title=word("mean")),
+        alt.Tooltip("interval:N", title=word("interval")),
+        alt.Tooltip("likely:N", title=word("level")),
+        alt.Tooltip("n:Q", title=word("respondents")),
     ]
     circles = (
         alt.Chart(data)
@@ -413,12 +425,17 @@ def flywheel_chart(
         )
     )
 
-    def text(field: str, dy: float, size_: int, weight: str = "normal") -> alt.Chart:
-        return (
+    def text(
+        field: str, dy: float, size_: int, weight: Literal["normal", "bold"] = "normal"
+    ) -> alt.Chart:
+        chart = (
             alt.Chart(data)
             .mark_text(fontSize=size_, fontWeight=weight, dy=dy)
             .encode(x=x, y=y, text=f"{field}:N", color=alt.Color("ink:N", scale=None))
         )
+        if not isinstance(chart, alt.Chart):
+            raise TypeError(f"expected a chart; got {type(chart).__name__}")
+        return chart
 
     labels = [
         text("name", -32, FONT_SIZE + 1, "bold"),
@@ -437,8 +454,10 @@ def flywheel_chart(
         .mark_text(fontSize=FONT_SIZE - 2, fontStyle="italic", color=MUTED)
         .encode(x=x, y=y, text="text:N")
     )
-    return alt.layer(arcs, arrowheads, spokes, circles, base, *labels, notes).properties(
-        width=width, height=height
+    return _as_layer(
+        alt.layer(arcs, arrowheads, spokes, circles, base, *labels, notes).properties(
+            width=width, height=height
+        )
     )
 
 
@@ -455,6 +474,7 @@ def estimate_chart(
     order: Literal["given", "mean"] = "given",
     show_target: bool = True,
     zoom: bool = True,
+    language: str | None = None,
 ) -> alt.LayerChart:
     """Means with intervals over the maturity level bands, one row per dimension.
 
@@ -462,9 +482,10 @@ def estimate_chart(
     With ``zoom`` the axis shows the part of the scale the intervals (and targets) occupy, on a
     0.2 grid, with room on the right for the labels; the level bands are cut to it.
     """
+    word = _words(language)
     data = frame.copy()
     data["text"] = [
-        _interval_text(m, lo, hi)
+        _interval_text(m, lo, hi, language)
         for m, lo, hi in zip(data["mean"], data["ci_low"], data["ci_high"], strict=True)
     ]
     data["likely"] = [
@@ -503,7 +524,7 @@ def estimate_chart(
         alt.Chart(bands)
         .mark_rect(opacity=0.22)
         .encode(
-            x=alt.X("low:Q", scale=x_scale, title="Mean on the answer scale"),
+            x=alt.X("low:Q", scale=x_scale, title=word("mean_axis")),
             x2="high:Q",
             color=alt.Color(
                 "level_name:N",
@@ -519,10 +540,10 @@ def estimate_chart(
     )
     base = alt.Chart(data).encode(y=y)
     tooltip = [
-        alt.Tooltip("name:N", title="Dimension"),
-        alt.Tooltip("text:N", title="Mean [interval]"),
-        alt.Tooltip("likely:N", title="Level"),
-        alt.Tooltip("n:Q", title="Respondents"),
+        alt.Tooltip("name:N", title=word("dimension")),
+        alt.Tooltip("text:N", title=word("mean_interval")),
+        alt.Tooltip("likely:N", title=word("level")),
+        alt.Tooltip("n:Q", title=word("respondents")),
     ]
     rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
         x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q", tooltip=tooltip
@@ -541,7 +562,9 @@ def estimate_chart(
             .encode(x=alt.X("target_threshold:Q", scale=x_scale))
         )
         layers.append(target)
-    return alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 24)
+    return _as_layer(
+        alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 24)
+    )
 
 
 # -- heatmap --------------------------------------------------------------------------------------
@@ -554,17 +577,19 @@ def heatmap_chart(
     level_names: Sequence[str],
     scale_min: float,
     scale_max: float,
+    language: str | None = None,
 ) -> alt.LayerChart:
     """Unit × dimension heatmap; hidden cells get a dashed outline and no colour, ever.
 
     ``cells`` is `assessment.results.dashboard.heatmap`.
     """
+    word = _words(language)
     data = cells.copy()
     groups = list(pd.unique(data.sort_values("group_rank")["group"]))
     dimensions = list(pd.unique(data.sort_values("dimension_rank")["name"]))
     colours = level_colours(len(level_names))
     data["level_label"] = [
-        str(name) if not hidden else "hidden"
+        str(name) if not hidden else word("hidden")
         for name, hidden in zip(data["level_name"], data["suppressed"], strict=True)
     ]
     data["text"] = data["label"] if colour_by == "mean" else data["level_label"]
@@ -594,24 +619,24 @@ def heatmap_chart(
     )
     y = alt.Y("group:N", sort=groups, title=None)
     tooltip = [
-        alt.Tooltip("group:N", title="Unit"),
-        alt.Tooltip("name:N", title="Dimension"),
-        alt.Tooltip("text:N", title="Value"),
-        alt.Tooltip("n:Q", title="Respondents"),
+        alt.Tooltip("group:N", title=word("unit")),
+        alt.Tooltip("name:N", title=word("dimension")),
+        alt.Tooltip("text:N", title=word("value")),
+        alt.Tooltip("n:Q", title=word("respondents")),
     ]
     shown = alt.Chart(data).transform_filter("!datum.suppressed")
     if colour_by == "mean":
         colour = alt.Color(
             "mean:Q",
             scale=alt.Scale(scheme="blues", domain=[scale_min, scale_max]),
-            title="Mean",
+            title=word("mean"),
             legend=alt.Legend(orient="bottom", gradientLength=320),
         )
     else:
         colour = alt.Color(
             "level_name:N",
             scale=alt.Scale(domain=list(level_names), range=colours),
-            title="Level",
+            title=word("level"),
             legend=alt.Legend(orient="bottom"),
         )
     filled = shown.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
@@ -628,7 +653,7 @@ def heatmap_chart(
         .mark_text(fontSize=FONT_SIZE - 1)
         .encode(x=x, y=y, text="text:N", color=alt.Color("ink:N", scale=None))
     )
-    return (
+    return _as_layer(
         alt.layer(filled, hidden, text)
         .resolve_scale(color="independent")
         .properties(height=max(40 * len(groups), 80))
@@ -638,21 +663,22 @@ def heatmap_chart(
 # -- gaps, changes and role differences -----------------------------------------------------------
 
 
-def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
+def gap_chart(gaps: pd.DataFrame, *, language: str | None = None) -> alt.LayerChart:
     """Distance of each mean from its target threshold, with intervals, coloured by the verdict.
 
     ``gaps`` is `assessment.results.dashboard.target_gaps`; drawn as mean − threshold (= −gap) so that
     short of the target is left of 0.
     """
+    word = _words(language)
     data = gaps.copy()
     data["distance"] = -data["gap"].astype(float)
     data["distance_low"] = -data["gap_ci_high"].astype(float)
     data["distance_high"] = -data["gap_ci_low"].astype(float)
     data["label"] = [
-        f"{name} (target: {target})"
+        word("target_label", name=name, target=target)
         for name, target in zip(data["name"], data["target_name"], strict=True)
     ]
-    data["p_text"] = [f"{100 * p:.0f}% likely reached" for p in data["p_target"]]
+    data["p_text"] = [word("reached_likely", p=f"{100 * p:.0f}") for p in data["p_target"]]
     names = list(data["label"])
     data = _plain(data)
     y = alt.Y("label:N", sort=names, title=None)
@@ -669,16 +695,22 @@ def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
         legend=alt.Legend(
             title=None,
             orient="bottom",
-            labelExpr="{'below': 'clearly short', 'unclear': 'not clear yet', 'reached': 'clearly reached'}[datum.label]",
+            labelExpr=_label_expression(
+                {
+                    "below": word("clearly_short"),
+                    "unclear": word("not_clear"),
+                    "reached": word("clearly_reached"),
+                }
+            ),
         ),
     )
     tooltip = [
-        alt.Tooltip("label:N", title="Dimension"),
-        alt.Tooltip("distance:Q", title="Mean − target threshold", format="+.2f"),
-        alt.Tooltip("p_text:N", title="Target"),
+        alt.Tooltip("label:N", title=word("dimension")),
+        alt.Tooltip("distance:Q", title=word("distance"), format="+.2f"),
+        alt.Tooltip("p_text:N", title=word("target")),
     ]
     base = alt.Chart(data).encode(y=y)
-    x = alt.X("distance_low:Q", title="Mean minus the target level's threshold (scale points)")
+    x = alt.X("distance_low:Q", title=word("distance_axis"))
     rule = base.mark_rule(strokeWidth=3).encode(
         x=x, x2="distance_high:Q", color=colour, tooltip=tooltip
     )
@@ -691,8 +723,8 @@ def gap_chart(gaps: pd.DataFrame) -> alt.LayerChart:
     zero = (
         alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK, strokeWidth=1.5).encode(x="x:Q")
     )
-    return alt.layer(zero, rule, point, text).properties(
-        height=max(ROW_HEIGHT * 1.3 * len(names), 90)
+    return _as_layer(
+        alt.layer(zero, rule, point, text).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90))
     )
 
 
@@ -703,6 +735,7 @@ def comparison_chart(
     after: str,
     width: int = 400,
     direction: bool = True,
+    language: str | None = None,
 ) -> alt.HConcatChart:
     """Two groups (waves or roles) side by side with intervals, and their difference.
 
@@ -711,6 +744,7 @@ def comparison_chart(
     and a clear fall red (waves); without, every clear difference has one colour (role groups:
     neither is better).
     """
+    word = _words(language)
     names = list(change["name"])
     ends = np.concatenate(
         [change["diff_ci_low"].to_numpy(dtype=float), change["diff_ci_high"].to_numpy(dtype=float)]
@@ -753,17 +787,19 @@ def comparison_chart(
     )
     offset = alt.YOffset("group:N", sort=[before, after], scale=alt.Scale(paddingInner=0.3))
     tooltip = [
-        alt.Tooltip("name:N", title="Dimension"),
-        alt.Tooltip("group:N", title="Group"),
-        alt.Tooltip("mean:Q", format=".2f", title="Mean"),
-        alt.Tooltip("low:Q", format=".2f", title="Interval from"),
-        alt.Tooltip("high:Q", format=".2f", title="to"),
-        alt.Tooltip("n:Q", title="Respondents"),
+        alt.Tooltip("name:N", title=word("dimension")),
+        alt.Tooltip("group:N", title=word("group")),
+        alt.Tooltip("mean:Q", format=".2f", title=word("mean")),
+        alt.Tooltip("low:Q", format=".2f", title=word("interval_from")),
+        alt.Tooltip("high:Q", format=".2f", title=word("interval_to")),
+        alt.Tooltip("n:Q", title=word("respondents")),
     ]
     left_base = alt.Chart(means).encode(y=y, yOffset=offset, color=group_colour)
     left = alt.layer(
         left_base.mark_rule(strokeWidth=3).encode(
-            x=alt.X("low:Q", scale=alt.Scale(zero=False), title="Mean", axis=alt.Axis(tickCount=6)),
+            x=alt.X(
+                "low:Q", scale=alt.Scale(zero=False), title=word("mean"), axis=alt.Axis(tickCount=6)
+            ),
             x2="high:Q",
             tooltip=tooltip,
         ),
@@ -789,11 +825,11 @@ def comparison_chart(
         legend=None,
     )
     diff_tooltip = [
-        alt.Tooltip("name:N", title="Dimension"),
-        alt.Tooltip("diff:Q", format="+.2f", title="Difference"),
-        alt.Tooltip("diff_ci_low:Q", format="+.2f", title="Interval from"),
-        alt.Tooltip("diff_ci_high:Q", format="+.2f", title="to"),
-        alt.Tooltip("g:Q", format="+.2f", title="Hedges' g"),
+        alt.Tooltip("name:N", title=word("dimension")),
+        alt.Tooltip("diff:Q", format="+.2f", title=word("difference")),
+        alt.Tooltip("diff_ci_low:Q", format="+.2f", title=word("interval_from")),
+        alt.Tooltip("diff_ci_high:Q", format="+.2f", title=word("interval_to")),
+        alt.Tooltip("g:Q", format="+.2f", title=word("hedges")),
     ]
     right_base = alt.Chart(diff).encode(y=alt.Y("name:N", sort=names, title=None, axis=None))
     right = alt.layer(
@@ -803,7 +839,7 @@ def comparison_chart(
         right_base.mark_rule(strokeWidth=3).encode(
             x=alt.X(
                 "diff_ci_low:Q",
-                title="Difference: blue minus grey",
+                title=word("difference_axis"),
                 scale=alt.Scale(domain=diff_domain, nice=False),
                 axis=alt.Axis(tickCount=6),
             ),
@@ -818,20 +854,28 @@ def comparison_chart(
             x="label_x:Q", text="text:N"
         ),
     ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
-    return alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+    chart = alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+    if not isinstance(chart, alt.HConcatChart):
+        raise TypeError(f"expected a side-by-side chart; got {type(chart).__name__}")
+    return chart
 
 
 # -- discussion queue -----------------------------------------------------------------------------
 
 
 def likert_chart(
-    segments: pd.DataFrame, queue: pd.DataFrame, *, options: Sequence[str]
+    segments: pd.DataFrame,
+    queue: pd.DataFrame,
+    *,
+    options: Sequence[str],
+    language: str | None = None,
 ) -> alt.LayerChart:
     """Diverging stacked bars of the answers to the queued statements (ranked top first).
 
     ``segments`` is `assessment.results.dashboard.likert_segments`, ``queue`` the `discussion_queue` it was
     built from, ``options`` the answer labels low to high.
     """
+    word = _words(language)
     labels = {
         item: f"{rank}. {_shorten(statement, 58)}"
         for item, rank, statement in zip(
@@ -858,7 +902,7 @@ def likert_chart(
     bars = base.mark_bar(height=22).encode(
         x=alt.X(
             "start:Q",
-            title="Share of answers (%): disagree ← | → agree",
+            title=word("share_axis"),
             scale=alt.Scale(domain=[-100, 100]),
             axis=alt.Axis(
                 labelExpr="abs(datum.value)", values=[-100, -75, -50, -25, 0, 25, 50, 75, 100]
@@ -867,11 +911,11 @@ def likert_chart(
         x2="end:Q",
         color=colour,
         tooltip=[
-            alt.Tooltip("item:N", title="Id"),
-            alt.Tooltip("statement:N", title="Statement"),
-            alt.Tooltip("option:N", title="Answer"),
-            alt.Tooltip("count:Q", title="Answers"),
-            alt.Tooltip("share_text:N", title="Share"),
+            alt.Tooltip("item:N", title=word("id")),
+            alt.Tooltip("statement:N", title=word("statement")),
+            alt.Tooltip("option:N", title=word("answer")),
+            alt.Tooltip("count:Q", title=word("answers")),
+            alt.Tooltip("share_text:N", title=word("share")),
         ],
     )
     text = (
@@ -881,7 +925,7 @@ def likert_chart(
         .encode(x="middle:Q", text="share_text:N", color=alt.Color("ink:N", scale=None))
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK).encode(x="x:Q")
-    return (
+    return _as_layer(
         alt.layer(bars, zero, text)
         .resolve_scale(color="independent")
         .properties(height=max(ROW_HEIGHT * len(order), 80))
@@ -891,14 +935,15 @@ def likert_chart(
 # -- benchmark and reliability --------------------------------------------------------------------
 
 
-def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def benchmark_chart(frame: pd.DataFrame, *, language: str | None = None) -> alt.LayerChart:
     """Percentile rank among the benchmark organisations with the range the own interval allows.
 
     ``frame`` is `assessment.results.dashboard.benchmark_position`.
     """
+    word = _words(language)
     data = frame.copy()
     data["text"] = [
-        f"{p:.0f} [{lo:.0f}, {hi:.0f}] of {int(n)}"
+        word("percentile_of", p=f"{p:.0f}", interval=format_interval(lo, hi, language, 0), n=int(n))
         for p, lo, hi, n in zip(
             data["percentile"],
             data["percentile_low"],
@@ -917,14 +962,12 @@ def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
         .encode(x=alt.X("x:Q", scale=x_scale))
     )
     tooltip = [
-        alt.Tooltip("name:N", title="Dimension"),
-        alt.Tooltip("text:N", title="Percentile [range] of organisations"),
-        alt.Tooltip("pooled_median:Q", format=".2f", title="Their median mean"),
+        alt.Tooltip("name:N", title=word("dimension")),
+        alt.Tooltip("text:N", title=word("percentile_range")),
+        alt.Tooltip("pooled_median:Q", format=".2f", title=word("their_median")),
     ]
     rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
-        x=alt.X(
-            "percentile_low:Q", scale=x_scale, title="Percentile rank among other organisations"
-        ),
+        x=alt.X("percentile_low:Q", scale=x_scale, title=word("percentile_axis")),
         x2="percentile_high:Q",
         tooltip=tooltip,
     )
@@ -934,19 +977,22 @@ def benchmark_chart(frame: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(align="left", dx=8, dy=-12, fontSize=FONT_SIZE - 3, color=INK).encode(
         x="percentile_high:Q", text="text:N"
     )
-    return alt.layer(quartiles, rule, point, text).properties(
-        height=max(ROW_HEIGHT * 1.2 * len(names), 80)
+    return _as_layer(
+        alt.layer(quartiles, rule, point, text).properties(
+            height=max(ROW_HEIGHT * 1.2 * len(names), 80)
+        )
     )
 
 
-def reliability_chart(table: pd.DataFrame) -> alt.LayerChart:
+def reliability_chart(table: pd.DataFrame, *, language: str | None = None) -> alt.LayerChart:
     """Cronbach's alpha per dimension with its Feldt interval; dashed line at 0.7.
 
     ``table`` is `assessment.results.dashboard.reliability_table` (rows without alpha are left out).
     """
+    word = _words(language)
     data = table[table["alpha"].notna()].copy()
     data["text"] = [
-        _interval_text(a, lo, hi)
+        _interval_text(a, lo, hi, language)
         for a, lo, hi in zip(
             data["alpha"], data["alpha_ci_low"], data["alpha_ci_high"], strict=True
         )
@@ -962,18 +1008,20 @@ def reliability_chart(table: pd.DataFrame) -> alt.LayerChart:
         .encode(x=alt.X("x:Q", scale=x_scale))
     )
     tooltip = [
-        alt.Tooltip("name:N", title="Dimension"),
-        alt.Tooltip("text:N", title="Alpha [interval]"),
+        alt.Tooltip("name:N", title=word("dimension")),
+        alt.Tooltip("text:N", title=word("alpha_interval")),
     ]
     rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
-        x=alt.X("alpha_ci_low:Q", scale=x_scale, title="Cronbach's alpha"),
+        x=alt.X("alpha_ci_low:Q", scale=x_scale, title=word("alpha")),
         x2="alpha_ci_high:Q",
         tooltip=tooltip,
     )
     point = base.mark_point(filled=True, size=160, color=ACCENT, opacity=1).encode(
         x="alpha:Q", tooltip=tooltip
     )
-    return alt.layer(line, rule, point).properties(height=max(ROW_HEIGHT * len(names), 80))
+    return _as_layer(
+        alt.layer(line, rule, point).properties(height=max(ROW_HEIGHT * len(names), 80))
+    )
 
 
 # -- images ---------------------------------------------------------------------------------------
@@ -989,3 +1037,37 @@ def chart_image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> bytes:
     if fmt == "svg":
         return vl_convert.vegalite_to_svg(spec).encode("utf-8")
     raise ValueError(f"chart images are 'png' or 'svg'; got {fmt!r}")
+
+
+def inline_svg(chart: alt.TopLevelMixin, *, title: str) -> str:
+    """The chart as an ``<svg>`` element to embed in an HTML page that loads nothing.
+
+    Rendered locally by vl-convert with the dashboard's styling; the XML prolog is dropped, the
+    chart gets an accessible name (``role="img"``, ``aria-label`` and a ``<title>``), text keeps the
+    page's own fonts (no font is embedded or fetched), and the ids of its gradients and clip paths
+    get a prefix of the chart's own, so several charts on one page never share an id. Every
+    reference left is to the chart itself (``url(#…)``).
+    """
+    svg = chart_image(chart, "svg").decode("utf-8")
+    svg = svg[svg.index("<svg") :]
+    # Inline in HTML the <svg> element needs no namespace declarations (and xlink: no prefix).
+    svg = svg.replace("xlink:href=", "href=")
+    svg = re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg, count=2)
+    # vl-convert numbers gradients across calls (gradient_0, gradient_1, ...): number the chart's
+    # ids by their first appearance, so the same chart always reads the same, then prefix them.
+    names: dict[str, str] = {}
+    for found in re.findall(r'\bid="([^"]+)"', svg):
+        names.setdefault(found, f"i{len(names)}")
+
+    def renamed(name: str) -> str:
+        return "\x00" + names.get(name, name)
+
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{renamed(m.group(1))}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{renamed(m.group(1))})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{renamed(m.group(1))}"', svg)
+    prefix = "c" + hashlib.sha256(f"{title}\n{svg}".encode()).hexdigest()[:8] + "-"
+    svg = svg.replace("\x00", prefix)
+    label = html.escape(title, quote=True)
+    head_end = svg.index(">")
+    head = re.sub(r'\s(role|aria-label|aria-roledescription)="[^"]*"', "", svg[:head_end])
+    return f'{head} role="img" aria-label="{label}"><title>{label}</title>' + svg[head_end + 1 :]

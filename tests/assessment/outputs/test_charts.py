@@ -4,6 +4,7 @@ coloured, and every chart has a caption."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import altair as alt
@@ -15,9 +16,9 @@ from ui.pages import spec_records
 from assessment.analysis.scoring import ScoredTable
 from assessment.analysis.waves import score_waves, wave_change
 from assessment.demo.generate import generate_organisation, organisation_profile
+from assessment.outputs import charts
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.results import dashboard as dash
-from assessment.ui import charts
 from scoring.suppression import TOTAL_LABEL
 
 NEW = "work-management@1.1.0"
@@ -301,3 +302,16 @@ def test_likert_bars_follow_the_queue_order(scored, q) -> None:
     bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
     order = bars["encoding"]["y"]["sort"]
     assert [label.split(". ", 1)[0] for label in order] == ["1", "2", "3", "4"]
+
+
+def test_inline_svg_is_self_contained_and_stable(scored: ScoredTable, q: Questionnaire) -> None:
+    # The report embeds charts as inline SVG: nothing to fetch, ids unique per chart, and the same
+    # chart reads the same every time (vl-convert numbers gradients across calls).
+    heatmap = _all_charts(scored, q)["heatmap_mean"]
+    first = charts.inline_svg(heatmap, title="Units & components")
+    assert first == charts.inline_svg(heatmap, title="Units & components")
+    assert first.startswith("<svg") and 'aria-label="Units &amp; components"' in first
+    assert "http" not in first and "<image" not in first and "@font-face" not in first
+    ids = re.findall(r'\bid="([^"]+)"', first)
+    assert ids and len(ids) == len(set(ids))
+    assert set(re.findall(r"url\(#([^)]+)\)", first)) <= set(ids)

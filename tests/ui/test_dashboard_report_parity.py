@@ -1,0 +1,147 @@
+"""The dashboard and the report render one results model: for the demo campaign they show the same
+discussion queue in the same order, the same levels with their probability and the same target gaps,
+in English and in German."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from ui.pages import open_page, spec_records
+
+from assessment.demo.seed import seed_demo
+from assessment.results import dashboard as dash
+from assessment.storage import Database, connect, upgrade
+from assessment.ui.pages import dashboard as dashboard_page
+
+PASSWORD = "parity-test-password"
+
+
+@dataclass(frozen=True)
+class Demo:
+    db: Database
+    code: str
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    folder = tmp_path_factory.mktemp("parity")
+    url = f"sqlite:///{folder / 'wmm.sqlite'}"
+    db = connect(url, create=True)
+    upgrade(db)
+    seeded = seed_demo(db, folder=folder / "no-demo-files")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WMM_DATABASE_URL", url)
+        patch.setenv("WMM_ADMIN_PASSWORD", PASSWORD)
+        patch.setenv("WMM_BASE_URL", "https://wmm.example.org")
+        patch.setenv("WMM_DEMO", "0")
+        yield Demo(db, seeded.campaigns[-1].code)
+    db.dispose()
+    st.cache_resource.clear()
+    dash.clear_caches()
+
+
+def _script() -> None:
+    from assessment.ui.pages import dashboard as dashboard_page
+
+    dashboard_page.render()
+
+
+def _dashboard(demo: Demo, tab: str, language: str) -> AppTest:
+    at = open_page(_script, password=PASSWORD, state={dashboard_page.CAMPAIGN_KEY: demo.code})
+    at.selectbox(key="wmm_dashboard_language").select(language).run()
+    at.session_state["wmm_dashboard_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _section(page: str, sid: str) -> str:
+    return page.split(f'<section id="{sid}">', 1)[1].split("</section>", 1)[0]
+
+
+def _rows(section: str) -> list[list[str]]:
+    """The cells of each body row of the section's tables, as plain text."""
+    rows = []
+    for body in re.findall(r"<tbody>(.*?)</tbody>", section, flags=re.S):
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+            rows.append([html.unescape(re.sub(r"<[^>]+>", "\n", c)) for c in cells])
+    return rows
+
+
+@pytest.fixture(scope="module", params=["en", "de"])
+def language(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def report(demo: Demo, language: str) -> str:
+    return dash.report_html(demo.db, demo.code, language=language).decode("utf-8")
+
+
+def test_same_discussion_queue_in_the_same_order(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Discussion", language)
+    shown = at.dataframe[0].value
+    on_dashboard = [str(s) for s in shown.iloc[:, 1]]  # "#", then the statement
+    in_report = [cells[1].split("\n")[0] for cells in _rows(_section(report, "disagreement"))]
+    assert len(on_dashboard) == dashboard_page.QUEUE_LENGTH
+    assert in_report == on_dashboard
+    # Both come from the one model: the same statements as the organisation's queue.
+    results = dash.load_results(demo.db, demo.code)
+    model = results.model(dash.View(), language)
+    assert list(model.queue["statement"]) == on_dashboard
+
+
+def test_same_levels_with_their_probability(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Overview", language)
+    records: list[dict[str, Any]] = []
+    for chart in at.get("vega_lite_chart"):
+        records.extend(spec_records(json.loads(chart.proto.spec)))
+        for dataset in chart.proto.datasets:
+            frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            records.extend(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+    on_dashboard = {
+        str(r["name"]): str(r["likely"]) for r in records if "likely" in r and "ci_low" in r
+    }
+    in_report = {cells[0]: cells[4] for cells in _rows(_section(report, "components"))}
+    assert set(in_report) <= set(on_dashboard) and len(in_report) == 5
+    for name, level in in_report.items():
+        assert level == on_dashboard[name], name
+    if language == "de":
+        # The German dashboard speaks German: no English level text under "Klarheit".
+        assert all("likely" not in text for text in on_dashboard.values())
+        assert "Klarheit" in on_dashboard
+        assert "Abstände zu den Zielen" in [
+            s.value for s in _dashboard(demo, "Targets", "de").subheader
+        ]
+
+
+def test_same_target_gaps(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Targets", language)
+    shown = at.dataframe[0].value
+    on_dashboard = {
+        str(name): float(gap)
+        # Dimension, target, mean, then how far short of the target
+        for name, gap in zip(shown.iloc[:, 0], shown.iloc[:, 3], strict=True)
+    }
+    assert on_dashboard, "the demo campaign sets targets"
+    in_report: dict[str, str] = {}
+    for section in ("components", "principles", "indices"):
+        if f'<section id="{section}">' in report:
+            for cells in _rows(_section(report, section)):
+                if len(cells) >= 8 and cells[7] != "–":
+                    in_report[cells[0]] = cells[7]
+    assert set(in_report) == set(on_dashboard)
+    mark = "," if language == "de" else "."
+    for name, gap in on_dashboard.items():
+        distance = f"{abs(gap):.2f}".replace(".", mark)
+        assert in_report[name].startswith(distance), (name, in_report[name], gap)
