@@ -863,6 +863,32 @@ class DatabaseURLError(AssessmentError):
     description = "Use sqlite:///path.db or postgresql://user@host/db."
 
 
+class DatabaseSettingError(AssessmentError):
+    """A pool or timeout setting in the environment that is not a usable number."""
+
+    code = "invalid-database-setting"
+    title = "Invalid database setting"
+    description = (
+        "WMM_DB_POOL_SIZE (at least 1), WMM_DB_MAX_OVERFLOW (0 or more), WMM_DB_POOL_TIMEOUT and "
+        "WMM_SQLITE_BUSY_TIMEOUT (seconds) must be numbers."
+    )
+
+
+class DatabaseUnavailableError(AssessmentError):
+    """The database did not answer in time: every pooled connection busy, a SQLite file locked by
+    other writers for longer than the busy timeout, or a PostgreSQL server refusing connections.
+
+    Nothing was written by the failed transaction; trying again a moment later usually works.
+    """
+
+    code = "database-unavailable"
+    title = "Database busy or unreachable"
+    description = (
+        "Nothing was written; try again in a moment. Under load, raise WMM_DB_POOL_SIZE or run "
+        "more replicas (README, Deployment)."
+    )
+
+
 class DatabaseMissingError(AssessmentError):
     """The SQLite file does not exist yet (and the command does not create databases)."""
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
 from assessment.access.auth import PasswordSource, oidc_configured, resolve_password
 from assessment.campaigns.management import list_campaigns, survey_url
-from assessment.demo.seed import ORGANISATION, WAVES, DemoSeed, seed_demo
+from assessment.demo import ORGANISATION, WAVE_NAMES
 from assessment.storage import (
     Database,
     check_schema,
@@ -32,6 +32,9 @@ from assessment.storage.models import Base
 from assessment.storage.settings import claim_setting, get_setting
 from assessment.survey.site_address import base_url, unreachable_hint
 
+if TYPE_CHECKING:  # seeding loads pandas and pyarrow: imported only when a demo is seeded
+    from assessment.demo.seed import DemoSeed
+
 #: Where the hash of a generated facilitator password is kept (table app_settings).
 PASSWORD_SETTING = "facilitator_password_hash"
 #: ``WMM_DEMO``: unset seeds the demo into a freshly created SQLite database only; ``1`` also into a
@@ -40,7 +43,7 @@ DEMO_ENV = "WMM_DEMO"
 _NO = {"0", "false", "no", "off"}
 _YES = {"1", "true", "yes", "on"}
 #: The demo campaign whose survey link the first run shows (the wave that is still open).
-DEMO_CAMPAIGN = WAVES[-1][0]
+DEMO_CAMPAIGN = WAVE_NAMES[-1]
 
 
 _announced: set[str] = set()
@@ -193,7 +196,11 @@ def prepare(
     secrets = secrets or {}
     db, created = open_or_create(url)
     try:
-        demo = seed_demo(db) if created and wants_demo(db, environ) else None
+        demo: DemoSeed | None = None
+        if created and wants_demo(db, environ):
+            from assessment.demo.seed import seed_demo
+
+            demo = seed_demo(db)
         if oidc_configured(secrets):
             login: Literal["password", "oidc"] = "oidc"
             source: PasswordSource | None = None

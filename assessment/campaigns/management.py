@@ -39,7 +39,6 @@ from assessment.errors import (
 )
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
-from assessment.responses.csv_safety import neutralise_text, restore_text
 from assessment.storage.models import (
     Campaign,
     Invitation,
@@ -694,6 +693,9 @@ def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
     page offers it for download; the links are guarded against spreadsheet formulas
     (`assessment.responses.csv_safety.neutralise_text`).
     """
+    # Imported here: csv_safety loads numpy, pandas and pyarrow, which the survey page never needs.
+    from assessment.responses.csv_safety import neutralise_text
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["number", "survey_url"])
@@ -729,6 +731,8 @@ def read_units_csv(source: Path | bytes, *, name: str = "units.csv") -> list[Uni
         Naming the file, row and column of every problem (unreadable file, missing column, bad
         head-count, unknown parent, duplicate unit).
     """
+    from assessment.responses.csv_safety import restore_text  # numpy & co., see above
+
     try:
         path = Path(name) if isinstance(source, bytes) else source  # names the file in messages
         text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8-sig")

@@ -88,8 +88,18 @@ def serve(db_url: str | None, port: int, address: str | None, open_browser: bool
 
 
 def _load_app_libraries() -> None:
-    """Import the pages' libraries once, as start-up imports (`assessment.runtime`): their objects
-    are then out of the garbage collector's sight, since every later collection would walk them
-    again for nothing."""
+    """Import every page and its libraries once, as start-up imports (`assessment.runtime`): their
+    objects are then out of the garbage collector's sight, since every later collection would walk
+    them again for nothing.
+
+    The app imports its pages lazily (a process serving only respondents never needs pandas);
+    `wmm serve` loads them all up front so the facilitator's first dashboard does not stall the
+    room while pandas, scipy and altair load, and so their objects are frozen with the rest.
+    """
+    import importlib
+
     with runtime.start_up_imports():
-        import assessment.ui.app  # noqa: F401  (pages, pandas, altair, SQLAlchemy)
+        from assessment.ui.app import PAGE_MODULES
+
+        for name in PAGE_MODULES:
+            importlib.import_module(f"assessment.ui.pages.{name}")

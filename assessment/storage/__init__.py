@@ -17,6 +17,7 @@ from assessment.storage.migrate import (
 __all__ = [
     "Database",
     "DatabaseMissingError",
+    "DatabaseUnavailableError",
     "MigrationNeededError",
     "check_schema",
     "connect",

@@ -3,6 +3,10 @@
 SQLite (the default, a local file) and PostgreSQL (chosen by URL) run the same code; this module hides
 their differences (WAL, foreign keys, busy timeout and write locking on SQLite; pre-ping on PostgreSQL).
 
+Connection pools are sized for a room of phones (many reruns at once) and tunable through the
+environment (`pool_settings`); a connection that cannot be had in time, or a SQLite file that stays
+locked, is raised as `DatabaseUnavailableError`, which the pages answer with "try again".
+
 The database URL comes from, in order: ``--db URL`` (passed in as ``url``), the environment variable
 ``WMM_DATABASE_URL``, and the default SQLite file. The default is ``data/wmm.sqlite`` inside the source
 checkout when wmm runs from one (a ``pyproject.toml`` next to the ``assessment`` package), so a developer's
@@ -17,7 +21,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +29,16 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assessment.errors import DatabaseMissingError, DatabaseURLError
+from assessment.errors import (
+    DatabaseMissingError,
+    DatabaseSettingError,
+    DatabaseUnavailableError,
+    DatabaseURLError,
+)
 
 ENV_VAR = "WMM_DATABASE_URL"
 DEFAULT_FILE_NAME = "wmm.sqlite"
@@ -36,8 +46,100 @@ DEFAULT_FILE_NAME = "wmm.sqlite"
 #: How long a SQLite connection waits for another writer before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
+#: Environment variables of the connection pool (see `pool_settings`).
+POOL_SIZE_ENV = "WMM_DB_POOL_SIZE"
+MAX_OVERFLOW_ENV = "WMM_DB_MAX_OVERFLOW"
+POOL_TIMEOUT_ENV = "WMM_DB_POOL_TIMEOUT"
+BUSY_TIMEOUT_ENV = "WMM_SQLITE_BUSY_TIMEOUT"
+
 # Execution option that marks a transaction as a writer (SQLite: BEGIN IMMEDIATE).
 _WRITE_OPTION = "wmm_write"
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """How many connections a process keeps and how long it waits for one.
+
+    Attributes
+    ----------
+    size : connections kept open (``WMM_DB_POOL_SIZE``, default 10)
+    max_overflow : extra connections opened under load and closed after (``WMM_DB_MAX_OVERFLOW``,
+        default 20); a process uses at most ``size + max_overflow`` connections
+    timeout : seconds a transaction waits for a free connection before `DatabaseUnavailableError`
+        (``WMM_DB_POOL_TIMEOUT``, default 30)
+    sqlite_busy_timeout : seconds a SQLite transaction waits for the write lock
+        (``WMM_SQLITE_BUSY_TIMEOUT``, default 30)
+    """
+
+    size: int = 10
+    max_overflow: int = 20
+    timeout: float = 30.0
+    sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT_MS / 1000
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, *, whole: bool) -> float:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = -1
+    if value < 0 or (name == POOL_SIZE_ENV and value < 1):
+        kind = "a whole number" if whole else "a number of seconds"
+        least = 1 if name == POOL_SIZE_ENV else 0
+        raise DatabaseSettingError(f"{name} must be {kind} >= {least}; found {text!r}")
+    return value
+
+
+def pool_settings(environ: Mapping[str, str] | None = None) -> PoolSettings:
+    """The pool settings from the environment (``WMM_DB_POOL_SIZE``, ``WMM_DB_MAX_OVERFLOW``,
+    ``WMM_DB_POOL_TIMEOUT``, ``WMM_SQLITE_BUSY_TIMEOUT``); defaults where unset.
+
+    Each Streamlit rerun that reads or writes holds one connection for its transaction, so the
+    pool bounds how many respondents' clicks touch the database at once; the rest wait up to the
+    timeout. With PostgreSQL, replicas x (size + max_overflow) must stay below the server's
+    ``max_connections`` (README, "Deployment").
+
+    Raises
+    ------
+    DatabaseSettingError
+        If a value is not a number, or is negative (a pool size below 1).
+    """
+    env = os.environ if environ is None else environ
+    default = PoolSettings()
+    return PoolSettings(
+        size=int(_number(env, POOL_SIZE_ENV, default.size, whole=True)),
+        max_overflow=int(_number(env, MAX_OVERFLOW_ENV, default.max_overflow, whole=True)),
+        timeout=_number(env, POOL_TIMEOUT_ENV, default.timeout, whole=False),
+        sqlite_busy_timeout=_number(
+            env, BUSY_TIMEOUT_ENV, default.sqlite_busy_timeout, whole=False
+        ),
+    )
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means "the database is busy or away" rather than a bug or bad data: a
+    pool timeout, a locked or busy SQLite file, a PostgreSQL connection that failed or broke."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError):
+        if isinstance(error.orig, sqlite3.OperationalError):
+            text = str(error.orig).lower()
+            return "locked" in text or "busy" in text
+        return (
+            True  # PostgreSQL: connection refused or lost, too many clients, server shutting down
+        )
+    return False
+
+
+def _unavailable_error(error: BaseException) -> DatabaseUnavailableError:
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return DatabaseUnavailableError(
+        f"the database is busy or unreachable ({detail}); nothing was lost, try again in a moment"
+    )
 
 
 def _checkout_root() -> Path | None:
@@ -106,7 +208,19 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def _sqlite_connect_listener(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
+        _on_sqlite_connect(dbapi_connection, record, busy_timeout_ms=busy_timeout_ms)
+
+    return on_connect
+
+
+def _on_sqlite_connect(
+    dbapi_connection: sqlite3.Connection,
+    _record: Any,
+    *,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is deferred, which
     # lets two writers deadlock on the read-to-write upgrade); see the SQLAlchemy pysqlite docs.
     dbapi_connection.isolation_level = None
@@ -114,7 +228,7 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         # With WAL, NORMAL loses no committed data on an application crash and is much faster.
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
@@ -128,17 +242,32 @@ def _on_sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
-def make_engine(url: URL) -> Engine:
-    """An engine for ``url`` with the per-backend settings wmm relies on."""
+def make_engine(url: URL, pool: PoolSettings | None = None) -> Engine:
+    """An engine for ``url`` with the per-backend settings wmm relies on and a pool sized by
+    ``pool`` (default: `pool_settings` from the environment)."""
+    pool = pool or pool_settings()
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(
-            url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        )
-        event.listen(engine, "connect", _on_sqlite_connect)
+        if (url.database or "") in ("", ":memory:"):  # in memory: one connection, no pool to size
+            engine = create_engine(url, connect_args={"check_same_thread": False})
+        else:
+            engine = create_engine(
+                url,
+                connect_args={"timeout": pool.sqlite_busy_timeout, "check_same_thread": False},
+                pool_size=pool.size,
+                max_overflow=pool.max_overflow,
+                pool_timeout=pool.timeout,
+            )
+        busy_ms = round(pool.sqlite_busy_timeout * 1000)
+        event.listen(engine, "connect", _sqlite_connect_listener(busy_ms))
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
+    )
 
 
 class Transactions(Protocol):
@@ -186,15 +315,28 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One writing transaction: commit on success, roll back on any exception."""
-        with self._write() as session, session.begin():
-            yield session
+        """One writing transaction: commit on success, roll back on any exception.
+
+        Raises `DatabaseUnavailableError` when no connection or write lock could be had in time.
+        """
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except (DBAPIError, PoolTimeoutError) as error:
+            if unavailable(error):
+                raise _unavailable_error(error) from error
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """One reading transaction (never commits)."""
-        with self._read() as session, session.begin():
-            yield session
+        """One reading transaction (never commits); `DatabaseUnavailableError` as in `write`."""
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except (DBAPIError, PoolTimeoutError) as error:
+            if unavailable(error):
+                raise _unavailable_error(error) from error
+            raise
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -272,6 +272,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "Link zur Befragung, den Sie erhalten haben, neu beginnen.",
     },
     "the_organisers": {"en": "the people running this survey", "de": "das Befragungsteam"},
+    "server_busy": {
+        "en": "The server is busy right now. Your answers are kept: try again in a moment.",
+        "de": "Der Server ist gerade ausgelastet. Ihre Antworten bleiben erhalten: Versuchen Sie "
+        "es gleich noch einmal.",
+    },
+    "try_again": {"en": "Try again", "de": "Erneut versuchen"},
+    "saved_on_next": {
+        "en": "Your answers on this page are saved when you press Next or Back.",
+        "de": "Ihre Antworten auf dieser Seite werden gespeichert, wenn Sie auf Weiter oder "
+        "Zurück tippen.",
+    },
 }
 
 

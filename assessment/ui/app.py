@@ -2,19 +2,58 @@
 
 The survey is the public default page; the facilitator pages sit behind login. Start-up (database,
 demo, login) lives in assessment/startup.py; `wmm serve` does it before the server starts.
+
+Each page's module is imported when the page is first drawn, not by this script: a respondent's
+page then never loads the dashboard's libraries (pandas, scipy, altair), whose hundreds of
+thousands of objects would otherwise sit in every process that only serves the survey.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import streamlit as st
 
 from assessment.ui import session
-from assessment.ui.pages import campaigns as campaigns_page
-from assessment.ui.pages import dashboard as dashboard_page
-from assessment.ui.pages import questionnaires as questionnaires_page
-from assessment.ui.pages import survey as survey_page
-from assessment.ui.pages import vote as vote_page
-from assessment.ui.pages import workshop as workshop_page
+from assessment.ui.pages.vote import VOTE_PARAM
+
+#: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
+PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "campaigns")
+
+
+def _page(name: str) -> None:
+    """Draw the page of module ``assessment.ui.pages.<name>`` (imported on first use)."""
+    importlib.import_module(f"assessment.ui.pages.{name}").render()
+
+
+def survey_page() -> None:
+    """The public survey."""
+    _page("survey")
+
+
+def questionnaires_page() -> None:
+    """The questionnaires and what they measure."""
+    _page("questionnaires")
+
+
+def dashboard_page() -> None:
+    """The facilitator's dashboard."""
+    _page("dashboard")
+
+
+def vote_page() -> None:
+    """The room's vote (``/?v=CODE``)."""
+    _page("vote")
+
+
+def workshop_page() -> None:
+    """The facilitator's workshop page."""
+    _page("workshop")
+
+
+def campaigns_page() -> None:
+    """The facilitator's campaigns."""
+    _page("campaigns")
 
 
 def main() -> None:
@@ -26,11 +65,11 @@ def main() -> None:
     session.startup_or_stop()
 
     # A voting link (``/?v=CODE``) opens the vote; every other link the survey.
-    voting = vote_page.VOTE_PARAM in st.query_params
+    voting = VOTE_PARAM in st.query_params
     pages = {
         "": [
             st.Page(
-                survey_page.render,
+                survey_page,
                 title="Survey",
                 icon=":material/edit_note:",
                 url_path="survey",
@@ -39,7 +78,7 @@ def main() -> None:
             *(
                 [
                     st.Page(
-                        vote_page.render,
+                        vote_page,
                         title="Vote",
                         icon=":material/how_to_vote:",
                         url_path="vote",
@@ -50,7 +89,7 @@ def main() -> None:
                 else []
             ),
             st.Page(
-                questionnaires_page.render,
+                questionnaires_page,
                 title="Questionnaires",
                 icon=":material/list_alt:",
                 url_path="questionnaires",
@@ -58,19 +97,19 @@ def main() -> None:
         ],
         "Facilitator": [
             st.Page(
-                dashboard_page.render,
+                dashboard_page,
                 title="Dashboard",
                 icon=":material/monitoring:",
                 url_path="dashboard",
             ),
             st.Page(
-                workshop_page.render,
+                workshop_page,
                 title="Workshop",
                 icon=":material/co_present:",
                 url_path="workshop",
             ),
             st.Page(
-                campaigns_page.render,
+                campaigns_page,
                 title="Campaigns",
                 icon=":material/folder_open:",
                 url_path="campaigns",
@@ -84,7 +123,7 @@ def main() -> None:
         ],
     }
     # Someone who opened a survey link sees the survey only, without the site's menu.
-    respondent = any(name in st.query_params for name in ("c", "r", "t", vote_page.VOTE_PARAM))
+    respondent = any(name in st.query_params for name in ("c", "r", "t", VOTE_PARAM))
     st.navigation(pages, position="hidden" if respondent else "sidebar").run()
 
 

@@ -13,7 +13,7 @@ import pytest
 from assessment.campaigns.actions import add_action, delete_action, list_actions, update_action
 from assessment.campaigns.management import CampaignInfo, list_campaigns
 from assessment.demo.generate import DEMO_QUESTIONNAIRES, DEMO_SEED, demo_waves, write_demo
-from assessment.demo.seed import ACTIONS, WAVES, seed_demo
+from assessment.demo.seed import ACTIONS, PEERS, WAVES, seed_demo
 from assessment.errors import ActionError, DataError, UnknownActionError
 from assessment.outputs.benchmark_rows import (
     COLUMNS,
@@ -21,6 +21,7 @@ from assessment.outputs.benchmark_rows import (
     load_benchmark_rows,
     save_benchmark_rows,
 )
+from assessment.outputs.campaign_exports import compare_with_benchmarks
 from assessment.questionnaire import default_registry
 from assessment.results.campaign_answers import load_responses
 from assessment.storage import Database
@@ -161,6 +162,21 @@ def test_the_demo_organisation_is_seeded_once(db: Database, tmp_path: Path) -> N
     assert all(u.head_count for u in wave1.units)
     assert wave1.targets["completion"] == 4
     assert len(list_actions(db, wave1.code)) == len(ACTIONS)
+    assert first.peer_rows_added > 0
+    assert second.peer_rows_added == 0
+
+
+def test_the_demo_seeds_peers_labelled_as_demo_data_for_the_benchmark_tab(
+    db: Database, tmp_path: Path
+) -> None:
+    seed_demo(db, folder=tmp_path)
+    rows = load_benchmark_rows(db)
+    assert set(rows["org"]) == {name for name, _, _, _ in PEERS}
+    assert all("(demo data)" in org for org in rows["org"])
+    wave2 = next(c for c in list_campaigns(db) if c.name == WAVES[-1][0])
+    comparison = compare_with_benchmarks(db, wave2.code)
+    assert comparison.n_organisations == len(PEERS)
+    assert comparison.rows["percentile"].notna().any()
 
 
 def test_without_demo_files_the_same_demo_is_generated(db: Database, tmp_path: Path) -> None:

@@ -192,7 +192,8 @@ PANELS = [
         "Waves", 1, ["Compared on the common statements only", "items in common"], id="waves"
     ),
     pytest.param("Roles", 1, ["How the roles see it"], id="roles"),
-    pytest.param("Benchmark", 0, ["No benchmark files are imported yet"], id="benchmark-empty"),
+    # The demo seeds five peer organisations (demo data), so the tab shows a position.
+    pytest.param("Benchmark", 1, ["other organisations", "Benchmark position"], id="benchmark"),
     pytest.param("Reliability", 1, ["Response quality", "ICC(1)"], id="reliability"),
     pytest.param("Downloads", 0, ["privacy rules"], id="downloads"),
 ]
@@ -330,6 +331,16 @@ def test_benchmark_panel_with_imported_benchmarks(world: World, tmp_path: Path) 
     _assert_clean(at)
     assert len(at.get("vega_lite_chart")) == 1
     assert "Compared with" in _texts(at)
+
+
+def test_benchmark_panel_without_benchmark_files_says_how_to_import_them(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dash, "load_benchmark", lambda db, results: None)  # an empty pool
+    at = _tab(_open(world.demo), "Benchmark")
+    _assert_clean(at)
+    assert len(at.get("vega_lite_chart")) == 0
+    assert "No benchmark files are imported yet" in _texts(at)
 
 
 def test_downloads_offer_every_file(world: World, demo_page: AppTest) -> None:

@@ -8,14 +8,15 @@ Nothing a respondent or facilitator typed is rendered as HTML.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypedDict
+from typing import Any, ParamSpec, TypedDict
 
 import streamlit as st
 
 from assessment.campaigns.management import CampaignInfo, get_campaign
-from assessment.errors import AssessmentError, DataError, NoAnswers
+from assessment.errors import AssessmentError, DatabaseUnavailableError, DataError, NoAnswers
 from assessment.i18n import text
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.survey.flow import (
@@ -82,6 +83,8 @@ SENT = "survey_sent"  # this session has sent its answers at least once (a doubl
 NOTICE = "survey_notice"  # a message for the current page (a text key or a library message)
 MISSING = "survey_missing"  # profile questions still to answer (ProfileField), flagged next to each
 RESUMED = "survey_resumed"
+# The action that found the database busy, (callback name, args), offered again by a button.
+RETRY = "survey_retry"
 TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its top
 # time.monotonic() of the last save (or start/resume) of this session: the survey reports the time
 # spent answering as intervals, because the database keeps no clock time finer than the day.
@@ -164,7 +167,14 @@ def _open(campaign: CampaignInfo) -> None:
 
 
 def _fail(error: AssessmentError) -> None:
-    """Turn a library error into the error page, the thank-you page, or a notice on this page."""
+    """Turn a library error into the error page, the thank-you page, or a notice on this page.
+
+    A busy database (pool or lock timeout) is a notice with a "Try again" button that repeats the
+    action recorded by `_retryable`; the answers stay in the session meanwhile.
+    """
+    if isinstance(error, DatabaseUnavailableError):
+        _state()[NOTICE] = "server_busy"
+        return
     if is_already_received(error):
         _state()[DONE] = "already"
         return
@@ -182,6 +192,25 @@ def _unexpected() -> None:
 
 #: The survey's boundary around its callbacks (`assessment.ui.errors.guarded_callback`).
 _guarded = guarded_callback(on_error=_fail, on_unexpected=_unexpected)
+
+_Args = ParamSpec("_Args")
+
+
+def _retryable(name: str) -> Callable[[Callable[_Args, None]], Callable[_Args, None]]:
+    """Record the callback and its arguments when the database is busy, for "Try again"."""
+
+    def decorate(callback: Callable[_Args, None]) -> Callable[_Args, None]:
+        @functools.wraps(callback)
+        def run(*args: _Args.args, **kwargs: _Args.kwargs) -> None:
+            try:
+                callback(*args, **kwargs)
+            except DatabaseUnavailableError:
+                _state()[RETRY] = (name, args)
+                raise
+
+        return run
+
+    return decorate
 
 
 def _start_session(link: SurveyLink) -> None:
@@ -276,6 +305,7 @@ def _on_language() -> None:
 
 
 @_guarded
+@_retryable("start")
 def _on_start() -> None:
     state = _state()
     state.pop(NOTICE, None)
@@ -304,6 +334,7 @@ def _on_start() -> None:
 
 
 @_guarded
+@_retryable("profile")
 def _on_profile(step: int, shown: int) -> None:
     state = _state()
     if state[PAGE] != shown:  # a second click on a button of a page already left
@@ -350,6 +381,8 @@ def _save_page() -> bool:
             questionnaire=_questionnaire().key,
             elapsed_seconds=_lap(),
         )
+    except DatabaseUnavailableError:
+        raise  # "Try again" repeats the whole move (`_retryable`)
     except AssessmentError as error:
         _fail(error)
         return False
@@ -359,6 +392,7 @@ def _save_page() -> bool:
 
 
 @_guarded
+@_retryable("move")
 def _on_move(step: int, shown: int) -> None:
     if _state()[PAGE] != shown:  # a second click on a button of a page already left
         return
@@ -369,6 +403,7 @@ def _on_move(step: int, shown: int) -> None:
 
 
 @_guarded
+@_retryable("go_to")
 def _on_go_to(page_id: str, shown: int) -> None:
     if _state()[PAGE] != shown:
         return
@@ -378,6 +413,7 @@ def _on_go_to(page_id: str, shown: int) -> None:
 
 
 @_guarded
+@_retryable("submit")
 def _on_submit() -> None:
     state = _state()
     if state.get(DONE):  # the second click of a double click: the first one submitted already
@@ -411,6 +447,24 @@ def _on_submit() -> None:
 
 
 @_guarded
+def _on_retry() -> None:
+    """Repeat the action that found the database busy (its own checks stop a stale repeat)."""
+    retry = _state().pop(RETRY, None)
+    _state().pop(NOTICE, None)
+    if retry is None:
+        return
+    name, args = retry
+    _RETRYABLE[name](*args)
+
+
+@_guarded
+def _on_retry_start() -> None:
+    """Open the survey link again after the database was busy on the first visit."""
+    link: SurveyLink = _state()[LINK]
+    _start_session(link)
+
+
+@_guarded
 def _on_next_person() -> None:
     link: SurveyLink = _state()[LINK]
     _clear()
@@ -425,6 +479,16 @@ def _on_open_code() -> None:
     if code:
         st.query_params.from_dict({"c": code})
         _start_session(parse_link({"c": code}))
+
+
+#: The actions a "Try again" button can repeat, by the name `_retryable` recorded.
+_RETRYABLE: dict[str, Callable[..., None]] = {
+    "start": _on_start,
+    "profile": _on_profile,
+    "move": _on_move,
+    "go_to": _on_go_to,
+    "submit": _on_submit,
+}
 
 
 # -- drawing ----------------------------------------------------------------------------------------
@@ -453,6 +517,17 @@ def _notice() -> None:
             st.warning(tr(notice, _language()))
         except KeyError:
             st.warning(plain_markdown(notice))
+    if notice == "server_busy" and _state().get(RETRY):
+        st.button(tr("try_again", _language()), key="survey_try_again", on_click=_on_retry)
+
+
+def _busy_page() -> None:
+    """The database was busy before the survey could open: say so, and offer to try again."""
+    language = pick_language(("en", "de"), chosen=None, locale=_locale())
+    st.warning(tr("server_busy", language))
+    st.button(
+        tr("try_again", language), key="survey_try_again", type="primary", on_click=_on_retry_start
+    )
 
 
 def _sync_url() -> None:
@@ -479,13 +554,15 @@ def _resume_box() -> None:
         st.caption(tr("resume_help", language))
 
 
-def _buttons(index: int, move: Callable[[int, int], None]) -> None:
+def _buttons(index: int, move: Callable[[int, int], None], *, in_form: bool = False) -> None:
     """Back and Next of page ``index``. Their keys name the page and the callbacks check it, so the
-    second click of a double click (sent for a page already left) cannot skip a page."""
+    second click of a double click (sent for a page already left) cannot skip a page. In a form
+    they are its submit buttons: they send the page's answers with them."""
     language = _language()
+    button = st.form_submit_button if in_form else st.button
     with st.container(horizontal=True, horizontal_alignment="distribute"):
-        st.button(tr("back", language), key=f"survey_back_{index}", on_click=move, args=(-1, index))
-        st.button(
+        button(tr("back", language), key=f"survey_back_{index}", on_click=move, args=(-1, index))
+        button(
             tr("next", language),
             key=f"survey_next_{index}",
             type="primary",
@@ -532,11 +609,13 @@ def _profile_page() -> None:
     missing = state.get(MISSING, ())
     st.header(tr("profile_title", language))
     st.write(tr("profile_intro", language))
+    # A form, as on the statement pages: choosing costs no rerun; Next sends unit and role.
+    form = st.form("survey_profile_form", border=False, enter_to_submit=False)
     if campaign.units:
         names = [u.name for u in campaign.units]
         if UNIT_WIDGET not in state:
             state[UNIT_WIDGET] = state.get(UNIT) if state.get(UNIT) in names else None
-        st.selectbox(
+        form.selectbox(
             tr("unit_label", language),
             names,
             index=None,
@@ -544,7 +623,7 @@ def _profile_page() -> None:
             key=UNIT_WIDGET,
         )
         if "unit" in missing:
-            st.warning(tr("unit_missing", language))
+            form.warning(tr("unit_missing", language))
     question = role_question(questionnaire)
     if question is not None:
         roles = [o.id for o in question.options]
@@ -553,7 +632,7 @@ def _profile_page() -> None:
         }
         if ROLE_WIDGET not in state:
             state[ROLE_WIDGET] = state.get(ROLE) if state.get(ROLE) in roles else None
-        st.radio(
+        form.radio(
             plain_markdown(role_label(campaign, questionnaire, language)),
             roles,
             index=None,
@@ -561,9 +640,10 @@ def _profile_page() -> None:
             key=ROLE_WIDGET,
         )
         if "role" in missing:
-            st.warning(plain_markdown(role_missing_text(questionnaire, language)))
+            form.warning(plain_markdown(role_missing_text(questionnaire, language)))
+    with form:
+        _buttons(_state()[PAGE], _on_profile, in_form=True)
     _notice()
-    _buttons(_state()[PAGE], _on_profile)
     _resume_box()
 
 
@@ -582,21 +662,25 @@ def _statements(page: SurveyPage, index: int) -> None:
     st.write(tr("statements_intro", language, dont_know=dont_know_label(questionnaire, language)))
     options = answer_options(questionnaire)
     labels = {o: plain_markdown(answer_label(questionnaire, o, language)) for o in options}
-    for item in page.items:
-        key = item_key(item)
-        if key not in state:
-            state[key] = answers.get(item)
-        with st.container(border=True):
-            st.radio(
-                plain_markdown(statement_text(questionnaire, item, language)),
-                options,
-                index=None,
-                format_func=labels.__getitem__,
-                key=key,
-            )
-    st.caption(tr("answered", language, answered=where.answered, total=where.total))
+    # One form per page: choosing an answer stays in the browser (no rerun per answer, which a
+    # room of phones pays for); Back and Next send the page's answers, and they are saved then.
+    with st.form(f"survey_form_{index}", border=False, enter_to_submit=False):
+        for item in page.items:
+            key = item_key(item)
+            if key not in state:
+                state[key] = answers.get(item)
+            with st.container(border=True):
+                st.radio(
+                    plain_markdown(statement_text(questionnaire, item, language)),
+                    options,
+                    index=None,
+                    format_func=labels.__getitem__,
+                    key=key,
+                )
+        st.caption(tr("answered", language, answered=where.answered, total=where.total))
+        st.caption(tr("saved_on_next", language))
+        _buttons(index, _on_move, in_form=True)
     _notice()
-    _buttons(index, _on_move)
     _resume_box()
 
 
@@ -708,6 +792,9 @@ def _render() -> None:
         _start_session(parse_link(st.query_params.to_dict()))
     if state.get(ERROR):
         _error_page(state[ERROR])
+        return
+    if CAMPAIGN not in state and state.get(NOTICE) == "server_busy":
+        _busy_page()
         return
     if CAMPAIGN not in state:
         _no_code_page()
