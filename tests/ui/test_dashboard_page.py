@@ -185,7 +185,7 @@ PANELS = [
         "Overview", 4, ["The flywheel", "The seven principles", "Participation"], id="overview"
     ),
     pytest.param("Units", 1, ["Units and components"], id="units"),
-    pytest.param("Targets", 1, ["gaps are clearly real"], id="targets"),
+    pytest.param("Targets", 1, ["Clearly short of the target", "Clearly reached"], id="targets"),
     pytest.param("Discussion", 1, ["Discussion queue", "disagreement × gap"], id="discussion"),
     pytest.param("Actions", 0, ["What to work on first", "Action plan"], id="actions"),
     pytest.param(
@@ -440,3 +440,13 @@ def test_live_mode_shows_the_link_and_new_answers_without_rescoring_idle(
     metric = next(m for m in at.metric if m.label == "Responses so far")
     assert metric.value == "14" and "+2" in str(metric.proto.delta)
     assert len(calls) > scored
+
+
+def test_targets_table_keeps_shortfalls_and_surpluses_apart(demo_page: AppTest) -> None:
+    """Issue 15: a met target never reads as "short of target by −0.79"."""
+    at = _tab(demo_page, "Targets")
+    _assert_clean(at)
+    table = at.dataframe[0].value
+    short, above = table["Short of target by"], table["Above target by"]
+    assert (short.dropna() > 0).all() and (above.dropna() > 0).all()
+    assert not (short.notna() & above.notna()).any()

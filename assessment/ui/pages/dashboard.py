@@ -512,26 +512,30 @@ def _targets(results: dash.CampaignResults, view: dash.View, language: str) -> N
         charts.gap_chart(gaps, language=language),
         charts.caption("gaps", language, p=_percent(results)),
     )
-    clear = gaps[gaps["verdict"] != "unclear"]
-    verdicts = ", ".join(
-        f"{r['name']} ({dash.gap_text(r['verdict'], language)})" for r in clear.to_dict("records")
-    )
+
+    # Shortfalls and surpluses apart: a surplus is good news, not a gap to close (issue 15).
+    def listed(verdict: str) -> str:
+        names = [str(n) for n in gaps.loc[gaps["verdict"] == verdict, "name"]]
+        return ", ".join(names) or text("dashboard.page.none_listed", language)
+
     st.write(
         text(
             "dashboard.page.clear_gaps",
             language,
-            clear=len(clear),
-            total=len(gaps),
-            verdicts=verdicts or text("dashboard.page.no_clear_gaps", language),
+            short=listed("below"),
+            reached=listed("reached"),
+            unclear=listed("unclear"),
         )
     )
+    gap = pd.to_numeric(gaps["gap"], errors="coerce")
     st.dataframe(
         pd.DataFrame(
             {
                 text("dashboard.page.col_dimension", language): gaps["name"],
                 text("dashboard.page.col_target", language): gaps["target_name"],
                 text("dashboard.page.col_mean", language): gaps["mean"].round(2),
-                text("dashboard.page.col_short_by", language): gaps["gap"].round(2),
+                text("dashboard.page.col_short_by", language): gap.where(gap > 0).round(2),
+                text("dashboard.page.col_above_by", language): (-gap).where(gap < 0).round(2),
                 text("dashboard.page.col_interval", language, p=_percent(results)): [
                     f"[{lo:.2f}, {hi:.2f}]"
                     for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)
