@@ -539,11 +539,16 @@ def estimate_chart(
             ),
         )
     )
-    band_names = (
+    # Neighbouring level names sit on alternate rows, so two narrow bands never run their names
+    # together ("EmergingDefined").
+    bands["row"] = np.arange(len(bands)) % 2
+    band_names = [
         alt.Chart(bands)
-        .mark_text(baseline="top", dy=-18, fontSize=FONT_SIZE - 2, color=MUTED)
+        .transform_filter(f"datum.row == {row}")
+        .mark_text(baseline="top", dy=dy, fontSize=FONT_SIZE - 2, color=MUTED)
         .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(0), text="label:N")
-    )
+        for row, dy in ((0, -34), (1, -18))
+    ]
     base = alt.Chart(data).encode(y=y)
     tooltip = [
         alt.Tooltip("name:N", title=word("dimension")),
@@ -557,10 +562,22 @@ def estimate_chart(
     point = base.mark_point(filled=True, size=220, color=ACCENT, opacity=1).encode(
         x=alt.X("mean:Q", scale=x_scale), tooltip=tooltip
     )
-    label = base.mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK).encode(
-        x=alt.X("ci_high:Q", scale=x_scale), text="text:N"
+    # The interval's text goes right of the interval, or left of it when the right edge of the
+    # axis is too close (it would be cut: "3.57]").
+    span = high - low
+    label_right = (
+        base.transform_filter(
+            f"!isValid(datum.ci_high) || ({high} - datum.ci_high) >= {0.34 * span}"
+        )
+        .mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK)
+        .encode(x=alt.X("ci_high:Q", scale=x_scale), text="text:N")
     )
-    layers: list[alt.Chart] = [band_layer, band_names, rule, point, label]
+    label_left = (
+        base.transform_filter(f"isValid(datum.ci_high) && ({high} - datum.ci_high) < {0.34 * span}")
+        .mark_text(align="right", dx=-10, fontSize=FONT_SIZE - 2, color=INK)
+        .encode(x=alt.X("ci_low:Q", scale=x_scale), text="text:N")
+    )
+    layers: list[alt.Chart] = [band_layer, *band_names, rule, point, label_right, label_left]
     if show_target and has_target:
         target = (
             base.transform_filter("isValid(datum.target_threshold)")
@@ -569,7 +586,7 @@ def estimate_chart(
         )
         layers.append(target)
     return _as_layer(
-        alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 24)
+        alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 40)
     )
 
 
@@ -739,7 +756,7 @@ def comparison_chart(
     *,
     before: str,
     after: str,
-    width: int = 400,
+    width: int = 320,
     direction: bool = True,
     language: str | None = None,
 ) -> alt.HConcatChart:
