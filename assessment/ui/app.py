@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.ui import session
+from assessment.ui.language import language_picker, set_html_lang, t, ui_language
 from assessment.ui.pages import campaigns as campaigns_page
 from assessment.ui.pages import dashboard as dashboard_page
 from assessment.ui.pages import questionnaires as questionnaires_page
@@ -18,51 +19,57 @@ from assessment.ui.pages import survey as survey_page
 def main() -> None:
     """One run of the app's script: page settings, start-up, navigation to the requested page."""
     st.set_page_config(
-        page_title="Work management maturity", page_icon=":material/autorenew:", layout="wide"
+        page_title=t("common.app_title"), page_icon=":material/autorenew:", layout="wide"
     )
     st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
     session.startup_or_stop()
+    # Someone who opened a survey link sees the survey only, without the site's menu; the survey
+    # is in the respondent's language. Everyone else chooses the language of the pages.
+    respondent = any(name in st.query_params for name in ("c", "r", "t"))
+    language = ui_language() if respondent else language_picker()
 
+    survey = st.Page(
+        survey_page.render,
+        title=t("common.nav.survey"),
+        icon=":material/edit_note:",
+        url_path="survey",
+        default=True,
+    )
     pages = {
         "": [
-            st.Page(
-                survey_page.render,
-                title="Survey",
-                icon=":material/edit_note:",
-                url_path="survey",
-                default=True,
-            ),
+            survey,
             st.Page(
                 questionnaires_page.render,
-                title="Questionnaires",
+                title=t("common.nav.questionnaires"),
                 icon=":material/list_alt:",
                 url_path="questionnaires",
             ),
         ],
-        "Facilitator": [
+        t("common.nav.facilitator"): [
             st.Page(
                 dashboard_page.render,
-                title="Dashboard",
+                title=t("common.nav.dashboard"),
                 icon=":material/monitoring:",
                 url_path="dashboard",
             ),
             st.Page(
                 campaigns_page.render,
-                title="Campaigns",
+                title=t("common.nav.campaigns"),
                 icon=":material/folder_open:",
                 url_path="campaigns",
             ),
             st.Page(
                 session.login_page,
-                title="Log out" if session.is_facilitator() else "Log in",
+                title=t("common.nav.log_out" if session.is_facilitator() else "common.nav.log_in"),
                 icon=":material/key:",
                 url_path="login",
             ),
         ],
     }
-    # Someone who opened a survey link sees the survey only, without the site's menu.
-    respondent = any(name in st.query_params for name in ("c", "r", "t"))
-    st.navigation(pages, position="hidden" if respondent else "sidebar").run()
+    page = st.navigation(pages, position="hidden" if respondent else "sidebar")
+    if page is not survey:  # the survey sets <html lang> to its own language
+        set_html_lang(language)
+    page.run()
 
 
 if __name__ == "__main__":  # run as a script (`wmm serve` points Streamlit at this file)

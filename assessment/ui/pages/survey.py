@@ -62,7 +62,7 @@ from assessment.survey.responding import (
     submit_response,
 )
 from assessment.survey.site_address import base_url
-from assessment.ui.language import set_html_lang
+from assessment.ui.language import set_html_lang, ui_language
 from assessment.ui.session import database
 
 # Session-state keys. Everything of the survey starts with "survey_", so starting over clears it all.
@@ -683,7 +683,7 @@ def _error_page(kind: ErrorKind) -> None:
 
 
 def _no_code_page() -> None:
-    language = pick_language(i18n.languages(), chosen=None, locale=_locale())
+    language = ui_language()  # no campaign yet: the language of the site's pages
     st.title(tr("no_code_title", language))
     st.write(tr("no_code_body", language))
     with st.form("survey_code_form", border=False):
@@ -697,9 +697,7 @@ def render() -> None:
     state = _state()
     if LINK not in state:
         _start_session(parse_link(st.query_params.to_dict()))
-    set_html_lang(
-        state.get(LANGUAGE) or pick_language(i18n.languages(), chosen=None, locale=_locale())
-    )
+    set_html_lang(state.get(LANGUAGE) or ui_language())
     if state.get(ERROR):
         _error_page(state[ERROR])
         return
