@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assessment.cli import heavy_imports, owns_process
+from assessment.cli.messages import say
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
 
@@ -265,5 +266,5 @@ def _emit(data: bytes, path: Path | None, what: str) -> None:
     temporary.write_bytes(data)
     temporary.replace(path)
     rows = max(data.count(b"\n") - 1, 0) if path.suffix.lower() != ".json" else None
-    detail = f" ({rows} rows)" if rows is not None else ""
-    click.echo(f"wrote {what} to {path}{detail}", err=True)
+    detail = say("rows_detail", rows=rows) if rows is not None else ""
+    click.echo(say("wrote_what", what=say(f"what.{what}"), path=path, detail=detail), err=True)
