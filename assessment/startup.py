@@ -19,7 +19,14 @@ from sqlalchemy.engine import URL
 from assessment.access.auth import PasswordSource, oidc_configured, resolve_password
 from assessment.campaigns.management import list_campaigns, survey_url
 from assessment.demo.seed import ORGANISATION, WAVES, DemoSeed, seed_demo
-from assessment.storage import Database, check_schema, connect, current_revision, upgrade
+from assessment.storage import (
+    Database,
+    check_schema,
+    connect,
+    current_revision,
+    resolve_url,
+    upgrade,
+)
 from assessment.storage.engine import shown
 from assessment.storage.models import Base
 from assessment.storage.settings import claim_setting, get_setting
@@ -37,6 +44,15 @@ DEMO_CAMPAIGN = WAVES[-1][0]
 
 
 _announced: set[str] = set()
+
+
+def database_url(url: str | None = None) -> str:
+    """The database start-up opens: ``url``, else ``WMM_DATABASE_URL``, else the default SQLite file.
+
+    As full text (the password kept), for `prepare` and as the key of this process's start-up cache;
+    never show it (messages use the URL with the password hidden).
+    """
+    return resolve_url(url).render_as_string(hide_password=False)
 
 
 def claim_announcement(database_url: str) -> bool:

@@ -266,13 +266,14 @@ def score(
             f"org_interval must be 'as-surveyed' or 'wider-pool'; got {org_interval!r}"
         )
     wanted = _wanted_parts(parts)
-    notes: list[str] = []
-    dims = spec.dimensions
     member = membership_matrix(spec)
+    notes: list[str] = []
+    empty = pd.DataFrame()
 
     # Two threads: numpy releases the GIL in its array operations and matrix products, while
     # `np.bincount` and pandas hold it, so the respondent pass and then the drivers run in a
     # second thread beside the item counts, quality flags and tables (results do not depend on it).
+    # This block only schedules; the steps are the functions it calls.
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Respondent level: one pass over the codes in row blocks gives the dimension scores
         # and, when alpha or the item statistics are wanted, the items' pairwise covariance sums.
@@ -284,14 +285,8 @@ def score(
             if shared is not None
             else pool.submit(_respondent_pass, arr, spec, pairwise=True)
         )
-        # Item level: one pass of counts gives the moments, deviations and option counts. All
-        # of it, and the quality flags, is done here while the respondent pass runs.
-        answer_counts = count_checked_answers(arr, index, spec)
-        item_moments = answer_counts.moments()
-        item_abs_dev = answer_counts.mean_abs_deviation()
-        # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
-        # the respondents' coverage follow from the per-item answer counts.
-        coverage_sum = (item_moments.n @ member) / member.sum(axis=0)
+        # Item level (and the quality flags) here while the respondent pass runs.
+        counted = _count_items(arr, index, spec, member)
         quality = _quality(arr, spec, duration_seconds) if "respondents" in wanted else None
         if shared is not None:
             shared.run()
@@ -311,133 +306,259 @@ def score(
             else None
         )
         reliability = None if covariance is None else _reliability(covariance, spec)
-
         moments = _group_moments(index, y, pool if drivers_future is None else None)
-        population = _population(head_counts, index)
-        group = group_estimates(
-            moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
-        )
-        if org_interval == "wider-pool":
-            org = organisation_wider_pool(moments, confidence=spec.confidence)
-        else:
-            org = organisation_as_surveyed(
-                moments, confidence=spec.confidence, head_counts=population
-            )
-        for d, how in enumerate(org.method):
-            if how == ORDINARY_T and org.n[0, d] > 0:
-                notes.append(f"{dims[d].id}: organisation row uses an {how}")
-        notes.append(f"organisation row: {org.method[0]}")
-        unit_suppressed = suppression_mask(
-            index.counts, min_group_size=spec.min_group_size, total_n=float(n_respondents)
-        )
-        cell_suppressed = suppression_mask(
-            moments.n,
-            min_group_size=spec.min_group_size,
-            total_n=org.n[0],
-            forced=unit_suppressed[:, None],
-        )
-        # The pooled model sees only the cells that are shown: otherwise a shown unit's pooled
-        # mean (through the grand mean it is pulled to) and the organisation row would be two
-        # different weightings of the suppressed units, and together could reveal them.
-        shown = ~cell_suppressed
-        pooled = pooled_posterior(
-            np.where(shown, moments.n, 0.0),
-            np.where(shown, moments.mean, np.nan),
-            np.where(shown, moments.var, np.nan),
-        )
-        stale = np.zeros(index.n_groups, dtype=bool)
-        if population is not None:
-            stale = head_count_below_n(moments.n, population)
-            for g in np.flatnonzero(stale):
-                notes.append(
-                    f"unit {str(index.labels[g])!r}: more respondents than its head-count of "
-                    f"{int(population[g])}; the head-count is out of date, so the unit gets no "
-                    "finite-population correction; correct its head-count"
-                )
-        bca_rows = np.zeros(group.n.shape, dtype=bool)
-        if method == "bca":
-            low = group.ci_low.copy()
-            high = group.ci_high.copy()
-            # BCa under-covers in small samples (0.88 at n 5-9, 0.92 at n 10-19 measured):
-            # below BCA_MIN_N respondents the unit keeps its t interval.
-            bca_rows = group.n >= BCA_MIN_N
-            for d in range(len(dims)):
-                if not bca_rows[:, d].any():
-                    continue
-                boot_low, boot_high = bca_group_means(
-                    y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
-                )
-                low[:, d] = np.where(bca_rows[:, d], boot_low, low[:, d])
-                high[:, d] = np.where(bca_rows[:, d], boot_high, high[:, d])
-            group = replace(group, ci_low=low, ci_high=high)
-            small = int(((group.n >= 2) & ~bca_rows).sum())
-            if small:
-                notes.append(
-                    f"{small} unit rows have fewer than {BCA_MIN_N} respondents: BCa intervals "
-                    "under-cover there, so those rows use t intervals (column ci_method)"
-                )
-
-        iccs = [
-            icc_from_moments(moments.n[:, d], moments.mean[:, d], moments.var[:, d])
-            for d in range(len(dims))
-        ]
-        scores = _scores_frame(
+        estimated = _estimate_groups(
             spec,
             index,
-            group,
-            org,
-            item_moments,
-            item_abs_dev,
-            coverage_sum,
-            iccs,
+            moments,
+            y,
+            head_counts=head_counts,
+            method=method,
+            n_resamples=n_resamples,
+            seed=seed,
+            org_interval=org_interval,
+            notes=notes,
+        )
+        scores, items, stats = _tables(
+            spec,
+            index,
+            counted,
+            estimated,
+            reliability,
+            wanted,
+            member=member,
             group_column=group_column,
             targets=targets,
-            bca_rows=bca_rows,
-            stale=stale,
-            pooled=pooled,
-            dont_know=answer_counts.dont_know,
-            suppressed=cell_suppressed,
         )
-        org_suppressed = org.n[0] < spec.min_group_size
-        blank_statistics(
-            scores,
-            np.concatenate([cell_suppressed.ravel(), org_suppressed]),
-            [c for c in scores.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column],
-        )
-
-        empty = pd.DataFrame()
-        items = stats = drivers = respondents = empty
-        if "items" in wanted and reliability is not None:
-            item_forced = unit_suppressed[:, None] | (
-                (cell_suppressed.astype(float) @ member.T) > 0
-            )
-            items = _items_frame(
-                spec,
-                index,
-                answer_counts,
-                item_moments,
-                item_abs_dev,
-                reliability.item_table,
-                group_column=group_column,
-                forced=item_forced,
-            )
-        if "stats" in wanted and reliability is not None:
-            stats = _stats_frame(
-                spec, reliability.alpha, iccs, org, min_group_size=spec.min_group_size
-            )
+        drivers = empty
         if drivers_future is not None:
             drivers = drivers_future.result()
             notes.extend(driver_notes)
-        if quality is not None:
-            respondents = _respondents_frame(spec, index, y, quality, group_column=group_column)
-        return ScoreResult(
-            scores=scores,
-            stats=stats,
-            items=items,
-            respondents=respondents,
-            drivers=drivers,
-            notes=tuple(notes),
+    respondents = (
+        empty
+        if quality is None
+        else _respondents_frame(spec, index, y, quality, group_column=group_column)
+    )
+    return ScoreResult(
+        scores=scores,
+        stats=stats,
+        items=items,
+        respondents=respondents,
+        drivers=drivers,
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class _ItemCounts:
+    """The item level of a scoring run, from one pass of answer counts."""
+
+    answers: AnswerCounts
+    moments: ItemMoments
+    abs_dev: FloatArray
+    #: (G, D) group sums of the respondents' coverage of each dimension.
+    coverage_sum: FloatArray
+
+
+def _count_items(
+    arr: CodeArray, index: GroupIndex, spec: ScoringSpec, member: FloatArray
+) -> _ItemCounts:
+    """Per group and item: the answer counts, moments and mean absolute deviations, and the
+    groups' coverage sums per dimension."""
+    answers = count_checked_answers(arr, index, spec)
+    moments = answers.moments()
+    # Σ_i∈g coverage_id = Σ_i∈g Σ_j∈d answered_ij / J_d = (n_g· B)_d / J_d: the group sums of
+    # the respondents' coverage follow from the per-item answer counts.
+    coverage_sum = (moments.n @ member) / member.sum(axis=0)
+    return _ItemCounts(answers, moments, answers.mean_abs_deviation(), coverage_sum)
+
+
+@dataclass(frozen=True)
+class _GroupEstimates:
+    """The group and organisation estimates of the dimension scores, with what is suppressed."""
+
+    moments: ItemMoments
+    group: Estimates
+    org: OrganisationEstimates
+    pooled: PooledPosterior
+    iccs: list[IccResult]
+    #: (G,) units suppressed as a whole; (G, D) cells suppressed.
+    unit_suppressed: npt.NDArray[np.bool_]
+    cell_suppressed: npt.NDArray[np.bool_]
+    #: (G,) units whose head-count is below their respondents (no finite-population correction).
+    stale: npt.NDArray[np.bool_]
+    #: (G, D) cells whose interval is a BCa bootstrap interval.
+    bca_rows: npt.NDArray[np.bool_]
+
+
+def _estimate_groups(
+    spec: ScoringSpec,
+    index: GroupIndex,
+    moments: ItemMoments,
+    y: FloatArray,
+    *,
+    head_counts: Mapping[str, int] | None,
+    method: Literal["t", "bca"],
+    n_resamples: int,
+    seed: int,
+    org_interval: OrgInterval,
+    notes: list[str],
+) -> _GroupEstimates:
+    """Group estimates, the organisation row, suppression, the pooled model, BCa intervals and the
+    ICCs from the groups' moments of the dimension scores; remarks on fallbacks go to ``notes``."""
+    dims = spec.dimensions
+    population = _population(head_counts, index)
+    group = group_estimates(
+        moments, confidence=spec.confidence, head_counts=population, labels=list(index.labels)
+    )
+    if org_interval == "wider-pool":
+        org = organisation_wider_pool(moments, confidence=spec.confidence)
+    else:
+        org = organisation_as_surveyed(moments, confidence=spec.confidence, head_counts=population)
+    for d, how in enumerate(org.method):
+        if how == ORDINARY_T and org.n[0, d] > 0:
+            notes.append(f"{dims[d].id}: organisation row uses an {how}")
+    notes.append(f"organisation row: {org.method[0]}")
+    unit_suppressed = suppression_mask(
+        index.counts, min_group_size=spec.min_group_size, total_n=float(index.codes.shape[0])
+    )
+    cell_suppressed = suppression_mask(
+        moments.n,
+        min_group_size=spec.min_group_size,
+        total_n=org.n[0],
+        forced=unit_suppressed[:, None],
+    )
+    # The pooled model sees only the cells that are shown: otherwise a shown unit's pooled
+    # mean (through the grand mean it is pulled to) and the organisation row would be two
+    # different weightings of the suppressed units, and together could reveal them.
+    shown = ~cell_suppressed
+    pooled = pooled_posterior(
+        np.where(shown, moments.n, 0.0),
+        np.where(shown, moments.mean, np.nan),
+        np.where(shown, moments.var, np.nan),
+    )
+    stale = np.zeros(index.n_groups, dtype=bool)
+    if population is not None:
+        stale = head_count_below_n(moments.n, population)
+        for g in np.flatnonzero(stale):
+            notes.append(
+                f"unit {str(index.labels[g])!r}: more respondents than its head-count of "
+                f"{int(population[g])}; the head-count is out of date, so the unit gets no "
+                "finite-population correction; correct its head-count"
+            )
+    bca_rows = np.zeros(group.n.shape, dtype=bool)
+    if method == "bca":
+        group, bca_rows = _with_bca_intervals(
+            spec, index, group, y, n_resamples=n_resamples, seed=seed, notes=notes
         )
+    iccs = [
+        icc_from_moments(moments.n[:, d], moments.mean[:, d], moments.var[:, d])
+        for d in range(len(dims))
+    ]
+    return _GroupEstimates(
+        moments=moments,
+        group=group,
+        org=org,
+        pooled=pooled,
+        iccs=iccs,
+        unit_suppressed=unit_suppressed,
+        cell_suppressed=cell_suppressed,
+        stale=stale,
+        bca_rows=bca_rows,
+    )
+
+
+def _with_bca_intervals(
+    spec: ScoringSpec,
+    index: GroupIndex,
+    group: Estimates,
+    y: FloatArray,
+    *,
+    n_resamples: int,
+    seed: int,
+    notes: list[str],
+) -> tuple[Estimates, npt.NDArray[np.bool_]]:
+    """``group`` with BCa bootstrap intervals for the cells of at least `BCA_MIN_N` respondents,
+    and which cells those are."""
+    low = group.ci_low.copy()
+    high = group.ci_high.copy()
+    # BCa under-covers in small samples (0.88 at n 5-9, 0.92 at n 10-19 measured):
+    # below BCA_MIN_N respondents the unit keeps its t interval.
+    bca_rows = group.n >= BCA_MIN_N
+    for d in range(len(spec.dimensions)):
+        if not bca_rows[:, d].any():
+            continue
+        boot_low, boot_high = bca_group_means(
+            y[:, d], index, confidence=spec.confidence, n_resamples=n_resamples, seed=seed
+        )
+        low[:, d] = np.where(bca_rows[:, d], boot_low, low[:, d])
+        high[:, d] = np.where(bca_rows[:, d], boot_high, high[:, d])
+    small = int(((group.n >= 2) & ~bca_rows).sum())
+    if small:
+        notes.append(
+            f"{small} unit rows have fewer than {BCA_MIN_N} respondents: BCa intervals "
+            "under-cover there, so those rows use t intervals (column ci_method)"
+        )
+    return replace(group, ci_low=low, ci_high=high), bca_rows
+
+
+def _tables(
+    spec: ScoringSpec,
+    index: GroupIndex,
+    counted: _ItemCounts,
+    estimated: _GroupEstimates,
+    reliability: _Reliability | None,
+    wanted: set[str],
+    *,
+    member: FloatArray,
+    group_column: str,
+    targets: Mapping[str, int] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The scores (privacy rules applied), items and stats tables; a part not wanted is empty."""
+    org, cell_suppressed = estimated.org, estimated.cell_suppressed
+    scores = _scores_frame(
+        spec,
+        index,
+        estimated.group,
+        org,
+        counted.moments,
+        counted.abs_dev,
+        counted.coverage_sum,
+        estimated.iccs,
+        group_column=group_column,
+        targets=targets,
+        bca_rows=estimated.bca_rows,
+        stale=estimated.stale,
+        pooled=estimated.pooled,
+        dont_know=counted.answers.dont_know,
+        suppressed=cell_suppressed,
+    )
+    org_suppressed = org.n[0] < spec.min_group_size
+    blank_statistics(
+        scores,
+        np.concatenate([cell_suppressed.ravel(), org_suppressed]),
+        [c for c in scores.columns if c not in _KEPT_WHEN_SUPPRESSED and c != group_column],
+    )
+    items = stats = pd.DataFrame()
+    if "items" in wanted and reliability is not None:
+        item_forced = estimated.unit_suppressed[:, None] | (
+            (cell_suppressed.astype(float) @ member.T) > 0
+        )
+        items = _items_frame(
+            spec,
+            index,
+            counted.answers,
+            counted.moments,
+            counted.abs_dev,
+            reliability.item_table,
+            group_column=group_column,
+            forced=item_forced,
+        )
+    if "stats" in wanted and reliability is not None:
+        stats = _stats_frame(
+            spec, reliability.alpha, estimated.iccs, org, min_group_size=spec.min_group_size
+        )
+    return scores, items, stats
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,32 @@ def uncoarsened_scores(table, questionnaire, **options):  # type: ignore[no-unty
         driver_resamples=0,
     )
     return replace(scored, result=result)
+
+
+def forbid_temporary_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make every `tempfile` function fail; returns the list of those that were called.
+
+    Pages and downloads work on bytes in memory: a temporary file would be a leftover of writing
+    uploads or exports to disk, which this catches.
+    """
+    import tempfile
+
+    called: list[str] = []
+
+    def refuse(name: str):  # type: ignore[no-untyped-def]
+        def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+            called.append(name)
+            raise AssertionError(f"tempfile.{name} was called; pages must work in memory")
+
+        return refused
+
+    for name in (
+        "mkstemp",
+        "mkdtemp",
+        "TemporaryDirectory",
+        "NamedTemporaryFile",
+        "TemporaryFile",
+        "SpooledTemporaryFile",
+    ):
+        monkeypatch.setattr(tempfile, name, refuse(name))
+    return called

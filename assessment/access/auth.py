@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assessment.errors import AssessmentError
+from assessment.errors import WeakPasswordError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 #: The shortest facilitator password accepted from WMM_ADMIN_PASSWORD or secrets.
@@ -42,12 +42,6 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest.hex(), digest_hex)
-
-
-class WeakPasswordError(AssessmentError):
-    """A configured facilitator password is too short or only whitespace."""
-
-    code = "weak-password"
 
 
 def check_password_strength(password: str, where: str) -> str:

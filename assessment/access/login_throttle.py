@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from assessment.access.auth import verify_password
-from assessment.storage.engine import Database
+from assessment.campaigns.store import Store
 from assessment.storage.models import LoginThrottle, utcnow
 from assessment.storage.settings import claim_setting
 
@@ -70,13 +70,13 @@ class LoginAttempt:
     retry_after: int = 0
 
 
-def _hash_key(db: Database) -> bytes:
+def _hash_key(db: Store) -> bytes:
     # The first process to try stores its key; every other takes that one. Read at each attempt
     # (not cached): logins are rare, and every replica must hash with the stored key.
     return bytes.fromhex(claim_setting(db, HASH_KEY_SETTING, secrets.token_hex(32)))
 
 
-def subject_hash(db: Database, kind: str, value: str) -> str:
+def subject_hash(db: Store, kind: str, value: str) -> str:
     """HMAC-SHA256 of ``kind:value`` with the database's throttling key (hex): an IP address
     cannot be recovered from it by trying every address without that key."""
     return hmac.new(_hash_key(db), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -109,7 +109,7 @@ def _wait_text(seconds: int) -> str:
 
 
 def attempt_login(
-    db: Database,
+    db: Store,
     password: str,
     password_hash: str | None,
     *,

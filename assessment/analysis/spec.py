@@ -130,6 +130,7 @@ class CommonItemSpec:
     new_ids, old_ids : the shared items under their id in each version, aligned with ``spec.item_ids``
     only_new : items of the newer version that are not compared (new, split, merged ...)
     only_old : items of the older version that are not compared (dropped, ...)
+    reworded : shared items (newer ids) whose wording changed between the versions
     """
 
     spec: ScoringSpec
@@ -139,6 +140,7 @@ class CommonItemSpec:
     old_ids: tuple[str, ...]
     only_new: tuple[str, ...]
     only_old: tuple[str, ...]
+    reworded: tuple[str, ...] = ()
 
     @property
     def overlap(self) -> str:
@@ -170,13 +172,15 @@ def common_item_spec(
     min_group_size: int | None = None,
     min_item_coverage: float | None = None,
     language: str | None = None,
+    include_reworded: bool = True,
 ) -> CommonItemSpec:
     """The spec for comparing two versions of a questionnaire on the items they share.
 
     Items are shared when the newer version's crosswalk marks them ``same`` or ``reworded``
-    (from the older version); outcomes are shared when both versions have the outcome id with the
-    same text. Two identical versions share everything. Settings come from the newer version
-    unless overridden.
+    (from the older version; only ``same`` with ``include_reworded=False``, the check of whether
+    a change is due to the new wording); outcomes are shared when both versions have the outcome
+    id with the same text. Two identical versions share everything. Settings come from the newer
+    version unless overridden.
 
     Raises
     ------
@@ -190,7 +194,10 @@ def common_item_spec(
         min_item_coverage=min_item_coverage,
         language=language,
     )
+    reworded = new.reworded_items(old)
     shared = dict(new.common_items(old))
+    if not include_reworded:
+        shared = {k: v for k, v in shared.items() if k not in reworded}
     old_outcomes = {o.id: o for o in old.outcomes}
     for outcome in new.outcomes:
         previous = old_outcomes.get(outcome.id)
@@ -214,4 +221,5 @@ def common_item_spec(
         old_ids=old_ids,
         only_new=tuple(i for i in column_ids(new) if i not in shared),
         only_old=tuple(i for i in column_ids(old) if i not in set(old_ids)),
+        reworded=tuple(i for i in new_ids if i in reworded),
     )

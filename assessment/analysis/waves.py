@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.coarsening import published_head_counts
 from assessment.runtime import single_threaded_blas
-from scoring.change import hedges_g, welch_difference
+from scoring.change import hedges_g, paired_unit_change, stratified_change, welch_difference
 from scoring.partitions import OTHER_UNITS, coarsen
 from scoring.pipeline import ScoreResult, score
 from scoring.suppression import TOTAL_LABEL
@@ -66,7 +66,17 @@ DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "g_ci_low",
     "g_ci_high",
     "verdict",
+    "method",
 )
+
+#: How a difference's interval was computed (the ``method`` column of `score_differences`).
+CHANGE_METHODS: dict[str, str] = {
+    "welch": "independent groups: Welch's t interval",
+    "stratified": "the organisation as surveyed: difference of two stratified means",
+    "paired-units": "a wider pool of units: unit differences paired by unit (CR1, units − 1 df)",
+}
+#: What the organisation row of a wave change estimates (as the scores' ``org_interval``).
+ChangeEstimand = Literal["as-surveyed", "wider-pool"]
 
 
 def earlier_waves(campaigns: Iterable[CampaignInfo], current: CampaignInfo) -> list[CampaignInfo]:
@@ -102,6 +112,11 @@ class WaveScores:
     min_group_size : the minimum both waves were coarsened and suppressed with: the larger of
         the two campaigns' minimums
     pooled : per wave (current, previous), why units were pooled, "" when none was
+    head_counts : per wave (current, previous), the head-count of each published unit the wave
+        was scored with (empty when none was known)
+    same_only : the same two waves scored without the reworded statements, when some shared
+        statements were reworded and others were not (else None): a change that holds there is
+        not an effect of the new wording
     """
 
     current: ScoreResult
@@ -109,6 +124,8 @@ class WaveScores:
     common: CommonItemSpec
     min_group_size: int
     pooled: tuple[str, str] = ("", "")
+    head_counts: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {})
+    same_only: WaveScores | None = None
 
     @property
     def overlap(self) -> str:
@@ -146,6 +163,7 @@ def score_waves(
     previous_min_group_size: int | None = None,
     current_head_counts: Mapping[str, int] | None = None,
     previous_head_counts: Mapping[str, int] | None = None,
+    include_reworded: bool = True,
 ) -> WaveScores:
     """Score two waves on their common statements (`common_item_spec`) with the same rules.
 
@@ -164,6 +182,9 @@ def score_waves(
     is never shown with a number here, and no statistic depends on how respondents are divided
     among hidden units.
 
+    With ``include_reworded=False`` only statements marked ``same`` are compared; with the default,
+    `WaveScores.same_only` holds that scoring too when some shared statements were reworded.
+
     Raises
     ------
     ValueError
@@ -179,9 +200,11 @@ def score_waves(
         if newer_is_current
         else (previous_questionnaire, current_questionnaire)
     )
-    common = common_item_spec(new, old, min_group_size=k)
+    common = common_item_spec(new, old, min_group_size=k, include_reworded=include_reworded)
 
-    def run(table: ResponseTable, head_counts: Mapping[str, int] | None) -> tuple[ScoreResult, str]:
+    def run(
+        table: ResponseTable, head_counts: Mapping[str, int] | None
+    ) -> tuple[ScoreResult, str, Mapping[str, int]]:
         units = np.asarray(table.unit, dtype=object)
         coarse = coarsen(units, min_group_size=k, other_label=OTHER_UNITS)
         # A published unit with more respondents than its head-count is scored as a census.
@@ -196,9 +219,9 @@ def score_waves(
             )
         if published.over_counts:
             result = replace(result, notes=(*published.over_counts, *result.notes))
-        return result, coarse.reason
+        return result, coarse.reason, dict(published.counts or {})
 
-    (now, now_pooled), (before, before_pooled) = (
+    (now, now_pooled, now_counts), (before, before_pooled, before_counts) = (
         run(current, current_head_counts),
         run(previous, previous_head_counts),
     )
@@ -208,7 +231,33 @@ def score_waves(
         common=common,
         min_group_size=k,
         pooled=(now_pooled, before_pooled),
+        head_counts=(now_counts, before_counts),
+        same_only=_same_only(
+            common,
+            current,
+            previous,
+            current_questionnaire=current_questionnaire,
+            previous_questionnaire=previous_questionnaire,
+            min_group_size=min_group_size,
+            previous_min_group_size=previous_min_group_size,
+            current_head_counts=current_head_counts,
+            previous_head_counts=previous_head_counts,
+        )
+        if include_reworded
+        else None,
     )
+
+
+def _same_only(
+    common: CommonItemSpec, current: ResponseTable, previous: ResponseTable, **settings: Any
+) -> WaveScores | None:
+    """The waves scored on the unchanged statements only, when some shared ones were reworded."""
+    if not common.reworded or len(common.reworded) == len(common.new_ids):
+        return None
+    try:
+        return score_waves(current, previous, include_reworded=False, **settings)
+    except ValueError:  # every statement of a dimension was reworded: nothing to compare there
+        return None
 
 
 def score_differences(
@@ -287,6 +336,7 @@ def score_differences(
     low = merged["diff_ci_low"].to_numpy(dtype=np.float64)
     high = merged["diff_ci_high"].to_numpy(dtype=np.float64)
     merged["verdict"] = np.where(low > 0, "up", np.where(high < 0, "down", "unclear"))
+    merged["method"] = "welch"
     merged = merged.sort_values(
         "dimension", key=lambda s: s.map(lambda d: order.get(d, len(order))), kind="stable"
     )
@@ -307,6 +357,7 @@ def wave_change(
     confidence: float = 0.95,
     dimension_types: Sequence[str] = CHANGE_DIMENSION_TYPES,
     language: str | None = None,
+    estimand: ChangeEstimand = "as-surveyed",
 ) -> pd.DataFrame:
     """Change since the earlier wave, per dimension, on the common statements.
 
@@ -314,18 +365,32 @@ def wave_change(
     ----------
     waves : the two waves scored on their common statements (`score_waves`)
     label : the unit to compare (default: the whole organisation)
+    estimand : for the organisation row, what the change is of: ``"as-surveyed"`` (default; the
+        organisation's people as asked in each wave) or ``"wider-pool"`` (a wider pool of units
+        the surveyed ones stand for)
 
     Returns
     -------
     `score_differences` of the earlier wave's rows (``_before``) and the current wave's, each
-    shown only with at least the comparison's minimum (``waves.min_group_size``) respondents.
+    shown only with at least the comparison's minimum (``waves.min_group_size``) respondents; the
+    ``method`` column says how each interval was computed (`CHANGE_METHODS`).
 
     Notes
     -----
-    The two waves are different people (anonymous), so no pairing is possible: Welch's interval
-    for independent samples and Hedges' g (`score_differences`).
+    A unit's change compares two groups of different (anonymous) people: Welch's interval. The
+    organisation row's change follows its estimand:
+
+    - as surveyed: the difference of the two waves' stratified means with both waves' design
+      variances (`scoring.change.stratified_change`); units are strata, so the spread between
+      units does not widen the interval;
+    - wider pool: when the same units are published in both waves, the unit differences are
+      paired (`scoring.change.paired_unit_change`, weights: the mean of the two waves'
+      head-counts where known, else respondents), which stays valid when units keep their level
+      between waves; otherwise Welch's interval on the organisation rows (``method`` "welch").
+
+    Hedges' g is always the standardised difference of the two rows.
     """
-    return score_differences(
+    change = score_differences(
         _group_rows(waves.previous.scores, label),
         _group_rows(waves.current.scores, label),
         questionnaire,
@@ -334,3 +399,145 @@ def wave_change(
         language=language,
         min_group_size=waves.min_group_size,
     )
+    if label != TOTAL_LABEL or change.empty:
+        return change
+    if estimand not in ("as-surveyed", "wider-pool"):
+        raise ValueError(f"estimand must be 'as-surveyed' or 'wider-pool'; got {estimand!r}")
+    units = _paired_units(waves)
+    if estimand == "wider-pool" and units is None:
+        return change
+    unit_list = units or sorted(
+        set(_unit_labels(waves.previous.scores)) | set(_unit_labels(waves.current.scores))
+    )
+    before = _unit_matrix(waves.previous.scores, unit_list, change)
+    after = _unit_matrix(waves.current.scores, unit_list, change)
+    if estimand == "as-surveyed":
+        counts = [
+            np.array([waves.head_counts[i].get(u, np.nan) for u in unit_list], dtype=np.float64)
+            for i in (1, 0)
+        ]
+        result = stratified_change(*before, counts[0], *after, counts[1], confidence=confidence)
+        method = "stratified"
+    else:
+        weights = _pair_weights(waves, unit_list, before[0], after[0])
+        result = paired_unit_change(before[1], after[1], weights, confidence=confidence)
+        method = "paired-units"
+    change["diff"] = result["diff"].to_numpy()
+    change["diff_ci_low"] = result["ci_low"].to_numpy()
+    change["diff_ci_high"] = result["ci_high"].to_numpy()
+    change["p_value"] = result["p_value"].to_numpy()
+    low = change["diff_ci_low"].to_numpy(dtype=np.float64)
+    high = change["diff_ci_high"].to_numpy(dtype=np.float64)
+    change["verdict"] = np.where(low > 0, "up", np.where(high < 0, "down", "unclear"))
+    change["method"] = method
+    return change
+
+
+def _unit_labels(scores: pd.DataFrame) -> list[str]:
+    labels = scores["unit"].astype(str)
+    return sorted(set(labels[labels != TOTAL_LABEL]))
+
+
+def _paired_units(waves: WaveScores) -> list[str] | None:
+    """The published units when both waves publish the same ones (none pooled), else None."""
+    before, after = _unit_labels(waves.previous.scores), _unit_labels(waves.current.scores)
+    if before != after or len(before) < 2 or OTHER_UNITS in before:
+        return None
+    return before
+
+
+def _unit_matrix(
+    scores: pd.DataFrame, units: Sequence[str], change: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(G, D) n, mean and sd of the units for the dimensions of ``change``; n = 0 where not shown."""
+    rows = scores[scores["unit"].astype(str) != TOTAL_LABEL]
+    keyed = rows.assign(
+        key=rows["dimension_type"].astype(str) + "\x1f" + rows["dimension"].astype(str),
+        unit_label=rows["unit"].astype(str),
+    )
+    keys = (
+        change["dimension_type"].astype(str) + "\x1f" + change["dimension"].astype(str)
+    ).tolist()
+    shape = (len(units), len(keys))
+    out = [np.zeros(shape), np.full(shape, np.nan), np.full(shape, np.nan)]
+    unit_pos = {u: i for i, u in enumerate(units)}
+    key_pos = {k: j for j, k in enumerate(keys)}
+    picked = keyed[keyed["key"].isin(key_pos) & keyed["unit_label"].isin(unit_pos)]
+    i = picked["unit_label"].map(unit_pos).to_numpy(dtype=np.intp)
+    j = picked["key"].map(key_pos).to_numpy(dtype=np.intp)
+    mean = pd.to_numeric(picked["mean"], errors="coerce").to_numpy(dtype=np.float64)
+    shown = np.isfinite(mean)
+    out[0][i, j] = np.where(shown, pd.to_numeric(picked["n"]).to_numpy(dtype=np.float64), 0.0)
+    out[1][i, j] = mean
+    out[2][i, j] = pd.to_numeric(picked["sd"], errors="coerce").to_numpy(dtype=np.float64)
+    return out[0], out[1], out[2]
+
+
+def _pair_weights(
+    waves: WaveScores, units: Sequence[str], n_before: np.ndarray, n_after: np.ndarray
+) -> np.ndarray:
+    """Mean of the two waves' head-counts when every unit has one in both, else mean respondents."""
+    counts = np.array(
+        [[waves.head_counts[w].get(u, np.nan) for u in units] for w in (0, 1)], dtype=np.float64
+    )
+    if np.isfinite(counts).all():
+        return np.asarray(counts.mean(axis=0), dtype=np.float64)
+    return np.asarray((n_before + n_after) / 2.0, dtype=np.float64)
+
+
+def change_without_reworded(
+    waves: WaveScores,
+    questionnaire: Questionnaire,
+    *,
+    label: str = TOTAL_LABEL,
+    confidence: float = 0.95,
+    dimension_types: Sequence[str] = CHANGE_DIMENSION_TYPES,
+    language: str | None = None,
+    estimand: ChangeEstimand = "as-surveyed",
+) -> pd.DataFrame:
+    """The change with and without the reworded statements, side by side, per dimension.
+
+    Returns
+    -------
+    One row per dimension compared both ways: ``dimension_type``, ``dimension``, ``name``,
+    ``diff``, ``diff_ci_low``, ``diff_ci_high``, ``verdict`` (all statements) and the same with the
+    suffix ``_same_only`` (unchanged statements only), and ``robust``: True when the verdicts
+    agree. Empty when no shared statement was reworded (`WaveScores.same_only` is None).
+
+    Notes
+    -----
+    A change seen with the reworded statements but not without them may be an effect of the new
+    wording rather than of the organisation (measurement non-invariance); the dashboard and the
+    report say so.
+    """
+    columns = [
+        "dimension_type",
+        "dimension",
+        "name",
+        "diff",
+        "diff_ci_low",
+        "diff_ci_high",
+        "verdict",
+        "diff_same_only",
+        "diff_ci_low_same_only",
+        "diff_ci_high_same_only",
+        "verdict_same_only",
+        "robust",
+    ]
+    if waves.same_only is None:
+        return pd.DataFrame(columns=columns)
+    settings: dict[str, Any] = {
+        "label": label,
+        "confidence": confidence,
+        "dimension_types": dimension_types,
+        "language": language,
+        "estimand": estimand,
+    }
+    everything = wave_change(waves, questionnaire, **settings)
+    same = wave_change(waves.same_only, questionnaire, **settings)
+    keep = ["dimension_type", "dimension", "diff", "diff_ci_low", "diff_ci_high", "verdict"]
+    merged = everything[[*keep[:2], "name", *keep[2:]]].merge(
+        same[keep], on=["dimension_type", "dimension"], suffixes=("", "_same_only")
+    )
+    merged["robust"] = merged["verdict"] == merged["verdict_same_only"]
+    return merged[columns].reset_index(drop=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,26 +25,18 @@ from assessment.campaigns.management import (
     list_campaigns,
     questionnaire_of,
 )
-from assessment.errors import AssessmentError
-from assessment.storage.engine import Database
-from assessment.storage.models import ACTION_STATUSES, ActionItem, Campaign, utcnow
+from assessment.campaigns.store import Store
+from assessment.errors import ActionError, UnknownActionError
+from assessment.storage.models import ActionItem, Campaign, utcnow
+
+#: Where an action item stands; the database column accepts exactly these values.
+ActionStatus = Literal["open", "in-progress", "done", "dropped"]
+ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
 
 TITLE_LIMIT = 300
 OWNER_LIMIT = 200
 #: Statuses of items still being worked on: they carry over to the next wave.
 OPEN_STATUSES = ("open", "in-progress")
-
-
-class ActionError(AssessmentError):
-    """An action item that cannot be saved (unknown dimension or status, empty title ...)."""
-
-    code = "invalid-action"
-
-
-class UnknownActionError(AssessmentError):
-    """No action item has this id in this campaign."""
-
-    code = "unknown-action"
 
 
 @dataclass(frozen=True)
@@ -116,7 +108,7 @@ def _checked(campaign: Campaign, field: str, value: Any) -> Any:
 
 
 def add_action(
-    db: Database,
+    db: Store,
     code: str,
     *,
     dimension: str,
@@ -144,7 +136,7 @@ def add_action(
         return _action(row, campaign.code)
 
 
-def list_actions(db: Database, code: str, *, dimension: str | None = None) -> list[Action]:
+def list_actions(db: Store, code: str, *, dimension: str | None = None) -> list[Action]:
     """The campaign's action items (optionally of one dimension), by due date, undated last."""
     with db.read() as session:
         campaign = campaign_row(session, code)
@@ -166,7 +158,7 @@ def _row(session: Session, campaign: Campaign, action_id: int) -> ActionItem:
     return row
 
 
-def update_action(db: Database, code: str, action_id: int, **changes: Any) -> Action:
+def update_action(db: Store, code: str, action_id: int, **changes: Any) -> Action:
     """Change fields of an action item: dimension, title, owner, due_date, status."""
     with db.write() as session:
         campaign = campaign_row(session, code)
@@ -178,7 +170,7 @@ def update_action(db: Database, code: str, action_id: int, **changes: Any) -> Ac
         return _action(row, campaign.code)
 
 
-def delete_action(db: Database, code: str, action_id: int) -> None:
+def delete_action(db: Store, code: str, action_id: int) -> None:
     """Delete an action item."""
     with db.write() as session:
         campaign = campaign_row(session, code)
@@ -205,7 +197,7 @@ class FollowUps:
         return f"follow-up from {self.wave.name}"
 
 
-def follow_ups(db: Database, code: str) -> FollowUps | None:
+def follow_ups(db: Store, code: str) -> FollowUps | None:
     """The previous wave's action items carried over to the campaign ``code`` (None: no earlier
     wave of its organisation on its questionnaire with responses).
 

@@ -10,8 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assessment.campaigns.management import CampaignInfo, campaign_row, get_campaign
-from assessment.errors import DataError, Problem
-from assessment.storage.engine import Database
+from assessment.campaigns.store import Store
+from assessment.errors import (
+    DataError,
+    DuplicateUnit,
+    HeadCountBelowResponses,
+    InvalidAssignment,
+    InvalidHeadCount,
+    Problem,
+    UnknownUnit,
+)
 from assessment.storage.models import utcnow
 
 
@@ -43,7 +51,7 @@ class UnitHeadCount:
         )
 
 
-def unit_head_counts(db: Database, code: str) -> list[UnitHeadCount]:
+def unit_head_counts(db: Store, code: str) -> list[UnitHeadCount]:
     """The campaign's listed units (then units seen only in responses), with published responses.
 
     Responses come from the dashboard's results (`assessment.results.dashboard.load_results`): a unit
@@ -96,11 +104,9 @@ def parse_head_count_settings(values: Sequence[str]) -> dict[str, str]:
         name, sep, count = value.rpartition("=")
         name = name.strip()
         if not sep or not name:
-            problems.append(
-                Problem("--set", f"expected UNIT=HEAD-COUNT such as Marketing=22; got {value!r}")
-            )
+            problems.append(InvalidAssignment("--set", found=value))
         elif name in settings:
-            problems.append(Problem("--set", f"unit {name!r} is set twice", "duplicate"))
+            problems.append(DuplicateUnit("--set", unit=name, note="set twice"))
         else:
             settings[name] = count.strip()
     if problems:
@@ -108,7 +114,7 @@ def parse_head_count_settings(values: Sequence[str]) -> dict[str, str]:
     return settings
 
 
-def set_head_counts(db: Database, code: str, counts: Mapping[str, str | int]) -> CampaignInfo:
+def set_head_counts(db: Store, code: str, counts: Mapping[str, str | int]) -> CampaignInfo:
     """Correct the head-counts of listed units, all or none.
 
     A head-count must be a whole number >= 1, and at least the responses of a unit published on
@@ -132,30 +138,17 @@ def set_head_counts(db: Database, code: str, counts: Mapping[str, str | int]) ->
         if name not in listed:
             known = ", ".join(sorted(listed)) or "none; add units on the Campaigns page first"
             problems.append(
-                Problem(where, f"campaign {code} has no such unit; its units: {known}", "unknown")
+                UnknownUnit(where, unit=name, expected=f": campaign {code} has the units {known}")
             )
             continue
         text = str(raw).strip()
         if isinstance(raw, bool) or not text.isdigit() or int(text) < 1:
-            problems.append(
-                Problem(
-                    where,
-                    f"expected a head-count, a whole number >= 1 (people in the unit); got {raw!r}",
-                    "invalid-head-count",
-                )
-            )
+            problems.append(InvalidHeadCount(where, empty="", found=raw))
             continue
         count = int(text)
         responses = shown[name].responses if name in shown else None
         if responses is not None and count < responses:
-            problems.append(
-                Problem(
-                    where,
-                    f"it has {responses} responses; expected a head-count of at least "
-                    f"{responses}; got {count}",
-                    "head-count-below-responses",
-                )
-            )
+            problems.append(HeadCountBelowResponses(where, responses=responses, found=count))
             continue
         checked[name] = count
     if problems:

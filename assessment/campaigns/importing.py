@@ -32,9 +32,21 @@ from assessment.campaigns.management import (
     questionnaire_of,
     role_options,
 )
-from assessment.errors import AssessmentError, DataError, Problem
-from assessment.responses.wide_csv import MAX_LISTED_PROBLEMS, ResponseTable, read_responses_csv
-from assessment.storage.engine import Database
+from assessment.campaigns.store import Store
+from assessment.errors import (
+    MAX_LISTED_PROBLEMS,
+    AssessmentError,
+    ChangedAnswers,
+    DataError,
+    FileTooLarge,
+    ImportConflictError,
+    MissingRole,
+    Problem,
+    Problems,
+    UnknownUnit,
+    where,
+)
+from assessment.responses.wide_csv import ResponseTable, read_responses_csv
 from assessment.storage.models import Answer, Base, Campaign, Response, Unit, utcnow
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
@@ -49,12 +61,6 @@ _BATCH_ROWS = 20_000
 _IN_CHUNK = 5_000
 
 _SPECIAL_OF_CODE = {DONT_KNOW: "DK", NOT_APPLICABLE: "NA"}
-
-
-class ImportConflictError(DataError):
-    """Rows of the file were imported before with other answers."""
-
-    code = "import-conflict"
 
 
 @dataclass(frozen=True)
@@ -100,13 +106,14 @@ def import_key(salt: str, respondent_id: str) -> str:
     return hmac.new(bytes.fromhex(salt), respondent_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def file_row_numbers(path: Path) -> list[int]:
-    """The row number (header = row 1) at which each record of a CSV file starts.
+def file_row_numbers(source: Path | bytes) -> list[int]:
+    """The row number (header = row 1) at which each record of a CSV file (path or bytes) starts.
 
     Only used to name rows in error messages: blank lines and quoted line breaks make the record
     index differ from the row number a person sees in an editor.
     """
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[int] = []
     previous_end = 0
@@ -118,30 +125,28 @@ def file_row_numbers(path: Path) -> list[int]:
     return rows[1:]  # without the header
 
 
-def _check_size(path: Path, max_bytes: int) -> None:
-    if not path.is_file():
-        raise DataError(f"{path}: no such file; expected a responses CSV file")
-    size = path.stat().st_size
+def _check_size(source: Path | bytes, name: str, max_bytes: int) -> None:
+    if isinstance(source, bytes):
+        size = len(source)
+    elif not source.is_file():
+        raise DataError(f"{source}: no such file; expected a responses CSV file")
+    else:
+        size = source.stat().st_size
     if size > max_bytes:
         raise DataError(
-            f"{path.name}: the file has {size / 1024**2:.1f} MB; the import limit is "
+            f"{name}: the file has {size / 1024**2:.1f} MB; the import limit is "
             f"{max_bytes / 1024**2:.0f} MB. Split the file into several imports, or raise the "
             f"limit (wmm import --max-size MB, or {MAX_BYTES_ENV}). Nothing was imported.",
-            [
-                Problem(
-                    path.name,
-                    f"expected at most {max_bytes / 1024**2:.0f} MB, found {size / 1024**2:.1f} MB",
-                    "file-too-large",
-                )
-            ],
+            [FileTooLarge(name, limit_mb=max_bytes / 1024**2, size_mb=size / 1024**2)],
         )
 
 
-def _listed(problems: list[Problem], total: int, name: str) -> list[Problem]:
-    shown = problems[:MAX_LISTED_PROBLEMS]
-    if total > len(shown):
-        shown.append(Problem(name, f"and {total - len(shown)} more problem(s) not listed", "more"))
-    return shown
+def _listed(problems: Sequence[Problem], total: int, name: str) -> list[Problem]:
+    """The first problems of ``total`` (built only up to the cap), with the count of the rest."""
+    collected = Problems(name)
+    collected.extend(problems)
+    collected.count(total - len(problems))
+    return collected.report()
 
 
 _T = TypeVar("_T")
@@ -153,10 +158,11 @@ def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
 
 
 def import_responses(
-    db: Database,
+    db: Store,
     campaign_code: str,
-    path: str | os.PathLike[str],
+    source: str | os.PathLike[str] | bytes,
     *,
+    name: str | None = None,
     max_bytes: int | None = None,
 ) -> ImportResult:
     """Import a responses file into a campaign, all or nothing.
@@ -164,7 +170,9 @@ def import_responses(
     Parameters
     ----------
     campaign_code : the campaign's survey code
-    path : the wide responses CSV (docs/formats.md "Responses CSV")
+    source : the wide responses CSV (docs/formats.md "Responses CSV"): a path, or the file's
+        bytes (an upload, read from memory)
+    name : the file's name in messages (default: the path's name; for bytes, "upload")
     max_bytes : the size limit (default: `default_max_bytes`)
 
     Returns
@@ -183,21 +191,22 @@ def import_responses(
     UnknownCampaignError, CampaignClosedError
         For an unknown or closed campaign. In every case nothing is written.
     """
-    path = Path(path)
+    data_or_path = source if isinstance(source, bytes) else Path(source)
+    name = name or (data_or_path.name if isinstance(data_or_path, Path) else "upload")
     limit = default_max_bytes() if max_bytes is None else max_bytes
-    _check_size(path, limit)
+    _check_size(data_or_path, name, limit)
     with db.read() as session:
         campaign = campaign_row(session, campaign_code)
         questionnaire = questionnaire_of(campaign)
         _ensure_importable(campaign)
-    table = read_responses_csv(path, questionnaire, name=path.name, max_bytes=limit)
+    table = read_responses_csv(data_or_path, questionnaire, name=name, max_bytes=limit)
     return import_table(
-        db, campaign_code, table, name=path.name, row_numbers=lambda: file_row_numbers(path)
+        db, campaign_code, table, name=name, row_numbers=lambda: file_row_numbers(data_or_path)
     )
 
 
 def import_table(
-    db: Database,
+    db: Store,
     campaign_code: str,
     table: ResponseTable,
     *,
@@ -298,11 +307,11 @@ def _unit_ids(
         bad = [i for i, name in enumerate(table.unit) if name in unknown]
         known = ", ".join(sorted(existing))
         problems = [
-            Problem(
-                f"{source.name} row {source.row(i)}, column unit",
-                f"unknown unit {table.unit[i]!r}: campaign {campaign.code} has the units {known}; "
-                "fix the name, or add the unit to the campaign first",
-                "unknown-unit",
+            UnknownUnit(
+                where(source.name, source.row(i), "unit"),
+                unit=table.unit[i],
+                expected=f": campaign {campaign.code} has the units {known}; fix the name, or add "
+                "the unit to the campaign first",
             )
             for i in bad[:MAX_LISTED_PROBLEMS]
         ]
@@ -328,15 +337,13 @@ def _check_roles_given(campaign: Campaign, table: ResponseTable, source: _Source
     if "role" not in table.columns:
         raise DataError(
             f"{source.name}: the file has no role column, but {expected}; nothing was imported",
-            [Problem(f"{source.name}, column role", f"missing column; {expected}", "missing-role")],
+            [MissingRole(f"{source.name}, column role", note=f"missing column; {expected}")],
         )
     missing = [i for i, role in enumerate(table.role) if role is None]
     if not missing:
         return
     problems = [
-        Problem(
-            f"{source.name} row {source.row(i)}, column role", f"empty; {expected}", "missing-role"
-        )
+        MissingRole(where(source.name, source.row(i), "role"), note=f"empty; {expected}")
         for i in missing[:MAX_LISTED_PROBLEMS]
     ]
     raise DataError(
@@ -417,21 +424,15 @@ def _check_unchanged(
             differences.insert(0, "role")
         if differences:
             shown = ", ".join(differences[:5]) + (", ..." if len(differences) > 5 else "")
-            changed.append(
-                (
-                    i,
-                    f"respondent {table.respondent_id[i]!r} was imported before with "
-                    f"other answers ({shown})",
-                )
-            )
+            changed.append((i, shown))
     if changed:
         problems = [
-            Problem(
-                f"{source.name} row {source.row(i)}",
-                message,
-                "changed-answers",
+            ChangedAnswers(
+                where(source.name, source.row(i)),
+                respondent=table.respondent_id[i],
+                differences=differences,
             )
-            for i, message in changed[:MAX_LISTED_PROBLEMS]
+            for i, differences in changed[:MAX_LISTED_PROBLEMS]
         ]
         raise ImportConflictError(
             f"{source.name}: {len(changed)} respondent(s) were imported before with other answers; "

@@ -14,19 +14,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from assessment.errors import AssessmentError, DataError, Problem
+from assessment.campaigns.store import Store
+from assessment.errors import (
+    CampaignClosedError,
+    CampaignSettingsError,
+    DataError,
+    DuplicateUnit,
+    InvalidHeadCount,
+    InvalidLevel,
+    MissingName,
+    NameTooLong,
+    Problem,
+    UnitCycle,
+    UnknownCampaignError,
+    UnknownDimension,
+    UnknownParent,
+    WrongCellCount,
+)
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.questionnaire.registry import Registry, parse_key
 from assessment.responses.csv_safety import neutralise_text, restore_text
-from assessment.storage.engine import Database
 from assessment.storage.models import (
-    CAMPAIGN_MODES,
     Campaign,
     Invitation,
     Response,
@@ -35,6 +49,10 @@ from assessment.storage.models import (
     utcnow,
 )
 from assessment.survey.site_address import base_url
+
+#: How respondents reach a campaign: an open link, or one-time invitation links only.
+CampaignMode = Literal["open", "invitation"]
+CAMPAIGN_MODES: tuple[CampaignMode, ...] = get_args(CampaignMode)
 
 #: Survey codes use lowercase letters and digits that cannot be mistaken for each other
 #: (no 0/o, 1/l/i): 31 symbols, 10 of them = 49 bits, far too many to guess a live campaign.
@@ -45,24 +63,6 @@ OVERALL_DIMENSION = "overall"
 #: The role option a campaign that requires the role question must offer, so that everyone can
 #: answer truthfully (a required question without it would make people pick a wrong role).
 OTHER_ROLE_OPTION = "other"
-
-
-class UnknownCampaignError(AssessmentError):
-    """No campaign has this survey code."""
-
-    code = "unknown-campaign"
-
-
-class CampaignClosedError(AssessmentError):
-    """The campaign does not accept answers or imports (closed, or outside its dates)."""
-
-    code = "campaign-closed"
-
-
-class CampaignSettingsError(AssessmentError):
-    """A campaign setting is invalid (language, target, unit, mode ...)."""
-
-    code = "invalid-campaign-settings"
 
 
 @dataclass(frozen=True)
@@ -281,13 +281,13 @@ def _info(
     )
 
 
-def get_campaign(db: Database, code: str) -> CampaignInfo:
+def get_campaign(db: Store, code: str) -> CampaignInfo:
     """The campaign with this survey code, with its units, targets and response counts."""
     with db.read() as session:
         return _info(session, campaign_row(session, code))
 
 
-def list_campaigns(db: Database) -> list[CampaignInfo]:
+def list_campaigns(db: Store) -> list[CampaignInfo]:
     """Every campaign, newest first, with submitted and draft response counts."""
     with db.read() as session:
         campaigns = session.scalars(
@@ -327,25 +327,15 @@ def _check_targets(
 ) -> dict[str, int | None]:
     known = dimension_ids(questionnaire)
     levels = [lv.level for lv in questionnaire.levels]
-    problems = []
+    problems: list[Problem] = []
     for dimension, level in targets.items():
         if dimension not in known:
-            problems.append(
-                Problem(
-                    f"targets.{dimension}",
-                    f"unknown dimension; expected one of {', '.join(known)}",
-                    "unknown-dimension",
-                )
-            )
+            problems.append(UnknownDimension(f"targets.{dimension}", known=", ".join(known)))
         elif level is not None and (
             isinstance(level, bool) or not isinstance(level, int) or level not in levels
         ):
             problems.append(
-                Problem(
-                    f"targets.{dimension}",
-                    f"the target is a level {min(levels)}..{max(levels)}; got {level!r}",
-                    "invalid-level",
-                )
+                InvalidLevel(f"targets.{dimension}", low=min(levels), high=max(levels), found=level)
             )
     if problems:
         raise DataError("the targets are invalid", problems)
@@ -389,24 +379,17 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
     for i, (unit, name) in enumerate(zip(units, names, strict=True)):
         where = f"units[{i}]"
         if not name:
-            problems.append(Problem(f"{where}.name", "a unit needs a name", "missing"))
+            problems.append(MissingName(f"{where}.name"))
         elif len(name) > 200:
-            problems.append(Problem(f"{where}.name", "at most 200 characters", "too-long"))
+            problems.append(NameTooLong(f"{where}.name", maximum=200))
         elif name in seen:
-            problems.append(Problem(f"{where}.name", f"unit {name!r} is listed twice", "duplicate"))
+            problems.append(DuplicateUnit(f"{where}.name", unit=name, note="listed twice"))
         seen.add(name)
         count = unit.head_count
         if count is not None and (
             isinstance(count, bool) or not isinstance(count, int) or count < 1
         ):
-            problems.append(
-                Problem(
-                    f"{where}.head_count",
-                    f"the head-count is the number of people in the unit, a whole number >= 1; "
-                    f"got {count!r}",
-                    "invalid-head-count",
-                )
-            )
+            problems.append(InvalidHeadCount(f"{where}.head_count", empty="", found=count))
     known = seen | set(existing)
     given = [(u.parent or "").strip() or None for u in units]
     # Positions, not names, name the line of a problem: a duplicated name (already reported) must
@@ -416,9 +399,7 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
         if parent is None:
             continue
         if parent not in known:
-            problems.append(
-                Problem(f"units[{i}].parent", f"unknown parent unit {parent!r}", "unknown-parent")
-            )
+            problems.append(UnknownParent(f"units[{i}].parent", parent=parent))
             continue
         # Walk up from the unit; it is inside itself when the walk comes back to it. A walk that
         # runs into a cycle higher up stops there: that cycle is reported on its own units' lines.
@@ -426,13 +407,7 @@ def check_units(units: Sequence[UnitSpec], existing: Iterable[str] = ()) -> list
         current: str | None = parent
         while current is not None and current in parents and current not in chain:
             if current == name:
-                problems.append(
-                    Problem(
-                        f"units[{i}].parent",
-                        f"unit {name!r} is inside itself (parents form a cycle)",
-                        "cycle",
-                    )
-                )
+                problems.append(UnitCycle(f"units[{i}].parent", unit=name))
                 break
             chain.add(current)
             current = parents[current]
@@ -476,7 +451,7 @@ def _apply_targets(campaign: Campaign, targets: Mapping[str, int | None]) -> Non
 
 
 def create_campaign(
-    db: Database,
+    db: Store,
     *,
     name: str,
     questionnaire: str,
@@ -562,7 +537,7 @@ def create_campaign(
     raise CampaignSettingsError("could not draw an unused survey code; try again")
 
 
-def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
+def update_campaign(db: Store, code: str, /, **changes: Any) -> CampaignInfo:
     """Change settings of a campaign: name, organisation, sector, size_band, min_group_size, mode,
     require_role, languages, opens_at, closes_at. Unknown settings are refused.
 
@@ -622,7 +597,7 @@ def update_campaign(db: Database, code: str, /, **changes: Any) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def close_campaign(db: Database, code: str) -> CampaignInfo:
+def close_campaign(db: Store, code: str) -> CampaignInfo:
     """Stop accepting answers (drafts stay drafts and are never scored). Closing twice is harmless."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -632,7 +607,7 @@ def close_campaign(db: Database, code: str) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def reopen_campaign(db: Database, code: str) -> CampaignInfo:
+def reopen_campaign(db: Store, code: str) -> CampaignInfo:
     """Accept answers again after `close_campaign`."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -643,7 +618,7 @@ def reopen_campaign(db: Database, code: str) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def save_units(db: Database, code: str, units: Sequence[UnitSpec]) -> CampaignInfo:
+def save_units(db: Store, code: str, units: Sequence[UnitSpec]) -> CampaignInfo:
     """Add units and update the parent and head-count of existing ones (matched by name)."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -654,7 +629,7 @@ def save_units(db: Database, code: str, units: Sequence[UnitSpec]) -> CampaignIn
         return _info(session, campaign)
 
 
-def remove_unit(db: Database, code: str, name: str) -> CampaignInfo:
+def remove_unit(db: Store, code: str, name: str) -> CampaignInfo:
     """Remove a unit that has no responses (its sub-units move to its parent)."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -678,7 +653,7 @@ def remove_unit(db: Database, code: str, name: str) -> CampaignInfo:
         return _info(session, campaign)
 
 
-def set_targets(db: Database, code: str, targets: Mapping[str, int | None]) -> CampaignInfo:
+def set_targets(db: Store, code: str, targets: Mapping[str, int | None]) -> CampaignInfo:
     """Set target levels per dimension (``None`` removes a dimension's target)."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -689,7 +664,7 @@ def set_targets(db: Database, code: str, targets: Mapping[str, int | None]) -> C
         return _info(session, campaign)
 
 
-def create_invitations(db: Database, code: str, count: int) -> list[str]:
+def create_invitations(db: Store, code: str, count: int) -> list[str]:
     """Create ``count`` single-use invitation tokens; only their sha256 is stored.
 
     The tokens are returned once, here: hand them out (see `survey_url`) or they are lost.
@@ -727,7 +702,7 @@ def invitation_links_csv(code: str, tokens: Sequence[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def invitation_counts(db: Database, code: str) -> tuple[int, int]:
+def invitation_counts(db: Store, code: str) -> tuple[int, int]:
     """(invitations created, invitations used) of a campaign."""
     with db.read() as session:
         campaign = campaign_row(session, code)
@@ -744,8 +719,9 @@ def invitation_counts(db: Database, code: str) -> tuple[int, int]:
 _UNIT_NAME_COLUMNS = ("unit", "name")
 
 
-def read_units_csv(path: Path) -> list[UnitSpec]:
-    """Read a units file: columns ``unit`` (or ``name``), optional ``parent`` and ``head_count``.
+def read_units_csv(source: Path | bytes, *, name: str = "units.csv") -> list[UnitSpec]:
+    """Read a units file (a path, or its bytes named ``name``): columns ``unit`` (or ``name``),
+    optional ``parent`` and ``head_count``.
 
     Raises
     ------
@@ -754,7 +730,8 @@ def read_units_csv(path: Path) -> list[UnitSpec]:
         head-count, unknown parent, duplicate unit).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        path = Path(name) if isinstance(source, bytes) else source  # names the file in messages
+        text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(
             f"{path}: cannot read the units file ({exc}); expected a UTF-8 CSV"
@@ -780,11 +757,7 @@ def read_units_csv(path: Path) -> list[UnitSpec]:
             continue
         if len(row) != len(header):
             problems.append(
-                Problem(
-                    f"{path.name} row {number}",
-                    f"expected {len(header)} cells like the header, found {len(row)}",
-                    "wrong-cell-count",
-                )
+                WrongCellCount(f"{path.name} row {number}", expected=len(header), found=len(row))
             )
             continue
 
@@ -800,10 +773,8 @@ def read_units_csv(path: Path) -> list[UnitSpec]:
                 head_count = -1
             if head_count < 1:
                 problems.append(
-                    Problem(
-                        f"{path.name} row {number}, column head_count",
-                        f"expected a whole number >= 1 (people in the unit), found {raw!r}",
-                        "invalid-head-count",
+                    InvalidHeadCount(
+                        f"{path.name} row {number}, column head_count", empty="", found=raw
                     )
                 )
                 continue
@@ -821,11 +792,5 @@ def read_units_csv(path: Path) -> list[UnitSpec]:
                 position, _, column = problem.path.partition("].")
                 row_number = rows_of[int(position.removeprefix("units["))]
                 column = name_column if column == "name" else column
-                problems.append(
-                    Problem(
-                        f"{path.name} row {row_number}, column {column}",
-                        problem.message,
-                        problem.type,
-                    )
-                )
+                problems.append(problem.at(f"{path.name} row {row_number}, column {column}"))
     raise DataError(f"{path.name}: {len(problems)} problem(s) in the units file", problems)

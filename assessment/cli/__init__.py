@@ -8,18 +8,15 @@ exit 1; misuse (unknown option, missing argument) exits 2, as click does.
 
 from __future__ import annotations
 
-import gc
 import importlib
-import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import click
 
-from assessment import __version__, i18n
+from assessment import __version__, i18n, runtime
 from assessment.errors import AssessmentError
 
 
@@ -181,64 +178,21 @@ def cli() -> None:
     """Work-management maturity: questionnaires, scores with confidence, campaigns and exports."""
 
 
-#: True while `main` runs: the process is one `wmm` command, which exits when it is done.
-_owns_process = False
-
-
-def owns_process() -> bool:
-    """True while `main` runs a command in a process of its own (not a test's CliRunner)."""
-    return _owns_process
-
-
-@contextmanager
-def heavy_imports() -> Iterator[None]:
-    """Import a command's libraries (pandas, scipy, ...) without garbage collection, then freeze them.
-
-    Imports create hundreds of thousands of objects and no garbage: collections during them are
-    wasted, and every later full collection, including the one at exit, would walk them again.
-    `gc.freeze` takes them out of the collector's sight for the rest of the process (0.25 s of a
-    1M-row `wmm score`). Only when `main` owns the process: a test that invokes a command in its
-    own process keeps its collector as it is.
-    """
-    if not _owns_process:
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
-def _tune_process() -> None:
-    """Settings for a process `wmm` owns, made before a command imports numpy.
-
-    BLAS runs on one thread in every scoring (`assessment.runtime.single_threaded_blas`). Told so
-    before it loads, OpenBLAS starts no threads at all; otherwise its idle threads spin while the
-    libraries load (about 0.2 CPU-seconds of a 1M-row `wmm score`, `perf` on the benchmark). A
-    value the user set is kept.
-    """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
 def main() -> None:
-    """Entry point of `wmm`: run the command group, turning library errors into messages."""
-    global _owns_process
-    _owns_process = True
-    _tune_process()
-    try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except AssessmentError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        _owns_process = False
+    """Entry point of `wmm`: tune the process for one command (`assessment.runtime`), run the
+    command group, turning library errors into messages."""
+    # The block puts the process back afterwards, for tests that run `main` in their own process.
+    with runtime.configure("command"):
+        try:
+            code = cli.main(standalone_mode=False)
+        except click.exceptions.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except AssessmentError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
     if isinstance(code, int) and code:
         sys.exit(code)

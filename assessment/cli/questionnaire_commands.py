@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from assessment.cli.files import write_atomically
 from assessment.cli.messages import say
 from assessment.questionnaire import default_registry, validate_file
 from assessment.questionnaire.overview import describe, overview_rows
@@ -91,7 +92,7 @@ def schema(write: bool) -> None:
     if write:
         target = default_registry().root / "schema" / "questionnaire.schema.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_atomically(target, text.encode("utf-8"))
         click.echo(say("wrote", path=target))
     else:
         click.echo(text, nl=False)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assessment.cli import heavy_imports, owns_process
+from assessment.cli.files import write_atomically
 from assessment.cli.messages import say
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
+from assessment.runtime import start_up_imports
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,18 +131,13 @@ def score_command(
     maturity level with its probability, and n; the organisation first. With --out, writes the
     tidy scores (CSV or JSON) with the questionnaire, its sha256 and the settings.
     """
-    # The file is parsed (pyarrow, outside the GIL) while the questionnaire loads, and its columns
-    # are converted while the scoring code loads: the parse needs only numpy and pyarrow, and on
-    # two cores the Python imports and the GIL-free conversions overlap.
-    with heavy_imports():
-        from assessment.responses.csv_text import parse_csv, use_parse_pool_by_default
-        from assessment.runtime import in_background
-    if owns_process():
-        use_parse_pool_by_default()
-    parsing = in_background(parse_csv, responses, max_bytes=max_size * _MB)
-    with heavy_imports():
+    # The file is parsed while the questionnaire loads, and converted while the scoring code loads
+    # (`assessment.analysis.reading`).
+    with start_up_imports():
+        from assessment.analysis.reading import read_in_background
+    reading = read_in_background(responses, max_bytes=max_size * _MB)
+    with start_up_imports():
         from assessment.questionnaire import default_registry
-        from assessment.responses.wide_csv import build_response_table
 
     registry = default_registry()
     try:
@@ -162,10 +158,10 @@ def score_command(
             raise click.BadParameter(
                 f"the folder of {path} does not exist; create it first", param_hint=option
             )
-    building = in_background(lambda: build_response_table(parsing.result(), questionnaire))
-    with heavy_imports():
+    converting = reading.convert(questionnaire)
+    with start_up_imports():
         from assessment.analysis.scoring import format_scores_table, score_table
-    table = building.result()
+    table = converting.result()
     try:
         scored = score_table(
             table,
@@ -193,11 +189,11 @@ def score_command(
 
 def scores_file(scored: ScoredTable, fmt: str) -> bytes:
     """The tidy scores as UTF-8 CSV (with metadata columns) or JSON (``{"metadata", "scores"}``)."""
-    from assessment.outputs.exports import METADATA_COLUMNS, scores_export
+    from assessment.outputs.exports import METADATA_COLUMNS, scores_csv, scores_export
 
-    frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
     if fmt == "csv":
-        return _csv(frame)
+        return scores_csv(scored.result, scored.metadata, group_column=scored.group_column)
+    frame = scores_export(scored.result, scored.metadata, group_column=scored.group_column)
     records = _records(_restored(frame.drop(columns=list(METADATA_COLUMNS))))
     return _json({"metadata": scored.metadata, "scores": records})
 
@@ -205,14 +201,14 @@ def scores_file(scored: ScoredTable, fmt: str) -> bytes:
 def stats_file(scored: ScoredTable, fmt: str) -> bytes:
     """The per-dimension reliability table as UTF-8 CSV (with metadata columns) or JSON."""
     from assessment.outputs.exports import METADATA_COLUMNS
-    from assessment.responses.csv_safety import neutralise_frame
+    from assessment.responses.csv_safety import frame_csv
 
     stats = scored.result.stats
     if fmt == "csv":
         frame = stats.copy()
         for column in METADATA_COLUMNS:
             frame[column] = scored.metadata.get(column)
-        return _csv(neutralise_frame(frame))
+        return frame_csv(frame)
     return _json({"metadata": scored.metadata, "stats": _records(stats)})
 
 
@@ -220,12 +216,6 @@ def _format_of(path: Path | None, default: str) -> str:
     """``csv`` or ``json`` from a file name's suffix, else ``default``."""
     suffix = path.suffix.lower() if path is not None else ""
     return {".csv": "csv", ".json": "json"}.get(suffix, default)
-
-
-def _csv(frame: pd.DataFrame) -> bytes:
-    from assessment.responses.csv_safety import frame_csv
-
-    return frame_csv(frame)
 
 
 def _restored(frame: pd.DataFrame) -> pd.DataFrame:
@@ -258,13 +248,11 @@ def _json(payload: dict[str, Any]) -> bytes:
 
 
 def _emit(data: bytes, path: Path | None, what: str) -> None:
-    """Write UTF-8 bytes to a file atomically (temporary file, then rename), or to stdout for None/'-'."""
+    """Write UTF-8 bytes to a file, whole or not at all (`write_atomically`), or to stdout for None/'-'."""
     if path is None or str(path) == "-":
         sys.stdout.write(data.decode("utf-8"))
         return
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+    write_atomically(path, data)
     rows = max(data.count(b"\n") - 1, 0) if path.suffix.lower() != ".json" else None
     detail = say("rows_detail", rows=rows) if rows is not None else ""
     click.echo(say("wrote_what", what=say(f"what.{what}"), path=path, detail=detail), err=True)

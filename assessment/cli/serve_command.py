@@ -6,7 +6,6 @@ file, and the survey link and facilitator login printed; then Streamlit serves `
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from assessment import runtime
 from assessment.cli.messages import say
 from assessment.cli.storage_commands import db_option
 from assessment.storage.engine import ENV_VAR
@@ -65,6 +65,7 @@ def server_options(
 )
 def serve(db_url: str | None, port: int, address: str | None, open_browser: bool) -> None:
     """Start the app: prepare the database, print the survey link and the login, then serve."""
+    runtime.configure("server")
     from streamlit.web import bootstrap as streamlit_bootstrap
 
     from assessment.startup import claim_announcement, prepare
@@ -88,9 +89,8 @@ def serve(db_url: str | None, port: int, address: str | None, open_browser: bool
 
 
 def _load_app_libraries() -> None:
-    """Import the pages' libraries once, then keep their objects out of the garbage collector's
-    sight (`gc.freeze`): every later collection would walk them again for nothing."""
-    import assessment.ui.app  # noqa: F401  (pages, pandas, altair, SQLAlchemy)
-
-    gc.collect()
-    gc.freeze()
+    """Import the pages' libraries once, as start-up imports (`assessment.runtime`): their objects
+    are then out of the garbage collector's sight, since every later collection would walk them
+    again for nothing."""
+    with runtime.start_up_imports():
+        import assessment.ui.app  # noqa: F401  (pages, pandas, altair, SQLAlchemy)

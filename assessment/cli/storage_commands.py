@@ -31,18 +31,19 @@ from assessment.campaigns.management import (
     read_units_csv,
     reopen_campaign,
 )
+from assessment.cli.files import atomic_file, write_atomically
 from assessment.cli.messages import language as messages_language
 from assessment.cli.messages import say
 from assessment.cli.options import F, min_group_size_option
 from assessment.demo.seed import seed_demo
 from assessment.i18n import format_number
 from assessment.outputs.campaign_exports import (
+    campaign_benchmark_csv,
+    campaign_report,
+    campaign_responses_csv,
+    campaign_scores_csv,
     compare_with_benchmarks,
-    export_benchmark,
-    export_responses,
-    export_scores,
     import_benchmarks,
-    write_report,
 )
 from assessment.results.release import build_release
 from assessment.storage import (
@@ -490,22 +491,12 @@ def invitations() -> None:
 @db_option
 def invitations_create(code: str, count: int, out: Path, db_url: str | None) -> None:
     """Create single-use invitation links and write them to a CSV (number, survey_url)."""
-    try:
-        handle = out.open("xb")
-    except FileExistsError:
-        raise click.ClickException(
-            f"{out} exists; choose a new file name (overwriting it would lose the links in it)"
-        ) from None
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
-    try:
-        with handle, database(db_url) as db:
-            get_campaign(db, code)  # an unknown code fails before anything is created
-            tokens = create_invitations(db, code, count)
-            handle.write(invitation_links_csv(code, tokens))
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
+    # The file is opened (exclusively: it must not replace another file of links) before any link
+    # is created, and appears whole or not at all.
+    with atomic_file(out, exclusive=True) as handle, database(db_url) as db:
+        get_campaign(db, code)  # an unknown code fails before anything is created
+        tokens = create_invitations(db, code, count)
+        handle.write(invitation_links_csv(code, tokens))
     click.echo(say("invitations.wrote", count=count, path=out))
 
 
@@ -563,8 +554,9 @@ def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None
     """
     _check_folder(out)
     with database(db_url) as db:
-        warnings = export_responses(db, code, out, raw=raw)
-    for warning in warnings:
+        exported = campaign_responses_csv(db, code, raw=raw)
+    write_atomically(out, exported.data)
+    for warning in exported.warnings:
         click.echo(say("warning", message=warning), err=True)
     click.echo(say("wrote", path=out))
 
@@ -586,9 +578,10 @@ def export_scores_command(code: str, out: Path, by: str, db_url: str | None) -> 
     """Write the campaign's scores: one row per group × dimension, small groups suppressed."""
     _check_folder(out)
     with database(db_url) as db:
-        frame = export_scores(db, code, out, by=by)
+        scores = campaign_scores_csv(db, code, by=by)
         _warn_over_counts(db, code)
-    click.echo(say("wrote_rows", path=out, rows=len(frame)))
+    write_atomically(out, scores.data)
+    click.echo(say("wrote_rows", path=out, rows=scores.rows))
 
 
 @export.command("benchmark")
@@ -615,10 +608,12 @@ def export_benchmark_command(
     """Write the campaign's benchmark file (wmm-benchmark/1): organisation-level rows only."""
     _check_folder(out)
     with database(db_url) as db:
-        rows = export_benchmark(
-            db, code, out, org=org, sector=sector, size_band=size_band, period=period
+        exported = campaign_benchmark_csv(
+            db, code, org=org, sector=sector, size_band=size_band, period=period
         )
         _warn_over_counts(db, code)
+    write_atomically(out, exported.data)
+    rows = exported.rows
     name = rows["org"].iloc[0] if len(rows) else "-"
     click.echo(say("export.benchmark", path=out, dimensions=len(rows), name=repr(name)))
 
@@ -711,8 +706,9 @@ def report(
     """Write the campaign's report: one self-contained HTML file (charts inline, no network)."""
     _check_folder(out)
     with database(db_url) as db:
-        written = write_report(db, code, out, language=language, previous=previous)
+        written = campaign_report(db, code, language=language, previous=previous)
         _warn_over_counts(db, code)
+    write_atomically(out, written.data)
     if written.not_compared:
         click.echo(say("warning", message=written.not_compared), err=True)
     if written.previous is not None and written.waves is not None:

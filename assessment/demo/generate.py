@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.csv_safety import neutralise_text
-from assessment.responses.wide_csv import ResponseTable, write_responses_csv
+from assessment.responses.wide_csv import ResponseTable, responses_csv
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
 #: The seed of the committed demo files.
@@ -281,8 +281,8 @@ def write_demo(folder: Path, *, seed: int = DEMO_SEED) -> list[Path]:
     wave1, wave2 = demo_waves(first, second, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / "wave1.csv", folder / "wave2.csv", folder / "units.csv"]
-    write_responses_csv(wave1.table, paths[0])
-    write_responses_csv(wave2.table, paths[1])
+    paths[0].write_bytes(responses_csv(wave1.table))
+    paths[1].write_bytes(responses_csv(wave2.table))
     paths[2].write_bytes(units_csv(wave1.head_counts))
     return paths
 

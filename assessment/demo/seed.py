@@ -23,10 +23,10 @@ from assessment.campaigns.management import (
     get_campaign,
     read_units_csv,
 )
+from assessment.campaigns.store import Store
 from assessment.demo.generate import DEMO_QUESTIONNAIRES, DEMO_SEED, demo_waves
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import ResponseTable
-from assessment.storage.engine import Database
 from assessment.storage.models import Campaign
 
 ORGANISATION = "Demo organisation"
@@ -101,7 +101,7 @@ def demo_folder() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
-def _find(db: Database, name: str) -> CampaignInfo | None:
+def _find(db: Store, name: str) -> CampaignInfo | None:
     with db.read() as session:
         code = session.scalars(
             select(Campaign.code)
@@ -118,7 +118,7 @@ def _units(folder: Path, generated_head_counts: dict[str, int]) -> list[UnitSpec
     return [UnitSpec(name, None, count) for name, count in sorted(generated_head_counts.items())]
 
 
-def seed_demo(db: Database, *, folder: Path | None = None) -> DemoSeed:
+def seed_demo(db: Store, *, folder: Path | None = None) -> DemoSeed:
     """Seed the demo organisation (both waves, targets, action items); safe to run again.
 
     Responses come from ``wave1.csv``/``wave2.csv``/``units.csv`` in ``folder`` (default

@@ -12,12 +12,32 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from assessment.errors import DataError, Problem
+from assessment.errors import (
+    ChecksumMismatch,
+    DataError,
+    DuplicateColumn,
+    DuplicateRow,
+    EmptyFile,
+    EmptyValue,
+    FileTooLarge,
+    IncompatibleQuestionnaire,
+    InvalidValue,
+    MissingColumn,
+    NoRows,
+    NotCsv,
+    NotUtf8,
+    Problems,
+    UnknownColumn,
+    UnreadableFile,
+    WrongCellCount,
+    WrongFormat,
+    where,
+)
 from assessment.outputs.exports import assert_no_small_groups, export_metadata, suppressed_rows
 from assessment.responses.csv_safety import neutralise_frame, restore_text
 from scoring.pipeline import ScoreResult
@@ -63,8 +83,6 @@ _DIMENSION = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 #: Decimals kept for the statistics of a benchmark row (the scale is 1..5; more is noise).
 DECIMALS = 4
 
-#: Problems listed in a read error before the rest are only counted.
-MAX_PROBLEMS = 50
 
 #: Largest benchmark file read (one row per organisation × dimension: a few kB per organisation).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -224,12 +242,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_benchmark_csv(
-    rows: pd.DataFrame, target: str | Path | IO[str], *, min_group_size: int
-) -> None:
-    """Write benchmark rows as CSV: the exact columns, privacy guard first, text cells neutralised.
+def benchmark_csv(rows: pd.DataFrame, *, min_group_size: int) -> bytes:
+    """Benchmark rows as a UTF-8 CSV file: the exact columns, privacy guard first, text neutralised.
 
-    ``min_group_size`` is the minimum the rows were built with; a row below it is refused.
+    ``min_group_size`` is the minimum the rows were built with; a row below it is refused
+    (`PrivacyError`) and nothing is returned.
     """
     if tuple(rows.columns) != BENCHMARK_COLUMNS:
         raise ValueError(
@@ -237,40 +254,15 @@ def write_benchmark_csv(
             f"order; got {list(rows.columns)}. Build them with benchmark_rows()."
         )
     _assert_private(rows, min_group_size)
-    safe = neutralise_frame(rows)
-    safe.to_csv(target, index=False, lineterminator="\n", encoding="utf-8")
+    text: str = neutralise_frame(rows).to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")
 
 
 # --- reading ------------------------------------------------------------------------------------
 
 
-class _Problems:
-    """Collects problems up to a cap and counts the rest."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-        self.dropped = 0
-
-    def add(self, path: str, message: str, kind: str) -> None:
-        if len(self.items) < MAX_PROBLEMS:
-            self.items.append(Problem(path, message, kind))
-        else:
-            self.dropped += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def raise_if_any(self, message: str) -> None:
-        if not self.items:
-            return
-        problems = list(self.items)
-        if self.dropped:
-            problems.append(Problem("", f"... and {self.dropped} more problems", "more"))
-        raise DataError(message, problems)
-
-
 def _read_csv(
-    path: Path, problems: _Problems
+    path: Path, problems: Problems
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """Header and rows (with their row number; the header is row 1) of one file, or None (with a
     problem) when it cannot be read."""
@@ -278,25 +270,18 @@ def _read_csv(
     try:
         size = path.stat().st_size
     except OSError as exc:
-        problems.add(name, f"cannot read the file: {exc.strerror or exc}", "unreadable")
+        problems.add(UnreadableFile(name, reason=exc.strerror or exc))
         return None
     if size > MAX_FILE_BYTES:
-        problems.add(
-            name,
-            f"the file has {size / 1e6:.1f} MB; a benchmark file may have at most "
-            f"{MAX_FILE_BYTES / 1e6:.0f} MB (one row per organisation and dimension)",
-            "too-large",
-        )
+        problems.add(FileTooLarge(name, limit_mb=MAX_FILE_BYTES / 1e6, size_mb=size / 1e6))
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.add(
-            name, f"the file is not UTF-8 text (byte {exc.start}); save it as UTF-8", "encoding"
-        )
+        problems.add(NotUtf8(name, found=f"a byte that is not UTF-8 (byte {exc.start})"))
         return None
     except OSError as exc:
-        problems.add(name, f"cannot read the file: {exc.strerror or exc}", "unreadable")
+        problems.add(UnreadableFile(name, reason=exc.strerror or exc))
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -305,105 +290,118 @@ def _read_csv(
             if cells and any(c.strip() for c in cells):
                 rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        problems.add(f"{name} row {reader.line_num}", f"not readable as CSV: {exc}", "csv-syntax")
+        problems.add(NotCsv(where(name, reader.line_num), reason=exc))
         return None
     if not rows:
-        problems.add(
-            name, f"the file is empty; expected a header row {','.join(BENCHMARK_COLUMNS)}", "empty"
-        )
+        problems.add(EmptyFile(name, expected=f"a header row {','.join(BENCHMARK_COLUMNS)}"))
         return None
     return rows[0][1], rows[1:]
 
 
-def _check_header(name: str, header: list[str], problems: _Problems) -> bool:
+def _check_header(name: str, header: list[str], problems: Problems) -> bool:
     columns = [h.strip() for h in header]
     if "format" not in columns:
         problems.add(
-            name,
-            f"this is not a {BENCHMARK_FORMAT} file: it has no 'format' column (columns: "
-            f"{', '.join(columns[:8])}{', ...' if len(columns) > 8 else ''}). Export one with "
-            "`wmm export benchmark`.",
-            "wrong-format",
+            WrongFormat(
+                name,
+                expected=f"a {BENCHMARK_FORMAT} file (export one with `wmm export benchmark`)",
+                found=f"no 'format' column (columns: {', '.join(columns[:8])}"
+                f"{', ...' if len(columns) > 8 else ''})",
+            )
         )
         return False
     ok = True
     for column in BENCHMARK_COLUMNS:
         if column not in columns:
             problems.add(
-                f"{name} header", f"required column {column!r} is missing", "missing-column"
+                MissingColumn(where(name, 1), column=column, header=", ".join(columns) or "nothing")
             )
             ok = False
     for column in columns:
         if column not in BENCHMARK_COLUMNS:
             problems.add(
-                f"{name} header, column {column}",
-                f"unknown column; a {BENCHMARK_FORMAT} file has exactly: {', '.join(BENCHMARK_COLUMNS)}",
-                "unknown-column",
+                UnknownColumn(
+                    where(name, 1, column),
+                    column=column,
+                    expected=f"a {BENCHMARK_FORMAT} file has exactly {', '.join(BENCHMARK_COLUMNS)}",
+                )
             )
             ok = False
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     for column in duplicates:
+        positions = [str(i + 1) for i, c in enumerate(columns) if c == column]
         problems.add(
-            f"{name} header, column {column}", "the column appears twice", "duplicate-column"
+            DuplicateColumn(
+                where(name, 1, column), column=column, positions=" and ".join(positions)
+            )
         )
         ok = False
     return ok
 
 
 def _parse_row(
-    name: str, row_number: int, record: dict[str, str], problems: _Problems
+    name: str, row_number: int, record: dict[str, str], problems: Problems
 ) -> dict[str, Any] | None:
-    where = f"{name} row {row_number}"
-    before = len(problems.items) + problems.dropped
+    before = len(problems)
 
-    def bad(column: str, message: str, kind: str = "invalid-value") -> None:
-        problems.add(f"{where}, column {column}", message, kind)
+    def bad(column: str, expected: str, found: object) -> None:
+        problems.add(InvalidValue(where(name, row_number, column), expected=expected, found=found))
 
     value: dict[str, Any] = {}
     fmt = record["format"].strip()
     if fmt != BENCHMARK_FORMAT:
-        bad("format", f"expected {BENCHMARK_FORMAT!r}, found {fmt!r}", "wrong-format")
+        problems.add(
+            WrongFormat(
+                where(name, row_number, "format"), expected=repr(BENCHMARK_FORMAT), found=repr(fmt)
+            )
+        )
     value["format"] = fmt
     questionnaire = record["questionnaire"].strip()
     match = _QUESTIONNAIRE.match(questionnaire)
     if not match:
         bad(
             "questionnaire",
-            f"expected ID@VERSION (e.g. work-management@1.0.0), found {questionnaire!r}",
+            "ID@VERSION (e.g. work-management@1.0.0)",
+            repr(questionnaire),
         )
     value["questionnaire"] = questionnaire
     sha = record["questionnaire_sha256"].strip().lower()
     if not _SHA256.match(sha):
-        bad("questionnaire_sha256", f"expected 64 hexadecimal digits, found {sha!r}")
+        bad("questionnaire_sha256", "64 hexadecimal digits", repr(sha))
     value["questionnaire_sha256"] = sha
     for column in _TEXT_COLUMNS:
         value[column] = restore_text(record[column].strip())
     if not value["org"]:
-        bad("org", "the organisation (name or pseudonym) is empty")
+        problems.add(
+            EmptyValue(
+                where(name, row_number, "org"), expected="the organisation (name or pseudonym)"
+            )
+        )
     period = record["period"].strip()
     if not _PERIOD.match(period):
-        bad("period", f"expected a month as YYYY-MM, found {period!r}")
+        bad("period", "a month as YYYY-MM", repr(period))
     value["period"] = period
     dimension_type = record["dimension_type"].strip()
     if dimension_type not in BENCHMARK_DIMENSION_TYPES:
         bad(
             "dimension_type",
-            f"expected one of {', '.join(BENCHMARK_DIMENSION_TYPES)}, found {dimension_type!r}",
+            f"one of {', '.join(BENCHMARK_DIMENSION_TYPES)}",
+            repr(dimension_type),
         )
     value["dimension_type"] = dimension_type
     dimension = record["dimension"].strip()
     if not _DIMENSION.match(dimension):
-        bad("dimension", f"expected a dimension id such as clarity, found {dimension!r}")
+        bad("dimension", "a dimension id such as clarity", repr(dimension))
     value["dimension"] = dimension
     for column in _INT_COLUMNS:
         text = record[column].strip()
         try:
             whole = int(text)
         except ValueError:
-            bad(column, f"expected a whole number, found {text!r}")
+            bad(column, "a whole number", repr(text))
             continue
         if whole < 1:
-            bad(column, f"expected a whole number of at least 1, found {whole}")
+            bad(column, "a whole number of at least 1", whole)
             continue
         value[column] = whole
     for column in _FLOAT_COLUMNS:
@@ -411,33 +409,36 @@ def _parse_row(
         try:
             number = float(text)
         except ValueError:
-            bad(column, f"expected a number, found {text!r}")
+            bad(column, "a number", repr(text))
             continue
         if not math.isfinite(number):
-            bad(column, f"expected a finite number, found {text!r}")
+            bad(column, "a finite number", repr(text))
             continue
         value[column] = number
-    if len(problems.items) + problems.dropped > before:
+    if len(problems) > before:
         return None
     if value["n_units"] > value["n_respondents"]:
         bad(
             "n_units",
-            f"{value['n_units']} units cannot hold only {value['n_respondents']} respondents",
+            f"at most as many units as respondents ({value['n_respondents']})",
+            value["n_units"],
         )
     if value["sd"] < 0:
-        bad("sd", f"a standard deviation cannot be negative, found {value['sd']}")
+        bad("sd", "a standard deviation >= 0", value["sd"])
     tolerance = 1e-9
     if not value["ci_low"] - tolerance <= value["mean"] <= value["ci_high"] + tolerance:
         bad(
             "mean",
-            f"the mean {value['mean']} must lie in its interval [{value['ci_low']}, {value['ci_high']}]",
+            f"a mean within its interval [{value['ci_low']}, {value['ci_high']}]",
+            value["mean"],
         )
     if not value["p25"] - tolerance <= value["median"] <= value["p75"] + tolerance:
         bad(
             "median",
-            f"expected p25 <= median <= p75, found {value['p25']}, {value['median']}, {value['p75']}",
+            "p25 <= median <= p75",
+            f"{value['p25']}, {value['median']}, {value['p75']}",
         )
-    if len(problems.items) + problems.dropped > before:
+    if len(problems) > before:
         return None
     return value
 
@@ -460,7 +461,7 @@ def read_benchmark_files(
     Raises
     ------
     DataError
-        With every problem (up to `MAX_PROBLEMS`), each naming file, row and column: not a benchmark
+        With every problem (up to `MAX_LISTED_PROBLEMS`), each naming file, row and column: not a benchmark
         file, missing or unknown columns, a value of the wrong type or out of range, a questionnaire
         other than the others' (or than ``questionnaire_id``), one questionnaire version with two
         different sha256 (a changed published file), the same organisation, period and dimension
@@ -475,7 +476,7 @@ def read_benchmark_files(
     files = [Path(p) for p in paths]
     if not files:
         raise ValueError("no benchmark files given; pass one or more wmm-benchmark/1 CSV files")
-    problems = _Problems()
+    problems = Problems()
     records: list[dict[str, Any]] = []
     for path in files:
         read = _read_csv(path, problems)
@@ -485,15 +486,15 @@ def read_benchmark_files(
         if not _check_header(path.name, header, problems):
             continue
         if not rows:
-            problems.add(path.name, "the file has a header but no rows", "no-rows")
+            problems.add(NoRows(path.name, expected="one row per organisation and dimension"))
             continue
         columns = [h.strip() for h in header]
         for row_number, cells in rows:
             if len(cells) != len(columns):
                 problems.add(
-                    f"{path.name} row {row_number}",
-                    f"expected {len(columns)} cells, found {len(cells)}",
-                    "wrong-cell-count",
+                    WrongCellCount(
+                        where(path.name, row_number), expected=len(columns), found=len(cells)
+                    )
                 )
                 continue
             parsed = _parse_row(
@@ -517,7 +518,7 @@ def read_benchmark_files(
 
 
 def _check_compatible(
-    records: list[dict[str, Any]], questionnaire_id: str | None, problems: _Problems
+    records: list[dict[str, Any]], questionnaire_id: str | None, problems: Problems
 ) -> None:
     """One questionnaire id; one sha256 per version; each organisation × period × dimension once."""
     expected = questionnaire_id
@@ -525,7 +526,7 @@ def _check_compatible(
     sha_of: dict[str, tuple[str, dict[str, Any]]] = {}
     seen: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     for record in records:
-        where = f"{record['source']} row {record['source_row']}"
+        row = (record["source"], record["source_row"])
         qid = record["questionnaire"].partition("@")[0]
         if expected is None:
             expected, first = qid, record
@@ -536,21 +537,25 @@ def _check_compatible(
                 else "the campaign"
             )
             problems.add(
-                f"{where}, column questionnaire",
-                f"questionnaire {record['questionnaire']!r} is not compatible with {origin}, "
-                f"which is on {expected!r}; only versions of one questionnaire can be compared",
-                "incompatible-questionnaire",
+                IncompatibleQuestionnaire(
+                    where(*row, "questionnaire"),
+                    found=record["questionnaire"],
+                    origin=origin,
+                    expected=expected,
+                )
             )
             continue
         key = record["questionnaire"]
         if key in sha_of and sha_of[key][0] != record["questionnaire_sha256"]:
             other = sha_of[key][1]
             problems.add(
-                f"{where}, column questionnaire_sha256",
-                f"{key} has sha256 {record['questionnaire_sha256'][:12]}... here but "
-                f"{sha_of[key][0][:12]}... in {other['source']} row {other['source_row']}; one of "
-                "the files was made with a changed questionnaire file",
-                "sha256-mismatch",
+                ChecksumMismatch(
+                    where(*row, "questionnaire_sha256"),
+                    questionnaire=key,
+                    found=record["questionnaire_sha256"][:12],
+                    expected=sha_of[key][0][:12],
+                    other=where(other["source"], other["source_row"]),
+                )
             )
         else:
             sha_of.setdefault(key, (record["questionnaire_sha256"], record))
@@ -558,11 +563,12 @@ def _check_compatible(
         if identity in seen:
             other = seen[identity]
             problems.add(
-                f"{where}, column dimension",
-                f"organisation {record['org']!r}, period {record['period']}, dimension "
-                f"{record['dimension']!r} already appears in {other['source']} row "
-                f"{other['source_row']}; remove the duplicate (a file imported twice?)",
-                "duplicate-row",
+                DuplicateRow(
+                    where(*row, "dimension"),
+                    key=f"organisation {record['org']!r}, period {record['period']}, dimension "
+                    f"{record['dimension']!r}",
+                    other=f"also in {where(other['source'], other['source_row'])}",
+                )
             )
         else:
             seen[identity] = record

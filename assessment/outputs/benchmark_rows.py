@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import CursorResult, delete, insert, select
 
-from assessment.errors import DataError, Problem
+from assessment.campaigns.store import Store
+from assessment.errors import ConflictingRow, DataError, DuplicateRow, Problems
 from assessment.outputs.benchmark import BENCHMARK_COLUMNS
-from assessment.storage.engine import Database
 from assessment.storage.models import BenchmarkRow, utcnow
 
 #: The columns of a benchmark file, in order; the model has one attribute per column.
@@ -57,7 +57,7 @@ def _same(column: str, stored: Any, new: Any) -> bool:
 
 
 def save_benchmark_rows(
-    db: Database, frame: pd.DataFrame, *, source: str | None = None
+    db: Store, frame: pd.DataFrame, *, source: str | None = None
 ) -> SavedBenchmark:
     """Store validated benchmark rows, all or nothing.
 
@@ -89,11 +89,12 @@ def save_benchmark_rows(
     keys = [tuple(r[c] for c in KEY) for r in records]
     counts = Counter(keys)
     repeated = sorted(k for k, n in counts.items() if n > 1)
-    if repeated:
-        raise DataError(
-            f"{label}: {len(repeated)} organisation × dimension row(s) appear more than once",
-            [Problem(label, " / ".join(map(str, k)), "duplicate-row") for k in repeated[:20]],
-        )
+    duplicates = Problems(label)
+    for k in repeated:
+        duplicates.add(DuplicateRow(label, key=" / ".join(map(str, k)), other=f"{counts[k]} times"))
+    duplicates.raise_if_any(
+        f"{label}: {len(repeated)} organisation × dimension row(s) appear more than once"
+    )
     with db.write() as session:
         questionnaires = sorted({r["questionnaire"] for r in records})
         stored = {
@@ -102,7 +103,7 @@ def save_benchmark_rows(
                 select(BenchmarkRow).where(BenchmarkRow.questionnaire.in_(questionnaires))
             )
         }
-        problems: list[Problem] = []
+        problems = Problems(label)
         new_rows: list[dict[str, Any]] = []
         unchanged = 0
         now = utcnow()
@@ -113,29 +114,26 @@ def save_benchmark_rows(
                 continue
             differing = [c for c in COLUMNS if not _same(c, getattr(existing, c), record[c])]
             if differing:
-                problems.append(
-                    Problem(
+                problems.add(
+                    ConflictingRow(
                         origin,
-                        f"{' / '.join(map(str, key))} was imported before from {existing.source} "
-                        f"with other values ({', '.join(differing)}); remove that organisation's "
-                        "rows first to replace them",
-                        "conflicting-row",
+                        key=" / ".join(map(str, key)),
+                        source=existing.source,
+                        columns=", ".join(differing),
                     )
                 )
             else:
                 unchanged += 1
-        if problems:
-            raise DataError(
-                f"{label}: {len(problems)} row(s) conflict with stored benchmark rows; nothing "
-                "was imported",
-                problems[:20],
-            )
+        problems.raise_if_any(
+            f"{label}: {len(problems)} row(s) conflict with stored benchmark rows; nothing "
+            "was imported"
+        )
         if new_rows:
             session.execute(insert(BenchmarkRow), new_rows)
     return SavedBenchmark(added=len(new_rows), unchanged=unchanged)
 
 
-def load_benchmark_rows(db: Database, *, questionnaire_id: str | None = None) -> pd.DataFrame:
+def load_benchmark_rows(db: Store, *, questionnaire_id: str | None = None) -> pd.DataFrame:
     """The stored benchmark rows (of one questionnaire id, any version) with the §8 columns."""
     query = select(*(getattr(BenchmarkRow, c) for c in COLUMNS)).order_by(
         BenchmarkRow.questionnaire,
@@ -158,7 +156,7 @@ def load_benchmark_rows(db: Database, *, questionnaire_id: str | None = None) ->
 
 
 def delete_benchmark_rows(
-    db: Database, *, org: str, questionnaire: str | None = None, period: str | None = None
+    db: Store, *, org: str, questionnaire: str | None = None, period: str | None = None
 ) -> int:
     """Remove an organisation's rows (optionally of one questionnaire and period); return the count."""
     statement = delete(BenchmarkRow).where(BenchmarkRow.org == org)

@@ -2,14 +2,13 @@
 (with the change since the previous wave), and the benchmark pool (import files, compare with it).
 
 This module wires the database to the pure export functions (`assessment.outputs.exports`,
-`assessment.outputs.benchmark`, `assessment.outputs.report`), which apply the privacy rules of docs/formats.md "Privacy rules". Every
-file is written whole or not at all (a temporary file renamed into place).
+`assessment.outputs.benchmark`, `assessment.outputs.report`), which apply the privacy rules of
+docs/formats.md "Privacy rules". Each export returns the file's bytes (and what the user should be
+told): the dashboard offers them for download, the CLI writes them whole (`assessment.cli.files`).
 """
 
 from __future__ import annotations
 
-import io
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,13 +26,14 @@ from assessment.campaigns.management import (
     list_campaigns,
     questionnaire_of,
 )
-from assessment.errors import DataError
+from assessment.campaigns.store import Store
+from assessment.errors import DataError, NoResponsesError
 from assessment.outputs.benchmark import (
     BENCHMARK_COLUMNS,
+    benchmark_csv,
     benchmark_rows,
     compare,
     read_benchmark_files,
-    write_benchmark_csv,
 )
 from assessment.outputs.benchmark_rows import (
     SavedBenchmark,
@@ -43,42 +43,35 @@ from assessment.outputs.benchmark_rows import (
 from assessment.outputs.exports import (
     anonymised_responses,
     assert_responses_anonymised,
-    scores_export,
-    write_csv,
+    scores_csv,
 )
 from assessment.outputs.report import render_report
 from assessment.questionnaire import Questionnaire
-from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
-from assessment.results.campaign_answers import (
-    NoResponsesError,
-    load_responses,
-    score_campaign_waves,
-)
+from assessment.responses.wide_csv import read_responses_csv, responses_csv
+from assessment.results.campaign_answers import load_responses, score_campaign_waves
 from assessment.results.release import build_release
-from assessment.storage.engine import Database
 from assessment.storage.models import Response
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _questionnaire(db: Database, code: str) -> Questionnaire:
+def _questionnaire(db: Store, code: str) -> Questionnaire:
     with db.read() as session:
         return questionnaire_of(campaign_row(session, code))
 
 
-def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -> list[str]:
-    """Write the campaign's submitted responses in the format of docs/formats.md "Responses CSV"; return warnings.
+@dataclass(frozen=True)
+class ResponsesFile:
+    """A responses export: the CSV's bytes and the warnings to show with it."""
+
+    data: bytes
+    warnings: list[str]
+
+
+def campaign_responses_csv(db: Store, code: str, *, raw: bool = False) -> ResponsesFile:
+    """The campaign's submitted responses in the format of docs/formats.md "Responses CSV".
 
     By default the file is k-anonymous on its quasi-identifiers, k = the campaign's minimum group
     size (`assessment.outputs.exports.anonymised_responses`: units, roles and languages pooled, durations
-    rounded and shared, submission times left out); the written bytes are read back and checked
+    rounded and shared, submission times left out); the bytes are read back and checked
     again (`assert_responses_anonymised`), so what is checked is what is written, and that it
     imports again. ``raw`` keeps everything as stored (the file then imports again unchanged) and
     warns.
@@ -87,29 +80,31 @@ def export_responses(db: Database, code: str, out: Path, *, raw: bool = False) -
     # The default export is of the latest release; ``raw`` (a backup) also has held-back answers.
     table = load_responses(db, code, include_pending=raw)
     exported, warnings = anonymised_responses(table, min_group_size=info.min_group_size, raw=raw)
-    buffer = io.BytesIO()
-    write_responses_csv(exported, buffer)
-    data = buffer.getvalue()
+    data = responses_csv(exported)
     if not raw:
         written = read_responses_csv(
-            data, _questionnaire(db, code), name=out.name, max_bytes=max(len(data), 1)
+            data, _questionnaire(db, code), name="the responses export", max_bytes=max(len(data), 1)
         )
         assert_responses_anonymised(written, info.min_group_size)
-    _write_atomically(out, data)
-    return warnings
+    return ResponsesFile(data, warnings)
 
 
-def export_scores(db: Database, code: str, out: Path, *, by: str = "unit") -> pd.DataFrame:
-    """Write the campaign's scores (docs/formats.md "Scores" columns plus questionnaire and settings); return them."""
+@dataclass(frozen=True)
+class ScoresFile:
+    """A scores export: the CSV's bytes and its number of rows."""
+
+    data: bytes
+    rows: int
+
+
+def campaign_scores_csv(db: Store, code: str, *, by: str = "unit") -> ScoresFile:
+    """The campaign's scores CSV (docs/formats.md "Scores" columns plus questionnaire and settings),
+    of the latest release, written by the writer `wmm score` uses (`assessment.outputs.exports.scores_csv`)."""
     scored = build_release(db, code).scores(by)
-    frame = scores_export(scored.result, scored.metadata)
-    buffer = io.StringIO()
-    write_csv(frame, buffer)
-    _write_atomically(out, buffer.getvalue().encode("utf-8"))
-    return frame
+    return ScoresFile(scores_csv(scored.result, scored.metadata), len(scored.result.scores))
 
 
-def survey_period(db: Database, code: str) -> str:
+def survey_period(db: Store, code: str) -> str:
     """The month (YYYY-MM) of the campaign's latest submission, else of its creation."""
     with db.read() as session:
         campaign = campaign_row(session, code)
@@ -122,7 +117,7 @@ def survey_period(db: Database, code: str) -> str:
 
 
 def campaign_benchmark_rows(
-    db: Database,
+    db: Store,
     code: str,
     *,
     org: str | None = None,
@@ -154,28 +149,32 @@ def campaign_benchmark_rows(
         raise DataError(f"campaign {code}: {exc}") from None
 
 
-def export_benchmark(
-    db: Database,
+@dataclass(frozen=True)
+class BenchmarkFile:
+    """A benchmark export: the CSV's bytes and its rows (`assessment.outputs.benchmark.BENCHMARK_COLUMNS`)."""
+
+    data: bytes
+    rows: pd.DataFrame
+
+
+def campaign_benchmark_csv(
+    db: Store,
     code: str,
-    out: Path,
     *,
     org: str | None = None,
     sector: str | None = None,
     size_band: str | None = None,
     period: str | None = None,
-) -> pd.DataFrame:
-    """Write the campaign's benchmark file (format ``wmm-benchmark/1``); return its rows."""
+) -> BenchmarkFile:
+    """The campaign's benchmark file (format ``wmm-benchmark/1``); options as `campaign_benchmark_rows`."""
     info = get_campaign(db, code)
     rows = campaign_benchmark_rows(
         db, code, org=org, sector=sector, size_band=size_band, period=period
     )
-    buffer = io.StringIO()
-    write_benchmark_csv(rows, buffer, min_group_size=info.min_group_size)
-    _write_atomically(out, buffer.getvalue().encode("utf-8"))
-    return rows
+    return BenchmarkFile(benchmark_csv(rows, min_group_size=info.min_group_size), rows)
 
 
-def import_benchmarks(db: Database, paths: Iterable[Path]) -> SavedBenchmark:
+def import_benchmarks(db: Store, paths: Iterable[Path]) -> SavedBenchmark:
     """Validate benchmark files together and store their rows in one transaction (all or none).
 
     A row stored before with the same numbers is skipped; with other numbers it is an error.
@@ -193,7 +192,7 @@ class BenchmarkComparison:
     n_organisations: int
 
 
-def compare_with_benchmarks(db: Database, code: str) -> BenchmarkComparison:
+def compare_with_benchmarks(db: Store, code: str) -> BenchmarkComparison:
     """The campaign's percentile rank per dimension among the stored benchmark organisations.
 
     Organisations are compared on the dimensions of the campaign's questionnaire, across the
@@ -216,21 +215,26 @@ def compare_with_benchmarks(db: Database, code: str) -> BenchmarkComparison:
 
 
 @dataclass(frozen=True)
-class WrittenReport:
-    """What `write_report` wrote: the file, and the wave its change section compares with.
+class CampaignReport:
+    """A campaign's HTML report, and the wave its change section compares with.
 
     ``previous`` is None when the report has no change section; ``not_compared`` then says why the
     organisation's previous wave could not be compared (None when it has no earlier wave).
     """
 
-    path: Path
+    html: str
     previous: CampaignInfo | None = None
     waves: WaveScores | None = None
     not_compared: str | None = None
 
+    @property
+    def data(self) -> bytes:
+        """The report as the bytes of an ``.html`` file (UTF-8)."""
+        return self.html.encode("utf-8")
+
 
 def report_waves(
-    db: Database, code: str, previous: str | None = None
+    db: Store, code: str, previous: str | None = None
 ) -> tuple[CampaignInfo | None, WaveScores | None, str | None]:
     """The wave a campaign's report compares with, and both scored on their common statements.
 
@@ -261,16 +265,15 @@ def report_waves(
         return None, None, f"not compared with {earlier[0].name} ({earlier[0].code}): {exc}"
 
 
-def write_report(
-    db: Database,
+def campaign_report(
+    db: Store,
     code: str,
-    out: Path,
     *,
     language: str | None = None,
     title: str | None = None,
     previous: str | None = None,
-) -> WrittenReport:
-    """Write the campaign's self-contained HTML report (scores, levels, gaps, disagreements,
+) -> CampaignReport:
+    """The campaign's self-contained HTML report (scores, levels, gaps, disagreements,
     recommendations, the change since the previous wave, action items and, when benchmark rows are
     stored, the benchmark position).
 
@@ -304,5 +307,4 @@ def write_report(
         actions=list_actions(db, code),
         benchmark=benchmark,
     )
-    _write_atomically(out, html.encode("utf-8"))
-    return WrittenReport(out, compared, waves, not_compared)
+    return CampaignReport(html, compared, waves, not_compared)

@@ -15,7 +15,17 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from assessment.errors import Problem, QuestionnaireError
+from assessment.errors import (
+    MissingField,
+    NotUtf8,
+    Problem,
+    QuestionnaireError,
+    UnknownField,
+    UnreadableFile,
+    UnsupportedSchema,
+    WrongType,
+    YamlSyntax,
+)
 from assessment.questionnaire.model import SCHEMA_VERSION, Questionnaire
 from assessment.questionnaire.semantics import check_semantics
 
@@ -48,7 +58,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: dict[Any, yaml.Mark] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
@@ -60,7 +70,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -100,9 +110,9 @@ def parse_yaml(text: str, source: str, *, trusted: bool = False) -> tuple[Any, l
         what = exc.problem or "malformed YAML"
         if exc.context:
             what = f"{exc.context}: {what}"
-        return None, [Problem(where, f"malformed YAML: {what}", "yaml-syntax")]
+        return None, [YamlSyntax(where, reason=what)]
     except yaml.YAMLError as exc:
-        return None, [Problem("", f"malformed YAML: {exc}", "yaml-syntax")]
+        return None, [YamlSyntax("", reason=exc)]
 
 
 def upgrade(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -110,37 +120,37 @@ def upgrade(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     version = data.get("schema_version")
     if version is None:
         return data, [
-            Problem(
+            MissingField(
                 "schema_version",
-                f"missing: expected 'schema_version: {SCHEMA_VERSION}' at the top of the file",
-                "missing-field",
+                hint=f": expected 'schema_version: {SCHEMA_VERSION}' at the top of the file",
             )
         ]
     if not isinstance(version, int) or isinstance(version, bool):
         return data, [
-            Problem(
+            WrongType(
                 "schema_version",
-                f"expected a whole number such as {SCHEMA_VERSION}, found {version!r}",
-                "wrong-type",
+                expected=f"a whole number such as {SCHEMA_VERSION}",
+                found=repr(version),
             )
         ]
     if version > SCHEMA_VERSION:
         return data, [
-            Problem(
+            UnsupportedSchema(
                 "schema_version",
-                f"this file uses schema_version {version}, but this version of the toolkit reads "
-                f"up to {SCHEMA_VERSION}; upgrade the toolkit",
-                "unsupported-schema",
+                expected=f"at most {SCHEMA_VERSION}",
+                found=version,
+                fix="upgrade the toolkit",
             )
         ]
     while version < SCHEMA_VERSION:
         step = UPGRADES.get(version)
         if step is None:
             return data, [
-                Problem(
+                UnsupportedSchema(
                     "schema_version",
-                    f"schema_version {version} is not supported (expected {SCHEMA_VERSION})",
-                    "unsupported-schema",
+                    expected=SCHEMA_VERSION,
+                    found=version,
+                    fix="no upgrade from it is known; write the file for the current format",
                 )
             ]
         data = step(data)
@@ -169,22 +179,29 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _expected_found(err: Any) -> dict[str, str]:
+    """Pydantic's "Input should be a valid integer" as expected/found fields of `WrongType`."""
+    expected = str(err["msg"])
+    for prefix in ("Input should be ", "String should "):
+        if expected.startswith(prefix):
+            expected = expected[len(prefix) :]
+            if prefix == "String should ":
+                expected = f"text that should {expected}"
+    found = _describe(err["input"]) if "input" in err else "nothing"
+    return {"expected": expected, "found": found}
+
+
 def _problems_from(exc: ValidationError, prefix: str) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         path = _path(prefix, err["loc"])
         kind = err["type"]
         if kind == "missing":
-            problems.append(Problem(path, "required field is missing", "missing-field"))
+            problems.append(MissingField(path, hint=""))
         elif kind == "extra_forbidden":
-            problems.append(
-                Problem(
-                    path, "unknown field (check the spelling against the format)", "unknown-field"
-                )
-            )
+            problems.append(UnknownField(path))
         else:
-            found = "" if "input" not in err else f", found {_describe(err['input'])}"
-            problems.append(Problem(path, f"{err['msg']}{found}", "wrong-type"))
+            problems.append(WrongType(path, **_expected_found(err)))
     return problems
 
 
@@ -206,17 +223,11 @@ def _validate_structure(data: dict[str, Any]) -> tuple[dict[str, Any], list[Prob
     fields = Questionnaire.model_fields
     for key in data:
         if key not in fields:
-            problems.append(
-                Problem(
-                    str(key),
-                    "unknown field (check the spelling against the format)",
-                    "unknown-field",
-                )
-            )
+            problems.append(UnknownField(str(key)))
     for name, info in fields.items():
         if name not in data:
             if info.is_required():
-                problems.append(Problem(name, "required field is missing", "missing-field"))
+                problems.append(MissingField(name, hint=""))
             continue
         value = data[name]
         try:
@@ -243,7 +254,9 @@ def _field_adapter(name: str) -> TypeAdapter[Any]:
     """A validator for one top-level field, with the field's own constraints (e.g. min length)."""
     if name not in _ADAPTERS:
         info = Questionnaire.model_fields[name]
-        _ADAPTERS[name] = TypeAdapter(Annotated[info.annotation, info])
+        # A field's annotation is known only at run time, so the annotated type is too.
+        annotated: Any = Annotated[info.annotation, info]
+        _ADAPTERS[name] = TypeAdapter(annotated)
     return _ADAPTERS[name]
 
 
@@ -259,11 +272,7 @@ def validate_data(
     if not isinstance(data, dict):
         kind = "an empty file" if data is None else f"a {type(data).__name__}"
         report.problems.append(
-            Problem(
-                "",
-                f"expected a mapping of fields (id, version, items, ...), found {kind}",
-                "wrong-type",
-            )
+            WrongType("", expected="a mapping of fields (id, version, items, ...)", found=kind)
         )
         return report
     data, problems = upgrade(data)
@@ -313,18 +322,14 @@ def validate_file(
     except OSError as exc:
         return ValidationReport(
             source=source,
-            problems=[Problem("", f"cannot read the file: {exc.strerror or exc}", "unreadable")],
+            problems=[UnreadableFile("", reason=exc.strerror or exc)],
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return ValidationReport(
             source=source,
-            problems=[
-                Problem(
-                    "", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", "encoding"
-                )
-            ],
+            problems=[NotUtf8("", found=f"a byte that is not UTF-8 (byte {exc.start})")],
         )
     digest = hashlib.sha256(raw).hexdigest()
     data, problems = parse_yaml(text, source, trusted=digest in trusted)

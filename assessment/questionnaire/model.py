@@ -222,3 +222,13 @@ class Questionnaire(_Part):
             for e in self.crosswalk.items
             if e.change in ("same", "reworded") and e.id is not None and e.previous
         }
+
+    def reworded_items(self, previous: Questionnaire) -> frozenset[str]:
+        """Ids of this version's items the crosswalk from ``previous`` marks ``reworded``."""
+        if self.id != previous.id or self.crosswalk is None:
+            return frozenset()
+        if self.crosswalk.previous != previous.version:
+            return frozenset()
+        return frozenset(
+            e.id for e in self.crosswalk.items if e.change == "reworded" and e.id is not None
+        )

@@ -8,13 +8,30 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from assessment.errors import Problem
-from assessment.questionnaire.model import Questionnaire
+from assessment.errors import (
+    DuplicateId,
+    EmptyIndex,
+    InvalidCrosswalk,
+    InvalidLevels,
+    InvalidScale,
+    InvalidThresholds,
+    InvalidWeight,
+    MissingDescriptor,
+    MissingTranslation,
+    Problem,
+    ReservedId,
+    TooFewItems,
+    UnknownLanguage,
+    UnknownReference,
+    WrongFileName,
+)
+from assessment.questionnaire.model import Crosswalk, CrosswalkEntry, Questionnaire
 
 MIN_ITEMS_PER_DIMENSION = 3
 #: Column names of the responses CSV that an item id must not take.
@@ -52,9 +69,7 @@ def _unknown(path: str, what: str, value: object, known: list[Any] | None) -> li
     when the declarations themselves failed validation (``known`` None)."""
     if known is None or value in known:
         return []
-    return [
-        Problem(path, f"unknown {what} {value!r}: expected one of {known}", "unknown-reference")
-    ]
+    return [UnknownReference(path, what=what, value=value, expected=f"one of {known}")]
 
 
 def _localized_texts(value: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
@@ -79,15 +94,16 @@ def _check_languages(q: Questionnaire) -> list[Problem]:
     declared = list(languages)
     for lang in sorted(_duplicates(declared)):
         problems.append(
-            Problem("languages", f"language {lang!r} is declared twice", "duplicate-id")
+            DuplicateId("languages", what="language", id=lang, note="is declared twice")
         )
     default = _get(q, "default_language")
     if default is not None and default not in declared:
         problems.append(
-            Problem(
+            UnknownReference(
                 "default_language",
-                f"expected one of the declared languages {declared}, found {default!r}",
-                "unknown-reference",
+                what="language",
+                value=default,
+                expected=f"one of the declared languages {declared}",
             )
         )
     wanted = set(declared)
@@ -99,21 +115,10 @@ def _check_languages(q: Questionnaire) -> list[Problem]:
             extra = sorted(text.keys() - wanted)
             if missing:
                 problems.append(
-                    Problem(
-                        path,
-                        f"missing translation for {', '.join(missing)} "
-                        f"(every text needs all declared languages {declared})",
-                        "missing-translation",
-                    )
+                    MissingTranslation(path, missing=", ".join(missing), declared=declared)
                 )
             if extra:
-                problems.append(
-                    Problem(
-                        path,
-                        f"text in undeclared language {', '.join(extra)} (declared: {declared})",
-                        "unknown-language",
-                    )
-                )
+                problems.append(UnknownLanguage(path, extra=", ".join(extra), declared=declared))
     return problems
 
 
@@ -124,56 +129,50 @@ def _check_scale_and_levels(q: Questionnaire) -> list[Problem]:
         values = [o.value for o in scale.options]
         expected = list(range(values[0], values[0] + len(values)))
         if values != expected:
-            problems.append(
-                Problem(
-                    "scale.options",
-                    f"values must ascend by 1 from the first option, expected {expected}, found {values}",
-                    "scale",
-                )
-            )
+            problems.append(InvalidScale("scale.options", expected=expected, found=values))
         codes = [s.code for s in scale.special]
         for code in sorted(_duplicates(codes)):
-            problems.append(Problem("scale.special", f"code {code} appears twice", "duplicate-id"))
+            problems.append(
+                DuplicateId("scale.special", what="code", id=code, note="appears twice")
+            )
     levels = _get(q, "levels")
     if levels is None:
         return problems
     numbers = [lv.level for lv in levels]
     if numbers != list(range(1, len(levels) + 1)):
         problems.append(
-            Problem(
-                "levels",
-                f"levels must be numbered 1..{len(levels)} in order, found {numbers}",
-                "levels",
+            InvalidLevels(
+                "levels", expected=f"levels numbered 1..{len(levels)} in order", found=numbers
             )
         )
     thresholds = [lv.threshold for lv in levels]
     for i in range(1, len(thresholds)):
         if thresholds[i] <= thresholds[i - 1]:
             problems.append(
-                Problem(
+                InvalidThresholds(
                     f"levels[{i}].threshold",
-                    f"thresholds must ascend: expected more than {thresholds[i - 1]} "
-                    f"(level {numbers[i - 1]}), found {thresholds[i]}",
-                    "thresholds",
+                    expected=f"more than {thresholds[i - 1]} (level {numbers[i - 1]}'s; "
+                    "thresholds ascend)",
+                    found=thresholds[i],
                 )
             )
     if scale is not None and thresholds:
         low, high = scale.minimum, scale.maximum
         if thresholds[0] != low:
             problems.append(
-                Problem(
+                InvalidThresholds(
                     "levels[0].threshold",
-                    f"the first level must start at the scale minimum {low}, found {thresholds[0]}",
-                    "thresholds",
+                    expected=f"the scale minimum {low} (the first level starts there)",
+                    found=thresholds[0],
                 )
             )
         for i, t in enumerate(thresholds):
             if not low <= t <= high:
                 problems.append(
-                    Problem(
+                    InvalidThresholds(
                         f"levels[{i}].threshold",
-                        f"threshold outside the scale: expected {low}..{high}, found {t}",
-                        "thresholds",
+                        expected=f"a value on the scale {low}..{high}",
+                        found=t,
                     )
                 )
     return problems
@@ -189,12 +188,12 @@ def _check_ids(q: Questionnaire) -> list[Problem]:
     for section, parts in sections.items():
         ids = [p.id for p in parts]
         for dup in sorted(_duplicates(ids)):
-            problems.append(Problem(section, f"id {dup!r} is used more than once", "duplicate-id"))
+            problems.append(DuplicateId(section, what="id", id=dup, note="is used more than once"))
     for d, demographic in enumerate(sections["demographics"]):
         for dup in sorted(_duplicates([o.id for o in demographic.options])):
             problems.append(
-                Problem(
-                    f"demographics[{d}].options", f"option {dup!r} appears twice", "duplicate-id"
+                DuplicateId(
+                    f"demographics[{d}].options", what="option", id=dup, note="appears twice"
                 )
             )
     items = _get(q, "items") or []
@@ -205,41 +204,36 @@ def _check_ids(q: Questionnaire) -> list[Problem]:
             path = f"{section}[{i}].id"
             if part.id in seen:
                 problems.append(
-                    Problem(
-                        path, f"id {part.id!r} is already used by {seen[part.id]}", "duplicate-id"
+                    DuplicateId(
+                        path, what="id", id=part.id, note=f"is already used by {seen[part.id]}"
                     )
                 )
             else:
                 seen[part.id] = path
             if part.id.lower() in RESERVED_COLUMNS:
-                problems.append(
-                    Problem(
-                        path,
-                        f"id {part.id!r} is a reserved column of the responses CSV; choose another",
-                        "reserved-id",
-                    )
-                )
+                problems.append(ReservedId(path, id=part.id))
     dimension_ids = [c.id for c in sections["components"]] + [p.id for p in sections["principles"]]
     scoring = _get(q, "scoring")
     indices = scoring.indices if scoring is not None else []
     index_ids = [ix.id for ix in indices]
     for dup in sorted(_duplicates(index_ids)):
         problems.append(
-            Problem("scoring.indices", f"index id {dup!r} appears twice", "duplicate-id")
+            DuplicateId("scoring.indices", what="index id", id=dup, note="appears twice")
         )
     for dup in sorted(_duplicates(dimension_ids + index_ids) - _duplicates(index_ids)):
         problems.append(
-            Problem(
+            DuplicateId(
                 "",
-                f"dimension id {dup!r} is used by more than one component, principle or index",
-                "duplicate-id",
+                what="dimension id",
+                id=dup,
+                note="is used by more than one component, principle or index",
             )
         )
     for i, ident in enumerate(index_ids):
         if ident in RESERVED_DIMENSIONS or ident in set(dimension_ids):
             problems.append(
-                Problem(
-                    f"scoring.indices[{i}].id", f"id {ident!r} is reserved or taken", "duplicate-id"
+                DuplicateId(
+                    f"scoring.indices[{i}].id", what="id", id=ident, note="is reserved or taken"
                 )
             )
     return problems
@@ -260,21 +254,19 @@ def _check_items(q: Questionnaire) -> list[Problem]:
             )
         for dup in sorted(_duplicates(item.principles)):
             problems.append(
-                Problem(f"items[{i}].principles", f"principle {dup!r} listed twice", "duplicate-id")
+                DuplicateId(f"items[{i}].principles", what="principle", id=dup, note="listed twice")
             )
         if item.weight == 0 and item.reverse:
             problems.append(
-                Problem(
+                InvalidWeight(
                     f"items[{i}]",
-                    "item is reverse-keyed but has weight 0: a reverse-keyed item must count "
-                    "(give it a weight > 0 or set reverse: false and remove it)",
-                    "weight",
+                    expected="a weight > 0 for a reverse-keyed item, which must count (or set "
+                    "reverse: false and remove it)",
+                    found=0,
                 )
             )
         elif item.weight == 0:
-            problems.append(
-                Problem(f"items[{i}].weight", "expected a weight > 0, found 0", "weight")
-            )
+            problems.append(InvalidWeight(f"items[{i}].weight", expected="a weight > 0", found=0))
     if not items:
         return problems
     for section, ids in (("components", component_ids), ("principles", principle_ids)):
@@ -285,11 +277,12 @@ def _check_items(q: Questionnaire) -> list[Problem]:
                 count = sum(1 for item in items if ident in item.principles)
             if count < MIN_ITEMS_PER_DIMENSION:
                 problems.append(
-                    Problem(
+                    TooFewItems(
                         f"{section}[{d}]",
-                        f"{section[:-1]} {ident!r} has {count} item(s); at least "
-                        f"{MIN_ITEMS_PER_DIMENSION} are needed for a reliable score",
-                        "too-few-items",
+                        what=section[:-1],
+                        id=ident,
+                        count=count,
+                        minimum=MIN_ITEMS_PER_DIMENSION,
                     )
                 )
     return problems
@@ -311,10 +304,11 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
         problems += _unknown(f"descriptors[{i}].level", "level", descriptor.level, level_numbers)
         if key in seen:
             problems.append(
-                Problem(
+                DuplicateId(
                     f"descriptors[{i}]",
-                    f"second descriptor for {key[0]} level {key[1]}",
-                    "duplicate-id",
+                    what="descriptor for",
+                    id=key[0],
+                    note=f"level {key[1]} is given twice",
                 )
             )
         seen.add(key)
@@ -323,14 +317,7 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
             f"{c} level {lv}" for c in component_ids for lv in level_numbers if (c, lv) not in seen
         ]
         if missing:
-            problems.append(
-                Problem(
-                    "descriptors",
-                    f"every component needs a descriptor for every level; missing: "
-                    f"{', '.join(missing)}",
-                    "missing-descriptor",
-                )
-            )
+            problems.append(MissingDescriptor("descriptors", missing=", ".join(missing)))
     recommendations = _get(q, "recommendations") or []
     seen_transitions: set[tuple[str, int]] = set()
     for i, rec in enumerate(recommendations):
@@ -339,21 +326,21 @@ def _check_descriptors_and_recommendations(q: Questionnaire) -> list[Problem]:
         )
         if rec.to_level != rec.from_level + 1:
             problems.append(
-                Problem(
+                InvalidLevels(
                     f"recommendations[{i}].to_level",
-                    f"a recommendation covers one step: expected {rec.from_level + 1}, "
-                    f"found {rec.to_level}",
-                    "levels",
+                    expected=f"{rec.from_level + 1} (a recommendation covers one step)",
+                    found=rec.to_level,
                 )
             )
         problems += _unknown(f"recommendations[{i}].to_level", "level", rec.to_level, level_numbers)
         key = (rec.component, rec.from_level)
         if key in seen_transitions:
             problems.append(
-                Problem(
+                DuplicateId(
                     f"recommendations[{i}]",
-                    f"second recommendation for {key[0]} from level {key[1]}; merge their actions",
-                    "duplicate-id",
+                    what="recommendation for",
+                    id=key[0],
+                    note=f"from level {key[1]} is given twice; merge their actions",
                 )
             )
         seen_transitions.add(key)
@@ -371,13 +358,7 @@ def _check_indices(q: Questionnaire) -> list[Problem]:
     item_ids = [i.id for i in items] if items is not None else None
     for i, index in enumerate(scoring.indices):
         if not index.components and not index.items:
-            problems.append(
-                Problem(
-                    f"scoring.indices[{i}]",
-                    "an index needs at least one component or item",
-                    "empty-index",
-                )
-            )
+            problems.append(EmptyIndex(f"scoring.indices[{i}]"))
         for c, ident in enumerate(index.components):
             problems += _unknown(
                 f"scoring.indices[{i}].components[{c}]", "component", ident, component_ids
@@ -385,10 +366,11 @@ def _check_indices(q: Questionnaire) -> list[Problem]:
         for c, ident in enumerate(index.items):
             if item_ids is not None and ident not in item_ids:
                 problems.append(
-                    Problem(
+                    UnknownReference(
                         f"scoring.indices[{i}].items[{c}]",
-                        f"unknown item {ident!r}: expected an id from items",
-                        "unknown-reference",
+                        what="item",
+                        value=ident,
+                        expected="an id from items",
                     )
                 )
     return problems
@@ -405,149 +387,233 @@ _CARDINALITY = {
 }
 
 
-def _check_crosswalk(q: Questionnaire, previous: PreviousLookup | None) -> list[Problem]:
-    problems: list[Problem] = []
-    crosswalk = _get(q, "crosswalk")
-    if crosswalk is None:
-        return problems
-    version = _get(q, "version")
-    if version is not None and _version_tuple(crosswalk.previous) >= _version_tuple(version):
-        problems.append(
-            Problem(
-                "crosswalk.previous",
-                f"the previous version must be older than {version}, found {crosswalk.previous}",
-                "crosswalk",
-            )
+@dataclass(frozen=True)
+class _CrosswalkContext:
+    """What the crosswalk rules look at; a part that failed validation is None."""
+
+    q: Questionnaire
+    crosswalk: Crosswalk
+    version: str | None
+    item_ids: list[str] | None
+    qid: str | None
+    #: The previous version, when a lookup was given and it knows that version.
+    before: Questionnaire | None
+
+    @property
+    def previous_named(self) -> list[str]:
+        """Every previous item the entries name, in file order (with repeats)."""
+        return [ident for entry in self.crosswalk.items for ident in entry.previous]
+
+
+def _crosswalk_previous_is_older(ctx: _CrosswalkContext) -> list[Problem]:
+    older = ctx.crosswalk.previous
+    if ctx.version is None or _version_tuple(older) < _version_tuple(ctx.version):
+        return []
+    return [
+        InvalidCrosswalk(
+            "crosswalk.previous",
+            note=f"the previous version must be older than {ctx.version}, found {older}",
         )
-    items = _get(q, "items")
-    item_ids = [i.id for i in items] if items is not None else None
-    covered: Counter[str] = Counter()
-    split_sources: Counter[str] = Counter()
-    previous_named: list[str] = []
-    for e, entry in enumerate(crosswalk.items):
-        path = f"crosswalk.items[{e}]"
-        low, high, needs_id = _CARDINALITY[entry.change]
-        count = len(entry.previous)
-        if count < low or (high is not None and count > high):
-            want = f"exactly {low}" if low == high else f"at least {low}"
+    ]
+
+
+def _entry_names_enough_previous(
+    ctx: _CrosswalkContext, path: str, entry: CrosswalkEntry
+) -> list[Problem]:
+    low, high, _ = _CARDINALITY[entry.change]
+    count = len(entry.previous)
+    if low <= count and (high is None or count <= high):
+        return []
+    want = f"exactly {low}" if low == high else f"at least {low}"
+    return [
+        InvalidCrosswalk(
+            f"{path}.previous",
+            note=f"a '{entry.change}' entry names {want} previous item(s), found {count}",
+        )
+    ]
+
+
+def _entry_has_id_when_needed(
+    ctx: _CrosswalkContext, path: str, entry: CrosswalkEntry
+) -> list[Problem]:
+    needs_id = _CARDINALITY[entry.change][2]
+    if needs_id and entry.id is None:
+        return [
+            InvalidCrosswalk(
+                f"{path}.id",
+                note=f"a '{entry.change}' entry needs the id of the item in this version",
+            )
+        ]
+    if not needs_id and entry.id is not None:
+        return [
+            InvalidCrosswalk(f"{path}.id", note="a 'dropped' entry names no item of this version")
+        ]
+    return []
+
+
+def _entry_id_is_an_item(ctx: _CrosswalkContext, path: str, entry: CrosswalkEntry) -> list[Problem]:
+    if entry.id is None or ctx.item_ids is None or entry.id in ctx.item_ids:
+        return []
+    return [
+        UnknownReference(
+            f"{path}.id", what="item", value=entry.id, expected="an item of this version"
+        )
+    ]
+
+
+#: Rules about one entry, run entry by entry (so their problems come in file order).
+_ENTRY_RULES: tuple[Callable[[_CrosswalkContext, str, CrosswalkEntry], list[Problem]], ...] = (
+    _entry_names_enough_previous,
+    _entry_has_id_when_needed,
+    _entry_id_is_an_item,
+)
+
+
+def _crosswalk_entries(ctx: _CrosswalkContext) -> list[Problem]:
+    return [
+        problem
+        for e, entry in enumerate(ctx.crosswalk.items)
+        for rule in _ENTRY_RULES
+        for problem in rule(ctx, f"crosswalk.items[{e}]", entry)
+    ]
+
+
+def _crosswalk_splits_into_several(ctx: _CrosswalkContext) -> list[Problem]:
+    sources = Counter(
+        ident
+        for entry in ctx.crosswalk.items
+        if entry.change == "split"
+        for ident in entry.previous
+    )
+    return [
+        InvalidCrosswalk(
+            "crosswalk.items",
+            note=f"item {source!r} is 'split' into only one item; use 'reworded' or split it "
+            "into two or more",
+        )
+        for source, count in sorted(sources.items())
+        if count < 2
+    ]
+
+
+def _crosswalk_one_entry_per_item(ctx: _CrosswalkContext) -> list[Problem]:
+    covered = Counter(entry.id for entry in ctx.crosswalk.items if entry.id is not None)
+    return [
+        InvalidCrosswalk(
+            "crosswalk.items", note=f"item {ident!r} has {count} entries; expected one"
+        )
+        for ident, count in sorted(covered.items())
+        if count > 1
+    ]
+
+
+def _crosswalk_covers_every_item(ctx: _CrosswalkContext) -> list[Problem]:
+    if ctx.item_ids is None:
+        return []
+    covered = {entry.id for entry in ctx.crosswalk.items if entry.id is not None}
+    missing = [i for i in ctx.item_ids if i not in covered]
+    if not missing:
+        return []
+    return [
+        InvalidCrosswalk(
+            "crosswalk.items",
+            note=f"every item needs an entry (same, reworded, new, split or merged); missing: "
+            f"{', '.join(missing)}",
+        )
+    ]
+
+
+def _crosswalk_previous_items_exist(ctx: _CrosswalkContext) -> list[Problem]:
+    if ctx.before is None:
+        return []
+    before_ids = {i.id for i in ctx.before.items}
+    return [
+        UnknownReference(
+            "crosswalk.items",
+            what="previous item",
+            value=ident,
+            expected=f"an item of {ctx.qid}@{ctx.crosswalk.previous}",
+        )
+        for ident in sorted(set(ctx.previous_named) - before_ids)
+    ]
+
+
+def _crosswalk_accounts_for_previous_items(ctx: _CrosswalkContext) -> list[Problem]:
+    if ctx.before is None:
+        return []
+    named = set(ctx.previous_named)
+    unaccounted = [i.id for i in ctx.before.items if i.id not in named]
+    if not unaccounted:
+        return []
+    return [
+        InvalidCrosswalk(
+            "crosswalk.items",
+            note=f"items of {ctx.crosswalk.previous} with no entry (mark them same, reworded, "
+            f"dropped, split or merged): {', '.join(unaccounted)}",
+        )
+    ]
+
+
+def _crosswalk_texts_match_changes(ctx: _CrosswalkContext) -> list[Problem]:
+    """'same' items keep their text, 'reworded' ones change it (checked where both items exist)."""
+    before, item_ids = ctx.before, ctx.item_ids
+    if before is None or item_ids is None:
+        return []
+    before_ids = {i.id for i in before.items}
+    problems: list[Problem] = []
+    for e, entry in enumerate(ctx.crosswalk.items):
+        if entry.change not in ("same", "reworded") or entry.id is None or not entry.previous:
+            continue
+        if entry.id not in item_ids or entry.previous[0] not in before_ids:
+            continue
+        unchanged = ctx.q.item(entry.id).text == before.item(entry.previous[0]).text
+        if entry.change == "same" and not unchanged:
             problems.append(
-                Problem(
-                    f"{path}.previous",
-                    f"a '{entry.change}' entry names {want} previous item(s), found {count}",
-                    "crosswalk",
+                InvalidCrosswalk(
+                    f"crosswalk.items[{e}]",
+                    note=f"item {entry.id!r} is marked 'same' but its text differs from "
+                    f"{ctx.crosswalk.previous}; mark it 'reworded'",
                 )
             )
-        if needs_id and entry.id is None:
+        if entry.change == "reworded" and unchanged:
             problems.append(
-                Problem(
-                    f"{path}.id",
-                    f"a '{entry.change}' entry needs the id of the item in this version",
-                    "crosswalk",
+                InvalidCrosswalk(
+                    f"crosswalk.items[{e}]",
+                    note=f"item {entry.id!r} is marked 'reworded' but its text is unchanged; "
+                    "mark it 'same'",
                 )
             )
-        if not needs_id and entry.id is not None:
-            problems.append(
-                Problem(
-                    f"{path}.id", "a 'dropped' entry names no item of this version", "crosswalk"
-                )
-            )
-        if entry.id is not None:
-            covered[entry.id] += 1
-            if item_ids is not None and entry.id not in item_ids:
-                problems.append(
-                    Problem(
-                        f"{path}.id",
-                        f"unknown item {entry.id!r}: not among this version's items",
-                        "unknown-reference",
-                    )
-                )
-        if entry.change == "split":
-            split_sources.update(entry.previous)
-        previous_named.extend(entry.previous)
-    for source, count in sorted(split_sources.items()):
-        if count < 2:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"item {source!r} is 'split' into only one item; use 'reworded' or split it "
-                    "into two or more",
-                    "crosswalk",
-                )
-            )
-    for ident, count in sorted(covered.items()):
-        if count > 1:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"item {ident!r} has {count} entries; expected one",
-                    "crosswalk",
-                )
-            )
-    if item_ids is not None:
-        missing = [i for i in item_ids if i not in covered]
-        if missing:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"every item needs an entry (same, reworded, new, split or merged); missing: "
-                    f"{', '.join(missing)}",
-                    "crosswalk",
-                )
-            )
-    qid = _get(q, "id")
-    before = previous(qid, crosswalk.previous) if previous is not None and qid else None
-    if before is not None:
-        before_ids = [i.id for i in before.items]
-        unknown = sorted({p for p in previous_named if p not in before_ids})
-        for ident in unknown:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"previous item {ident!r} is not an item of {qid}@{crosswalk.previous}",
-                    "unknown-reference",
-                )
-            )
-        unaccounted = [i for i in before_ids if i not in previous_named]
-        if unaccounted:
-            problems.append(
-                Problem(
-                    "crosswalk.items",
-                    f"items of {crosswalk.previous} with no entry (mark them same, reworded, "
-                    f"dropped, split or merged): {', '.join(unaccounted)}",
-                    "crosswalk",
-                )
-            )
-        if items is not None:
-            for e, entry in enumerate(crosswalk.items):
-                if (
-                    entry.change not in ("same", "reworded")
-                    or entry.id is None
-                    or not entry.previous
-                ):
-                    continue
-                if entry.id not in item_ids or entry.previous[0] not in before_ids:
-                    continue
-                now = q.item(entry.id).text
-                was = before.item(entry.previous[0]).text
-                if entry.change == "same" and now != was:
-                    problems.append(
-                        Problem(
-                            f"crosswalk.items[{e}]",
-                            f"item {entry.id!r} is marked 'same' but its text differs from "
-                            f"{crosswalk.previous}; mark it 'reworded'",
-                            "crosswalk",
-                        )
-                    )
-                if entry.change == "reworded" and now == was:
-                    problems.append(
-                        Problem(
-                            f"crosswalk.items[{e}]",
-                            f"item {entry.id!r} is marked 'reworded' but its text is unchanged; "
-                            "mark it 'same'",
-                            "crosswalk",
-                        )
-                    )
     return problems
+
+
+#: The crosswalk's rules, in the order their problems are reported.
+_CROSSWALK_RULES: tuple[Callable[[_CrosswalkContext], list[Problem]], ...] = (
+    _crosswalk_previous_is_older,
+    _crosswalk_entries,
+    _crosswalk_splits_into_several,
+    _crosswalk_one_entry_per_item,
+    _crosswalk_covers_every_item,
+    _crosswalk_previous_items_exist,
+    _crosswalk_accounts_for_previous_items,
+    _crosswalk_texts_match_changes,
+)
+
+
+def _check_crosswalk(q: Questionnaire, previous: PreviousLookup | None) -> list[Problem]:
+    crosswalk: Crosswalk | None = _get(q, "crosswalk")
+    if crosswalk is None:
+        return []
+    items = _get(q, "items")
+    qid = _get(q, "id")
+    ctx = _CrosswalkContext(
+        q=q,
+        crosswalk=crosswalk,
+        version=_get(q, "version"),
+        item_ids=[i.id for i in items] if items is not None else None,
+        qid=qid,
+        before=previous(qid, crosswalk.previous) if previous is not None and qid else None,
+    )
+    return [problem for rule in _CROSSWALK_RULES for problem in rule(ctx)]
 
 
 def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
@@ -562,11 +628,10 @@ def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
         and file_path.parent.parent.name == "questionnaires"
     ):
         problems.append(
-            Problem(
+            WrongFileName(
                 "version",
-                f"the file is named {file_path.name} but declares version {version}; "
-                f"name it {version}.yaml",
-                "file-name",
+                expected=f"the file name {version}.yaml (its version)",
+                found=file_path.name,
             )
         )
     if (
@@ -575,10 +640,10 @@ def _check_file_name(q: Questionnaire, file_path: Path | None) -> list[Problem]:
         and file_path.parent.name != qid
     ):
         problems.append(
-            Problem(
+            WrongFileName(
                 "id",
-                f"the file lies in folder {file_path.parent.name!r} but declares id {qid!r}",
-                "file-name",
+                expected=f"the id {file_path.parent.name!r} (its folder's name)",
+                found=repr(qid),
             )
         )
     return problems

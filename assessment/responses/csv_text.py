@@ -18,7 +18,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -29,7 +29,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from assessment.errors import DataError, Problem
+from assessment.errors import (
+    MAX_LISTED_PROBLEMS,
+    DataError,
+    EmptyFile,
+    FileTooLarge,
+    NotCsv,
+    NotUtf8,
+    Problem,
+    Problems,
+    WrongCellCount,
+    where,
+)
+from assessment.runtime import arrow_pool
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -42,34 +54,20 @@ __all__ = [
     "describer",
     "parse_csv",
     "release_parse_memory",
-    "use_parse_pool_by_default",
 ]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-#: Problems listed in a `DataError`; the rest are counted ("and N more").
-MAX_LISTED_PROBLEMS = 50
 _UTF8_BOM = b"\xef\xbb\xbf"
 _BLOCK_SIZE = 1024 * 1024  # fastest of 1, 2, 4 and 16 MB on the 1M-row benchmark (0.97 s vs 1.07 s)
 
 
-def _parse_pool() -> pa.MemoryPool:
-    """Where the parsed text lives: jemalloc when this pyarrow has it, else pyarrow's default.
-
-    In a fresh process (every `wmm score`), jemalloc hands out the memory of the parsed text much
-    faster than mimalloc, pyarrow's default on Linux: 1M rows read in ~0.95 s instead of ~1.3 s.
-    """
-    try:
-        return pa.jemalloc_memory_pool()
-    except NotImplementedError:  # pyarrow built without jemalloc (e.g. Windows wheels) says so
-        return pa.default_memory_pool()
-
-
-_PARSE_POOL = _parse_pool()
-#: The pool of the parsed text, for anything derived from it while the file is read.
+#: The pool of the parsed text, for anything derived from it while the file is read
+#: (`assessment.runtime.arrow_pool`: jemalloc where pyarrow has it).
+_PARSE_POOL = arrow_pool()
 PARSE_POOL = _PARSE_POOL
 
-#: A message for one bad cell: (record index, function giving a record's row number) -> text.
-Describe = Callable[[int, Callable[[int], int]], str]
+#: The template fields of one bad cell's problem: (record index, a record's row number) -> fields.
+Describe = Callable[[int, Callable[[int], int]], Mapping[str, object]]
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
 
@@ -78,12 +76,13 @@ Source = str | os.PathLike[str] | bytes | BinaryIO
 
 @dataclass
 class CellIssue:
-    """Bad cells of one column found by one check: the record indices and how to describe each."""
+    """Bad cells of one column found by one check: the record indices, their problem type (a
+    catalogue entry) and the fields of each cell's message."""
 
     column: str
     position: int
     records: npt.NDArray[np.int64]
-    type: str
+    kind: type[Problem]
     describe: Describe
 
 
@@ -105,7 +104,7 @@ class Report:
         column: str,
         position: int,
         records: npt.NDArray[np.int64],
-        kind: str,
+        kind: type[Problem],
         describe: Describe,
     ) -> None:
         if records.size:
@@ -124,7 +123,6 @@ class Report:
         total = self.count
         if not total:
             return
-        listed = [*self.file_problems, *self.header_problems]
         candidates: list[tuple[int, int, Problem]] = []
         budget = MAX_LISTED_PROBLEMS
         for row, found in self.ragged_rows[:budget]:
@@ -132,10 +130,8 @@ class Report:
                 (
                     row,
                     -1,
-                    Problem(
-                        f"{self.name} row {row}",
-                        f"expected {self.expected_cells} cells (one per header column), found {found}",
-                        "wrong-cell-count",
+                    WrongCellCount(
+                        where(self.name, row), expected=self.expected_cells, found=found
                     ),
                 )
             )
@@ -150,23 +146,18 @@ class Report:
                     (
                         row,
                         issue.position,
-                        Problem(
-                            f"{self.name} row {row}, column {issue.column}",
-                            issue.describe(record, row_of),
-                            issue.type,
+                        issue.kind(
+                            where(self.name, row, issue.column), **issue.describe(record, row_of)
                         ),
                     )
                 )
         candidates.sort(key=lambda c: (c[0], c[1]))
-        listed.extend(p for _, _, p in candidates)
-        shown = listed[:MAX_LISTED_PROBLEMS]
-        if total > len(shown):
-            shown.append(
-                Problem(self.name, f"and {total - len(shown)} more problem(s) not listed", "more")
-            )
-        raise DataError(
-            f"{self.name}: {total} problem(s) found; nothing was read. Fix them and try again.",
-            shown,
+        problems = Problems(self.name)
+        problems.extend([*self.file_problems, *self.header_problems])
+        problems.extend([p for _, _, p in candidates])
+        problems.count(total - len(problems))  # bad cells beyond the cap: counted, never built
+        problems.raise_if_any(
+            f"{self.name}: {total} problem(s) found; nothing was read. Fix them and try again."
         )
 
 
@@ -273,22 +264,14 @@ def _check_size(size: int, max_bytes: int, label: str) -> None:
         raise DataError(
             f"{label}: the file has {size / 1024**2:.1f} MB; the limit is {max_bytes / 1024**2:.0f} MB. "
             "Split the file, or raise the size limit if the machine has the memory for it.",
-            [
-                Problem(
-                    label,
-                    f"expected at most {max_bytes / 1024**2:.0f} MB, found {size / 1024**2:.1f} MB",
-                    "file-too-large",
-                )
-            ],
+            [FileTooLarge(label, limit_mb=max_bytes / 1024**2, size_mb=size / 1024**2)],
         )
 
 
 def _empty_problem(label: str) -> Problem:
-    return Problem(
+    return EmptyFile(
         label,
-        "the file is empty; expected a header row (respondent_id, unit, item ids) and one row per "
-        "respondent",
-        "empty-file",
+        expected="a header row (respondent_id, unit, item ids) and one row per respondent",
     )
 
 
@@ -366,26 +349,8 @@ def _parse(
             _raise_encoding(buffer, report)
         raise DataError(
             f"{report.name}: not a readable CSV file ({exc})",
-            [
-                Problem(
-                    report.name,
-                    f"expected comma-separated values; the CSV parser says: {exc}",
-                    "not-csv",
-                )
-            ],
+            [NotCsv(report.name, reason=exc)],
         ) from None
-
-
-def use_parse_pool_by_default() -> None:
-    """Make the parse pool pyarrow's default pool, for a process that only reads and scores.
-
-    Every column conversion, compute kernel and CSV export then allocates from jemalloc as the
-    parse does. With pyarrow's default (mimalloc on Linux) a 1M-row `wmm score` spent 0.3-0.9 s
-    more in the kernel zeroing fresh pages (perf: `clear_page_erms` under mimalloc's page
-    allocation) and took 0.3-0.6 s longer in alternating runs. A process with other work (the
-    app, the tests) keeps pyarrow's default.
-    """
-    pa.set_memory_pool(_PARSE_POOL)
 
 
 def release_parse_memory() -> None:
@@ -400,13 +365,13 @@ def cells(array: pa.Array, records: npt.NDArray[np.int64]) -> list[str]:
 
 
 def describer(
-    array: pa.Array, records: npt.NDArray[np.int64], template: Callable[[str], str]
+    array: pa.Array, records: npt.NDArray[np.int64], template: Callable[[str], Mapping[str, object]]
 ) -> Describe:
-    """A message function for bad cells; fetches the texts of the listed cells once."""
+    """The message fields of bad cells from each cell's text; fetches the listed cells' texts once."""
     listed = records[:MAX_LISTED_PROBLEMS]
     texts = dict(zip(listed.tolist(), cells(array, listed), strict=True))
 
-    def describe(record: int, row_of: Callable[[int], int]) -> str:
+    def describe(record: int, row_of: Callable[[int], int]) -> Mapping[str, object]:
         return template(texts[record])
 
     return describe
@@ -525,22 +490,17 @@ def _raise_encoding(buffer: pa.Buffer, report: Report) -> None:
             f"0x{b:02X}" for b in match.group().encode("utf-8", errors="surrogateescape")
         )
         problems.append(
-            Problem(
-                f"{report.name} row {line}, column {column}",
-                f"expected UTF-8 text, found the byte(s) {byte_values} (the cell reads {shown!r} as "
-                "Windows-1252); save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-                "not-utf8",
+            NotUtf8(
+                where(report.name, line, column),
+                found=f"the byte(s) {byte_values} (the cell reads {shown!r} as Windows-1252)",
             )
         )
-    if len(bad) > len(problems):
-        problems.append(
-            Problem(
-                report.name, f"and {len(bad) - len(problems)} more problem(s) not listed", "more"
-            )
-        )
+    collected = Problems(report.name)
+    collected.extend(problems)
+    collected.count(len(bad) - len(problems))
     raise DataError(
         f"{report.name}: the file is not UTF-8 ({len(bad)} bad byte sequence(s)); nothing was read",
-        problems,
+        collected.report(),
     )
 
 

@@ -32,8 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -42,12 +41,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from assessment.errors import DataError, Problem
+from assessment.errors import (
+    MAX_LISTED_PROBLEMS,
+    DataError,
+    DuplicateColumn,
+    DuplicateRespondent,
+    EmptyValue,
+    InvalidDuration,
+    InvalidTimestamp,
+    MissingColumn,
+    NoRows,
+    NotAnAnswer,
+    OffScale,
+    ReservedUnit,
+    UnknownColumn,
+    UnknownOption,
+    UnnamedColumn,
+    WrongQuestionnaire,
+)
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.csv_safety import neutralise_arrow, restore_arrow, restore_text
 from assessment.responses.csv_text import (
     DEFAULT_MAX_BYTES,
-    MAX_LISTED_PROBLEMS,
     PARSE_POOL,
     ParsedCsv,
     Report,
@@ -109,7 +124,7 @@ class ResponseTable:
     codes : (N, J) int8 answer codes: scale values as themselves, `SKIPPED` (-1), `DONT_KNOW` (-2),
         `NOT_APPLICABLE` (-3)
     columns : the optional columns (demographics included) the table carries, written back by
-        `write_responses_csv`
+        `responses_csv`
     """
 
     questionnaire: str
@@ -247,11 +262,7 @@ def build_response_table(parsed: ParsedCsv, questionnaire: Questionnaire) -> Res
     plan = _plan_columns(parsed.header, questionnaire, report)
     if not parsed.has_rows or (parsed.n_rows == 0 and report.n_ragged == 0):
         report.file_problems.append(
-            Problem(
-                parsed.name,
-                "has a header but no data rows; expected one row per respondent after the header",
-                "no-rows",
-            )
+            NoRows(parsed.name, expected="one row per respondent after the header")
         )
         report.raise_if_any(lambda r: r + 2)
     built = _build(parsed, plan, questionnaire, report)
@@ -283,13 +294,7 @@ def _plan_columns(header: list[str], q: Questionnaire, report: Report) -> _Plan:
     for position, column in enumerate(header):
         where = f"{report.name} row 1, column {position + 1}"
         if not column:
-            report.header_problems.append(
-                Problem(
-                    where,
-                    "expected a column name, found an empty header cell; name the column or remove it",
-                    "unnamed-column",
-                )
-            )
+            report.header_problems.append(UnnamedColumn(where))
             continue
         if column not in known_set:
             hint = lower.get(column.lower()) or next(
@@ -297,22 +302,21 @@ def _plan_columns(header: list[str], q: Questionnaire, report: Report) -> _Plan:
             )
             suggestion = f"; did you mean {hint!r}?" if hint else ""
             report.header_problems.append(
-                Problem(
+                UnknownColumn(
                     f"{report.name} row 1, column {column}",
-                    f"unknown column {column!r}: expected respondent_id, unit, an optional column "
+                    column=column,
+                    expected="respondent_id, unit, an optional column "
                     f"({', '.join([*kinds['demographics'], *kinds['optional']])}) or an item id of "
                     f"{q.key}{suggestion}",
-                    "unknown-column",
                 )
             )
             continue
         if column in first_at:
             report.header_problems.append(
-                Problem(
+                DuplicateColumn(
                     f"{report.name} row 1, column {column}",
-                    f"column {column!r} appears more than once (columns {first_at[column] + 1} and "
-                    f"{position + 1}); keep one",
-                    "duplicate-column",
+                    column=column,
+                    positions=f"{first_at[column] + 1} and {position + 1}",
                 )
             )
             continue
@@ -321,11 +325,7 @@ def _plan_columns(header: list[str], q: Questionnaire, report: Report) -> _Plan:
         if column not in first_at:
             shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
             report.header_problems.append(
-                Problem(
-                    f"{report.name} row 1",
-                    f"missing the required column {column!r}; the header has: {shown or 'nothing'}",
-                    "missing-column",
-                )
+                MissingColumn(f"{report.name} row 1", column=column, header=shown or "nothing")
             )
     return _Plan(
         respondent_id=first_at.get("respondent_id"),
@@ -408,8 +408,8 @@ def _respondent_ids(array: pa.Array, position: int, report: Report) -> ObjectArr
         "respondent_id",
         position,
         empty,
-        "empty-respondent-id",
-        lambda _record, _row_of: "expected a respondent id, found an empty cell",
+        EmptyValue,
+        lambda _record, _row_of: {"expected": "a respondent id"},
     )
     if len(pc.unique(array)) < len(array):  # cheaper than encoding when every id is new
         encoded = pc.dictionary_encode(array)
@@ -423,13 +423,10 @@ def _respondent_ids(array: pa.Array, position: int, report: Report) -> ObjectArr
         first_record = dict(zip(listed.tolist(), first[indices[listed]].tolist(), strict=True))
         value = dict(zip(listed.tolist(), cells(array, listed), strict=True))
 
-        def describe(record: int, row_of: Callable[[int], int]) -> str:
-            return (
-                f"expected each respondent_id once, found {value[record]!r} again (first on row "
-                f"{row_of(first_record[record])}); remove the duplicate row or give it its own id"
-            )
+        def describe(record: int, row_of: Callable[[int], int]) -> dict[str, object]:
+            return {"id": value[record], "first_row": row_of(first_record[record])}
 
-        report.cell("respondent_id", position, repeated, "duplicate-respondent", describe)
+        report.cell("respondent_id", position, repeated, DuplicateRespondent, describe)
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=object)
 
 
@@ -444,8 +441,8 @@ def _units(array: pa.Array, position: int, report: Report) -> ObjectArray:
             "unit",
             position,
             records,
-            "empty-unit",
-            lambda _record, _row_of: "expected a unit name, found an empty cell",
+            EmptyValue,
+            lambda _record, _row_of: {"expected": "a unit name"},
         )
     reserved = np.array([v == TOTAL_LABEL for v in labels], dtype=bool)
     if reserved.any():
@@ -454,11 +451,8 @@ def _units(array: pa.Array, position: int, report: Report) -> ObjectArray:
             "unit",
             position,
             records,
-            "reserved-unit",
-            lambda _record, _row_of: (
-                f"expected a unit name other than {TOTAL_LABEL!r} (it is reserved for "
-                "the organisation row); rename the unit"
-            ),
+            ReservedUnit,
+            lambda _record, _row_of: {"name": TOTAL_LABEL},
         )
     return label_array[indices] if len(label_array) else np.empty(0, dtype=object)
 
@@ -476,14 +470,16 @@ def _choice(
     if bad.any():
         records = np.flatnonzero(bad[indices]).astype(np.int64)
 
-        def template(found: str) -> str:
+        def template(found: str) -> dict[str, object]:
             hint = difflib.get_close_matches(found.strip().lower(), options, n=1)
-            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-            return f"expected one of {', '.join(options)} or an empty cell, found {found!r}{suggestion}"
+            return {
+                "options": ", ".join(options),
+                "or_empty": " or an empty cell",
+                "found": found,
+                "suggestion": f"; did you mean {hint[0]!r}?" if hint else "",
+            }
 
-        report.cell(
-            column, position, records, f"unknown-{column}", describer(array, records, template)
-        )
+        report.cell(column, position, records, UnknownOption, describer(array, records, template))
     label_array = np.asarray(mapped, dtype=object)
     return label_array[indices] if len(label_array) else np.empty(0, dtype=object)
 
@@ -497,25 +493,25 @@ def _check_questionnaire(array: pa.Array, position: int, key: str, report: Repor
         if len(named) == 1 and records.size == len(indices):
             (other,) = named
             report.file_problems.append(
-                Problem(
+                WrongQuestionnaire(
                     report.name,
-                    f"every row names the questionnaire {other}, but the file is being read as "
-                    f"{key}; read it with {other}",
-                    "wrong-questionnaire",
+                    expected=f"answers to {key} (the questionnaire the file is read with)",
+                    found=f"{other} in every row; read the file with {other}",
                 )
             )
         report.cell(
             "questionnaire",
             position,
             records,
-            "wrong-questionnaire",
+            WrongQuestionnaire,
             describer(
                 array,
                 records,
-                lambda found: (
-                    f"expected {key} (the questionnaire these answers are read with) or an empty cell, "
-                    f"found {found!r}; read the file with the questionnaire it was answered on"
-                ),
+                lambda found: {
+                    "expected": f"{key} (the questionnaire these answers are read with) or an "
+                    "empty cell",
+                    "found": f"{found!r}; read the file with the questionnaire it was answered on",
+                },
             ),
         )
 
@@ -534,7 +530,7 @@ def _timestamps(array: pa.Array, position: int, report: Report) -> npt.NDArray[n
     # Arrow's fast parser wants a full time with an offset; pandas reads every ISO 8601 form.
     series = pd.Series(values.to_pandas(), dtype=object)
     parsed_series = pd.to_datetime(series, format="ISO8601", utc=True, errors="coerce")
-    result = (
+    result: npt.NDArray[np.datetime64] = (
         parsed_series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
     )
     bad = np.isnat(result) & ~empty.to_numpy(zero_copy_only=False)
@@ -544,14 +540,8 @@ def _timestamps(array: pa.Array, position: int, report: Report) -> npt.NDArray[n
             "submitted_at",
             position,
             records,
-            "bad-timestamp",
-            describer(
-                array,
-                records,
-                lambda found: (
-                    f"expected an ISO 8601 date-time such as 2024-05-14T09:31:00Z or an empty cell, found {found!r}"
-                ),
-            ),
+            InvalidTimestamp,
+            describer(array, records, lambda found: {"found": found}),
         )
     return result
 
@@ -575,13 +565,14 @@ def _durations(array: pa.Array, position: int, report: Report) -> npt.NDArray[np
             "duration_seconds",
             position,
             records,
-            "bad-duration",
+            InvalidDuration,
             describer(
                 array,
                 records,
-                lambda found: (
-                    f"expected a number of seconds >= 0 or an empty cell, found {found!r}"
-                ),
+                lambda found: {
+                    "expected": "a number of seconds >= 0 or an empty cell",
+                    "found": found,
+                },
             ),
         )
     return numbers
@@ -646,11 +637,10 @@ def _codes(
     scale = _Scale.of(q)
     expected = scale.expected()
 
-    def off_scale(found: str) -> str:
-        return f"expected {expected}, found {found.strip()!r} (off the scale)"
+    def off_scale(found: str) -> dict[str, object]:
+        return {"expected": expected, "found": found.strip()}
 
-    def no_answer(found: str) -> str:
-        return f"expected {expected}, found {found.strip()!r}"
+    no_answer = off_scale  # the same fields; the problem type tells the two apart
 
     out = np.full((len(item_ids), parsed.n_rows), SKIPPED, dtype=np.int8)
     present = [(j, plan.items[item]) for j, item in enumerate(item_ids) if item in plan.items]
@@ -669,8 +659,8 @@ def _codes(
         item = item_ids[j]
         off = np.flatnonzero(out[j] == _OFF_SCALE).astype(np.int64)
         other = np.flatnonzero(out[j] == _NOT_AN_ANSWER).astype(np.int64)
-        report.cell(item, position, off, "off-scale", describer(array, off, off_scale))
-        report.cell(item, position, other, "not-an-integer", describer(array, other, no_answer))
+        report.cell(item, position, off, OffScale, describer(array, off, off_scale))
+        report.cell(item, position, other, NotAnAnswer, describer(array, other, no_answer))
     return np.ascontiguousarray(out.T)
 
 
@@ -681,7 +671,7 @@ def _column_codes(array: pa.Array, scale: _Scale) -> CodeArray:
         return np.empty(0, dtype=np.int8)
     buffers = array.buffers()
     offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(
+    offsets: npt.NDArray[np.signedinteger[Any]] = np.frombuffer(
         buffers[1],
         dtype=offset_type,
         count=n + 1,
@@ -710,14 +700,12 @@ def _column_codes(array: pa.Array, scale: _Scale) -> CodeArray:
 # -- writing -----------------------------------------------------------------------------------------------
 
 
-def write_responses_csv(
-    table: ResponseTable, destination: str | os.PathLike[str] | BinaryIO | io.TextIOBase
-) -> None:
-    """Write ``table`` in the format of docs/formats.md "Responses CSV" (UTF-8, no BOM, LF line endings).
+def responses_csv(table: ResponseTable) -> bytes:
+    """``table`` as a file in the format of docs/formats.md "Responses CSV" (UTF-8, no BOM, LF line endings).
 
     Columns: ``respondent_id``, ``unit``, the table's optional columns (demographics first, then
     ``submitted_at``, ``questionnaire``, ``language``, ``duration_seconds``), then every item and
-    outcome in questionnaire order. Text cells are guarded against CSV injection; reading the file
+    outcome in questionnaire order. Text cells are guarded against CSV injection; reading the bytes
     back with `read_responses_csv` gives an equal table.
     """
     arrow_table = _to_arrow(table)
@@ -726,19 +714,10 @@ def write_responses_csv(
         pv.write_csv(
             arrow_table, sink, pv.WriteOptions(quoting_style="none", quoting_header="none")
         )
-        data = sink.getvalue()
+        return sink.getvalue()
     except pa.ArrowInvalid:
         # A cell holds a comma, quote or line break: quote as needed (rare, so Python's csv is fine).
-        data = _write_quoted(arrow_table)
-    if isinstance(destination, (str, os.PathLike)):
-        path = Path(destination)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    elif isinstance(destination, io.TextIOBase):
-        destination.write(data.decode("utf-8"))
-    else:
-        destination.write(data)
+        return _write_quoted(arrow_table)
 
 
 def _to_arrow(table: ResponseTable) -> pa.Table:

@@ -25,11 +25,11 @@ from sqlalchemy.sql import ClauseElement
 from assessment.analysis.scoring import NOT_GIVEN, ScoredTable, score_table
 from assessment.analysis.waves import WaveScores, score_waves
 from assessment.campaigns.management import campaign_row, questionnaire_of
-from assessment.errors import AssessmentError, DataError
+from assessment.campaigns.store import Store
+from assessment.errors import DataError, NoResponsesError
 from assessment.questionnaire import Questionnaire
 from assessment.responses.wide_csv import OPTIONAL_COLUMNS, ResponseTable, table_columns
 from assessment.results.releases import TOTAL, Breakdown, WaitingGroup, next_release
-from assessment.storage.engine import Database
 from assessment.storage.models import Answer, Campaign, Response, Unit, utcnow
 from scoring.partitions import OTHER_LANGUAGES, OTHER_ROLES, OTHER_UNITS
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
@@ -38,12 +38,6 @@ from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 NO_UNIT = "(no unit)"
 
 _CACHE_SIZE = 16
-
-
-class NoResponsesError(AssessmentError):
-    """A campaign without submitted responses cannot be scored."""
-
-    code = "no-responses"
 
 
 _T = TypeVar("_T")
@@ -198,7 +192,7 @@ def _version(session: Session, campaign: Campaign) -> CampaignVersion:
     return CampaignVersion(int(released), newest, campaign.updated_at, int(count))
 
 
-def campaign_version(db: Database, code: str) -> CampaignVersion:
+def campaign_version(db: Store, code: str) -> CampaignVersion:
     """The campaign's current version, after cutting a release when one is due (`advance_release`)."""
     advance_release(db, code)
     with db.read() as session:
@@ -286,7 +280,7 @@ def _summary(
     )
 
 
-def advance_release(db: Database, code: str) -> ReleaseSummary:
+def advance_release(db: Store, code: str) -> ReleaseSummary:
     """Cut the campaign's next release when one is due; return where its releases stand.
 
     Called whenever results are asked for (dashboard, live mode, exports, report), for open and
@@ -307,7 +301,7 @@ def advance_release(db: Database, code: str) -> ReleaseSummary:
     return summary
 
 
-def _release_state(db: Database, code: str) -> tuple[ReleaseSummary, bool]:
+def _release_state(db: Store, code: str) -> tuple[ReleaseSummary, bool]:
     """The campaign's release summary, and whether a cut is due (decided on a read)."""
     with db.read() as session:
         campaign = campaign_row(session, code)
@@ -324,7 +318,7 @@ def _release_state(db: Database, code: str) -> tuple[ReleaseSummary, bool]:
         return _summary(campaign, version, waiting, submitted), bool(ids.size)
 
 
-def _record_release(db: Database, code: str) -> None:
+def _record_release(db: Store, code: str) -> None:
     """Decide again under the campaign's lock and record the cut as the next release."""
     with db.write() as session:
         campaign = campaign_row(session, code, lock=True)
@@ -350,13 +344,13 @@ def _record_release(db: Database, code: str) -> None:
             )
 
 
-def release_summary(db: Database, code: str) -> ReleaseSummary:
+def release_summary(db: Store, code: str) -> ReleaseSummary:
     """Where the campaign's releases stand (after cutting one when due): released, held back, and
     the groups that update after N more answers."""
     return advance_release(db, code)
 
 
-def load_responses(db: Database, code: str, *, include_pending: bool = False) -> ResponseTable:
+def load_responses(db: Store, code: str, *, include_pending: bool = False) -> ResponseTable:
     """The campaign's released responses as a `ResponseTable`, in the order they were stored.
 
     Respondents are named by their random public id; units by name (`NO_UNIT` when none was
@@ -479,7 +473,7 @@ def _load(
 
 
 def score_campaign(
-    db: Database,
+    db: Store,
     code: str,
     *,
     by: str = "unit",
@@ -538,7 +532,7 @@ def score_campaign(
     return _scores.get((*key, by, confidence, method), compute)
 
 
-def score_campaign_waves(db: Database, code: str, previous_code: str) -> WaveScores:
+def score_campaign_waves(db: Store, code: str, previous_code: str) -> WaveScores:
     """A campaign and an earlier one scored on the statements both questionnaire versions share.
 
     `assessment.analysis.waves.score_waves` with each campaign's head-counts; each wave keeps its own

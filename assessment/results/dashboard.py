@@ -7,14 +7,11 @@ loaders at the end fetch them per campaign version, so a warm dashboard never sc
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -30,17 +27,26 @@ from assessment.campaigns.management import (
     check_units,
     list_campaigns,
 )
-from assessment.errors import AssessmentError, DataError, Problem
+from assessment.campaigns.store import Store
+from assessment.errors import (
+    AssessmentError,
+    DataError,
+    InvalidHeadCount,
+    Problem,
+    WrongFieldCount,
+    problem_table,
+)
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
     BenchmarkComparison,
+    campaign_benchmark_csv,
+    campaign_report,
+    campaign_scores_csv,
     compare_with_benchmarks,
-    export_benchmark,
-    export_scores,
-    write_report,
 )
-from assessment.outputs.exports import suppressed_rows, write_csv
+from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
+from assessment.responses.csv_safety import neutralise_frame
 from assessment.results.campaign_answers import (
     CampaignVersion,
     ReleaseSummary,
@@ -58,7 +64,6 @@ from assessment.results.recommendations import (
 )
 from assessment.results.release import Release, build_release
 from assessment.results.release import clear_caches as clear_release_caches
-from assessment.storage.engine import Database
 from scoring.partitions import OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
 
@@ -681,9 +686,9 @@ def actions_csv(
     actions: Iterable[Action], questionnaire: Questionnaire, *, language: str | None = None
 ) -> bytes:
     """The action items CSV (UTF-8, text cells guarded against spreadsheet formulas)."""
-    buffer = io.StringIO()
-    write_csv(actions_frame(actions, questionnaire, language=language), buffer)
-    return buffer.getvalue().encode("utf-8")
+    frame = neutralise_frame(actions_frame(actions, questionnaire, language=language))
+    text: str = frame.to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8")
 
 
 # -- role gaps ------------------------------------------------------------------------------------
@@ -894,7 +899,7 @@ class CampaignResults:
     summary: ReleaseSummary | None = None
 
     @property
-    def db(self) -> Database:
+    def db(self) -> Store:
         return self.release.db
 
     @property
@@ -1003,7 +1008,7 @@ class CampaignResults:
         return views
 
 
-def load_results(db: Database, code: str) -> CampaignResults:
+def load_results(db: Store, code: str) -> CampaignResults:
     """The campaign's release as the dashboard reads it, cached until the campaign changes.
 
     A warm call costs a few small queries (the campaign's version and where its releases stand);
@@ -1016,7 +1021,7 @@ def load_results(db: Database, code: str) -> CampaignResults:
     return CampaignResults(release, summary)
 
 
-def load_waves(db: Database, current: CampaignResults, previous_code: str) -> WaveScores:
+def load_waves(db: Store, current: CampaignResults, previous_code: str) -> WaveScores:
     """The current campaign and an earlier one scored on their common statements, cached until
     either changes (`assessment.results.campaign_answers.score_campaign_waves`, as the report does).
 
@@ -1035,12 +1040,12 @@ def clear_caches() -> None:
     clear_release_caches()
 
 
-def other_campaigns(db: Database, current: CampaignInfo) -> list[CampaignInfo]:
+def other_campaigns(db: Store, current: CampaignInfo) -> list[CampaignInfo]:
     """The earlier waves of the current campaign's organisation (`earlier_waves`)."""
     return earlier_waves(list_campaigns(db), current)
 
 
-def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkComparison | None:
+def load_benchmark(db: Store, results: CampaignResults) -> BenchmarkComparison | None:
     """Where the campaign stands among the stored benchmark organisations (None: none stored).
 
     `assessment.outputs.campaign_exports.compare_with_benchmarks`, as `wmm benchmark compare` runs it.
@@ -1054,30 +1059,22 @@ def load_benchmark(db: Database, results: CampaignResults) -> BenchmarkCompariso
 # -- downloads ------------------------------------------------------------------------------------
 
 
-def _written(write: Callable[[Path], object], name: str) -> bytes:
-    """The bytes a file-writing export function writes (it runs on a temporary file)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        write(path)
-        return path.read_bytes()
-
-
-def scores_csv(db: Database, code: str) -> bytes:
+def scores_csv(db: Store, code: str) -> bytes:
     """The scores CSV, byte for byte as `wmm export scores` writes it
-    (`assessment.outputs.campaign_exports.export_scores`)."""
-    return _written(lambda path: export_scores(db, code, path), "scores.csv")
+    (`assessment.outputs.campaign_exports.campaign_scores_csv`)."""
+    return campaign_scores_csv(db, code).data
 
 
-def benchmark_csv(db: Database, code: str, *, org: str | None = None) -> bytes:
-    """The campaign's benchmark file (`assessment.outputs.campaign_exports.export_benchmark`); ``org``
-    None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
-    return _written(lambda path: export_benchmark(db, code, path, org=org), "benchmark.csv")
+def benchmark_csv(db: Store, code: str, *, org: str | None = None) -> bytes:
+    """The campaign's benchmark file (`assessment.outputs.campaign_exports.campaign_benchmark_csv`);
+    ``org`` None names the organisation by a random pseudonym, as `wmm export benchmark` does."""
+    return campaign_benchmark_csv(db, code, org=org).data
 
 
-def report_html(db: Database, code: str, *, language: str | None = None) -> bytes:
-    """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.write_report`), with
-    the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
-    return _written(lambda path: write_report(db, code, path, language=language), "report.html")
+def report_html(db: Store, code: str, *, language: str | None = None) -> bytes:
+    """The campaign's self-contained HTML report (`assessment.outputs.campaign_exports.campaign_report`),
+    with the change since the organisation's previous wave when it has one, as `wmm report` writes it."""
+    return campaign_report(db, code, language=language).data
 
 
 # -- campaign administration (the Campaigns page) -------------------------------------------------
@@ -1114,20 +1111,13 @@ def parse_units_text(text: str) -> list[UnitSpec]:
                 head_count = 0
             if head_count < 1:
                 problems.append(
-                    Problem(
-                        f"line {number}",
-                        f"the head-count of {name!r} must be a whole number >= 1 (people in the "
-                        f"unit) or empty; found {count_text!r}",
-                        "invalid-head-count",
-                    )
+                    InvalidHeadCount(f"line {number}", empty=" or empty", found=count_text)
                 )
                 continue
         if len(fields) > 3:
             problems.append(
-                Problem(
-                    f"line {number}",
-                    f"expected 'name, head-count[, parent]'; found {len(fields)} fields",
-                    "too-many-fields",
+                WrongFieldCount(
+                    f"line {number}", expected="'name, head-count[, parent]'", found=len(fields)
                 )
             )
             continue
@@ -1142,7 +1132,7 @@ def parse_units_text(text: str) -> list[UnitSpec]:
         for problem in exc.problems:
             position = problem.path.partition("]")[0].removeprefix("units[")
             where = f"line {lines[int(position)]}" if position.isdigit() else problem.path
-            renamed.append(Problem(where, problem.message, problem.type))
+            renamed.append(problem.at(where))
         raise DataError(str(exc.message), renamed) from None
 
 
@@ -1158,11 +1148,4 @@ def units_text(units: Iterable[UnitSpec]) -> str:
 
 def problems_frame(error: AssessmentError) -> pd.DataFrame:
     """The problems of an error as a table: where (file, row, column), what, and its type."""
-    problems = getattr(error, "problems", None) or [Problem("", str(error), error.code)]
-    return pd.DataFrame(
-        {
-            "Where": [p.path for p in problems],
-            "Problem": [p.message for p in problems],
-            "Type": [p.type for p in problems],
-        }
-    )
+    return pd.DataFrame(problem_table(error))

@@ -18,18 +18,18 @@ import pandas as pd
 
 from assessment.analysis.scoring import ScoredTable
 from assessment.campaigns.management import CampaignInfo, get_campaign, role_options
+from assessment.campaigns.store import Store
+from assessment.errors import NoResponsesError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.campaign_answers import (
     CampaignVersion,
     LRUCache,
-    NoResponsesError,
     campaign_version,
     load_responses,
     score_campaign,
 )
 from assessment.results.coarsening import Pooling, coarsen_table, published_head_counts
-from assessment.storage.engine import Database
 
 
 def _counts(values: npt.ArrayLike) -> dict[str, int]:
@@ -61,7 +61,7 @@ class Release:
     first asked for, on the role groups of ``table``.
     """
 
-    db: Database = field(repr=False, compare=False)
+    db: Store = field(repr=False, compare=False)
     info: CampaignInfo
     questionnaire: Questionnaire
     version: CampaignVersion
@@ -133,7 +133,7 @@ def clear_caches() -> None:
     _releases.clear()
 
 
-def build_release(db: Database, code: str) -> Release:
+def build_release(db: Store, code: str) -> Release:
     """The campaign's release, cached until the campaign changes (a new response or setting).
 
     A warm call costs the two small queries of `assessment.results.campaign_answers.campaign_version`.

@@ -3,9 +3,9 @@
 `open_database(url)` is the entry point; it refuses a database that needs `wmm db upgrade`.
 """
 
-from assessment.storage.engine import Database, DatabaseMissingError, connect, resolve_url
+from assessment.errors import DatabaseMissingError, MigrationNeededError
+from assessment.storage.engine import Database, connect, resolve_url
 from assessment.storage.migrate import (
-    MigrationNeededError,
     check_schema,
     current_revision,
     head_revision,

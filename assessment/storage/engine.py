@@ -18,17 +18,17 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assessment.errors import AssessmentError
+from assessment.errors import DatabaseMissingError, DatabaseURLError
 
 ENV_VAR = "WMM_DATABASE_URL"
 DEFAULT_FILE_NAME = "wmm.sqlite"
@@ -38,18 +38,6 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # Execution option that marks a transaction as a writer (SQLite: BEGIN IMMEDIATE).
 _WRITE_OPTION = "wmm_write"
-
-
-class DatabaseURLError(AssessmentError):
-    """A database URL that wmm cannot use (unknown backend, unparsable)."""
-
-    code = "invalid-database-url"
-
-
-class DatabaseMissingError(AssessmentError):
-    """The SQLite file does not exist yet (and the command does not create databases)."""
-
-    code = "database-missing"
 
 
 def _checkout_root() -> Path | None:
@@ -153,12 +141,27 @@ def make_engine(url: URL) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+class Transactions(Protocol):
+    """Anything that hands out read and write transactions, as `Database` does: what storage
+    helpers that run their own transaction (`assessment.storage.settings`) need of a database."""
+
+    def read(self) -> AbstractContextManager[Session]:
+        """One reading transaction."""
+        ...
+
+    def write(self) -> AbstractContextManager[Session]:
+        """One writing transaction."""
+        ...
+
+
 @dataclass
 class Database:
     """A connected database: the engine plus read and write transactions as ORM sessions.
 
     Use ``with db.write() as session:`` for anything that changes data (one transaction, committed
     at the end of the block, rolled back on an exception) and ``with db.read() as session:`` otherwise.
+    The domain takes it as its ``Store`` (a protocol declared in ``assessment/campaigns/store.py``,
+    which storage does not import).
     """
 
     url: URL

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.engine import URL
 
-from assessment.errors import AssessmentError
+from assessment.errors import MigrationNeededError
 from assessment.storage.engine import ENV_VAR, Database, connect, shown
 from assessment.storage.models import Base
 
@@ -24,12 +24,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 # Serialises concurrent upgrades on PostgreSQL (several replicas starting at once).
 _PG_LOCK_ID = 0x776D6D  # "wmm"
-
-
-class MigrationNeededError(AssessmentError):
-    """The database schema is not the one this version of wmm expects."""
-
-    code = "database-needs-migration"
 
 
 def alembic_config() -> Config:

@@ -50,6 +50,7 @@ RESPONSE_SOURCES = ("survey", "import")
 SPECIAL_ANSWERS = ("DK", "NA")
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
 LOGIN_SUBJECTS = ("account", "client")
+VOTE_STATUSES = ("open", "closed")
 
 
 def utcnow() -> datetime:
@@ -316,6 +317,58 @@ class ActionItem(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Vote(Base):
+    """A workshop vote on which statements to discuss: its choices and how many took part.
+
+    Anonymous by construction: votes are counted per statement (`VoteTally`), a ballot leaves only
+    the hash of a random per-device token (`VoteBallot`, no time, no choices), so no stored row
+    links a voter to a choice.
+    """
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", VOTE_STATUSES), name="status"),
+        CheckConstraint("max_choices >= 1", name="max_choices"),
+        CheckConstraint("voters >= 0", name="voters"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    items: Mapped[list[str]] = mapped_column(JSON)
+    max_choices: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    voters: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class VoteTally(Base):
+    """How many voters chose one statement in one vote."""
+
+    __tablename__ = "vote_tallies"
+    __table_args__ = (CheckConstraint("votes >= 0", name="votes"),)
+
+    vote_id: Mapped[int] = mapped_column(
+        ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True
+    )
+    item: Mapped[str] = mapped_column(String(60), primary_key=True)
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VoteBallot(Base):
+    """That a device has voted (sha256 of its random token): refuses a second ballot, nothing else."""
+
+    __tablename__ = "vote_ballots"
+
+    vote_id: Mapped[int] = mapped_column(
+        ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class BenchmarkRow(Base):

@@ -13,7 +13,7 @@ from sqlalchemy import String, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from assessment.storage.engine import Database
+from assessment.storage.engine import Transactions
 from assessment.storage.models import Base, utcnow
 
 MAX_KEY_LENGTH = 60
@@ -51,19 +51,19 @@ def _insert(session: Session, key: str, value: str, *, replace: bool) -> None:
     session.execute(statement)
 
 
-def get_setting(db: Database, key: str) -> str | None:
+def get_setting(db: Transactions, key: str) -> str | None:
     """The value stored under ``key``, or None when there is none."""
     with db.read() as session:
         return session.scalar(select(AppSetting.value).where(AppSetting.key == _checked_key(key)))
 
 
-def set_setting(db: Database, key: str, value: str) -> None:
+def set_setting(db: Transactions, key: str, value: str) -> None:
     """Store ``value`` under ``key``, replacing any value stored before."""
     with db.write() as session:
         _insert(session, _checked_key(key), value, replace=True)
 
 
-def claim_setting(db: Database, key: str, value: str) -> str:
+def claim_setting(db: Transactions, key: str, value: str) -> str:
     """Store ``value`` under ``key`` unless a value is there already; return the stored value.
 
     The caller's value won when the result equals it; otherwise another process stored its own

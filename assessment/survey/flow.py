@@ -15,23 +15,20 @@ from datetime import datetime
 from typing import Literal
 
 from assessment import i18n
-from assessment.campaigns.management import (
-    OTHER_ROLE_OPTION,
+from assessment.campaigns.management import OTHER_ROLE_OPTION, CampaignInfo
+from assessment.errors import (
+    AlreadyReceivedError,
+    AssessmentError,
     CampaignClosedError,
-    CampaignInfo,
     CampaignSettingsError,
+    InvitationError,
+    ResponseNotFoundError,
     UnknownCampaignError,
+    WrongQuestionnaireError,
 )
-from assessment.errors import AssessmentError
 from assessment.questionnaire import Questionnaire
 from assessment.questionnaire.model import Demographic
 from assessment.questionnaire.registry import Registry
-from assessment.survey.responding import (
-    AlreadyReceivedError,
-    InvitationError,
-    ResponseNotFoundError,
-    WrongQuestionnaireError,
-)
 
 #: Seconds a respondent needs per statement on average (used for "about N minutes").
 SECONDS_PER_STATEMENT = 15

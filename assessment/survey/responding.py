@@ -33,9 +33,25 @@ from assessment.campaigns.management import (
     questionnaire_of,
     role_options,
 )
-from assessment.errors import AssessmentError, DataError, Problem
+from assessment.campaigns.store import Store
+from assessment.errors import (
+    AlreadyReceivedError,
+    AnswerError,
+    InvalidDuration,
+    InvitationError,
+    MissingRole,
+    MissingUnit,
+    NoAnswers,
+    NotAnAnswer,
+    OffScale,
+    Problem,
+    ResponseNotFoundError,
+    UnknownItem,
+    UnknownOption,
+    UnknownUnit,
+    WrongQuestionnaireError,
+)
 from assessment.questionnaire import Questionnaire
-from assessment.storage.engine import Database
 from assessment.storage.models import (
     SPECIAL_ANSWERS,
     Answer,
@@ -50,36 +66,6 @@ from assessment.storage.models import (
 
 #: An answer as the survey sends it: a scale value, "DK", "NA", or None (skipped / cleared).
 AnswerValue = int | str | None
-
-
-class ResponseNotFoundError(AssessmentError):
-    """The resume token matches no response (mistyped, or from another database)."""
-
-    code = "unknown-response"
-
-
-class AlreadyReceivedError(AssessmentError):
-    """The response was submitted; its answers can no longer change."""
-
-    code = "already-received"
-
-
-class InvitationError(AssessmentError):
-    """An invitation-only campaign got no, an unknown, or an already used invitation token."""
-
-    code = "invalid-invitation"
-
-
-class WrongQuestionnaireError(AssessmentError):
-    """The answers were given to another questionnaire version than the campaign's."""
-
-    code = "wrong-questionnaire"
-
-
-class AnswerError(DataError):
-    """Answers that do not fit the questionnaire (unknown statement, value off the scale ...)."""
-
-    code = "invalid-answer"
 
 
 @dataclass(frozen=True)
@@ -148,7 +134,15 @@ def _check_language(campaign: Campaign, language: str | None) -> None:
         raise AnswerError(
             f"campaign {campaign.code} is offered in {', '.join(campaign.languages)}; "
             f"got language {language!r}",
-            [Problem("language", f"unknown language {language!r}", "unknown-language")],
+            [
+                UnknownOption(
+                    "language",
+                    options=", ".join(campaign.languages),
+                    or_empty="",
+                    found=language,
+                    suggestion="",
+                )
+            ],
         )
 
 
@@ -163,7 +157,7 @@ def _unit_id(session: Session, campaign: Campaign, unit: str) -> int:
         raise AnswerError(
             f"campaign {campaign.code} has no unit {unit!r}; choose one of "
             f"{', '.join(names) or '(none: this campaign has no unit list)'}",
-            [Problem("unit", f"unknown unit {unit!r}", "unknown-unit")],
+            [UnknownUnit("unit", unit=unit, expected="")],
         )
     return found
 
@@ -174,7 +168,15 @@ def _check_role(questionnaire: Questionnaire, role: str) -> None:
         raise AnswerError(
             f"unknown role {role!r}; {questionnaire.key} offers "
             f"{', '.join(roles) if roles else 'no role question'}",
-            [Problem("role", f"unknown role {role!r}", "unknown-role")],
+            [
+                UnknownOption(
+                    "role",
+                    options=", ".join(roles) or "none",
+                    or_empty="",
+                    found=role,
+                    suggestion="",
+                )
+            ],
         )
 
 
@@ -204,17 +206,17 @@ def check_answers(
     checked: dict[str, tuple[int | None, str | None]] = {}
     for item, value in answers.items():
         if item not in known:
-            problems.append(
-                Problem(item, f"{questionnaire.key} has no statement {item!r}", "unknown-item")
-            )
+            problems.append(UnknownItem(item, questionnaire=questionnaire.key, item=item))
         elif value is None or value == "":
             checked[item] = (None, None)
         elif isinstance(value, str) and value in SPECIAL_ANSWERS and value in specials:
             checked[item] = (None, value)
         elif not isinstance(value, bool) and isinstance(value, int) and value in values:
             checked[item] = (int(value), None)
+        elif not isinstance(value, bool) and isinstance(value, int):
+            problems.append(OffScale(item, expected=allowed, found=value))
         else:
-            problems.append(Problem(item, f"expected {allowed}; got {value!r}", "off-scale"))
+            problems.append(NotAnAnswer(item, expected=allowed, found=value))
     if problems:
         raise AnswerError(f"{len(problems)} answer(s) do not fit {questionnaire.key}", problems)
     return checked
@@ -285,7 +287,7 @@ def _check_elapsed(name: str, seconds: float | None) -> None:
     ):
         raise AnswerError(
             f"{name} must be a number >= 0; got {seconds!r}",
-            [Problem(name, "not a number >= 0", "invalid-duration")],
+            [InvalidDuration(name, expected="a number of seconds >= 0", found=seconds)],
         )
 
 
@@ -325,7 +327,7 @@ def _rowcount(session: Session, statement: Update) -> int:
 
 
 def start_response(
-    db: Database,
+    db: Store,
     code: str,
     *,
     questionnaire: str,
@@ -409,7 +411,7 @@ def _use_invitation(
 
 
 def save_answers(
-    db: Database,
+    db: Store,
     token: str,
     answers: Mapping[str, AnswerValue],
     *,
@@ -451,7 +453,7 @@ def save_answers(
         return _draft(session, campaign, response)
 
 
-def resume_response(db: Database, token: str) -> Draft:
+def resume_response(db: Store, token: str) -> Draft:
     """The draft behind a resume token, with its answers (none once submitted)."""
     with db.read() as session:
         response = _response_by_token(session, token)
@@ -502,7 +504,7 @@ def _draft(session: Session, campaign: Campaign, response: Response) -> Draft:
 
 
 def submit_response(
-    db: Database,
+    db: Store,
     token: str,
     *,
     questionnaire: str,
@@ -541,24 +543,21 @@ def submit_response(
         _apply_profile(session, campaign, q, response, unit=unit, role=role, language=language)
         _store_answers(session, response.id, checked)
         has_units = session.scalar(select(func.count()).where(Unit.campaign_id == campaign.id))
-        problems = []
+        problems: list[Problem] = []
         if has_units and response.unit_id is None:
-            problems.append(Problem("unit", "choose your unit before submitting", "missing-unit"))
+            problems.append(MissingUnit("unit"))
         if campaign.require_role and response.role is None:
             problems.append(
-                Problem(
+                MissingRole(
                     "role",
-                    f"campaign {campaign.code} requires the role question: choose one of "
+                    note=f"campaign {campaign.code} requires the role question: choose one of "
                     f"{', '.join(role_options(q))} before submitting "
                     f"({OTHER_ROLE_OPTION!r} when none fits)",
-                    "missing-role",
                 )
             )
         answered = session.scalar(select(func.count()).where(Answer.response_id == response.id))
         if not answered:
-            problems.append(
-                Problem("answers", "answer at least one statement before submitting", "empty")
-            )
+            problems.append(NoAnswers("answers"))
         if problems:
             raise AnswerError("the response cannot be submitted yet", problems)
         today = day_of(utcnow())
@@ -569,7 +568,13 @@ def submit_response(
         ):
             raise AnswerError(
                 f"duration_seconds must be a whole number >= 0; got {duration_seconds!r}",
-                [Problem("duration_seconds", "not a whole number >= 0", "invalid-duration")],
+                [
+                    InvalidDuration(
+                        "duration_seconds",
+                        expected="a whole number of seconds >= 0",
+                        found=duration_seconds,
+                    )
+                ],
             )
         _check_elapsed("elapsed_seconds", elapsed_seconds)
         _add_elapsed(response, elapsed_seconds)

@@ -60,7 +60,8 @@ def pick_lan_address(candidates: Iterable[str]) -> str | None:
     order given, then any other usable IPv4 address; loopback and link-local never."""
     usable = [a for a in dict.fromkeys(candidates) if _usable(a)]
     private = [a for a in usable if ipaddress.ip_address(a).is_private]
-    return (private or usable or [None])[0]
+    best = private or usable
+    return best[0] if best else None
 
 
 def lan_address() -> str | None:

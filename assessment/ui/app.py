@@ -14,6 +14,8 @@ from assessment.ui.pages import campaigns as campaigns_page
 from assessment.ui.pages import dashboard as dashboard_page
 from assessment.ui.pages import questionnaires as questionnaires_page
 from assessment.ui.pages import survey as survey_page
+from assessment.ui.pages import vote as vote_page
+from assessment.ui.pages import workshop as workshop_page
 
 
 def main() -> None:
@@ -23,9 +25,10 @@ def main() -> None:
     )
     st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
     session.startup_or_stop()
-    # Someone who opened a survey link sees the survey only, without the site's menu; the survey
-    # is in the respondent's language. Everyone else chooses the language of the pages.
-    respondent = any(name in st.query_params for name in ("c", "r", "t"))
+    # Someone who opened a survey link (or a voting link, ``/?v=CODE``) sees that page only,
+    # without the site's menu, in their own language. Everyone else chooses the pages' language.
+    voting = vote_page.VOTE_PARAM in st.query_params
+    respondent = voting or any(name in st.query_params for name in ("c", "r", "t"))
     language = ui_language() if respondent else language_picker()
 
     survey = st.Page(
@@ -33,11 +36,24 @@ def main() -> None:
         title=t("common.nav.survey"),
         icon=":material/edit_note:",
         url_path="survey",
-        default=True,
+        default=not voting,
     )
     pages = {
         "": [
             survey,
+            *(
+                [
+                    st.Page(
+                        vote_page.render,
+                        title=t("common.nav.vote"),
+                        icon=":material/how_to_vote:",
+                        url_path="vote",
+                        default=True,
+                    )
+                ]
+                if voting
+                else []
+            ),
             st.Page(
                 questionnaires_page.render,
                 title=t("common.nav.questionnaires"),
@@ -51,6 +67,12 @@ def main() -> None:
                 title=t("common.nav.dashboard"),
                 icon=":material/monitoring:",
                 url_path="dashboard",
+            ),
+            st.Page(
+                workshop_page.render,
+                title=t("common.nav.workshop"),
+                icon=":material/co_present:",
+                url_path="workshop",
             ),
             st.Page(
                 campaigns_page.render,

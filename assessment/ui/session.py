@@ -16,11 +16,10 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assessment.access.auth import WeakPasswordError
 from assessment.access.login_throttle import attempt_login
-from assessment.errors import AssessmentError
-from assessment.startup import Startup, claim_announcement, prepare
-from assessment.storage import Database, resolve_url
+from assessment.campaigns.store import Store
+from assessment.errors import AssessmentError, WeakPasswordError
+from assessment.startup import Startup, claim_announcement, database_url, prepare
 from assessment.survey.site_address import BASE_URL_ENV, served_base_url
 from assessment.ui.language import t
 from assessment.ui.markdown_text import as_text
@@ -70,7 +69,7 @@ def startup() -> Startup:
         os.environ[BASE_URL_ENV] = served_base_url(
             int(st.get_option("server.port")), str(st.get_option("server.baseUrlPath") or "")
         )
-    return _startup(resolve_url().render_as_string(hide_password=False))
+    return _startup(database_url())
 
 
 def startup_or_stop() -> Startup:
@@ -86,8 +85,8 @@ def startup_or_stop() -> Startup:
         st.stop()
 
 
-def database() -> Database:
-    """The open database of this process."""
+def database() -> Store:
+    """The store (the open database) of this process."""
     return startup().db
 
 

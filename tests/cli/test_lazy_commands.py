@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from support import ROOT
 
+from assessment import runtime
 from assessment.cli import COMMANDS, LazyGroup, cli
 
 WAVE1 = ROOT / "data" / "demo" / "wave1.csv"
@@ -177,11 +178,13 @@ def test_a_wmm_process_freezes_what_score_imports(tmp_path: Path) -> None:
     assert data["gc_enabled"]
 
 
-def test_a_test_process_is_not_frozen(tmp_path: Path) -> None:
+def test_a_test_process_is_not_frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "_kind", None)  # no entry point configured this process
     before = gc.get_freeze_count()
     result = CliRunner().invoke(
         cli, ["score", str(WAVE1), "-q", KEY, "--out", str(tmp_path / "s.csv")]
     )
     assert result.exit_code == 0, result.output
-    assert gc.get_freeze_count() == before
+    # Nothing newly frozen (objects frozen earlier in this process may have been freed meanwhile).
+    assert gc.get_freeze_count() <= before
     assert gc.isenabled()

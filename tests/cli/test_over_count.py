@@ -88,7 +88,8 @@ def test_campaign_units_shows_and_corrects_head_counts(
     assert code == 1
     assert "nothing was changed" in err
     assert "unit 'Marketing': it has 15 responses; expected a head-count of at least 15" in err
-    assert "unit 'Nowhere': campaign" in err and "its units: Marketing, Sales" in err
+    assert "unit 'Nowhere': unknown unit 'Nowhere': campaign" in err
+    assert "has the units Marketing, Sales" in err
     assert "Traceback" not in err
     code, out, err = wmm("campaign", "units", campaign, "--set", "Sales=zero", "--db", url)
     assert code == 1

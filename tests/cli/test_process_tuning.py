@@ -1,4 +1,6 @@
-"""A process `wmm` owns runs OpenBLAS on one thread from the start, unless the user said otherwise."""
+"""A process configured by its entry point (`assessment.runtime.configure`) runs OpenBLAS on one thread
+from the start unless the user said otherwise, and a command's Arrow allocations use the parse pool; a
+test's own process, and a process after `wmm`'s main returned, are left as they were."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import Run
 from support import ROOT
 
 WAVE1 = ROOT / "data" / "demo" / "wave1.csv"
@@ -16,8 +19,8 @@ WAVE1 = ROOT / "data" / "demo" / "wave1.csv"
 # Tunes the process as `wmm`'s main does, then imports numpy and reports OpenBLAS's threads.
 _PROBE = """
 import json
-from assessment.cli import _tune_process
-_tune_process()
+from assessment import runtime
+runtime.configure("command")
 import numpy
 from threadpoolctl import threadpool_info
 print(json.dumps([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]))
@@ -52,23 +55,69 @@ def test_a_users_setting_is_kept() -> None:
     assert threads == [2] * len(threads)
 
 
-def test_the_parse_pool_becomes_pyarrows_default_in_a_process_of_its_own() -> None:
-    probe = (
-        "import pyarrow as pa\n"
-        "from assessment.responses.csv_text import PARSE_POOL, use_parse_pool_by_default\n"
-        "use_parse_pool_by_default()\n"
-        "print(pa.default_memory_pool().backend_name, PARSE_POOL.backend_name)\n"
-    )
+def _pools(probe: str) -> list[str]:
+    """Backend names the probe prints (pyarrow's default pool and others)."""
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    default, parse = done.stdout.split()
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize(
+    "configure_then_load",
+    [pytest.param(True, id="configured-first"), pytest.param(False, id="pyarrow-loaded-first")],
+)
+def test_the_parse_pool_becomes_pyarrows_default_in_a_command(configure_then_load: bool) -> None:
+    configure = "from assessment import runtime\nruntime.configure('command')\n"
+    load = "import pyarrow as pa\nfrom assessment.responses.csv_text import PARSE_POOL\n"
+    steps = configure + load if configure_then_load else load + configure
+    default, parse = _pools(
+        steps + "print(pa.default_memory_pool().backend_name, PARSE_POOL.backend_name)\n"
+    )
     assert default == parse
 
 
-def test_scoring_in_a_test_process_leaves_pyarrows_default_pool(tmp_path: Path) -> None:
+def test_a_server_keeps_pyarrows_default_pool() -> None:
+    before, after, parse = _pools(
+        "import pyarrow as pa\n"
+        "before = pa.default_memory_pool().backend_name\n"
+        "from assessment import runtime\n"
+        "runtime.configure('server')\n"
+        "from assessment.responses.csv_text import PARSE_POOL\n"
+        "print(before, pa.default_memory_pool().backend_name, PARSE_POOL.backend_name)\n"
+    )
+    assert after == before
+    if parse == before:
+        pytest.skip("this pyarrow has no jemalloc: the parse pool is the default one")
+
+
+def test_the_end_of_a_command_puts_the_process_back() -> None:
+    before, during, after, kind = _pools(
+        "import pyarrow as pa\n"
+        "from assessment import runtime\n"
+        "before = pa.default_memory_pool().backend_name\n"
+        "with runtime.configure('command'):\n"
+        "    during = pa.default_memory_pool().backend_name\n"
+        "print(before, during, pa.default_memory_pool().backend_name, runtime.configured_kind())\n"
+    )
+    assert (after, kind) == (before, "None")
+    assert during == runtime_parse_backend()
+
+
+def runtime_parse_backend() -> str:
+    """The backend of `assessment.runtime.arrow_pool` in a fresh process."""
+    (name,) = _pools("from assessment import runtime\nprint(runtime.arrow_pool().backend_name)\n")
+    return name
+
+
+def test_scoring_in_a_test_process_leaves_pyarrows_default_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import pyarrow as pa
     from click.testing import CliRunner
 
+    from assessment import runtime
     from assessment.cli import cli
+
+    monkeypatch.setattr(runtime, "_kind", None)  # a process no entry point configured
 
     before = pa.default_memory_pool().backend_name
     result = CliRunner().invoke(
@@ -77,3 +126,14 @@ def test_scoring_in_a_test_process_leaves_pyarrows_default_pool(tmp_path: Path) 
     )
     assert result.exit_code == 0, result.output
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_main_run_in_a_test_process_gives_the_process_back(tmp_path: Path, wmm: Run) -> None:
+    import pyarrow as pa
+
+    from assessment import runtime
+
+    kind, pool = runtime.configured_kind(), pa.default_memory_pool().backend_name
+    code, _, err = wmm("score", WAVE1, "-q", "work-management@1.0.0", "--out", tmp_path / "s.csv")
+    assert code == 0, err
+    assert (runtime.configured_kind(), pa.default_memory_pool().backend_name) == (kind, pool)

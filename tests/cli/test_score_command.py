@@ -18,7 +18,7 @@ from support import ROOT
 from assessment.cli import cli
 from assessment.errors import DataError
 from assessment.questionnaire import default_registry
-from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
+from assessment.responses.wide_csv import read_responses_csv, responses_csv
 
 WAVE1 = ROOT / "data" / "demo" / "wave1.csv"
 KEY = "work-management@1.0.0"
@@ -162,7 +162,7 @@ def test_text_cells_are_guarded_against_csv_injection(tmp_path: Path) -> None:
     table = read_responses_csv(WAVE1, q)
     renamed = np.where(table.unit == table.unit[0], "=cmd|' /C calc'!A0", table.unit).astype(object)
     source = tmp_path / "evil.csv"
-    write_responses_csv(dataclasses.replace(table, unit=renamed), source)
+    source.write_bytes(responses_csv(dataclasses.replace(table, unit=renamed)))
     out = tmp_path / "scores.csv"
     code, _, _ = run(str(source), "-q", KEY, "--out", str(out))
     assert code == 0

@@ -121,17 +121,17 @@ BROKEN = [
     ),
     pytest.param(
         [_set("levels[2].threshold", 1.5)],
-        [("levels[2].threshold", "thresholds")],
+        [("levels[2].threshold", "invalid-thresholds")],
         id="thresholds-not-ascending",
     ),
     pytest.param(
         [_set("levels[3].threshold", 7)],
-        [("levels[3].threshold", "thresholds")],
+        [("levels[3].threshold", "invalid-thresholds")],
         id="threshold-outside-scale",
     ),
     pytest.param(
         [_set("levels[0].threshold", 1.2)],
-        [("levels[0].threshold", "thresholds")],
+        [("levels[0].threshold", "invalid-thresholds")],
         id="first-threshold-not-minimum",
     ),
     pytest.param(
@@ -150,9 +150,13 @@ BROKEN = [
         id="undeclared-language",
     ),
     pytest.param(
-        [_set("items[1].weight", 0)], [("items[1]", "weight")], id="reverse-keyed-with-weight-0"
+        [_set("items[1].weight", 0)],
+        [("items[1]", "invalid-weight")],
+        id="reverse-keyed-with-weight-0",
     ),
-    pytest.param([_set("items[0].weight", 0)], [("items[0].weight", "weight")], id="weight-0"),
+    pytest.param(
+        [_set("items[0].weight", 0)], [("items[0].weight", "invalid-weight")], id="weight-0"
+    ),
     pytest.param(
         [_set("default_language", "fr")],
         [("default_language", "unknown-reference")],
@@ -172,12 +176,12 @@ BROKEN = [
     pytest.param([_set("version", "1.0")], [("version", "wrong-type")], id="version-not-semver"),
     pytest.param(
         [_set("scale.options[2].value", 7)],
-        [("scale.options", "scale")],
+        [("scale.options", "invalid-scale")],
         id="scale-values-not-consecutive",
     ),
     pytest.param(
         [_set("recommendations[0].to_level", 3)],
-        [("recommendations[0].to_level", "levels")],
+        [("recommendations[0].to_level", "invalid-levels")],
         id="recommendation-skips",
     ),
     pytest.param(
@@ -203,12 +207,12 @@ BROKEN = [
                 },
             )
         ],
-        [("crosswalk.items[0].id", "unknown-reference"), ("crosswalk.items", "crosswalk")],
+        [("crosswalk.items[0].id", "unknown-reference"), ("crosswalk.items", "invalid-crosswalk")],
         id="crosswalk-unknown-item",
     ),
     pytest.param(
         [_set("crosswalk", {"previous": "1.0.0", "items": [{"id": "I01", "change": "new"}]})],
-        [("crosswalk.previous", "crosswalk")],
+        [("crosswalk.previous", "invalid-crosswalk")],
         id="crosswalk-previous-not-older",
     ),
     pytest.param(
@@ -228,7 +232,7 @@ BROKEN = [
         [
             ("items[1].id", "duplicate-id"),
             ("items[3].component", "unknown-reference"),
-            ("levels[2].threshold", "thresholds"),
+            ("levels[2].threshold", "invalid-thresholds"),
             ("items[4].text", "missing-translation"),
             ("items[5].weight", "wrong-type"),
         ],
@@ -301,7 +305,7 @@ def test_unusable_files(content: bytes, message: str, tmp_path: Path) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     report = validate_file(tmp_path / "nope.yaml")
-    assert report.problems[0].type == "unreadable"
+    assert report.problems[0].type == "unreadable-file"
 
 
 def test_bom_is_accepted(minimal_data: dict[str, Any], tmp_path: Path) -> None:

@@ -10,18 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment.campaigns.actions import (
-    ActionError,
-    UnknownActionError,
-    add_action,
-    delete_action,
-    list_actions,
-    update_action,
-)
+from assessment.campaigns.actions import add_action, delete_action, list_actions, update_action
 from assessment.campaigns.management import CampaignInfo, list_campaigns
 from assessment.demo.generate import DEMO_QUESTIONNAIRES, DEMO_SEED, demo_waves, write_demo
 from assessment.demo.seed import ACTIONS, WAVES, seed_demo
-from assessment.errors import DataError
+from assessment.errors import ActionError, DataError, UnknownActionError
 from assessment.outputs.benchmark_rows import (
     COLUMNS,
     delete_benchmark_rows,

@@ -20,11 +20,11 @@ from assessment.campaigns.management import (
     save_units,
     set_targets,
 )
+from assessment.errors import NoResponsesError
 from assessment.questionnaire import default_registry
 from assessment.results.campaign_answers import (
     NO_UNIT,
     LRUCache,
-    NoResponsesError,
     campaign_version,
     load_responses,
     score_campaign,

@@ -17,11 +17,8 @@ from storage.databases import QUESTIONNAIRE
 from assessment.campaigns.management import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    CampaignClosedError,
     CampaignInfo,
-    CampaignSettingsError,
     UnitSpec,
-    UnknownCampaignError,
     check_units,
     close_campaign,
     create_campaign,
@@ -39,14 +36,18 @@ from assessment.campaigns.management import (
     survey_url,
     update_campaign,
 )
-from assessment.errors import AssessmentError, DataError, UnknownQuestionnaireError
+from assessment.errors import (
+    AssessmentError,
+    CampaignClosedError,
+    CampaignSettingsError,
+    DataError,
+    InvitationError,
+    UnknownCampaignError,
+    UnknownQuestionnaireError,
+)
 from assessment.storage import Database
 from assessment.storage.models import Campaign, Invitation
-from assessment.survey.responding import (
-    InvitationError,
-    start_response,
-    submit_response,
-)
+from assessment.survey.responding import start_response, submit_response
 
 
 def test_create_campaign_records_questionnaire_units_targets_and_defaults(
@@ -309,6 +310,8 @@ def test_read_units_csv(tmp_path: Path) -> None:
         UnitSpec("Sales", None, None),
     ]
     assert read_units_csv(_write(tmp_path, "name\nA\n")) == [UnitSpec("A")]
+    # An upload is read from its bytes (no file on disk), with the same result.
+    assert read_units_csv(path.read_bytes(), name="upload.csv") == read_units_csv(path)
 
 
 BROKEN_UNITS: list[tuple[str, str | bytes, str]] = [
@@ -334,24 +337,24 @@ BROKEN_UNITS: list[tuple[str, str | bytes, str]] = [
     [
         pytest.param(
             [UnitSpec("A"), UnitSpec("A"), UnitSpec("B", "Z")],
-            [("units[1].name", "duplicate"), ("units[2].parent", "unknown-parent")],
+            [("units[1].name", "duplicate-unit"), ("units[2].parent", "unknown-parent")],
             id="unknown-parent-after-a-duplicate",
         ),
         pytest.param(
             [UnitSpec("A"), UnitSpec("A"), UnitSpec("B", "C"), UnitSpec("C", "B")],
             [
-                ("units[1].name", "duplicate"),
-                ("units[2].parent", "cycle"),
-                ("units[3].parent", "cycle"),
+                ("units[1].name", "duplicate-unit"),
+                ("units[2].parent", "unit-cycle"),
+                ("units[3].parent", "unit-cycle"),
             ],
             id="cycle-after-a-duplicate",
         ),
         pytest.param(
             [UnitSpec("X", "B"), UnitSpec("B", "C"), UnitSpec("C", "B")],
-            [("units[1].parent", "cycle"), ("units[2].parent", "cycle")],
+            [("units[1].parent", "unit-cycle"), ("units[2].parent", "unit-cycle")],
             id="only-the-units-in-the-cycle",
         ),
-        pytest.param([UnitSpec("A", "A")], [("units[0].parent", "cycle")], id="own-parent"),
+        pytest.param([UnitSpec("A", "A")], [("units[0].parent", "unit-cycle")], id="own-parent"),
     ],
 )
 def test_check_units_names_the_position_of_each_problem(
@@ -369,3 +372,7 @@ def test_broken_units_files(tmp_path: Path, content: str | bytes, message: str) 
     with pytest.raises(DataError) as caught:
         read_units_csv(_write(tmp_path, content))
     assert message in str(caught.value)
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    with pytest.raises(DataError) as from_bytes:
+        read_units_csv(data, name="units.csv")
+    assert message in str(from_bytes.value)

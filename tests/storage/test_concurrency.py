@@ -21,15 +21,10 @@ from assessment.campaigns.management import (
     create_invitations,
     get_campaign,
 )
+from assessment.errors import InvitationError
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response
-from assessment.survey.responding import (
-    InvitationError,
-    SubmitResult,
-    save_answers,
-    start_response,
-    submit_response,
-)
+from assessment.survey.responding import SubmitResult, save_answers, start_response, submit_response
 
 RESPONSES = 500
 THREADS = 8

@@ -13,21 +13,16 @@ from sqlalchemy import func, select, text
 from storage.databases import QUESTIONNAIRE
 from storage.responses_files import responses_rows, write_responses
 
-from assessment.campaigns.importing import (
-    DEFAULT_MAX_BYTES,
-    ImportConflictError,
-    import_key,
-    import_responses,
-)
+from assessment.campaigns.importing import DEFAULT_MAX_BYTES, import_key, import_responses
 from assessment.campaigns.management import (
     CampaignInfo,
     close_campaign,
     create_campaign,
     get_campaign,
 )
-from assessment.errors import AssessmentError, DataError
+from assessment.errors import AssessmentError, DataError, ImportConflictError
 from assessment.questionnaire import default_registry
-from assessment.responses.wide_csv import read_responses_csv, write_responses_csv
+from assessment.responses.wide_csv import read_responses_csv, responses_csv
 from assessment.results.campaign_answers import load_responses
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response, Unit
@@ -67,7 +62,7 @@ def test_round_trip_import_then_load_gives_the_same_answers(
 
     # The stored table written as CSV reads back equal (the `export responses --raw` round trip)
     exported = tmp_path / "exported.csv"
-    write_responses_csv(stored, exported)
+    exported.write_bytes(responses_csv(stored))
     assert read_responses_csv(exported, default_registry().get(QUESTIONNAIRE)).equals(stored)
     # ... re-imports into the same campaign as the same respondents (nobody added) ...
     again = import_responses(db, campaign.code, exported)
@@ -269,6 +264,28 @@ def test_a_100_mb_file_is_refused_by_size_before_reading(
     assert caught.value.problems[0].type == "file-too-large"
     assert _counts(db) == before
     assert DEFAULT_MAX_BYTES == 20 * MB
+
+
+def test_an_upload_is_imported_from_its_bytes(
+    db: Database, campaign: CampaignInfo, tmp_path: Path
+) -> None:
+    data = write_responses(tmp_path / "r.csv", responses_rows(8)).read_bytes()
+    with pytest.raises(DataError, match="import limit is 0 MB") as caught:
+        import_responses(db, campaign.code, data, name="upload.csv", max_bytes=100)
+    assert caught.value.problems[0].path == "upload.csv"
+    broken = data.replace(b"\n", b"\n\n", 3).replace(b",4,", b",9,", 1)
+    with pytest.raises(DataError) as caught:
+        import_responses(db, campaign.code, broken, name="upload.csv")
+    assert any(p.path.startswith("upload.csv row ") for p in caught.value.problems)
+    # Blank lines count in the row numbers named, as they do for a file on disk.
+    on_disk = tmp_path / "upload.csv"
+    on_disk.write_bytes(broken)
+    with pytest.raises(DataError) as from_disk:
+        import_responses(db, campaign.code, on_disk)
+    assert caught.value.problems == from_disk.value.problems
+    result = import_responses(db, campaign.code, data, name="upload.csv")
+    assert (result.file, result.added) == ("upload.csv", 8)
+    assert import_responses(db, campaign.code, tmp_path / "r.csv").unchanged == 8
 
 
 def test_the_size_limit_can_be_raised(db: Database, campaign: CampaignInfo, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from assessment.campaigns.management import (
     get_campaign,
     hash_token,
 )
+from assessment.errors import DatabaseURLError
 from assessment.storage import (
     Database,
     DatabaseMissingError,
@@ -33,7 +34,7 @@ from assessment.storage import (
     settings,  # noqa: F401  (its table is part of the schema)
     upgrade,
 )
-from assessment.storage.engine import ENV_VAR, DatabaseURLError, default_sqlite_path
+from assessment.storage.engine import ENV_VAR, default_sqlite_path
 from assessment.storage.migrate import alembic_config
 from assessment.storage.models import (
     Base,

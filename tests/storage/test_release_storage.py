@@ -3,7 +3,6 @@ groups changes no published byte."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 
 import numpy as np
@@ -15,7 +14,7 @@ import assessment.results.dashboard as dash
 from assessment.campaigns.importing import import_table
 from assessment.campaigns.management import UnitSpec, create_campaign
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.outputs.exports import scores_export, write_csv
+from assessment.outputs.exports import scores_csv
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.release import Release, build_release
@@ -57,9 +56,7 @@ def _published(release: Release) -> dict[str, str]:
     for name, scored in (("unit", release.scores("unit")), ("role", release.by_role)):
         assert scored is not None
         meta = {**scored.metadata, "generated_at": "-", "campaign": "-"}
-        buffer = io.StringIO()
-        write_csv(scores_export(scored.result, meta), buffer)
-        out[f"{name}.scores"] = buffer.getvalue()
+        out[f"{name}.scores"] = scores_csv(scored.result, meta).decode("utf-8")
         out[f"{name}.stats"] = scored.result.stats.to_csv(index=False)
     participation = dash.CampaignResults(release).participation()
     out["participation"] = participation.to_csv(index=False)

@@ -15,17 +15,16 @@ from storage.responses_files import responses_rows, write_responses
 from assessment.campaigns.importing import import_responses
 from assessment.campaigns.management import (
     CampaignInfo,
-    CampaignSettingsError,
     create_campaign,
     get_campaign,
     list_campaigns,
     update_campaign,
 )
-from assessment.errors import DataError
+from assessment.errors import AnswerError, CampaignSettingsError, DataError
 from assessment.questionnaire.registry import Registry
 from assessment.storage import Database
 from assessment.storage.models import Response
-from assessment.survey.responding import AnswerError, save_answers, start_response, submit_response
+from assessment.survey.responding import save_answers, start_response, submit_response
 
 
 @pytest.fixture

@@ -11,19 +11,21 @@ from sqlalchemy import inspect, select, text
 from storage.databases import QUESTIONNAIRE
 
 from assessment.campaigns.management import (
-    CampaignClosedError,
     CampaignInfo,
     close_campaign,
     create_campaign,
     get_campaign,
 )
+from assessment.errors import (
+    AlreadyReceivedError,
+    AnswerError,
+    CampaignClosedError,
+    ResponseNotFoundError,
+    WrongQuestionnaireError,
+)
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response, SubmittedToken
 from assessment.survey.responding import (
-    AlreadyReceivedError,
-    AnswerError,
-    ResponseNotFoundError,
-    WrongQuestionnaireError,
     resume_response,
     save_answers,
     start_response,
@@ -108,7 +110,7 @@ def test_submit_needs_a_unit_and_an_answer(db: Database, campaign: CampaignInfo)
     token = _start(db, campaign)
     with pytest.raises(AnswerError) as caught:
         submit_response(db, token, questionnaire=QUESTIONNAIRE)
-    assert {p.type for p in caught.value.problems} == {"missing-unit", "empty"}
+    assert {p.type for p in caught.value.problems} == {"missing-unit", "no-answers"}
     assert (
         submit_response(
             db, token, questionnaire=QUESTIONNAIRE, unit="Sales", answers={"WFA01": 2}
@@ -157,12 +159,17 @@ def test_a_wrong_questionnaire_version_is_refused(
 
 
 BAD_ANSWERS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
-    ("off-scale-high", {"CLA01": 6}, {}, "CLA01: expected a whole number 1..5, DK or NA; got 6"),
-    ("off-scale-zero", {"CLA01": 0}, {}, "got 0"),
-    ("text-number", {"CLA01": "4"}, {}, "got '4'"),
-    ("boolean", {"CLA01": True}, {}, "got True"),
-    ("float", {"CLA01": 3.5}, {}, "got 3.5"),
-    ("lowercase-code", {"CLA01": "dk"}, {}, "got 'dk'"),
+    (
+        "off-scale-high",
+        {"CLA01": 6},
+        {},
+        "CLA01: expected a whole number 1..5, DK or NA, found 6 (off the scale)",
+    ),
+    ("off-scale-zero", {"CLA01": 0}, {}, "found 0 (off the scale)"),
+    ("text-number", {"CLA01": "4"}, {}, "found '4'"),
+    ("boolean", {"CLA01": True}, {}, "found True"),
+    ("float", {"CLA01": 3.5}, {}, "found 3.5"),
+    ("lowercase-code", {"CLA01": "dk"}, {}, "found 'dk'"),
     ("unknown-statement", {"XYZ01": 3}, {}, "has no statement 'XYZ01'"),
     (
         "unknown-unit",

@@ -4,7 +4,6 @@ with errors shown as a table, open/close, invitation links, and nothing without 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 import streamlit as st
 from storage.questionnaire_files import MINI, questionnaires_with_roles
 from streamlit.testing.v1 import AppTest
+from support import forbid_temporary_files
 from ui.pages import open_page
 
 from assessment.campaigns.management import (
@@ -26,7 +26,7 @@ from assessment.campaigns.management import (
 )
 from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
-from assessment.responses.wide_csv import write_responses_csv
+from assessment.responses.wide_csv import responses_csv
 from assessment.storage import Database, connect, upgrade
 from assessment.ui.language import LANGUAGE_KEY
 from assessment.ui.session import FACILITATOR_KEY
@@ -167,6 +167,31 @@ def test_create_with_a_units_file(db: Database) -> None:
     }
 
 
+def test_uploads_are_read_from_memory_without_temporary_files(
+    db: Database, campaign: CampaignInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A units file (Create tab) and a responses file (Import tab) go from the upload's bytes
+    # straight to the library: no temporary file on the server's disk.
+    create = _open("Create a campaign")
+    importing = _open("Import responses")
+    called = forbid_temporary_files(monkeypatch)
+    create.text_input(key="wmm_create_name").input("From memory")
+    create.file_uploader(key="wmm_create_units_file").upload(
+        "units.csv", b"unit,head_count\nEast,12\n", "text/csv"
+    )
+    _click(create, "Create the campaign")
+    _clean(create)
+    assert any(c.name == "From memory" for c in list_campaigns(db))
+    importing.file_uploader(key="wmm_import_file").upload(
+        "responses.csv", _responses_csv({"North": 6, "South": 5}), "text/csv"
+    )
+    importing.run()
+    _click(importing, "Import")
+    _clean(importing)
+    assert importing.success and "responses.csv: 11 row(s)" in importing.success[0].value
+    assert called == []
+
+
 def test_close_and_reopen(db: Database, campaign: CampaignInfo) -> None:
     at = _open()
     _click(at, "Close the campaign")
@@ -210,9 +235,7 @@ def _responses_csv(units: dict[str, int]) -> bytes:
     table = generate_organisation(
         q, seed=5, profile=profile, respondents=list(units.values())
     ).table
-    buffer = io.StringIO()
-    write_responses_csv(table, buffer)
-    return buffer.getvalue().encode("utf-8")
+    return responses_csv(table)
 
 
 def test_import_responses(db: Database, campaign: CampaignInfo) -> None:

@@ -317,11 +317,13 @@ def test_add_a_recommended_action_with_one_click(world: World) -> None:
 
 
 def test_benchmark_panel_with_imported_benchmarks(world: World, tmp_path: Path) -> None:
-    from assessment.outputs.campaign_exports import export_benchmark, import_benchmarks
+    from assessment.outputs.campaign_exports import campaign_benchmark_csv, import_benchmarks
 
     # The earlier wave's benchmark file under another name stands in for a peer organisation.
     peer = tmp_path / "peer.csv"
-    export_benchmark(world.db, world.demo_first, peer, org="Peer organisation")
+    peer.write_bytes(
+        campaign_benchmark_csv(world.db, world.demo_first, org="Peer organisation").data
+    )
     import_benchmarks(world.db, [peer])
     at = _open(world.demo)
     _tab(at, "Benchmark")

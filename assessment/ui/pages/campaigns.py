@@ -6,15 +6,16 @@ file), `assessment.campaigns.importing` and `assessment.results.dashboard` (unit
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from assessment import i18n
+from assessment.analysis.spec import dimension_names
 from assessment.campaigns.importing import import_responses
 from assessment.campaigns.management import (
+    CAMPAIGN_MODES,
     CampaignInfo,
     UnitSpec,
     check_require_role,
@@ -32,12 +33,12 @@ from assessment.campaigns.management import (
     survey_url,
     update_campaign,
 )
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.results import dashboard as dash
-from assessment.storage import Database
-from assessment.storage.models import CAMPAIGN_MODES
 from assessment.survey.qr import qr_svg
+from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.language import t
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
@@ -48,6 +49,7 @@ LINKS_KEY = "wmm_invitation_links"
 MESSAGE_KEY = "wmm_campaigns_message"
 
 
+@guarded_page
 def render() -> None:
     """Draw the Campaigns page (facilitator login required)."""
     require_facilitator()
@@ -94,7 +96,7 @@ def _label(info: CampaignInfo) -> str:
     return f"{info.name}{who} ({info.code}, {_coded('campaigns.status', info.status)})"
 
 
-def _manage(db: Database, campaigns: list[CampaignInfo]) -> None:
+def _manage(db: Store, campaigns: list[CampaignInfo]) -> None:
     if not campaigns:
         st.info(t("campaigns.none_yet"))
         return
@@ -164,7 +166,7 @@ def _role_text(info: CampaignInfo) -> str:
     )
 
 
-def _role_setting(db: Database, info: CampaignInfo) -> None:
+def _role_setting(db: Store, info: CampaignInfo) -> None:
     with st.expander(t("campaigns.role_question")), st.form("wmm_edit_role"):
         required = st.checkbox(
             t("campaigns.require_role"),
@@ -174,11 +176,8 @@ def _role_setting(db: Database, info: CampaignInfo) -> None:
         )
         st.caption(t("campaigns.role_applies"))
         if st.form_submit_button(t("campaigns.save_role")):
-            try:
+            with page_errors():
                 changed = update_campaign(db, info.code, require_role=bool(required))
-            except AssessmentError as exc:
-                _show_error(exc)
-            else:
                 _done(t("campaigns.role_saved", name=changed.name, state=_role_text(changed)))
 
 
@@ -196,7 +195,7 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-def _invitations(db: Database, info: CampaignInfo) -> None:
+def _invitations(db: Store, info: CampaignInfo) -> None:
     st.markdown(f"**{t('campaigns.invitations')}**")
     # Filled in after the button below is handled, so the count includes links just created.
     counter = st.empty()
@@ -210,11 +209,8 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
         key="wmm_invite_count",
     )
     if cols[1].button(t("campaigns.create_links"), key="wmm_invite_create"):
-        try:
+        with page_errors():
             tokens = create_invitations(db, info.code, int(count))
-        except AssessmentError as exc:
-            st.error(as_text(exc, keep_lines=True))
-        else:
             st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
     total, used = invitation_counts(db, info.code)
     counter.caption(t("campaigns.links_count", total=total, used=used))
@@ -231,7 +227,7 @@ def _invitations(db: Database, info: CampaignInfo) -> None:
         )
 
 
-def _units_and_targets(db: Database, info: CampaignInfo) -> None:
+def _units_and_targets(db: Store, info: CampaignInfo) -> None:
     q = default_registry().get(info.questionnaire)
     with st.expander(t("campaigns.units_and_targets")), st.form("wmm_edit_campaign"):
         units = st.text_area(
@@ -242,14 +238,11 @@ def _units_and_targets(db: Database, info: CampaignInfo) -> None:
         )
         targets = _target_inputs(q, dict(info.targets), key=f"wmm_edit_target_{info.code}")
         if st.form_submit_button(t("campaigns.save_units")):
-            try:
+            with page_errors():
                 specs = dash.parse_units_text(units)
                 if specs:
                     save_units(db, info.code, specs)
                 set_targets(db, info.code, targets)
-            except AssessmentError as exc:
-                _show_error(exc)
-            else:
                 _done(t("campaigns.units_saved", name=info.name))
 
 
@@ -258,7 +251,7 @@ def _units_and_targets(db: Database, info: CampaignInfo) -> None:
 
 def _target_inputs(q: Questionnaire, current: dict[str, int], *, key: str) -> dict[str, int | None]:
     """One select per component, the overall score and each index: no target or a level."""
-    names = dash.dimension_names(q)
+    names = dimension_names(q)
     levels = [NO_TARGET, *(lv.level for lv in sorted(q.levels, key=lambda lv: lv.level))]
     chosen: dict[str, int | None] = {}
     shown = [d for d in dimension_ids(q) if d not in {p.id for p in q.principles}]
@@ -278,7 +271,7 @@ def _target_inputs(q: Questionnaire, current: dict[str, int], *, key: str) -> di
     return chosen
 
 
-def _create(db: Database) -> None:
+def _create(db: Store) -> None:
     registry = default_registry()
     keys = registry.keys()
     if not keys:
@@ -348,7 +341,7 @@ def _create(db: Database) -> None:
         submitted = st.form_submit_button(t("campaigns.create"), type="primary")
     if not submitted:
         return
-    try:
+    with page_errors() as outcome:
         specs = (
             _units_from_upload(units_file.name, units_file.getvalue())
             if units_file is not None
@@ -368,8 +361,7 @@ def _create(db: Database) -> None:
             targets={d: lv for d, lv in targets.items() if lv is not None},
             require_role=bool(require_role) and not_requirable is None,
         )
-    except AssessmentError as exc:
-        _show_error(exc)
+    if outcome.failed:
         return
     st.success(
         t("campaigns.created", name=as_text(info.name), code=info.code, link=info.survey_url)
@@ -379,22 +371,13 @@ def _create(db: Database) -> None:
 
 
 def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(content)
-        return read_units_csv(path)
-
-
-def _show_error(exc: AssessmentError) -> None:
-    st.error(as_text(exc.message if getattr(exc, "problems", None) else exc, keep_lines=True))
-    if getattr(exc, "problems", None):
-        st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
+    return read_units_csv(content, name=Path(name).name)
 
 
 # -- importing --------------------------------------------------------------------------------------
 
 
-def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
+def _import(db: Store, campaigns: list[CampaignInfo]) -> None:
     open_campaigns = [c for c in campaigns if c.status == "open"]
     if not open_campaigns:
         st.info(t("campaigns.no_open"))
@@ -414,13 +397,8 @@ def _import(db: Database, campaigns: list[CampaignInfo]) -> None:
     upload = st.file_uploader(t("campaigns.responses_file"), type=["csv"], key="wmm_import_file")
     if upload is None or not st.button(t("campaigns.import"), type="primary", key="wmm_import_run"):
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
-        path.write_bytes(upload.getvalue())
-        try:
-            result = import_responses(db, info.code, path)
-        except AssessmentError as exc:
-            st.error(t("campaigns.nothing_imported", message=as_text(exc.message, keep_lines=True)))
-            st.dataframe(dash.problems_frame(exc), hide_index=True, width="stretch")
-            return
+    with page_errors(before=t("campaigns.nothing_imported") + " ") as outcome:
+        result = import_responses(db, info.code, upload.getvalue(), name=Path(upload.name).name)
+    if outcome.failed:
+        return
     st.success(result.summary)

@@ -16,6 +16,7 @@ import streamlit as st
 from assessment import i18n
 from assessment.analysis.waves import CHANGE_TEXT, wave_change
 from assessment.campaigns.actions import (
+    ACTION_STATUSES,
     Action,
     FollowUps,
     add_action,
@@ -25,17 +26,17 @@ from assessment.campaigns.actions import (
     update_action,
 )
 from assessment.campaigns.management import CampaignInfo, dimension_ids, list_campaigns, survey_url
+from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import campaign_version
-from assessment.storage import Database
-from assessment.storage.models import ACTION_STATUSES
+from assessment.results.rows import organisation_row, unit_rows
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
 from assessment.ui import charts
+from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
-from scoring.suppression import TOTAL_LABEL
 
 #: Seconds between two looks at the database in live mode.
 LIVE_SECONDS = 5
@@ -59,6 +60,7 @@ CAMPAIGN_KEY = "wmm_campaign"
 LIVE_VERSION_KEY = "wmm_live_version"
 
 
+@guarded_page
 def render() -> None:
     """Draw the Dashboard page (facilitator login required)."""
     require_facilitator()
@@ -72,10 +74,9 @@ def render() -> None:
         )
         return
     info = _choose_campaign(campaigns)
-    try:
+    with page_errors() as outcome:
         results = dash.load_results(db, info.code)
-    except AssessmentError as exc:
-        st.error(as_text(exc, keep_lines=True))
+    if outcome.failed:
         return
     q = results.questionnaire
     controls = st.columns([2, 1, 1])
@@ -143,8 +144,8 @@ def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
 def _header(results: dash.CampaignResults) -> None:
     info, q = results.info, results.questionnaire
     frame = results.participation()
-    total = frame[frame["unit"] == TOTAL_LABEL].iloc[0]
-    units = frame[frame["unit"] != TOTAL_LABEL]
+    total = organisation_row(frame)
+    units = unit_rows(frame)
     cols = st.columns(4)
     head = total["head_count"]
     cols[0].metric(
@@ -195,7 +196,7 @@ def _header(results: dash.CampaignResults) -> None:
 # -- live mode --------------------------------------------------------------------------------------
 
 
-def _live_panel(db: Database, code: str, language: str) -> None:
+def _live_panel(db: Store, code: str, language: str) -> None:
     version = campaign_version(db, code)
     key = f"{LIVE_VERSION_KEY}_{code}"
     update = dash.live_update(st.session_state.get(key), version)
@@ -235,7 +236,7 @@ def _live_panel(db: Database, code: str, language: str) -> None:
 # -- the panels -------------------------------------------------------------------------------------
 
 
-def _panels(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:
+def _panels(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
     tabs = st.tabs(list(TABS), key="wmm_dashboard_tab", on_change="rerun")
     panel: dict[str, Callable[[], None]] = {
         "Overview": lambda: _overview(results, view, language),
@@ -314,7 +315,7 @@ def _participation_panel(results: dash.CampaignResults) -> None:
         # Results advance in releases (DESIGN §7 "Time"); the table's notes name the groups.
         st.caption(as_text(results.summary.text))
     frame = results.participation()
-    units = frame[frame["unit"] != TOTAL_LABEL]
+    units = unit_rows(frame)
     if units.empty:
         st.info("No units yet: they come from the unit list or from the first import.")
         return
@@ -448,7 +449,7 @@ def _units(results: dash.CampaignResults, language: str) -> None:
     )
     table = results.participation()
     st.dataframe(
-        table[table["unit"] != TOTAL_LABEL][["unit", "head_count", "responses", "note"]].rename(
+        unit_rows(table)[["unit", "head_count", "responses", "note"]].rename(
             columns={
                 "unit": "Unit",
                 "head_count": "People",
@@ -562,7 +563,7 @@ def _discussion(results: dash.CampaignResults, view: dash.View, language: str) -
     )
 
 
-def _actions(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:
+def _actions(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
     q = results.questionnaire
     info = results.info
     names = dash.dimension_names(q, language)
@@ -603,11 +604,9 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                         icon=":material/add:",
                         help="Adds it as an open action; set the owner and due date below.",
                     ):
-                        try:
+                        with page_errors():
                             add_action(db, info.code, dimension=component, title=action)
                             st.toast("Added to the action plan.")
-                        except AssessmentError as exc:
-                            st.error(as_text(exc, keep_lines=True))
                     suggestions.append((component, action))
     st.subheader("Action plan")
     with st.form("wmm_add_action", clear_on_submit=True):
@@ -636,7 +635,7 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
         if st.form_submit_button("Add to the action plan", type="primary"):
             picked = suggestions[choice - 1] if choice else None
             text = title.strip() or (picked[1] if picked else "")
-            try:
+            with page_errors():
                 add_action(
                     db,
                     info.code,
@@ -647,8 +646,6 @@ def _actions(db: Database, results: dash.CampaignResults, view: dash.View, langu
                     status=status,
                 )
                 st.success("Added to the action plan.")
-            except AssessmentError as exc:
-                st.error(as_text(exc, keep_lines=True))
     actions = list_actions(db, info.code)
     carried = follow_ups(db, info.code)
     earlier = list(carried.actions) if carried is not None else []
@@ -694,9 +691,7 @@ ACTION_KEEP = "(keep)"
 DELETE_KEY = "wmm_action_delete"
 
 
-def _change_action(
-    db: Database, code: str, actions: list[Action], carried: FollowUps | None
-) -> None:
+def _change_action(db: Store, code: str, actions: list[Action], carried: FollowUps | None) -> None:
     """The form that changes or deletes an item (own or carried over); a delete asks first."""
     items: dict[tuple[str, int], Action] = {(code, a.id): a for a in actions}
     if carried is not None:
@@ -722,7 +717,7 @@ def _change_action(
         save, remove = st.columns(2)
         saved = save.form_submit_button("Save")
         removed = remove.form_submit_button("Delete this action")
-    try:
+    with page_errors():
         if saved and picked is not None:
             changes = dash.action_changes(new_status, new_owner, new_due, keep=ACTION_KEEP)
             if changes:
@@ -746,11 +741,9 @@ def _change_action(
             if no.button("Cancel", key="wmm_action_delete_no"):
                 st.session_state.pop(DELETE_KEY, None)
                 st.rerun()
-    except AssessmentError as exc:
-        st.error(as_text(exc, keep_lines=True))
 
 
-def _waves(db: Database, results: dash.CampaignResults, view: dash.View, language: str) -> None:
+def _waves(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
     st.subheader("Waves over time")
     if view.by == "role":
         st.info("Waves are compared for the organisation or a unit; choose one above.")
@@ -898,7 +891,7 @@ def _roles(results: dash.CampaignResults, language: str) -> None:
     _change_table(gaps, a, b, results)
 
 
-def _benchmark(db: Database, results: dash.CampaignResults, language: str) -> None:
+def _benchmark(db: Store, results: dash.CampaignResults, language: str) -> None:
     st.subheader("Benchmark position")
     if results.by_unit is None:
         _no_results(results, dash.View())
@@ -1031,7 +1024,7 @@ def _reliability(results: dash.CampaignResults, language: str) -> None:
             st.markdown(f"- {as_text(note)}")
 
 
-def _downloads(db: Database, results: dash.CampaignResults, language: str) -> None:
+def _downloads(db: Store, results: dash.CampaignResults, language: str) -> None:
     st.subheader("Downloads")
     info, q = results.info, results.questionnaire
     st.caption("Every file applies the privacy rules: groups below the minimum size never appear.")

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from assessment import i18n
-from assessment.errors import AssessmentError
 from assessment.i18n import format_number
 from assessment.questionnaire import default_registry
 from assessment.questionnaire.compare import compare_versions
 from assessment.questionnaire.overview import structure
+from assessment.ui.errors import guarded_page, page_errors
 from assessment.ui.language import t, ui_language
 
 #: The kinds of change between two versions, in the order the filter offers them.
@@ -27,8 +27,9 @@ def _content_language(languages: list[str]) -> int:
     return languages.index(language) if language in languages else 0
 
 
+@guarded_page
 def render() -> None:
-    """Draw the Questionnaires page (open to everyone: questionnaires are public)."""
+    """Draw the Questionnaires page: browse one version, or compare two."""
     registry = default_registry()
     keys = registry.keys()
     st.title(t("questionnaires.title"))
@@ -150,10 +151,9 @@ def _compare(keys: list[str]) -> None:
         format_func=_language_name,
         key="q_cmp_language",
     )
-    try:
+    with page_errors() as outcome:
         comparison = compare_versions(new, previous, language=language)
-    except AssessmentError as exc:
-        st.error(str(exc))
+    if outcome.failed:
         return
     summary = comparison.summary()
     cols = st.columns(4)

@@ -16,7 +16,8 @@ import streamlit as st
 
 from assessment import i18n
 from assessment.campaigns.management import CampaignInfo, get_campaign
-from assessment.errors import AssessmentError, DataError
+from assessment.errors import AssessmentError, DataError, NoAnswers
+from assessment.i18n import text
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.survey.flow import (
     Answer,
@@ -62,6 +63,7 @@ from assessment.survey.responding import (
     submit_response,
 )
 from assessment.survey.site_address import base_url
+from assessment.ui.errors import guarded_callback, guarded_page
 from assessment.ui.language import set_html_lang, ui_language
 from assessment.ui.session import database
 
@@ -175,6 +177,15 @@ def _fail(error: AssessmentError) -> None:
         _state()[NOTICE] = error.message
 
 
+def _unexpected() -> None:
+    """After an unexpected error in a callback: say the answers are kept and to try again."""
+    _state()[NOTICE] = text("errors.unexpected_survey", _state().get(LANGUAGE))
+
+
+#: The survey's boundary around its callbacks (`assessment.ui.errors.guarded_callback`).
+_guarded = guarded_callback(on_error=_fail, on_unexpected=_unexpected)
+
+
 def _start_session(link: SurveyLink) -> None:
     """Set up a new browser session from its link: a fresh survey, or a resumed one."""
     _clear()
@@ -259,43 +270,42 @@ def _profile() -> _Profile:
     return {"unit": state.get(UNIT), "role": state.get(ROLE), "language": state.get(LANGUAGE)}
 
 
+@_guarded
 def _on_language() -> None:
     chosen = _state().get(LANGUAGE_WIDGET)
     if chosen:
         _state()[LANGUAGE] = chosen
 
 
+@_guarded
 def _on_start() -> None:
     state = _state()
     state.pop(NOTICE, None)
     db = database()
-    try:
-        if state.get(TOKEN) is None:
-            link: SurveyLink = state[LINK]
-            started = start_response(
-                db,
-                _campaign().code,
-                questionnaire=_questionnaire().key,
-                invitation=link.invitation,
-                language=_language(),
-            )
-            state[TOKEN] = started.resume_token
-        else:
-            save_answers(
-                db,
-                state[TOKEN],
-                {},
-                questionnaire=_questionnaire().key,
-                elapsed_seconds=_lap(),
-                **_profile(),
-            )
-    except AssessmentError as error:
-        _fail(error)
-        return
+    if state.get(TOKEN) is None:
+        link: SurveyLink = state[LINK]
+        started = start_response(
+            db,
+            _campaign().code,
+            questionnaire=_questionnaire().key,
+            invitation=link.invitation,
+            language=_language(),
+        )
+        state[TOKEN] = started.resume_token
+    else:
+        save_answers(
+            db,
+            state[TOKEN],
+            {},
+            questionnaire=_questionnaire().key,
+            elapsed_seconds=_lap(),
+            **_profile(),
+        )
     _restart_clock()
     _go(page_index(_pages(), "profile"))
 
 
+@_guarded
 def _on_profile(step: int, shown: int) -> None:
     state = _state()
     if state[PAGE] != shown:  # a second click on a button of a page already left
@@ -308,18 +318,14 @@ def _on_profile(step: int, shown: int) -> None:
     if step > 0 and missing:
         state[MISSING] = missing
         return
-    try:
-        save_answers(
-            database(),
-            state[TOKEN],
-            {},
-            questionnaire=_questionnaire().key,
-            elapsed_seconds=_lap(),
-            **_profile(),
-        )
-    except AssessmentError as error:
-        _fail(error)
-        return
+    save_answers(
+        database(),
+        state[TOKEN],
+        {},
+        questionnaire=_questionnaire().key,
+        elapsed_seconds=_lap(),
+        **_profile(),
+    )
     _restart_clock()
     _go(state[PAGE] + step)
 
@@ -354,6 +360,7 @@ def _save_page() -> bool:
     return True
 
 
+@_guarded
 def _on_move(step: int, shown: int) -> None:
     if _state()[PAGE] != shown:  # a second click on a button of a page already left
         return
@@ -363,6 +370,7 @@ def _on_move(step: int, shown: int) -> None:
         _go(_state()[PAGE] + step)
 
 
+@_guarded
 def _on_go_to(page_id: str, shown: int) -> None:
     if _state()[PAGE] != shown:
         return
@@ -371,6 +379,7 @@ def _on_go_to(page_id: str, shown: int) -> None:
         _go(page_index(_pages(), page_id))
 
 
+@_guarded
 def _on_submit() -> None:
     state = _state()
     if state.get(DONE):  # the second click of a double click: the first one submitted already
@@ -392,13 +401,10 @@ def _on_submit() -> None:
         if missing:
             state[MISSING] = missing
             _go(page_index(_pages(), "profile"))
-        elif "empty" in types:
+        elif NoAnswers.type in types:
             state[NOTICE] = "nothing_answered"
         else:
             state[NOTICE] = error.message
-        return
-    except AssessmentError as error:
-        _fail(error)
         return
     # Answers this session sent a moment ago (the first click of a double click) were received
     # now, not "already": only a response submitted elsewhere (another tab, a reload) was.
@@ -406,6 +412,7 @@ def _on_submit() -> None:
     state[TO_TOP] = state.get(TO_TOP, 0) + 1
 
 
+@_guarded
 def _on_next_person() -> None:
     link: SurveyLink = _state()[LINK]
     _clear()
@@ -413,6 +420,7 @@ def _on_next_person() -> None:
     _start_session(_state()[LINK])
 
 
+@_guarded
 def _on_open_code() -> None:
     # Codes are lower-case letters and digits; people typing them add spaces and capitals.
     code = "".join(str(_state().get(CODE_WIDGET) or "").split()).lower()
@@ -692,7 +700,17 @@ def _no_code_page() -> None:
 
 
 def render() -> None:
-    """Draw the survey for the link in the address bar."""
+    """Draw the survey for the link in the address bar, inside the survey's boundary: an
+    unexpected error is logged and says, in the respondent's language, that their answers are kept."""
+    guarded_page(_render, survey=True, language=_language_if_known)()
+
+
+def _language_if_known() -> str | None:
+    language = _state().get(LANGUAGE)
+    return str(language) if language else None
+
+
+def _render() -> None:
     st.set_page_config(layout="centered")
     state = _state()
     if LINK not in state:

@@ -6,7 +6,6 @@ import pytest
 
 from assessment.access.auth import (
     MIN_PASSWORD_LENGTH,
-    WeakPasswordError,
     check_password_strength,
     generate_password,
     hash_password,
@@ -14,6 +13,7 @@ from assessment.access.auth import (
     resolve_password,
     verify_password,
 )
+from assessment.errors import WeakPasswordError
 
 
 def test_hash_verifies_only_the_right_password() -> None:

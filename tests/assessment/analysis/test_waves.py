@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment.analysis.waves import comparison_minimum, score_waves, wave_change
+from assessment.analysis.waves import (
+    change_without_reworded,
+    comparison_minimum,
+    score_waves,
+    wave_change,
+)
 from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses.wide_csv import ResponseTable
@@ -146,3 +151,35 @@ def test_head_counts_of_pooled_units_are_summed(q, q_old) -> None:
     # Pooled head-count 11 for 10 respondents: the finite-population correction narrows the
     # interval (it would not apply if the pooled group's head-count were unknown).
     assert float(scores.loc[pooled, "se"].iloc[0]) < float(plain.loc[pooled, "se"].iloc[0])
+
+
+def test_change_is_also_reported_without_the_reworded_statements(q, q_old) -> None:
+    reworded = q.reworded_items(q_old)
+    assert reworded, "the published 1.1.0 rewords statements of 1.0.0"
+    before = _table(q_old, {"A": 30, "B": 25}, seed=8, wave=1)
+    after = _table(q, {"A": 30, "B": 25}, seed=8, wave=2)
+    waves = score_waves(
+        after, before, current_questionnaire=q, previous_questionnaire=q_old, min_group_size=5
+    )
+    assert set(waves.common.reworded) == reworded & set(waves.common.new_ids)
+    assert waves.same_only is not None
+    same_ids = set(waves.same_only.common.new_ids)
+    assert same_ids == set(waves.common.new_ids) - reworded
+    assert waves.same_only.same_only is None and waves.same_only.common.reworded == ()
+    both = change_without_reworded(waves, q, dimension_types=("component",))
+    assert not both.empty
+    assert set(both["robust"]) <= {True, False}
+    alone = wave_change(waves.same_only, q, dimension_types=("component",)).set_index("dimension")
+    for record in both.to_dict("records"):
+        assert record["diff_same_only"] == pytest.approx(alone.loc[record["dimension"], "diff"])
+        assert record["robust"] == (record["verdict"] == record["verdict_same_only"])
+
+
+def test_without_reworded_statements_identical_versions_have_no_second_comparison(q) -> None:
+    before = _table(q, {"A": 20}, seed=2, wave=1)
+    after = _table(q, {"A": 20}, seed=2, wave=2)
+    waves = score_waves(
+        after, before, current_questionnaire=q, previous_questionnaire=q, min_group_size=5
+    )
+    assert waves.same_only is None
+    assert change_without_reworded(waves, q).empty

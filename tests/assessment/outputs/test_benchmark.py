@@ -13,18 +13,17 @@ from scipy import stats
 
 from assessment.analysis.scoring import score_table
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.errors import DataError
+from assessment.errors import DataError, PrivacyError
 from assessment.outputs.benchmark import (
     BENCHMARK_COLUMNS,
     BENCHMARK_FORMAT,
     COMPARE_COLUMNS,
+    benchmark_csv,
     benchmark_rows,
     compare,
     percentile_rank,
     read_benchmark_files,
-    write_benchmark_csv,
 )
-from assessment.outputs.exports import PrivacyError
 from assessment.questionnaire import default_registry
 
 KEY = "work-management@1.0.0"
@@ -147,18 +146,18 @@ def test_organisation_below_minimum_writes_no_rows(questionnaire) -> None:
     assert tuple(rows.columns) == BENCHMARK_COLUMNS
 
 
-def test_writer_refuses_rows_below_the_minimum(rows, tmp_path) -> None:
+def test_writer_refuses_rows_below_the_minimum(rows) -> None:
     small = rows.copy()
     small.loc[0, "n_respondents"] = 3
     with pytest.raises(PrivacyError):
-        write_benchmark_csv(small, tmp_path / "b.csv", min_group_size=5)
+        benchmark_csv(small, min_group_size=5)
     with pytest.raises(ValueError, match="exactly the columns"):
-        write_benchmark_csv(rows.iloc[:, ::-1], tmp_path / "b.csv", min_group_size=5)
+        benchmark_csv(rows.iloc[:, ::-1], min_group_size=5)
 
 
 def test_write_then_read_round_trip(rows, tmp_path) -> None:
     path = tmp_path / "acme.csv"
-    write_benchmark_csv(rows, path, min_group_size=5)
+    path.write_bytes(benchmark_csv(rows, min_group_size=5))
     header = path.read_text("utf-8").splitlines()[0]
     assert header == ",".join(BENCHMARK_COLUMNS)
     back = read_benchmark_files([path])
@@ -185,7 +184,7 @@ def test_injection_in_labels_is_neutralised_and_read_back(scored, tmp_path) -> N
         period="2025-03",
     )
     path = tmp_path / "b.csv"
-    write_benchmark_csv(rows, path, min_group_size=5)
+    path.write_bytes(benchmark_csv(rows, min_group_size=5))
     text = path.read_text("utf-8")
     assert "'=cmd()" in text and "'+sector" in text and "'-5" in text
     back = read_benchmark_files([path])
@@ -318,7 +317,7 @@ def test_reads_several_files_and_versions(tmp_path) -> None:
         ),
         pytest.param(
             {"x.csv": benchmark_text([row()], columns=BENCHMARK_COLUMNS[:-1])},
-            "x.csv header",
+            "x.csv row 1",
             "missing-column",
             id="missing-column",
         ),
@@ -328,7 +327,7 @@ def test_reads_several_files_and_versions(tmp_path) -> None:
                     [{**row(), "extra": 1}], columns=(*BENCHMARK_COLUMNS, "extra")
                 )
             },
-            "x.csv header, column extra",
+            "x.csv row 1, column extra",
             "unknown-column",
             id="unknown-column",
         ),
@@ -350,10 +349,10 @@ def test_reads_several_files_and_versions(tmp_path) -> None:
                 "y.csv": benchmark_text([row(org="o2", questionnaire_sha256="1" * 64)]),
             },
             "y.csv row 2, column questionnaire_sha256",
-            "sha256-mismatch",
+            "checksum-mismatch",
             id="changed-questionnaire-file",
         ),
-        pytest.param({"x.csv": ""}, "x.csv", "empty", id="empty-file"),
+        pytest.param({"x.csv": ""}, "x.csv", "empty-file", id="empty-file"),
         pytest.param(
             {"x.csv": ",".join(BENCHMARK_COLUMNS) + "\n"}, "x.csv", "no-rows", id="header-only"
         ),
@@ -381,7 +380,7 @@ def test_read_not_utf8(tmp_path) -> None:
     path.write_bytes(benchmark_text([row(sector="Café")]).encode("latin-1"))
     with pytest.raises(DataError) as caught:
         read_benchmark_files([path])
-    assert caught.value.problems[0].type == "encoding"
+    assert caught.value.problems[0].type == "not-utf8"
 
 
 def test_read_caps_the_problems(tmp_path) -> None:
@@ -391,7 +390,7 @@ def test_read_caps_the_problems(tmp_path) -> None:
         read_benchmark_files([path])
     problems = caught.value.problems
     assert len(problems) == 51
-    assert problems[-1].message == "... and 30 more problems"
+    assert problems[-1].message == "and 30 more problem(s) not listed"
 
 
 def test_read_needs_files() -> None:
@@ -507,7 +506,7 @@ def test_compare_real_files(rows, tmp_path, questionnaire) -> None:
             scored.result, scored.metadata, org=name, sector="", size_band="", period="2025-02"
         )
         path = tmp_path / f"{name}.csv"
-        write_benchmark_csv(frame, path, min_group_size=5)
+        path.write_bytes(benchmark_csv(frame, min_group_size=5))
         others.append(path)
     pooled = read_benchmark_files(others, questionnaire_id="work-management")
     result = compare(rows, pooled)

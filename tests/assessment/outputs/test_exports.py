@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 from collections import Counter
 
@@ -15,21 +14,20 @@ from hypothesis import strategies as st
 from support import uncoarsened_scores
 
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.errors import AssessmentError
+from assessment.errors import AssessmentError, PrivacyError
 from assessment.outputs.exports import (
     METADATA_COLUMNS,
     OTHER_ROLES,
     OTHER_UNITS,
-    PrivacyError,
     anonymised_responses,
     assert_no_small_groups,
     assert_responses_anonymised,
     export_metadata,
+    scores_csv,
     scores_export,
-    write_scores_csv,
 )
 from assessment.questionnaire import default_registry
-from assessment.responses.wide_csv import ResponseTable, read_responses_csv, write_responses_csv
+from assessment.responses.wide_csv import ResponseTable, read_responses_csv, responses_csv
 
 KEY = "work-management@1.0.0"
 
@@ -181,7 +179,7 @@ def test_raw_export_round_trips(questionnaire, tmp_path) -> None:
     org = generate_organisation(questionnaire, seed=11, n_units=4)
     out, _ = anonymised_responses(org.table, min_group_size=5, raw=True)
     path = tmp_path / "raw.csv"
-    write_responses_csv(out, path)
+    path.write_bytes(responses_csv(out))
     again = read_responses_csv(path, questionnaire)
     assert again.equals(org.table)
 
@@ -189,9 +187,7 @@ def test_raw_export_round_trips(questionnaire, tmp_path) -> None:
 def test_anonymised_export_writes_as_a_responses_file(questionnaire) -> None:
     table = make_table(questionnaire, units_of({"A": 6, "=cmd|' /C calc'!A0": 2, "C": 7}))
     out, _ = anonymised_responses(table, min_group_size=5)
-    buffer = io.BytesIO()
-    write_responses_csv(out, buffer)
-    text = buffer.getvalue().decode("utf-8-sig")
+    text = responses_csv(out).decode("utf-8-sig")
     assert OTHER_UNITS in text
     assert "=cmd" not in text
 
@@ -341,7 +337,7 @@ def test_anonymised_export_imports_again(questionnaire, tmp_path) -> None:
     org = generate_organisation(questionnaire, seed=5, n_units=6)
     out, _ = anonymised_responses(org.table, min_group_size=5)
     path = tmp_path / "anonymised.csv"
-    write_responses_csv(out, path)
+    path.write_bytes(responses_csv(out))
     again = read_responses_csv(path, questionnaire)
     assert again.equals(out)
     assert_responses_anonymised(again, 5)
@@ -396,9 +392,7 @@ def test_every_combination_holds_the_minimum(questionnaire, data, tmp_path_facto
     after_rows = dict(zip(out.respondent_id, map(bytes, out.codes), strict=True))
     assert before_rows == after_rows
     # The file is valid input again and reads back as written.
-    buffer = io.BytesIO()
-    write_responses_csv(out, buffer)
-    again = read_responses_csv(buffer.getvalue(), questionnaire)
+    again = read_responses_csv(responses_csv(out), questionnaire)
     assert again.equals(out)
 
 
@@ -443,7 +437,7 @@ def test_suppressed_rows_keep_only_group_dimension_n(scored) -> None:
 
 def test_csv_injection_neutralised_numbers_stay_numbers(scored, tmp_path) -> None:
     path = tmp_path / "scores.csv"
-    write_scores_csv(scored.result, scored.metadata, path)
+    path.write_bytes(scores_csv(scored.result, scored.metadata))
     text = path.read_text("utf-8")
     assert "'=HYPERLINK" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text

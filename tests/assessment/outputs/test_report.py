@@ -15,9 +15,8 @@ from assessment.analysis.scoring import score_table
 from assessment.analysis.spec import common_item_spec
 from assessment.analysis.waves import WaveScores
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.errors import UnknownLanguageError
+from assessment.errors import PrivacyError, UnknownLanguageError
 from assessment.outputs.benchmark import benchmark_rows, compare
-from assessment.outputs.exports import PrivacyError
 from assessment.outputs.report import render_report
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import ResponseTable

@@ -66,7 +66,7 @@ def test_parse_then_build_equals_read(tmp_path: Path) -> None:
         build_response_table(parse_csv(path), Q)
     assert build_error.value.problems == read_error.value.problems
     types = {p.type for p in build_error.value.problems}
-    assert {"unknown-column", "off-scale", "not-an-integer", "empty-unit"} <= types
+    assert {"unknown-column", "off-scale", "not-an-answer", "empty-value"} <= types
 
 
 def test_build_of_a_good_file_equals_read() -> None:

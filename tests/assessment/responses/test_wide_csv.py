@@ -17,7 +17,7 @@ from assessment.responses.wide_csv import (
     MAX_LISTED_PROBLEMS,
     ResponseTable,
     read_responses_csv,
-    write_responses_csv,
+    responses_csv,
 )
 from scoring.recoding import DONT_KNOW, NOT_APPLICABLE, SKIPPED
 
@@ -102,24 +102,24 @@ BROKEN = [
         ],
     ),
     (
-        "not-an-integer",
+        "not-an-answer",
         "respondent_id,unit,CLA01,CLA02,CLA03\nr1,A,3.5,x,n/a\n",
         [
-            ("r.csv row 2, column CLA01", ["found '3.5'"], "not-an-integer"),
-            ("r.csv row 2, column CLA02", ["found 'x'"], "not-an-integer"),
-            ("r.csv row 2, column CLA03", ["found 'n/a'"], "not-an-integer"),
+            ("r.csv row 2, column CLA01", ["found '3.5'"], "not-an-answer"),
+            ("r.csv row 2, column CLA02", ["found 'x'"], "not-an-answer"),
+            ("r.csv row 2, column CLA03", ["found 'n/a'"], "not-an-answer"),
         ],
     ),
     (
-        "empty-unit",
+        "empty-value",
         "respondent_id,unit,CLA01\nr1,,3\nr2,  ,3\n",
         [
             (
                 "r.csv row 2, column unit",
                 ["expected a unit name, found an empty cell"],
-                "empty-unit",
+                "empty-value",
             ),
-            ("r.csv row 3, column unit", ["expected a unit name"], "empty-unit"),
+            ("r.csv row 3, column unit", ["expected a unit name"], "empty-value"),
         ],
     ),
     (
@@ -128,13 +128,13 @@ BROKEN = [
         [("r.csv row 2, column unit", ["reserved for the organisation row"], "reserved-unit")],
     ),
     (
-        "empty-respondent-id",
+        "empty-value",
         "respondent_id,unit,CLA01\n,A,3\n",
         [
             (
                 "r.csv row 2, column respondent_id",
                 ["expected a respondent id"],
-                "empty-respondent-id",
+                "empty-value",
             )
         ],
     ),
@@ -166,7 +166,10 @@ BROKEN = [
         [
             (
                 "r.csv",
-                ["every row names the questionnaire work-management@1.1.0"],
+                [
+                    "found work-management@1.1.0 in every row",
+                    "read the file with work-management@1.1.0",
+                ],
                 "wrong-questionnaire",
             ),
             (
@@ -183,14 +186,14 @@ BROKEN = [
             (
                 "r.csv row 2, column role",
                 ["one of leader, manager, staff, other", "found 'stafff'", "did you mean 'staff'"],
-                "unknown-role",
+                "unknown-option",
             )
         ],
     ),
     (
         "language-not-declared",
         "respondent_id,unit,language,CLA01\nr1,A,fr,3\n",
-        [("r.csv row 2, column language", ["one of en, de", "found 'fr'"], "unknown-language")],
+        [("r.csv row 2, column language", ["one of en, de", "found 'fr'"], "unknown-option")],
     ),
     (
         "duration-negative-text-infinite",
@@ -199,10 +202,10 @@ BROKEN = [
             (
                 "r.csv row 2, column duration_seconds",
                 ["seconds >= 0", "found '-3'"],
-                "bad-duration",
+                "invalid-duration",
             ),
-            ("r.csv row 3, column duration_seconds", ["found 'ten'"], "bad-duration"),
-            ("r.csv row 4, column duration_seconds", ["found 'inf'"], "bad-duration"),
+            ("r.csv row 3, column duration_seconds", ["found 'ten'"], "invalid-duration"),
+            ("r.csv row 4, column duration_seconds", ["found 'inf'"], "invalid-duration"),
         ],
     ),
     (
@@ -212,9 +215,13 @@ BROKEN = [
             (
                 "r.csv row 2, column submitted_at",
                 ["ISO 8601", "found '14/05/2024'"],
-                "bad-timestamp",
+                "invalid-timestamp",
             ),
-            ("r.csv row 3, column submitted_at", ["found '2024-02-30T10:00:00Z'"], "bad-timestamp"),
+            (
+                "r.csv row 3, column submitted_at",
+                ["found '2024-02-30T10:00:00Z'"],
+                "invalid-timestamp",
+            ),
         ],
     ),
     (
@@ -223,7 +230,7 @@ BROKEN = [
         [
             ("r.csv row 3", ["expected 3 cells", "found 2"], "wrong-cell-count"),
             ("r.csv row 4", ["expected 3 cells", "found 4"], "wrong-cell-count"),
-            ("r.csv row 5, column CLA01", ["found 'x'"], "not-an-integer"),
+            ("r.csv row 5, column CLA01", ["found 'x'"], "not-an-answer"),
         ],
     ),
     (
@@ -409,10 +416,9 @@ def test_path_and_file_object_sources(tmp_path: Path) -> None:
 
 def test_demo_file_round_trips_byte_for_byte() -> None:
     table = read_responses_csv(DEMO, Q)
-    sink = io.BytesIO()
-    write_responses_csv(table, sink)
-    assert sink.getvalue() == DEMO.read_bytes()
-    assert read_responses_csv(sink.getvalue(), Q).equals(table)
+    data = responses_csv(table)
+    assert data == DEMO.read_bytes()
+    assert read_responses_csv(data, Q).equals(table)
 
 
 def test_awkward_text_round_trips_and_is_guarded(tmp_path: Path) -> None:
@@ -435,7 +441,7 @@ def test_awkward_text_round_trips_and_is_guarded(tmp_path: Path) -> None:
         columns=("role", "submitted_at", "duration_seconds"),
     )
     path = tmp_path / "out.csv"
-    write_responses_csv(table, path)
+    path.write_bytes(responses_csv(table))
     text = path.read_text("utf-8")
     assert "'=HYPERLINK(1)" in text and "'-r0" in text
     assert read_responses_csv(path, Q).equals(table)
@@ -472,9 +478,7 @@ def test_round_trip_property(codes: list[list[int]], unit: str) -> None:
         duration_seconds=np.full(n, np.nan),
         codes=matrix,
     )
-    sink = io.BytesIO()
-    write_responses_csv(table, sink)
-    assert read_responses_csv(sink.getvalue(), Q).equals(table)
+    assert read_responses_csv(responses_csv(table), Q).equals(table)
 
 
 def test_table_checks_its_shapes() -> None:

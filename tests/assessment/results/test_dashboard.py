@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import segno
 from click.testing import CliRunner
-from support import uncoarsened_scores
+from support import forbid_temporary_files, uncoarsened_scores
 
 from assessment.analysis.scoring import score_table
 from assessment.analysis.spec import common_item_spec
@@ -495,10 +495,11 @@ def test_waves_are_scored_on_the_common_statements(waves, q, q_old) -> None:
     assert set(waves.current.items["item"]) == set(common.spec.item_ids)
 
 
-def test_wave_change_uses_welch_and_hedges(waves, q) -> None:
-    change = wave_change(waves, q, dimension_types=("component", "overall"))
-    before = dash.group_rows(waves.previous.scores, "unit", TOTAL_LABEL).set_index("dimension")
-    after = dash.group_rows(waves.current.scores, "unit", TOTAL_LABEL).set_index("dimension")
+def test_wave_change_of_a_unit_uses_welch_and_hedges(waves, q) -> None:
+    change = wave_change(waves, q, label="Alpha", dimension_types=("component", "overall"))
+    before = dash.group_rows(waves.previous.scores, "unit", "Alpha").set_index("dimension")
+    after = dash.group_rows(waves.current.scores, "unit", "Alpha").set_index("dimension")
+    assert not change.empty and set(change["method"]) == {"welch"}
     for record in change.to_dict("records"):
         a, b = before.loc[record["dimension"]], after.loc[record["dimension"]]
         args = (a["n"], a["mean"], a["sd"], b["n"], b["mean"], b["sd"])
@@ -509,6 +510,40 @@ def test_wave_change_uses_welch_and_hedges(waves, q) -> None:
         assert record["g"] == pytest.approx(g["g"])
         expected = "up" if welch["ci_low"] > 0 else "down" if welch["ci_high"] < 0 else "unclear"
         assert record["verdict"] == expected
+
+
+def test_wave_change_of_the_organisation_as_surveyed_adds_the_waves_design_variances(
+    waves, q
+) -> None:
+    change = wave_change(waves, q, dimension_types=("component", "overall"))
+    before = dash.group_rows(waves.previous.scores, "unit", TOTAL_LABEL).set_index("dimension")
+    after = dash.group_rows(waves.current.scores, "unit", TOTAL_LABEL).set_index("dimension")
+    assert set(change["method"]) == {"stratified"}
+    for record in change.to_dict("records"):
+        a, b = before.loc[record["dimension"]], after.loc[record["dimension"]]
+        assert record["diff"] == pytest.approx(b["mean"] - a["mean"], abs=1e-12)
+        half = record["diff_ci_high"] - record["diff"]
+        se = np.hypot(a["se"], b["se"])  # the organisation rows' own as-surveyed se
+        assert 1.959 * se <= half <= 2.1 * se
+        g = hedges_g(a["n"], a["mean"], a["sd"], b["n"], b["mean"], b["sd"]).iloc[0]
+        assert record["g"] == pytest.approx(g["g"])
+
+
+def test_wave_change_for_a_wider_pool_pairs_the_units(waves, q) -> None:
+    change = wave_change(waves, q, dimension_types=("component",), estimand="wider-pool")
+    assert set(change["method"]) == {"paired-units"}
+    for record in change.to_dict("records"):
+        d, w = [], []
+        for unit in ("Alpha", "Beta"):
+            a = dash.group_rows(waves.previous.scores, "unit", unit).set_index("dimension")
+            b = dash.group_rows(waves.current.scores, "unit", unit).set_index("dimension")
+            one, two = a.loc[record["dimension"]], b.loc[record["dimension"]]
+            d.append(two["mean"] - one["mean"])
+            w.append((one["n"] + two["n"]) / 2)  # no head-counts: mean respondents per dimension
+        weights = np.array(w) / sum(w)
+        assert record["diff"] == pytest.approx(float(np.dot(weights, d)), abs=1e-12)
+    with pytest.raises(ValueError, match="estimand"):
+        wave_change(waves, q, estimand="everyone")  # type: ignore[arg-type]
 
 
 def test_score_waves_orders_versions_either_way(q, q_old) -> None:
@@ -688,8 +723,8 @@ def test_parse_units_text(text: str, expected: list[tuple]) -> None:
     [
         pytest.param("A, 3\nB, x", "line 2", "invalid-head-count", id="not-a-number"),
         pytest.param("A, 0", "line 1", "invalid-head-count", id="zero"),
-        pytest.param("A, 3\nA, 4", "line 2", "duplicate", id="duplicate"),
-        pytest.param("A, 3, B, C", "line 1", "too-many-fields", id="too-many-fields"),
+        pytest.param("A, 3\nA, 4", "line 2", "duplicate-unit", id="duplicate"),
+        pytest.param("A, 3, B, C", "line 1", "wrong-field-count", id="too-many-fields"),
         pytest.param("A, 3, Nowhere", "line 1", "unknown-parent", id="unknown-parent"),
     ],
 )
@@ -763,6 +798,24 @@ def test_scores_csv_is_the_cli_export(db, campaign, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert dash.scores_csv(db, campaign.code) == out.read_bytes()
+
+
+def test_downloads_are_built_in_memory(
+    db, campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment.cli import cli
+
+    out = tmp_path / "report.html"
+    args = ["--campaign", campaign.code, "--out", str(out), "--db", str(db.url)]
+    assert CliRunner().invoke(cli, ["report", *args]).exit_code == 0
+    called = forbid_temporary_files(monkeypatch)
+    scores = dash.scores_csv(db, campaign.code)
+    benchmark = dash.benchmark_csv(db, campaign.code, org="Logic Ltd")
+    report = dash.report_html(db, campaign.code)
+    assert called == []
+    assert scores.startswith(b"unit,dimension_type,dimension,n,")
+    assert benchmark.startswith(b"format,questionnaire,") and b"Logic Ltd" in benchmark
+    assert report == out.read_bytes()  # the report `wmm report` writes
 
 
 def test_actions_csv_guards_against_formulas(db, campaign, q) -> None:

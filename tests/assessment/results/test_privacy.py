@@ -18,13 +18,9 @@ from hypothesis import strategies as st
 
 from assessment.analysis.scoring import score_table
 from assessment.demo.generate import generate_organisation, organisation_profile
+from assessment.errors import PrivacyError
 from assessment.outputs.benchmark import benchmark_rows
-from assessment.outputs.exports import (
-    METADATA_COLUMNS,
-    PrivacyError,
-    anonymised_responses,
-    scores_export,
-)
+from assessment.outputs.exports import METADATA_COLUMNS, anonymised_responses, scores_export
 from assessment.outputs.report import render_report
 from assessment.questionnaire import default_registry
 

@@ -3,7 +3,6 @@ one results model for the dashboard and the report."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -18,7 +17,7 @@ from assessment.analysis.scoring import score_table
 from assessment.campaigns.importing import import_table
 from assessment.campaigns.management import UnitSpec, create_campaign
 from assessment.demo.generate import generate_organisation, organisation_profile
-from assessment.outputs.exports import scores_export, write_csv
+from assessment.outputs.exports import scores_csv
 from assessment.outputs.report import _Report
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses.wide_csv import ResponseTable
@@ -54,9 +53,7 @@ def published(table: ResponseTable, q: Questionnaire) -> dict[str, str]:
     out = {}
     for name, scored in (("unit", by_unit), ("role", by_role)):
         stable = replace(scored, metadata={**scored.metadata, "generated_at": "-"})
-        buffer = io.StringIO()
-        write_csv(scores_export(stable.result, stable.metadata), buffer)
-        out[f"{name}.scores.csv"] = buffer.getvalue()
+        out[f"{name}.scores.csv"] = scores_csv(stable.result, stable.metadata).decode("utf-8")
         for part in ("stats", "items", "drivers"):
             out[f"{name}.{part}"] = getattr(scored.result, part).to_csv(index=False)
         out[f"{name}.notes"] = "\n".join(scored.result.notes)

@@ -14,14 +14,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessment import i18n
-from assessment.campaigns.management import (
+from assessment.campaigns.management import CampaignInfo, UnitSpec
+from assessment.errors import (
+    AlreadyReceivedError,
+    AssessmentError,
     CampaignClosedError,
-    CampaignInfo,
     CampaignSettingsError,
-    UnitSpec,
+    DataError,
+    InvitationError,
+    ResponseNotFoundError,
     UnknownCampaignError,
+    WrongQuestionnaireError,
 )
-from assessment.errors import AssessmentError, DataError
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.survey.flow import (
     ErrorKind,
@@ -54,12 +58,6 @@ from assessment.survey.flow import (
     tr,
     unanswered,
     who_runs_it,
-)
-from assessment.survey.responding import (
-    AlreadyReceivedError,
-    InvitationError,
-    ResponseNotFoundError,
-    WrongQuestionnaireError,
 )
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -481,8 +479,8 @@ def test_role_missing_text_names_the_other_option_in_the_respondents_language(
 @pytest.mark.parametrize(
     ("types", "fields"),
     [
-        ({"empty"}, ()),
-        ({"missing-unit", "empty"}, ("unit",)),
+        ({"no-answers"}, ()),
+        ({"missing-unit", "no-answers"}, ("unit",)),
         ({"missing-role"}, ("role",)),
         ({"missing-role", "missing-unit"}, ("unit", "role")),
     ],
