@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from assessment import i18n
 from assessment.questionnaire.flywheel import flywheel
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
@@ -19,11 +20,9 @@ from scoring.spec import Dimension, ScoringSpec
 OVERALL = "overall"
 OUTCOME = "outcome"
 
-#: Names of the dimensions the questionnaire does not name itself (English for other languages).
-BUILT_IN_NAMES: dict[str, dict[str, str]] = {
-    OVERALL: {"en": "Overall", "de": "Gesamt"},
-    OUTCOME: {"en": "Outcome statements", "de": "Ergebnisaussagen"},
-}
+#: Dimensions the questionnaire does not name itself: their names are the catalogues'
+#: ``common.dimension.<id>`` (English for a language without a catalogue).
+BUILT_IN_DIMENSIONS = (OVERALL, OUTCOME)
 
 
 def dimension_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
@@ -32,8 +31,8 @@ def dimension_names(questionnaire: Questionnaire, language: str | None = None) -
     names = {c.id: questionnaire.text(c.name, lang) for c in questionnaire.components}
     names.update({p.id: questionnaire.text(p.name, lang) for p in questionnaire.principles})
     names.update({i.id: questionnaire.text(i.name, lang) for i in questionnaire.scoring.indices})
-    for dimension, texts in BUILT_IN_NAMES.items():
-        names[dimension] = texts.get(lang, texts["en"])
+    for dimension in BUILT_IN_DIMENSIONS:
+        names[dimension] = i18n.text(f"common.dimension.{dimension}", lang)
     return names
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from assessment import __version__, runtime
+from assessment import __version__, i18n, runtime
 from assessment.errors import AssessmentError
 
 
@@ -34,6 +34,9 @@ class LazyCommand:
     attribute: str
     short_help: str
 
+
+#: Environment variable naming the language of `wmm`'s messages (a catalogue's code, e.g. ``de``).
+LANGUAGE_ENV = "WMM_LANGUAGE"
 
 _QUESTIONNAIRES = "assessment.cli.questionnaire_commands"
 _SCORE = "assessment.cli.score_commands"
@@ -165,6 +168,10 @@ class LazyGroup(click.Group):
     cls=LazyGroup,
     lazy_subcommands=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=(
+        f"Messages are in English; set {LANGUAGE_ENV} to one of {', '.join(i18n.languages())} "
+        "for another language (error messages stay in English)."
+    ),
 )
 @click.version_option(__version__, prog_name="wmm")
 def cli() -> None:

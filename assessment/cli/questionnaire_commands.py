@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from assessment.cli.files import write_atomically
+from assessment.cli.messages import say
 from assessment.questionnaire import default_registry, validate_file
 from assessment.questionnaire.overview import describe, overview_rows
 from assessment.questionnaire.schema import json_schema_text
@@ -26,10 +27,14 @@ def validate(paths: tuple[Path, ...]) -> None:
         report = validate_file(path)
         q = report.questionnaire
         if report.valid and q is not None:
-            click.echo(f"{path}: valid ({q.key}, {len(q.items)} items, sha256 {report.sha256})")
+            click.echo(
+                say(
+                    "validate.valid", path=path, key=q.key, items=len(q.items), sha256=report.sha256
+                )
+            )
             continue
         invalid += 1
-        click.echo(f"{path}: {len(report.problems)} problem(s)", err=True)
+        click.echo(say("validate.problems", path=path, count=len(report.problems)), err=True)
         for problem in report.problems:
             click.echo(f"  {problem}", err=True)
     if invalid:
@@ -45,13 +50,19 @@ def questionnaires(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
-        click.echo("no questionnaires found")
+        click.echo(say("questionnaires.none"))
         return
-    click.echo(f"{'id':<20} {'version':<9} {'items':>5}  {'languages':<10} {'published':<9} sha256")
+    head = {k: say(f"questionnaires.{k}") for k in ("id", "version", "items", "languages")}
+    published = say("questionnaires.published")
+    click.echo(
+        f"{head['id']:<20} {head['version']:<9} {head['items']:>5}  {head['languages']:<10} "
+        f"{published:<9} sha256"
+    )
     for r in rows:
+        answer = say("published_yes" if r["published"] else "published_no")
         click.echo(
             f"{r['id']:<20} {r['version']:<9} {r['items']:>5}  {','.join(r['languages']):<10} "
-            f"{'yes' if r['published'] else 'no':<9} {r['sha256']}"
+            f"{answer:<9} {r['sha256']}"
         )
 
 
@@ -70,7 +81,7 @@ def show(key: str, language: str | None) -> None:
 def publish(path: Path) -> None:
     """Publish a questionnaire version: validate it and record its sha256 in published.lock."""
     digest = default_registry().publish(path)
-    click.echo(f"published {path} (sha256 {digest}); commit the file and published.lock together")
+    click.echo(say("published", path=path, sha256=digest))
 
 
 @click.command()
@@ -82,6 +93,6 @@ def schema(write: bool) -> None:
         target = default_registry().root / "schema" / "questionnaire.schema.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, text.encode("utf-8"))
-        click.echo(f"wrote {target}")
+        click.echo(say("wrote", path=target))
     else:
         click.echo(text, nl=False)

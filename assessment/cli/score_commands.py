@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assessment.cli.files import write_atomically
+from assessment.cli.messages import say
 from assessment.cli.options import min_group_size_option
 from assessment.errors import DataError, UnknownQuestionnaireError
 from assessment.runtime import start_up_imports
@@ -253,5 +254,5 @@ def _emit(data: bytes, path: Path | None, what: str) -> None:
         return
     write_atomically(path, data)
     rows = max(data.count(b"\n") - 1, 0) if path.suffix.lower() != ".json" else None
-    detail = f" ({rows} rows)" if rows is not None else ""
-    click.echo(f"wrote {what} to {path}{detail}", err=True)
+    detail = say("rows_detail", rows=rows) if rows is not None else ""
+    click.echo(say("wrote_what", what=say(f"what.{what}"), path=path, detail=detail), err=True)

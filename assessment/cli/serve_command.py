@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import click
 
 from assessment import runtime
+from assessment.cli.messages import say
 from assessment.cli.storage_commands import db_option
 from assessment.storage.engine import ENV_VAR
 from assessment.survey.site_address import BASE_URL_ENV, base_url, served_base_url
@@ -79,7 +80,7 @@ def serve(db_url: str | None, port: int, address: str | None, open_browser: bool
     prepared.startup.db.dispose()
     claim_announcement(url)
     click.echo(prepared.announcement)
-    click.echo("Starting the server (Ctrl+C stops it) ...")
+    click.echo(say("starting_server"))
 
     options = server_options(port, address, headless=not open_browser, public_url=base_url())
     streamlit_bootstrap.load_config_options(flag_options=options)

@@ -32,8 +32,11 @@ from assessment.campaigns.management import (
     reopen_campaign,
 )
 from assessment.cli.files import atomic_file, write_atomically
+from assessment.cli.messages import language as messages_language
+from assessment.cli.messages import say
 from assessment.cli.options import F, min_group_size_option
 from assessment.demo.seed import seed_demo
+from assessment.i18n import format_number
 from assessment.outputs.campaign_exports import (
     campaign_benchmark_csv,
     campaign_report,
@@ -117,11 +120,11 @@ def db_upgrade(db_url: str | None) -> None:
         db.dispose()
     where = shown(db.url)
     if before == after:
-        click.echo(f"{where}: already at schema revision {after}; nothing to do")
+        click.echo(say("db.nothing_to_do", where=where, revision=after))
     elif before is None:
-        click.echo(f"{where}: created the schema (revision {after})")
+        click.echo(say("db.created", where=where, revision=after))
     else:
-        click.echo(f"{where}: migrated from revision {before} to {after}")
+        click.echo(say("db.migrated", where=where, before=before, after=after))
 
 
 @db_group.command("status")
@@ -133,11 +136,11 @@ def db_status(db_url: str | None) -> None:
         current, head = current_revision(db), head_revision()
     finally:
         db.dispose()
-    click.echo(f"database: {shown(db.url)}")
-    click.echo(f"schema revision: {current or 'none (empty)'}; this wmm needs {head}")
+    click.echo(say("db.database", where=shown(db.url)))
+    click.echo(say("db.revision", current=current or say("db.empty"), head=head))
     if current != head:
         raise click.ClickException("the database needs a migration: run `wmm db upgrade`")
-    click.echo("up to date")
+    click.echo(say("db.up_to_date"))
 
 
 # -- wmm campaign ----------------------------------------------------------------------------------
@@ -173,7 +176,7 @@ def _campaign_json(info: CampaignInfo) -> dict[str, Any]:
 
 
 def _role_text(info: CampaignInfo) -> str:
-    return "required ('other' offered)" if info.require_role else "optional"
+    return say("campaign.required" if info.require_role else "campaign.optional")
 
 
 def _targets(values: tuple[str, ...]) -> dict[str, int]:
@@ -270,12 +273,18 @@ def campaign_create(
     if as_json:
         click.echo(json.dumps(_campaign_json(info), indent=2, ensure_ascii=False))
         return
-    click.echo(f"created campaign {info.name!r} on {info.questionnaire}")
-    click.echo(f"code:       {info.code}")
-    click.echo(f"survey_url: {info.survey_url}")
-    units_text = f"{len(info.units)} unit(s)" if info.units else "units come from the first import"
-    click.echo(f"mode: {info.mode}; minimum group size {info.min_group_size}; {units_text}")
-    click.echo(f"role question: {_role_text(info)}")
+    click.echo(say("campaign.created", name=repr(info.name), questionnaire=info.questionnaire))
+    click.echo(say("campaign.code", code=info.code))
+    click.echo(say("campaign.survey_url", url=info.survey_url))
+    units_text = (
+        say("campaign.units", count=len(info.units))
+        if info.units
+        else say("campaign.units_from_import")
+    )
+    click.echo(
+        say("campaign.settings", mode=info.mode, minimum=info.min_group_size, units=units_text)
+    )
+    click.echo(say("campaign.role", state=_role_text(info)))
 
 
 @campaign.command("list")
@@ -289,11 +298,18 @@ def campaign_list(as_json: bool, db_url: str | None) -> None:
         click.echo(json.dumps([_campaign_json(c) for c in campaigns], indent=2, ensure_ascii=False))
         return
     if not campaigns:
-        click.echo("no campaigns yet; create one with `wmm campaign create`")
+        click.echo(say("campaign.none_yet"))
         return
     width = max(len(c.name) for c in campaigns)
     width = min(max(width, 4), 40)
-    click.echo(f"{'code':<10}  {'name':<{width}}  {'questionnaire':<24}  {'status':<6}  responses")
+    head = {
+        k: say(f"campaign.column.{k}")
+        for k in ("code", "name", "questionnaire", "status", "responses")
+    }
+    click.echo(
+        f"{head['code']:<10}  {head['name']:<{width}}  {head['questionnaire']:<24}  "
+        f"{head['status']:<6}  {head['responses']}"
+    )
     for c in campaigns:
         click.echo(
             f"{c.code:<10}  {c.name[:width]:<{width}}  {c.questionnaire:<24}  {c.status:<6}  "
@@ -312,19 +328,40 @@ def campaign_show(code: str, as_json: bool, db_url: str | None) -> None:
     if as_json:
         click.echo(json.dumps(_campaign_json(info), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{info.name} ({info.code}), {info.organisation or 'no organisation given'}")
-    click.echo(f"questionnaire: {info.questionnaire} (sha256 {info.questionnaire_sha256})")
-    click.echo(f"status: {info.status}; mode: {info.mode}; languages: {', '.join(info.languages)}")
-    click.echo(f"survey_url: {info.survey_url}")
-    click.echo(f"responses: {info.responses} submitted, {info.drafts} draft(s)")
-    click.echo(f"minimum group size: {info.min_group_size}")
-    click.echo(f"role question: {_role_text(info)}")
+    organisation = info.organisation or say("campaign.no_organisation")
+    click.echo(say("campaign.title", name=info.name, code=info.code, organisation=organisation))
+    click.echo(
+        say(
+            "campaign.questionnaire",
+            questionnaire=info.questionnaire,
+            sha256=info.questionnaire_sha256,
+        )
+    )
+    click.echo(
+        say(
+            "campaign.state",
+            status=info.status,
+            mode=info.mode,
+            languages=", ".join(info.languages),
+        )
+    )
+    click.echo(say("campaign.survey_url", url=info.survey_url))
+    click.echo(say("campaign.responses", submitted=info.responses, drafts=info.drafts))
+    click.echo(say("campaign.minimum", minimum=info.min_group_size))
+    click.echo(say("campaign.role", state=_role_text(info)))
     if info.targets:
-        click.echo("targets: " + ", ".join(f"{d} level {lv}" for d, lv in info.targets.items()))
+        targets = ", ".join(
+            say("campaign.target", dimension=d, level=lv) for d, lv in info.targets.items()
+        )
+        click.echo(say("campaign.targets", targets=targets))
     for unit in info.units:
-        parent = f" (in {unit.parent})" if unit.parent else ""
-        count = f", head-count {unit.head_count}" if unit.head_count is not None else ""
-        click.echo(f"  unit {unit.name}{parent}{count}")
+        parent = say("campaign.unit_parent", parent=unit.parent) if unit.parent else ""
+        count = (
+            say("campaign.unit_head_count", count=unit.head_count)
+            if unit.head_count is not None
+            else ""
+        )
+        click.echo(say("campaign.unit", name=unit.name, parent=parent, count=count))
 
 
 @campaign.command("units")
@@ -363,19 +400,22 @@ def campaign_units(code: str, settings: tuple[str, ...], as_json: bool, db_url: 
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
     if settings:
-        click.echo(f"saved {len(settings)} head-count(s) of campaign {code}")
+        click.echo(say("units.saved", count=len(settings), code=code))
     if not rows:
-        click.echo(f"campaign {code} has no units yet; the first import or response adds them")
+        click.echo(say("units.none_yet", code=code))
         return
-    width = min(max(len("unit"), *(len(r.name) for r in rows)), 40)
-    click.echo(f"{'unit':<{width}}  {'head-count':>10}  {'responses':>9}  note")
+    unit, head_count = say("units.unit"), say("units.head_count")
+    width = min(max(len(unit), *(len(r.name) for r in rows)), 40)
+    click.echo(
+        f"{unit:<{width}}  {head_count:>10}  {say('units.responses'):>9}  {say('units.note')}"
+    )
     for r in rows:
         head = "-" if r.head_count is None else str(r.head_count)
         responses = "-" if r.responses is None else str(r.responses)
         if r.over_counted:
-            note = f'more responses than people: set with --set "{r.name}={r.responses}"'
+            note = say("units.over_counted", name=r.name, responses=r.responses)
         elif r.responses is None:
-            note = f"pooled into {r.published_as}"
+            note = say("units.pooled", unit=r.published_as)
         else:
             note = ""
         click.echo(f"{r.name[:width]:<{width}}  {head:>10}  {responses:>9}  {note}".rstrip())
@@ -388,7 +428,7 @@ def campaign_close(code: str, db_url: str | None) -> None:
     """Stop accepting answers."""
     with database(db_url) as db:
         info = close_campaign(db, code)
-    click.echo(f"campaign {info.code} ({info.name}) is closed; {info.responses} response(s)")
+    click.echo(say("campaign.closed", code=info.code, name=info.name, responses=info.responses))
 
 
 @campaign.command("reopen")
@@ -398,7 +438,7 @@ def campaign_reopen(code: str, db_url: str | None) -> None:
     """Accept answers again."""
     with database(db_url) as db:
         info = reopen_campaign(db, code)
-    click.echo(f"campaign {info.code} ({info.name}) is open again: {info.survey_url}")
+    click.echo(say("campaign.reopened", code=info.code, name=info.name, url=info.survey_url))
 
 
 # -- wmm import ------------------------------------------------------------------------------------
@@ -457,10 +497,7 @@ def invitations_create(code: str, count: int, out: Path, db_url: str | None) -> 
         get_campaign(db, code)  # an unknown code fails before anything is created
         tokens = create_invitations(db, code, count)
         handle.write(invitation_links_csv(code, tokens))
-    click.echo(
-        f"wrote {count} single-use invitation link(s) to {out}; only their hashes are stored, "
-        "so keep the file safe"
-    )
+    click.echo(say("invitations.wrote", count=count, path=out))
 
 
 # -- wmm demo ----------------------------------------------------------------------------------
@@ -477,12 +514,16 @@ def demo(db_url: str | None) -> None:
         result = seed_demo(db)
     for seeded in result.campaigns:
         click.echo(
-            f"{seeded.code}  {seeded.name} ({seeded.questionnaire}): {seeded.responses} "
-            f"response(s), {seeded.responses_added} added now"
+            say(
+                "demo.campaign",
+                code=seeded.code,
+                name=seeded.name,
+                questionnaire=seeded.questionnaire,
+                responses=seeded.responses,
+                added=seeded.responses_added,
+            )
         )
-    click.echo(
-        f"{result.campaigns_created} campaign(s) and {result.actions_added} action item(s) added"
-    )
+    click.echo(say("demo.added", campaigns=result.campaigns_created, actions=result.actions_added))
 
 
 # -- wmm export, wmm benchmark, wmm report ----------------------------------------------------
@@ -516,14 +557,14 @@ def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None
         exported = campaign_responses_csv(db, code, raw=raw)
     write_atomically(out, exported.data)
     for warning in exported.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"wrote {out}")
+        click.echo(say("warning", message=warning), err=True)
+    click.echo(say("wrote", path=out))
 
 
 def _warn_over_counts(db: Database, code: str) -> None:
     """Name on stderr every unit the results treat as a census (more responses than people)."""
     for line in build_release(db, code).over_counts:
-        click.echo(f"warning: {line}", err=True)
+        click.echo(say("warning", message=line), err=True)
 
 
 @export.command("scores")
@@ -540,7 +581,7 @@ def export_scores_command(code: str, out: Path, by: str, db_url: str | None) -> 
         scores = campaign_scores_csv(db, code, by=by)
         _warn_over_counts(db, code)
     write_atomically(out, scores.data)
-    click.echo(f"wrote {out} ({scores.rows} rows)")
+    click.echo(say("wrote_rows", path=out, rows=scores.rows))
 
 
 @export.command("benchmark")
@@ -574,7 +615,7 @@ def export_benchmark_command(
     write_atomically(out, exported.data)
     rows = exported.rows
     name = rows["org"].iloc[0] if len(rows) else "-"
-    click.echo(f"wrote {out} ({len(rows)} dimension(s), organisation {name!r})")
+    click.echo(say("export.benchmark", path=out, dimensions=len(rows), name=repr(name)))
 
 
 @click.group()
@@ -592,8 +633,7 @@ def benchmark_import(files: tuple[Path, ...], db_url: str | None) -> None:
     with database(db_url) as db:
         saved = import_benchmarks(db, files)
     click.echo(
-        f"{saved.added} benchmark row(s) added, {saved.unchanged} already in the pool "
-        f"({len(files)} file(s))"
+        say("benchmark.imported", added=saved.added, unchanged=saved.unchanged, files=len(files))
     )
 
 
@@ -611,18 +651,26 @@ def benchmark_compare(code: str, as_json: bool, db_url: str | None) -> None:
         click.echo(rows.to_json(orient="records", indent=2, force_ascii=False))
         return
     if comparison.n_organisations == 0:
-        click.echo(
-            "no benchmark organisations on this questionnaire yet; add files with "
-            "`wmm benchmark import FILE...`"
-        )
+        click.echo(say("benchmark.none"))
         return
     click.echo(
-        f"{comparison.campaign.name} ({comparison.campaign.questionnaire}) compared with "
-        f"{comparison.n_organisations} organisation(s)"
+        say(
+            "benchmark.compared",
+            name=comparison.campaign.name,
+            questionnaire=comparison.campaign.questionnaire,
+            organisations=comparison.n_organisations,
+        )
     )
+    head = {
+        k: say(f"benchmark.{k}")
+        for k in ("dimension", "mean", "interval", "percentile", "percentile_interval")
+    }
     click.echo(
-        f"{'dimension':<28} {'mean':>5} {'95% CI':>13}  {'percentile':>10} {'interval':>11}  orgs"
+        f"{head['dimension']:<28} {head['mean']:>5} {head['interval']:>13}  "
+        f"{head['percentile']:>10} {head['percentile_interval']:>11}  "
+        f"{say('benchmark.organisations')}"
     )
+    language = messages_language()
     for row in rows.to_dict("records"):
         if row["n_orgs"] == 0:
             rank = f"{'-':>10} {'':>11}"
@@ -631,9 +679,10 @@ def benchmark_compare(code: str, as_json: bool, db_url: str | None) -> None:
                 f"{row['percentile']:>10.0f} "
                 f"{row['percentile_low']:>4.0f} – {row['percentile_high']:<4.0f}"
             )
+        mean = format_number(row["mean"], language)
+        low, high = format_number(row["ci_low"], language), format_number(row["ci_high"], language)
         click.echo(
-            f"{row['dimension']:<28} {row['mean']:>5.2f} "
-            f"{row['ci_low']:>5.2f} – {row['ci_high']:<5.2f}  {rank}  {row['n_orgs']:>4}"
+            f"{row['dimension']:<28} {mean:>5} {low:>5} – {high:<5}  {rank}  {row['n_orgs']:>4}"
         )
 
 
@@ -661,11 +710,16 @@ def report(
         _warn_over_counts(db, code)
     write_atomically(out, written.data)
     if written.not_compared:
-        click.echo(f"warning: {written.not_compared}", err=True)
+        click.echo(say("warning", message=written.not_compared), err=True)
     if written.previous is not None and written.waves is not None:
         click.echo(
-            f"wrote {out} (change since {written.previous.name} ({written.previous.code}) on "
-            f"{written.waves.n_common} common statement(s))"
+            say(
+                "report.wrote_change",
+                path=out,
+                name=written.previous.name,
+                code=written.previous.code,
+                common=written.waves.n_common,
+            )
         )
     else:
-        click.echo(f"wrote {out}")
+        click.echo(say("wrote", path=out))

@@ -1,8 +1,9 @@
 """Every text the product shows, one catalogue per language, and numbers written the way each language writes them.
 
 A catalogue is a YAML file in this folder named by its language code (``en.yaml``, ``de.yaml``): a
-``language_name`` (how the language calls itself) and sections of keys (``common``, ``survey``,
-``dashboard``, ``report``, ``cli``, ``campaigns``). English is complete by definition; every other
+``language_name`` (how the language calls itself) and sections of keys (``common``: navigation,
+login, built-in dimension names; ``survey``; ``dashboard``; ``report``; ``campaigns``;
+``questionnaires``; ``cli``: the messages of `wmm`). English is complete by definition; every other
 catalogue has exactly English's keys and the same ``{fields}`` in each text (tests/assessment/test_i18n.py).
 Adding a language is one catalogue file here plus a translation of the questionnaire.
 
@@ -17,6 +18,7 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -25,10 +27,15 @@ import yaml
 DEFAULT_LANGUAGE = "en"
 
 
+def _folder() -> Traversable:
+    """Where the catalogues are: this package's folder."""
+    return resources.files(__name__)
+
+
 @cache
 def _catalogue(language: str) -> dict[str, str]:
     """The catalogue of ``language`` flattened to dotted keys (``"survey.next"``)."""
-    source = resources.files(__name__).joinpath(f"{language}.yaml").read_text("utf-8")
+    source = _folder().joinpath(f"{language}.yaml").read_text("utf-8")
     data = yaml.safe_load(source)
     flat: dict[str, str] = {}
 
@@ -49,7 +56,7 @@ def languages() -> tuple[str, ...]:
     """Language codes that have a catalogue, English first, then alphabetical."""
     found = sorted(
         entry.name.removesuffix(".yaml")
-        for entry in resources.files(__name__).iterdir()
+        for entry in _folder().iterdir()
         if entry.name.endswith(".yaml")
     )
     return (DEFAULT_LANGUAGE, *[code for code in found if code != DEFAULT_LANGUAGE])

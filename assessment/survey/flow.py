@@ -1,5 +1,6 @@
 """The survey as a sequence of pages, without Streamlit: the link's parameters, the pages and progress,
-which statements are unanswered, where a resumed survey continues, and every text in en and de.
+which statements are unanswered, where a resumed survey continues; its texts are the ``survey``
+section of the catalogues in `assessment.i18n`.
 
 The survey page (`assessment/ui/pages/survey.py`) only draws what these functions decide.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from assessment import i18n
 from assessment.campaigns.management import OTHER_ROLE_OPTION, CampaignInfo
 from assessment.errors import (
     AlreadyReceivedError,
@@ -28,9 +30,6 @@ from assessment.questionnaire import Questionnaire
 from assessment.questionnaire.model import Demographic
 from assessment.questionnaire.registry import Registry
 
-#: Languages of the survey's own texts; a questionnaire language missing here gets English texts.
-UI_LANGUAGES = ("en", "de")
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 #: Seconds a respondent needs per statement on average (used for "about N minutes").
 SECONDS_PER_STATEMENT = 15
 #: A survey code or token in a link: letters, digits, '-' and '_' (what wmm generates), bounded.
@@ -55,256 +54,27 @@ ErrorKind = Literal[
 
 # -- texts ------------------------------------------------------------------------------------------
 
-TEXTS: dict[str, dict[str, str]] = {
-    "who_runs_it": {"en": "Who runs it: {who}", "de": "Wer sie durchführt: {who}"},
-    "how_long": {
-        "en": "Time: about {minutes} minutes for {statements} short statements",
-        "de": "Dauer: etwa {minutes} Minuten für {statements} kurze Aussagen",
-    },
-    "anonymous": {
-        "en": "Anonymous: no name, e-mail or IP address is stored with your answers",
-        "de": "Anonym: Name, E-Mail oder IP-Adresse werden nicht mit Ihren Antworten gespeichert",
-    },
-    "groups": {
-        "en": "Results are only shown for groups of at least {n} people, never for one person",
-        "de": "Ergebnisse werden nur für Gruppen ab {n} Personen gezeigt, nie für eine einzelne Person",
-    },
-    "pause": {
-        "en": "You can stop at any time and continue later with your personal link",
-        "de": "Sie können jederzeit unterbrechen und später über Ihren persönlichen Link weitermachen",
-    },
-    "language": {"en": "Language", "de": "Sprache"},
-    "start": {"en": "Start", "de": "Los geht's"},
-    "continue": {"en": "Continue", "de": "Weitermachen"},
-    "next": {"en": "Next", "de": "Weiter"},
-    "back": {"en": "Back", "de": "Zurück"},
-    "profile_title": {"en": "About you", "de": "Zu Ihrer Person"},
-    "profile_intro": {
-        "en": "This only decides which group your answers count towards.",
-        "de": "Das legt nur fest, zu welcher Gruppe Ihre Antworten gezählt werden.",
-    },
-    "unit_label": {"en": "Your team or department", "de": "Ihr Team oder Ihre Abteilung"},
-    "choose": {"en": "Choose …", "de": "Bitte wählen …"},
-    "optional": {"en": "(optional)", "de": "(freiwillig)"},
-    "required": {"en": "(required)", "de": "(erforderlich)"},
-    "unit_missing": {
-        "en": "Please choose your team or department to continue.",
-        "de": "Bitte wählen Sie Ihr Team oder Ihre Abteilung, um fortzufahren.",
-    },
-    "role_missing": {
-        "en": "Please choose the role that fits you best to continue. If none fits, choose "
-        "“{other}”.",
-        "de": "Bitte wählen Sie die Rolle, die am besten zu Ihnen passt, um fortzufahren. Wenn "
-        "keine passt, wählen Sie „{other}“.",
-    },
-    "part": {"en": "Part {part} of {parts}: {name}", "de": "Teil {part} von {parts}: {name}"},
-    "answered": {
-        "en": "{answered} of {total} statements answered",
-        "de": "{answered} von {total} Aussagen beantwortet",
-    },
-    "statements_intro": {
-        "en": "How far do you agree with each statement? If you cannot judge one, choose "
-        "“{dont_know}”.",
-        "de": "Wie sehr stimmen Sie den Aussagen zu? Wenn Sie eine nicht beurteilen können, "
-        "wählen Sie „{dont_know}“.",
-    },
-    "outcomes_title": {
-        "en": "Results of your team's work",
-        "de": "Ergebnisse der Arbeit Ihres Teams",
-    },
-    "outcomes_intro": {
-        "en": "Finally, a few statements about what your team achieves.",
-        "de": "Zum Schluss einige Aussagen dazu, was Ihr Team erreicht.",
-    },
-    "review_title": {"en": "Check and send", "de": "Prüfen und absenden"},
-    "review_all_answered": {
-        "en": "You have answered all {total} statements.",
-        "de": "Sie haben alle {total} Aussagen beantwortet.",
-    },
-    "review_unanswered": {
-        "en": "{count} of {total} statements are still unanswered. You can answer them, or send "
-        "your answers as they are: unanswered statements are simply left out.",
-        "de": "{count} von {total} Aussagen sind noch unbeantwortet. Sie können sie beantworten "
-        "oder Ihre Antworten so absenden: Unbeantwortete Aussagen werden einfach weggelassen.",
-    },
-    "review_page_unanswered": {"en": "{count} unanswered", "de": "{count} unbeantwortet"},
-    "review_show": {"en": "Show the statements", "de": "Aussagen anzeigen"},
-    "review_go_to": {"en": "Answer these", "de": "Diese beantworten"},
-    "submit": {"en": "Send my answers", "de": "Antworten absenden"},
-    "submit_note": {
-        "en": "Once sent, your answers can no longer be changed.",
-        "de": "Nach dem Absenden können Ihre Antworten nicht mehr geändert werden.",
-    },
-    "nothing_answered": {
-        "en": "Please answer at least one statement before sending.",
-        "de": "Bitte beantworten Sie vor dem Absenden mindestens eine Aussage.",
-    },
-    "resume_title": {
-        "en": "Your personal link to continue later",
-        "de": "Ihr persönlicher Link zum Weitermachen",
-    },
-    "resume_help": {
-        "en": "Your answers are saved each time you change pages. With this link you can continue "
-        "on any device. Anyone who has it can see and change your unsent answers, so keep it to "
-        "yourself.",
-        "de": "Ihre Antworten werden bei jedem Seitenwechsel gespeichert. Mit diesem Link machen "
-        "Sie auf jedem Gerät weiter. Wer ihn hat, kann Ihre noch nicht abgesendeten Antworten "
-        "sehen und ändern – behalten Sie ihn für sich.",
-    },
-    "welcome_back": {
-        "en": "Welcome back! Your saved answers are here; continue where you left off.",
-        "de": "Willkommen zurück! Ihre gespeicherten Antworten sind da; machen Sie dort weiter, "
-        "wo Sie aufgehört haben.",
-    },
-    "thanks_title": {"en": "Thank you!", "de": "Vielen Dank!"},
-    "thanks_received": {
-        "en": "Your answers have been received.",
-        "de": "Ihre Antworten sind angekommen.",
-    },
-    "thanks_already": {
-        "en": "Your answers had already been received; nothing was changed.",
-        "de": "Ihre Antworten waren bereits angekommen; es wurde nichts geändert.",
-    },
-    "thanks_next": {
-        "en": "What happens next: {who} looks at the results of groups of at least {n} people and "
-        "discusses them with the teams. Nobody sees your individual answers.",
-        "de": "Wie es weitergeht: {who} wertet die Ergebnisse für Gruppen ab {n} Personen aus und "
-        "bespricht sie mit den Teams. Ihre einzelnen Antworten sieht niemand.",
-    },
-    "thanks_close": {
-        "en": "You can close this page now.",
-        "de": "Sie können diese Seite jetzt schließen.",
-    },
-    "kiosk_next": {
-        "en": "Start over for the next person",
-        "de": "Neu beginnen für die nächste Person",
-    },
-    "kiosk_note": {
-        "en": "This device is shared: after you, the survey starts over for the next person.",
-        "de": "Dieses Gerät wird geteilt: Nach Ihnen beginnt die Befragung für die nächste Person "
-        "neu.",
-    },
-    "no_code_title": {"en": "Survey", "de": "Befragung"},
-    "no_code_body": {
-        "en": "To take part, open the survey link you received (it ends in ?c= and a code), or "
-        "type the survey code here.",
-        "de": "Um teilzunehmen, öffnen Sie den Link zur Befragung, den Sie erhalten haben (er "
-        "endet mit ?c= und einem Code), oder geben Sie den Code hier ein.",
-    },
-    "code_label": {"en": "Survey code", "de": "Code der Befragung"},
-    "open": {"en": "Open the survey", "de": "Befragung öffnen"},
-    "unknown-campaign_title": {
-        "en": "We cannot find this survey",
-        "de": "Diese Befragung wurde nicht gefunden",
-    },
-    "unknown-campaign_body": {
-        "en": "No survey has the code {code}. Check that you opened the complete link, or ask "
-        "the person who sent it to you.",
-        "de": "Keine Befragung hat den Code {code}. Prüfen Sie, ob Sie den vollständigen Link "
-        "geöffnet haben, oder fragen Sie die Person, die ihn Ihnen geschickt hat.",
-    },
-    "bad-link_title": {
-        "en": "This link is incomplete",
-        "de": "Dieser Link ist unvollständig",
-    },
-    "bad-link_body": {
-        "en": "The link has been cut off or changed. Open the complete link you received again.",
-        "de": "Der Link wurde abgeschnitten oder verändert. Öffnen Sie den vollständigen Link, "
-        "den Sie erhalten haben, noch einmal.",
-    },
-    "closed_title": {"en": "This survey is closed", "de": "Diese Befragung ist beendet"},
-    "closed_body": {
-        "en": "{who} is no longer collecting answers. Answers sent before it closed are kept.",
-        "de": "{who} nimmt keine Antworten mehr an. Antworten, die vorher abgesendet wurden, "
-        "bleiben erhalten.",
-    },
-    "not-yet-open_title": {
-        "en": "This survey has not started yet",
-        "de": "Diese Befragung hat noch nicht begonnen",
-    },
-    "not-yet-open_body": {
-        "en": "It opens on {date}. Please come back then.",
-        "de": "Sie beginnt am {date}. Bitte kommen Sie dann wieder.",
-    },
-    "invitation-required_title": {
-        "en": "This survey is by invitation",
-        "de": "Diese Befragung ist nur mit Einladung möglich",
-    },
-    "invitation-required_body": {
-        "en": "Please open the personal link from your invitation; it contains your own access "
-        "code.",
-        "de": "Bitte öffnen Sie den persönlichen Link aus Ihrer Einladung; er enthält Ihren "
-        "eigenen Zugangscode.",
-    },
-    "invitation-used_title": {
-        "en": "This invitation link has already been used",
-        "de": "Dieser Einladungslink wurde bereits verwendet",
-    },
-    "invitation-used_body": {
-        "en": "Each invitation link starts one response, and this one cannot start another (it "
-        "was used, or it is incomplete). If you started earlier, continue with the personal link "
-        "you were shown then; otherwise ask the person who invited you for a new link.",
-        "de": "Jeder Einladungslink startet genau eine Antwort, und dieser kann keine weitere "
-        "starten (er wurde verwendet oder ist unvollständig). Wenn Sie schon begonnen haben, "
-        "machen Sie mit dem persönlichen Link weiter, der Ihnen damals gezeigt wurde; sonst "
-        "bitten Sie die einladende Person um einen neuen Link.",
-    },
-    "questionnaire-changed_title": {
-        "en": "This survey has changed",
-        "de": "Diese Befragung wurde geändert",
-    },
-    "questionnaire-changed_body": {
-        "en": "The questionnaire behind this survey no longer matches the one your answers belong "
-        "to, so answers cannot be taken here. Please let {who} know; your answers sent earlier "
-        "are not affected.",
-        "de": "Der Fragebogen dieser Befragung passt nicht mehr zu dem, zu dem Ihre Antworten "
-        "gehören, daher können hier keine Antworten angenommen werden. Bitte geben Sie {who} "
-        "Bescheid; früher abgesendete Antworten sind davon nicht betroffen.",
-    },
-    "resume-invalid_title": {
-        "en": "This link to continue is not valid",
-        "de": "Dieser Link zum Weitermachen ist ungültig",
-    },
-    "resume-invalid_body": {
-        "en": "Check that you copied the complete link. You can also start again with the survey "
-        "link you received.",
-        "de": "Prüfen Sie, ob Sie den vollständigen Link kopiert haben. Sie können auch mit dem "
-        "Link zur Befragung, den Sie erhalten haben, neu beginnen.",
-    },
-    "the_organisers": {"en": "the people running this survey", "de": "das Befragungsteam"},
-    "server_busy": {
-        "en": "The server is busy right now. Your answers are kept: try again in a moment.",
-        "de": "Der Server ist gerade ausgelastet. Ihre Antworten bleiben erhalten: Versuchen Sie "
-        "es gleich noch einmal.",
-    },
-    "try_again": {"en": "Try again", "de": "Erneut versuchen"},
-    "saved_on_next": {
-        "en": "Your answers on this page are saved when you press Next or Back.",
-        "de": "Ihre Antworten auf dieser Seite werden gespeichert, wenn Sie auf Weiter oder "
-        "Zurück tippen.",
-    },
-}
-
 
 def ui_language(language: str | None) -> str:
-    """The language of the survey's own texts: ``language`` when translated, else English."""
-    return language if language in UI_LANGUAGES else "en"
+    """The language of the survey's own texts: ``language`` when it has a catalogue, else English."""
+    return i18n.supported(language)
 
 
 def tr(key: str, language: str | None, **values: object) -> str:
-    """The text ``key`` in ``language`` (English when not translated), with ``values`` filled in.
+    """The survey text ``key`` (the ``survey`` section of `assessment.i18n`) in ``language``
+    (English when there is no catalogue for it), with ``values`` filled in.
 
     Raises
     ------
     KeyError
-        If ``key`` is not in `TEXTS` (a typo in the page).
+        If the catalogue has no ``survey.<key>`` (a typo in the page).
     """
-    texts = TEXTS[key]
-    return texts[ui_language(language)].format(**values)
+    return i18n.text(f"survey.{key}", ui_language(language), **values)
 
 
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    """How the language ``code`` calls itself ("Deutsch"); the code for a language without catalogue."""
+    return i18n.language_names().get(code, code)
 
 
 def pick_language(offered: Sequence[str], *, chosen: str | None, locale: str | None) -> str:

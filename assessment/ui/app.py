@@ -15,6 +15,7 @@ import importlib
 import streamlit as st
 
 from assessment.ui import session
+from assessment.ui.language import language_picker, set_html_lang, t, ui_language
 from assessment.ui.pages.vote import VOTE_PARAM
 
 #: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
@@ -59,27 +60,31 @@ def campaigns_page() -> None:
 def main() -> None:
     """One run of the app's script: page settings, start-up, navigation to the requested page."""
     st.set_page_config(
-        page_title="Work management maturity", page_icon=":material/autorenew:", layout="wide"
+        page_title=t("common.app_title"), page_icon=":material/autorenew:", layout="wide"
     )
     st.set_option("client.toolbarMode", "minimal")  # no developer menu ("Deploy") for respondents
     session.startup_or_stop()
-
-    # A voting link (``/?v=CODE``) opens the vote; every other link the survey.
+    # Someone who opened a survey link (or a voting link, ``/?v=CODE``) sees that page only,
+    # without the site's menu, in their own language. Everyone else chooses the pages' language.
     voting = VOTE_PARAM in st.query_params
+    respondent = voting or any(name in st.query_params for name in ("c", "r", "t"))
+    language = ui_language() if respondent else language_picker()
+
+    survey = st.Page(
+        survey_page,
+        title=t("common.nav.survey"),
+        icon=":material/edit_note:",
+        url_path="survey",
+        default=not voting,
+    )
     pages = {
         "": [
-            st.Page(
-                survey_page,
-                title="Survey",
-                icon=":material/edit_note:",
-                url_path="survey",
-                default=not voting,
-            ),
+            survey,
             *(
                 [
                     st.Page(
                         vote_page,
-                        title="Vote",
+                        title=t("common.nav.vote"),
                         icon=":material/how_to_vote:",
                         url_path="vote",
                         default=True,
@@ -90,41 +95,42 @@ def main() -> None:
             ),
             st.Page(
                 questionnaires_page,
-                title="Questionnaires",
+                title=t("common.nav.questionnaires"),
                 icon=":material/list_alt:",
                 url_path="questionnaires",
             ),
         ],
-        "Facilitator": [
+        t("common.nav.facilitator"): [
             st.Page(
                 dashboard_page,
-                title="Dashboard",
+                title=t("common.nav.dashboard"),
                 icon=":material/monitoring:",
                 url_path="dashboard",
             ),
             st.Page(
                 workshop_page,
-                title="Workshop",
+                title=t("common.nav.workshop"),
                 icon=":material/co_present:",
                 url_path="workshop",
             ),
             st.Page(
                 campaigns_page,
-                title="Campaigns",
+                title=t("common.nav.campaigns"),
                 icon=":material/folder_open:",
                 url_path="campaigns",
             ),
             st.Page(
                 session.login_page,
-                title="Log out" if session.is_facilitator() else "Log in",
+                title=t("common.nav.log_out" if session.is_facilitator() else "common.nav.log_in"),
                 icon=":material/key:",
                 url_path="login",
             ),
         ],
     }
-    # Someone who opened a survey link sees the survey only, without the site's menu.
-    respondent = any(name in st.query_params for name in ("c", "r", "t", VOTE_PARAM))
-    st.navigation(pages, position="hidden" if respondent else "sidebar").run()
+    page = st.navigation(pages, position="hidden" if respondent else "sidebar")
+    if page is not survey:  # the survey sets <html lang> to its own language
+        set_html_lang(language)
+    page.run()
 
 
 if __name__ == "__main__":  # run as a script (`wmm serve` points Streamlit at this file)

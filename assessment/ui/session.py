@@ -21,6 +21,7 @@ from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError, WeakPasswordError
 from assessment.startup import Startup, claim_announcement, database_url, prepare
 from assessment.survey.site_address import BASE_URL_ENV, served_base_url
+from assessment.ui.language import t
 from assessment.ui.markdown_text import as_text
 
 #: Session-state key: True once this browser session logged in with the facilitator password.
@@ -78,9 +79,9 @@ def startup_or_stop() -> Startup:
     except AssessmentError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         if isinstance(exc, WeakPasswordError):
-            st.error(f"The app cannot start: {exc}.")
+            st.error(t("common.startup.cannot_start", error=exc))
         else:
-            st.error(f"The app cannot open its database: {exc}")
+            st.error(t("common.startup.cannot_open_database", error=exc))
         st.stop()
 
 
@@ -137,20 +138,17 @@ def _check_password() -> None:
         st.session_state.pop(LOGIN_ERROR_KEY, None)
         return
     hint = (
-        " It was printed in the terminal when the app first started, or it is set in "
-        "WMM_ADMIN_PASSWORD or .streamlit/secrets.toml."
-        if attempt.message.startswith("That is not")
-        else ""
+        " " + t("common.login.password_hint") if attempt.message.startswith("That is not") else ""
     )
     st.session_state[LOGIN_ERROR_KEY] = attempt.message + hint
 
 
 def _password_form() -> None:
-    st.title("Facilitator login")
-    st.write("The dashboard and the campaigns are for facilitators. Respondents need no login.")
+    st.title(t("common.login.title"))
+    st.write(t("common.login.intro"))
     with st.form("wmm_login_form"):
-        st.text_input("Facilitator password", type="password", key=PASSWORD_FIELD_KEY)
-        st.form_submit_button("Log in", type="primary", on_click=_check_password)
+        st.text_input(t("common.login.password"), type="password", key=PASSWORD_FIELD_KEY)
+        st.form_submit_button(t("common.login.submit"), type="primary", on_click=_check_password)
     if LOGIN_ERROR_KEY in st.session_state:
         st.error(st.session_state[LOGIN_ERROR_KEY])
 
@@ -158,18 +156,21 @@ def _password_form() -> None:
 def _oidc_gate() -> Facilitator | None:
     user = _oidc_user()
     if not user:
-        st.title("Facilitator login")
-        st.write("The dashboard and the campaigns are for facilitators. Respondents need no login.")
-        st.button("Log in with your organisation's account", type="primary", on_click=st.login)
+        st.title(t("common.login.title"))
+        st.write(t("common.login.intro"))
+        st.button(t("common.login.oidc"), type="primary", on_click=st.login)
         return None
     email = user.get("email")
     if not _email_allowed(email):
-        st.title("Not a facilitator")
+        st.title(t("common.login.not_facilitator_title"))
         st.error(
-            f"The account {as_text(email or '(without e-mail)')} is not on the facilitator list "
-            f"({FACILITATOR_EMAILS_SECRET} in .streamlit/secrets.toml)."
+            t(
+                "common.login.not_facilitator",
+                account=as_text(email or t("common.login.no_email")),
+                secret=FACILITATOR_EMAILS_SECRET,
+            )
         )
-        st.button("Log out", on_click=st.logout)
+        st.button(t("common.login.log_out"), on_click=st.logout)
         return None
     return Facilitator(name=str(user.get("name") or email or "facilitator"), method="oidc")
 
@@ -198,8 +199,6 @@ def logout() -> None:
 def login_page() -> None:
     """The facilitator login page: the login form, then who is logged in and a way out."""
     facilitator = require_facilitator()
-    st.title("Facilitator")
-    st.success(
-        f"Logged in as {as_text(facilitator.name)}. The Dashboard and Campaigns pages are open."
-    )
-    st.button("Log out", key="wmm_logout", on_click=logout)
+    st.title(t("common.login.logged_in_title"))
+    st.success(t("common.login.logged_in", name=as_text(facilitator.name)))
+    st.button(t("common.login.log_out"), key="wmm_logout", on_click=logout)

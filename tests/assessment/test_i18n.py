@@ -1,12 +1,20 @@
-"""The text catalogues: every language has English's keys and fields; numbers use the language's mark."""
+"""The text catalogues: every language has English's keys and fields; numbers use the language's mark;
+the code asks only for texts that exist and names no language itself; a new catalogue is picked up."""
 
 from __future__ import annotations
 
+import ast
 import math
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 
 from assessment import i18n
+from assessment.cli import messages
+from assessment.survey import flow
 
 
 def test_english_comes_first_and_names_itself() -> None:
@@ -34,3 +42,99 @@ def test_numbers_and_intervals_per_language() -> None:
     assert i18n.format_interval(2.974, 3.291, "en") == "[2.97, 3.29]"
     assert i18n.format_interval(2.974, 3.291, "de") == "[2,97; 3,29]"
     assert i18n.format_number(math.nan, "de") == "–"
+
+
+# -- the code asks only for texts that exist, and names no language itself ------------------------
+
+ASSESSMENT = Path(i18n.__file__).parents[1]
+#: Functions that read the catalogue, and the section their keys are relative to.
+READERS = {"text": "", "t": "", "tr": "survey.", "say": "cli."}
+#: Modules whose texts another part of issue 13 moves into the catalogues (the report's en/de table).
+NOT_YET_MOVED = {"outputs/report.py"}
+
+
+def _sources() -> list[Path]:
+    return sorted(
+        p for p in ASSESSMENT.rglob("*.py") if "i18n" not in p.relative_to(ASSESSMENT).parts
+    )
+
+
+def _literal_keys(node: ast.expr) -> list[str]:
+    """The constant keys of a reader's first argument (both branches of ``a if c else b``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _literal_keys(node.body) + _literal_keys(node.orelse)
+    return []
+
+
+def _asked_keys() -> set[tuple[str, str]]:
+    asked: set[tuple[str, str]] = set()
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in READERS:
+                for key in _literal_keys(node.args[0]):
+                    asked.add((str(path.relative_to(ASSESSMENT)), READERS[name] + key))
+    return asked
+
+
+def test_every_text_the_code_asks_for_is_in_the_catalogue() -> None:
+    asked = _asked_keys()
+    assert len(asked) > 100  # the survey, the pages and the CLI all read the catalogue
+    known = i18n.keys("en")
+    # `text` is also the name of other functions (Questionnaire.text); a catalogue key has a dot.
+    missing = sorted((where, key) for where, key in asked if "." in key and key not in known)
+    assert missing == []
+
+
+def test_no_module_names_a_language_other_than_the_default() -> None:
+    others = set(i18n.languages()) - {i18n.DEFAULT_LANGUAGE}
+    found = []
+    for path in _sources():
+        where = str(path.relative_to(ASSESSMENT))
+        if where in NOT_YET_MOVED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in others:
+                found.append(f"{where}:{node.lineno}: {node.value!r}")
+    assert found == [], "languages come from assessment.i18n (languages(), language_names())"
+
+
+# -- adding a language is one catalogue file ------------------------------------------------------
+
+
+@pytest.fixture
+def with_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The shipped catalogues plus a French one (English texts but a few), as a translator adds it."""
+    for code in i18n.languages():
+        shutil.copy(ASSESSMENT / "i18n" / f"{code}.yaml", tmp_path)
+    french = yaml.safe_load((ASSESSMENT / "i18n" / "en.yaml").read_text("utf-8"))
+    french["language_name"] = "Français"
+    french["survey"]["next"] = "Suivant"
+    french["cli"]["wrote"] = "{path} écrit"
+    french["number"] = {"decimal_mark": ",", "interval_separator": " ; "}
+    (tmp_path / "fr.yaml").write_text(yaml.safe_dump(french, allow_unicode=True), "utf-8")
+    monkeypatch.setattr(i18n, "_folder", lambda: tmp_path)
+    i18n.languages.cache_clear()
+    i18n._catalogue.cache_clear()
+    yield
+    i18n.languages.cache_clear()
+    i18n._catalogue.cache_clear()
+
+
+@pytest.mark.usefixtures("with_french")
+def test_a_third_catalogue_is_picked_up_by_the_survey_and_the_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert i18n.languages() == ("en", "de", "fr")
+    assert i18n.language_names()["fr"] == "Français"
+    assert flow.language_name("fr") == "Français"
+    assert flow.tr("next", "fr") == "Suivant"
+    assert flow.pick_language(i18n.languages(), chosen=None, locale="fr-CH") == "fr"
+    assert i18n.format_interval(2.974, 3.291, "fr") == "[2,97 ; 3,29]"
+    monkeypatch.setenv("WMM_LANGUAGE", "fr")
+    assert messages.say("wrote", path="x.csv") == "x.csv écrit"

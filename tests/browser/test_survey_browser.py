@@ -19,6 +19,7 @@ from assessment.campaigns.management import hash_token
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.storage import Database
 from assessment.storage.models import Answer, Campaign, Response, Unit
+from assessment.survey.flow import statement_text
 
 pytestmark = pytest.mark.browser
 
@@ -161,6 +162,7 @@ def test_a_respondent_completes_the_demo_survey_in_german_on_a_phone(
         page.get_by_text("Deutsch", exact=True).click()
         _see(page, page.get_by_role("heading", name="Reifegradanalyse Arbeitsmanagement"))
         expect(page.get_by_text("Wer sie durchführt: Demo organisation")).to_be_visible()
+        expect(page.locator("html")).to_have_attribute("lang", "de")  # screen readers speak German
         steps.snap(page, "welcome-de")
         page.get_by_role("button", name="Los geht's").click()
 
@@ -171,12 +173,21 @@ def test_a_respondent_completes_the_demo_survey_in_german_on_a_phone(
         page.get_by_role("button", name="Weiter").click()
 
         labels = ["Stimme zu", "Stimme voll und ganz zu", "Teils, teils", "Weiß nicht"]
+        component_ids = [c.id for c in questionnaire.components]
         parts = len(questionnaire.components) + 1
         for part in range(1, parts + 1):
             _wait_part(page, part, parts, "Teil", "von")
             # Each new page starts at its top, although the last one was left scrolled down.
             page.wait_for_function(f'document.querySelector("{MAIN}").scrollTop === 0')
             _answer_all(page, labels)
+            # Each answer group's accessible name is its statement as written, without the
+            # markdown escapes the page uses to show it ("Prioritäten." not "Prioritäten\\.").
+            names = page.locator("[data-testid='stRadio'] [role='radiogroup']").evaluate_all(
+                "groups => groups.map(g => g.getAttribute('aria-label'))"
+            )
+            if part <= len(component_ids):
+                items = questionnaire.items_of_component(component_ids[part - 1])
+                assert names == [statement_text(questionnaire, i.id, "de") for i in items]
             steps.snap(page, f"part-{part}")
             page.get_by_role("button", name="Weiter").click()
 

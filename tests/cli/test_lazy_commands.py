@@ -103,6 +103,7 @@ def test_group_help_imports_no_command(tmp_path: Path) -> None:
     for name in COMMANDS:
         assert name in listed, f"wmm --help does not list {name}"
     assert "Score a responses CSV" in output
+    assert "WMM_LANGUAGE" in output  # the language of the messages is documented
 
 
 def test_a_storage_command_still_runs(tmp_path: Path) -> None:
@@ -151,6 +152,7 @@ def test_help_lists_commands_as_an_eager_group_would(width: int) -> None:
         commands={name: cli.load(name) for name in COMMANDS},
         params=cli.params,
         help=cli.help,
+        epilog=cli.epilog,
         context_settings=cli.context_settings,
     )
 

@@ -151,3 +151,22 @@ def test_publish_refuses_an_already_published_file() -> None:
     result = wmm("publish", SHIPPED[0])
     assert result.returncode == 1
     assert "already published" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "valid"),
+    [
+        pytest.param("", "version", ": valid (", id="default-english"),
+        pytest.param("de", "Version", ": gültig (", id="german"),
+        pytest.param("xx", "version", ": valid (", id="unknown-reads-english"),
+    ],
+)
+def test_messages_follow_wmm_language(
+    monkeypatch: pytest.MonkeyPatch, language: str, header: str, valid: str
+) -> None:
+    monkeypatch.setenv("WMM_LANGUAGE", language)
+    listed = CliRunner().invoke(cli, ["questionnaires"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines()[0].split()[:2] == ["id", header]
+    checked = CliRunner().invoke(cli, ["validate", SHIPPED[0]])
+    assert valid in checked.output

@@ -28,6 +28,8 @@ from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
 from assessment.responses.wide_csv import responses_csv
 from assessment.storage import Database, connect, upgrade
+from assessment.ui.language import LANGUAGE_KEY
+from assessment.ui.session import FACILITATOR_KEY
 
 PASSWORD = "campaigns-test-password"
 QUESTIONNAIRE = "work-management@1.1.0"
@@ -358,3 +360,16 @@ def test_import_into_a_campaign_requiring_the_role_names_rows_without_one(
     problems: pd.DataFrame = at.dataframe[-1].value
     assert list(problems["Where"]) == ["answers.csv row 4, column role"]
     assert get_campaign(db, campaign.code).responses == 0
+
+
+def test_the_page_follows_the_site_language(campaign: CampaignInfo) -> None:
+    at = open_page(_script, password=None, state={FACILITATOR_KEY: True, LANGUAGE_KEY: "de"})
+    _clean(at)
+    assert at.title[0].value == "Kampagnen"
+    table = at.dataframe[0].value
+    assert list(table["Code"]) == [campaign.code]
+    assert list(table["Status"]) == ["offen"]
+    assert f"Link zur Befragung: https://wmm.example.org/?c={campaign.code}" in "\n".join(
+        m.value for m in at.markdown
+    )
+    assert [b.label for b in at.button if b.key == "wmm_close"] == ["Kampagne schließen"]

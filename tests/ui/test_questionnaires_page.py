@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from assessment.ui.language import LANGUAGE_KEY
+
 
 def _page() -> AppTest:
     def script() -> None:
@@ -39,3 +41,25 @@ def test_compare_versions() -> None:
     assert int(metrics["Common statements"]) >= 30
     frame = at.dataframe[-1].value
     assert set(frame["Change"]) <= {"reworded", "new", "dropped", "split", "merged"}
+
+
+def test_the_page_follows_the_site_language() -> None:
+    at = _page()
+    at.session_state[LANGUAGE_KEY] = "de"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Fragebögen"
+    # The statements are shown in the site's language when the questionnaire has it.
+    assert at.selectbox(key="q_browse_language").value == "de"
+    assert any("Klarheit" in e.label and "Aussagen" in e.label for e in at.expander)
+    levels = next(d.value for d in at.dataframe if "Ab Mittelwert" in d.value.columns)
+    assert all("," in value for value in levels["Ab Mittelwert"])  # German decimal mark
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Entfallen"]) >= 1
+    assert set(at.dataframe[-1].value["Änderung"]) <= {
+        "umformuliert",
+        "neu",
+        "entfallen",
+        "aufgeteilt",
+        "zusammengelegt",
+    }

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from support import ROOT
 from ui.pages import log_in
 
+from assessment.ui.language import LANGUAGE_KEY, LANGUAGE_WIDGET
 from assessment.ui.session import FACILITATOR_KEY, PASSWORD_FIELD_KEY
 
 READY = "Work management maturity is ready."
@@ -143,3 +144,23 @@ def test_with_oidc_configured_the_login_goes_through_the_identity_provider(
     assert [b.label for b in at.button] == ["Log in with your organisation's account"]
     assert not at.text_input  # no password form
     assert "facilitator area" not in _everything(at)
+
+
+def test_the_sidebar_language_turns_the_site_and_the_login_german(fresh_database: str) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    picker = at.sidebar.selectbox(key=LANGUAGE_WIDGET)
+    assert picker.label == "Language" and picker.options == ["English", "Deutsch"]
+    assert at.title[0].value == "Survey"  # the survey page without a code
+    picker.select("de").run()
+    assert not at.exception
+    assert at.session_state[LANGUAGE_KEY] == "de"
+    assert at.sidebar.selectbox(key=LANGUAGE_WIDGET).label == "Sprache"
+    assert at.title[0].value == "Befragung"
+    html = [e.proto.body for e in at.get("html")]
+    assert any('document.documentElement.lang = "de"' in body for body in html)
+
+    gate = _gate()
+    gate.session_state[LANGUAGE_KEY] = "de"
+    gate.run()
+    assert gate.title[0].value == "Anmeldung für die Moderation"
+    assert gate.text_input(key=PASSWORD_FIELD_KEY).label == "Passwort der Moderation"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import streamlit as st
 from sqlalchemy import func, select, text, update
+from streamlit.proto.LabelVisibility_pb2 import LabelVisibility
 from streamlit.testing.v1 import AppTest
 from support import ROOT
 
@@ -34,6 +35,7 @@ from assessment.survey.responding import start_response
 from assessment.ui.pages.survey import item_key
 
 QUESTIONNAIRE = "work-management@1.0.0"
+COLLAPSED = LabelVisibility.LabelVisibilityOptions.COLLAPSED
 BASE_URL = "https://survey.example.org"
 
 
@@ -272,9 +274,16 @@ def test_each_component_page_saves_its_answers_when_leaving_it(
         )
         assert at.header[0].value == name
         assert at.get("progress")[0].proto.text == f"Part {part} of 6: {name}"
+        # Screen readers read each group's plain label (no markdown escapes such as "\\.");
+        # the page shows the statement above it as escaped markdown.
         assert [r.label for r in at.radio] == [
-            plain_markdown(statement_text(questionnaire, i, "en")) for i in page.items
+            statement_text(questionnaire, i, "en") for i in page.items
         ]
+        assert all(r.proto.label_visibility.value == COLLAPSED for r in at.radio)
+        shown = [m.value for m in at.markdown]
+        assert all(
+            plain_markdown(statement_text(questionnaire, i, "en")) in shown for i in page.items
+        )
         assert at.radio[0].options == [
             "Strongly disagree",
             "Disagree",

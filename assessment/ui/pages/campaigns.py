@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from assessment import i18n
 from assessment.analysis.spec import dimension_names
 from assessment.campaigns.importing import import_responses
 from assessment.campaigns.management import (
@@ -38,20 +39,11 @@ from assessment.questionnaire import Questionnaire, default_registry
 from assessment.results import dashboard as dash
 from assessment.survey.qr import qr_svg
 from assessment.ui.errors import guarded_page, page_errors
+from assessment.ui.language import t
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
-MODE_TEXT = {
-    "open": "Open link: anyone with the survey link can answer",
-    "invitation": "Invitation only: single-use links",
-}
 NO_TARGET = 0
-REQUIRE_ROLE_LABEL = "Respondents must answer the role question (“Other” is offered)"
-REQUIRE_ROLE_HELP = (
-    "A skipped role would pool the smallest role groups away; a required role question keeps "
-    "every role group. Imported files then need a role in every row."
-)
 #: Session-state key of the invitation links just created (bytes of the CSV, shown once).
 LINKS_KEY = "wmm_invitation_links"
 MESSAGE_KEY = "wmm_campaigns_message"
@@ -62,13 +54,13 @@ def render() -> None:
     """Draw the Campaigns page (facilitator login required)."""
     require_facilitator()
     db = database()
-    st.title("Campaigns")
+    st.title(t("campaigns.title"))
     if MESSAGE_KEY in st.session_state:
         # Messages name campaigns: user-provided text, shown as text.
         st.success(as_text(st.session_state.pop(MESSAGE_KEY)))
     campaigns = list_campaigns(db)
     manage, create, import_tab = st.tabs(
-        ["Campaigns", "Create a campaign", "Import responses"],
+        [t("campaigns.tab_manage"), t("campaigns.tab_create"), t("campaigns.tab_import")],
         key="wmm_campaigns_tab",
         on_change="rerun",
     )
@@ -86,27 +78,44 @@ def render() -> None:
 # -- the list ---------------------------------------------------------------------------------------
 
 
+def _mode_text(mode: str) -> str:
+    """How a campaign mode reads on the page ("Open link: anyone ...")."""
+    return _coded("campaigns.mode", mode)
+
+
+def _coded(section: str, code: str) -> str:
+    """The catalogue's wording of a stored code (a status, a mode); the code itself if it has none."""
+    try:
+        return t(f"{section}.{code}")
+    except KeyError:
+        return code
+
+
 def _label(info: CampaignInfo) -> str:
     who = f" — {info.organisation}" if info.organisation else ""
-    return f"{info.name}{who} ({info.code}, {info.status})"
+    return f"{info.name}{who} ({info.code}, {_coded('campaigns.status', info.status)})"
 
 
 def _manage(db: Store, campaigns: list[CampaignInfo]) -> None:
     if not campaigns:
-        st.info("No campaign yet. Create one on the next tab.")
+        st.info(t("campaigns.none_yet"))
         return
     st.dataframe(
         pd.DataFrame(
             {
-                "Name": [c.name for c in campaigns],
-                "Organisation": [c.organisation or "" for c in campaigns],
-                "Code": [c.code for c in campaigns],
-                "Questionnaire": [c.questionnaire for c in campaigns],
-                "Status": [c.status for c in campaigns],
-                "Mode": [c.mode for c in campaigns],
-                "Responses": [c.responses for c in campaigns],
-                "Drafts": [c.drafts for c in campaigns],
-                "Created": [f"{c.created_at:%Y-%m-%d}" for c in campaigns],
+                t("campaigns.column.name"): [c.name for c in campaigns],
+                t("campaigns.column.organisation"): [c.organisation or "" for c in campaigns],
+                t("campaigns.column.code"): [c.code for c in campaigns],
+                t("campaigns.column.questionnaire"): [c.questionnaire for c in campaigns],
+                t("campaigns.column.status"): [
+                    _coded("campaigns.status", c.status) for c in campaigns
+                ],
+                t("campaigns.column.mode"): [
+                    _coded("campaigns.mode_short", c.mode) for c in campaigns
+                ],
+                t("campaigns.column.responses"): [c.responses for c in campaigns],
+                t("campaigns.column.drafts"): [c.drafts for c in campaigns],
+                t("campaigns.column.created"): [f"{c.created_at:%Y-%m-%d}" for c in campaigns],
             }
         ),
         hide_index=True,
@@ -114,53 +123,62 @@ def _manage(db: Store, campaigns: list[CampaignInfo]) -> None:
     )
     by_code = {c.code: c for c in campaigns}
     code = st.selectbox(
-        "Campaign", list(by_code), format_func=lambda c: _label(by_code[c]), key="wmm_manage_code"
+        t("campaigns.campaign"),
+        list(by_code),
+        format_func=lambda c: _label(by_code[c]),
+        key="wmm_manage_code",
     )
     info = by_code[code]
     link = survey_url(info.code)
     left, right = st.columns([3, 1])
     with left:
         st.subheader(as_text(info.name))
-        st.write(f"Survey link: {link}")
+        st.write(t("campaigns.survey_link", link=link))
         st.caption(
-            f"{info.questionnaire} · {MODE_TEXT.get(info.mode, info.mode)} · minimum group size "
-            f"{info.min_group_size} · role question {_role_text(info)} · languages "
-            f"{', '.join(info.languages)} · {info.responses} responses, {info.drafts} unfinished"
+            t(
+                "campaigns.facts",
+                questionnaire=info.questionnaire,
+                mode=_mode_text(info.mode),
+                minimum=info.min_group_size,
+                role=_role_text(info),
+                languages=", ".join(info.languages),
+                responses=info.responses,
+                drafts=info.drafts,
+            )
         )
         if info.status == "open":
-            if st.button("Close the campaign", key="wmm_close", help="Stops accepting answers."):
+            if st.button(t("campaigns.close"), key="wmm_close", help=t("campaigns.close_help")):
                 close_campaign(db, info.code)
-                _done(f"{info.name} is closed; it accepts no more answers.")
-        elif st.button("Reopen the campaign", key="wmm_reopen"):
+                _done(t("campaigns.closed", name=info.name))
+        elif st.button(t("campaigns.reopen"), key="wmm_reopen"):
             reopen_campaign(db, info.code)
-            _done(f"{info.name} is open again.")
+            _done(t("campaigns.reopened", name=info.name))
     with right:
-        st.image(qr_svg(link), width=180, caption="Survey link")
+        st.image(qr_svg(link), width=180, caption=t("campaigns.survey_link_caption"))
     _invitations(db, info)
     _units_and_targets(db, info)
     _role_setting(db, info)
 
 
 def _role_text(info: CampaignInfo) -> str:
-    return "required" if info.require_role else "optional"
+    return t(
+        "campaigns.role_state.required" if info.require_role else "campaigns.role_state.optional"
+    )
 
 
 def _role_setting(db: Store, info: CampaignInfo) -> None:
-    with st.expander("Role question"), st.form("wmm_edit_role"):
+    with st.expander(t("campaigns.role_question")), st.form("wmm_edit_role"):
         required = st.checkbox(
-            REQUIRE_ROLE_LABEL,
+            t("campaigns.require_role"),
             value=info.require_role,
-            help=REQUIRE_ROLE_HELP,
+            help=t("campaigns.require_role_help"),
             key=f"wmm_edit_require_role_{info.code}",
         )
-        st.caption(
-            "Applies to what is answered or imported from now on; responses received before keep "
-            "their answer, or none."
-        )
-        if st.form_submit_button("Save the role setting"):
+        st.caption(t("campaigns.role_applies"))
+        if st.form_submit_button(t("campaigns.save_role")):
             with page_errors():
                 changed = update_campaign(db, info.code, require_role=bool(required))
-                _done(f"The role question of {changed.name} is now {_role_text(changed)}.")
+                _done(t("campaigns.role_saved", name=changed.name, state=_role_text(changed)))
 
 
 def _requirable_reason(q: Questionnaire) -> str | None:
@@ -178,26 +196,28 @@ def _done(message: str) -> None:
 
 
 def _invitations(db: Store, info: CampaignInfo) -> None:
-    st.markdown("**Invitation links**")
+    st.markdown(f"**{t('campaigns.invitations')}**")
     # Filled in after the button below is handled, so the count includes links just created.
     counter = st.empty()
     cols = st.columns([1, 1, 2])
     count = cols[0].number_input(
-        "How many links", min_value=1, max_value=10_000, value=20, step=1, key="wmm_invite_count"
+        t("campaigns.how_many"),
+        min_value=1,
+        max_value=10_000,
+        value=20,
+        step=1,
+        key="wmm_invite_count",
     )
-    if cols[1].button("Create links", key="wmm_invite_create"):
+    if cols[1].button(t("campaigns.create_links"), key="wmm_invite_create"):
         with page_errors():
             tokens = create_invitations(db, info.code, int(count))
             st.session_state[LINKS_KEY] = (info.code, invitation_links_csv(info.code, tokens))
     total, used = invitation_counts(db, info.code)
-    counter.caption(
-        f"{total} single-use links created, {used} used. Only their hashes are stored: download "
-        "the file when you create them, it is the only copy."
-    )
+    counter.caption(t("campaigns.links_count", total=total, used=used))
     created = st.session_state.get(LINKS_KEY)
     if created and created[0] == info.code:
         st.download_button(
-            "Download the links (CSV)",
+            t("campaigns.download_links"),
             data=created[1],
             file_name=f"invitations-{info.code}.csv",
             mime="text/csv",
@@ -209,21 +229,21 @@ def _invitations(db: Store, info: CampaignInfo) -> None:
 
 def _units_and_targets(db: Store, info: CampaignInfo) -> None:
     q = default_registry().get(info.questionnaire)
-    with st.expander("Units, head-counts and targets"), st.form("wmm_edit_campaign"):
+    with st.expander(t("campaigns.units_and_targets")), st.form("wmm_edit_campaign"):
         units = st.text_area(
-            "Units (one per line: name, head-count[, parent unit])",
+            t("campaigns.units"),
             value=dash.units_text(info.units),
             height=180,
             key=f"wmm_edit_units_{info.code}",
         )
         targets = _target_inputs(q, dict(info.targets), key=f"wmm_edit_target_{info.code}")
-        if st.form_submit_button("Save units and targets"):
+        if st.form_submit_button(t("campaigns.save_units")):
             with page_errors():
                 specs = dash.parse_units_text(units)
                 if specs:
                     save_units(db, info.code, specs)
                 set_targets(db, info.code, targets)
-                _done(f"Saved the units and targets of {info.name}.")
+                _done(t("campaigns.units_saved", name=info.name))
 
 
 # -- creating ---------------------------------------------------------------------------------------
@@ -235,14 +255,16 @@ def _target_inputs(q: Questionnaire, current: dict[str, int], *, key: str) -> di
     levels = [NO_TARGET, *(lv.level for lv in sorted(q.levels, key=lambda lv: lv.level))]
     chosen: dict[str, int | None] = {}
     shown = [d for d in dimension_ids(q) if d not in {p.id for p in q.principles}]
-    st.write("Target levels (optional)")
+    st.write(t("campaigns.targets"))
     cols = st.columns(4)
     for i, dimension in enumerate(shown):
         value = cols[i % 4].selectbox(
             names.get(dimension, dimension),
             levels,
             index=levels.index(current.get(dimension, NO_TARGET)),
-            format_func=lambda lv: "no target" if lv == NO_TARGET else f"{lv} {q.level_name(lv)}",
+            format_func=lambda lv: (
+                t("campaigns.no_target") if lv == NO_TARGET else f"{lv} {q.level_name(lv)}"
+            ),
             key=f"{key}_{dimension}",
         )
         chosen[dimension] = None if value == NO_TARGET else int(value)
@@ -253,67 +275,70 @@ def _create(db: Store) -> None:
     registry = default_registry()
     keys = registry.keys()
     if not keys:
-        st.error(f"No questionnaire files found in {registry.root}.")
+        st.error(t("common.no_questionnaires", folder=registry.root))
         return
     published = [k for k in keys if registry.is_published(k)] or keys
     key = st.selectbox(
-        "Questionnaire version",
+        t("campaigns.questionnaire_version"),
         keys,
         index=keys.index(published[-1]),
-        format_func=lambda k: k + ("" if registry.is_published(k) else " (draft)"),
+        format_func=lambda k: k + ("" if registry.is_published(k) else t("campaigns.draft")),
         key="wmm_create_questionnaire",
     )
     q = registry.get(key)
     with st.form("wmm_create_form"):
-        name = st.text_input("Name", placeholder="Spring 2025", key="wmm_create_name")
+        name = st.text_input(
+            t("campaigns.name"), placeholder=t("campaigns.name_placeholder"), key="wmm_create_name"
+        )
         cols = st.columns(3)
-        organisation = cols[0].text_input("Organisation", key="wmm_create_organisation")
-        sector = cols[1].text_input("Sector (for benchmark files)", key="wmm_create_sector")
-        size_band = cols[2].text_input("Size band (e.g. 250-999)", key="wmm_create_size")
+        organisation = cols[0].text_input(
+            t("campaigns.organisation"), key="wmm_create_organisation"
+        )
+        sector = cols[1].text_input(t("campaigns.sector"), key="wmm_create_sector")
+        size_band = cols[2].text_input(t("campaigns.size_band"), key="wmm_create_size")
         cols = st.columns(3)
         mode = cols[0].selectbox(
-            "Mode", CAMPAIGN_MODES, format_func=lambda m: MODE_TEXT.get(m, m), key="wmm_create_mode"
+            t("campaigns.mode_label"), CAMPAIGN_MODES, format_func=_mode_text, key="wmm_create_mode"
         )
         minimum = cols[1].number_input(
-            "Minimum group size",
+            t("campaigns.minimum"),
             min_value=1,
             max_value=100,
             value=int(q.scoring.min_group_size),
             step=1,
-            help="Groups with fewer respondents show no results (privacy).",
+            help=t("campaigns.minimum_help"),
             key="wmm_create_minimum",
         )
         languages = cols[2].multiselect(
-            "Languages",
+            t("campaigns.languages"),
             q.languages,
             default=q.languages,
-            format_func=lambda c: LANGUAGE_NAMES.get(c, c),
+            format_func=lambda c: i18n.language_names().get(c, c),
             key="wmm_create_languages",
         )
         units = st.text_area(
-            "Units (one per line: name, head-count[, parent unit]); leave empty to take the units "
-            "from the first imported file",
+            t("campaigns.units_create"),
             height=160,
-            placeholder="Sales, 72\nOperations, 66\nFinance, 51",
+            placeholder=t("campaigns.units_placeholder"),
             key="wmm_create_units",
         )
         units_file = st.file_uploader(
-            "…or a units CSV (columns unit, parent, head_count)",
+            t("campaigns.units_file"),
             type=["csv"],
             key="wmm_create_units_file",
         )
         targets = _target_inputs(q, {}, key="wmm_create_target")
         not_requirable = _requirable_reason(q)
         require_role = st.checkbox(
-            REQUIRE_ROLE_LABEL,
+            t("campaigns.require_role"),
             value=False,
             disabled=not_requirable is not None,
-            help=REQUIRE_ROLE_HELP,
+            help=t("campaigns.require_role_help"),
             key="wmm_create_require_role",
         )
         if not_requirable is not None:
-            st.caption(f"Not available: {not_requirable}")
-        submitted = st.form_submit_button("Create the campaign", type="primary")
+            st.caption(t("campaigns.not_available", reason=not_requirable))
+        submitted = st.form_submit_button(t("campaigns.create"), type="primary")
     if not submitted:
         return
     with page_errors() as outcome:
@@ -339,8 +364,8 @@ def _create(db: Store) -> None:
     if outcome.failed:
         return
     st.success(
-        f"Created {as_text(info.name)}: code {info.code}. Survey link: {info.survey_url}"
-        + (" · The role question is required." if info.require_role else "")
+        t("campaigns.created", name=as_text(info.name), code=info.code, link=info.survey_url)
+        + (t("campaigns.created_role_required") if info.require_role else "")
     )
     st.image(qr_svg(info.survey_url), width=200)
 
@@ -355,28 +380,24 @@ def _units_from_upload(name: str, content: bytes) -> list[UnitSpec]:
 def _import(db: Store, campaigns: list[CampaignInfo]) -> None:
     open_campaigns = [c for c in campaigns if c.status == "open"]
     if not open_campaigns:
-        st.info("No open campaign: create one, or reopen a closed one, to import responses.")
+        st.info(t("campaigns.no_open"))
         return
     by_code = {c.code: c for c in open_campaigns}
     code = st.selectbox(
-        "Into campaign",
+        t("campaigns.into"),
         list(by_code),
         format_func=lambda c: _label(by_code[c]),
         key="wmm_import_code",
     )
     info = by_code[code]
-    role = (
-        "role (required: this campaign requires the role)" if info.require_role else "optional role"
+    role = t(
+        "campaigns.import_role_required" if info.require_role else "campaigns.import_role_optional"
     )
-    st.caption(
-        f"A responses CSV for {info.questionnaire}: columns respondent_id, unit, {role}, "
-        "submitted_at, language, duration_seconds, then one column per statement id (a number on "
-        "the scale, empty, DK or NA). The import is all or nothing."
-    )
-    upload = st.file_uploader("Responses CSV", type=["csv"], key="wmm_import_file")
-    if upload is None or not st.button("Import", type="primary", key="wmm_import_run"):
+    st.caption(t("campaigns.import_format", questionnaire=info.questionnaire, role=role))
+    upload = st.file_uploader(t("campaigns.responses_file"), type=["csv"], key="wmm_import_file")
+    if upload is None or not st.button(t("campaigns.import"), type="primary", key="wmm_import_run"):
         return
-    with page_errors(before="Nothing was imported. ") as outcome:
+    with page_errors(before=t("campaigns.nothing_imported") + " ") as outcome:
         result = import_responses(db, info.code, upload.getvalue(), name=Path(upload.name).name)
     if outcome.failed:
         return

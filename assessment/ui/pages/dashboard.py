@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from assessment import i18n
 from assessment.analysis.waves import CHANGE_TEXT, wave_change
 from assessment.campaigns.actions import (
     ACTION_STATUSES,
@@ -59,7 +60,6 @@ TABS = (
 )
 CAMPAIGN_KEY = "wmm_campaign"
 LIVE_VERSION_KEY = "wmm_live_version"
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
 
 
 @guarded_page
@@ -94,7 +94,7 @@ def render() -> None:
     language = controls[1].selectbox(
         "Language",
         list(results.info.languages) or q.languages,
-        format_func=lambda c: LANGUAGE_NAMES.get(c, c),
+        format_func=lambda c: i18n.language_names().get(c, c),
         key="wmm_dashboard_language",
     )
     live = controls[2].toggle(

@@ -5,12 +5,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from assessment import i18n
+from assessment.i18n import format_number
 from assessment.questionnaire import default_registry
 from assessment.questionnaire.compare import compare_versions
 from assessment.questionnaire.overview import structure
 from assessment.ui.errors import guarded_page, page_errors
+from assessment.ui.language import t, ui_language
 
-LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+#: The kinds of change between two versions, in the order the filter offers them.
+CHANGES = ("same", "reworded", "new", "dropped", "split", "merged")
+
+
+def _language_name(code: str) -> str:
+    return i18n.language_names().get(code, code)
+
+
+def _content_language(languages: list[str]) -> int:
+    """The statements' language shown first: the page's language when the file has it."""
+    language = ui_language()
+    return languages.index(language) if language in languages else 0
 
 
 @guarded_page
@@ -18,11 +32,11 @@ def render() -> None:
     """Draw the Questionnaires page: browse one version, or compare two."""
     registry = default_registry()
     keys = registry.keys()
-    st.title("Questionnaires")
+    st.title(t("questionnaires.title"))
     if not keys:
-        st.warning(f"No questionnaire files found in {registry.root}.")
+        st.warning(t("common.no_questionnaires", folder=registry.root))
         return
-    browse, compare = st.tabs(["Browse a version", "Compare two versions"])
+    browse, compare = st.tabs([t("questionnaires.tab_browse"), t("questionnaires.tab_compare")])
     with browse:
         _browse(keys)
     with compare:
@@ -32,72 +46,109 @@ def render() -> None:
 def _browse(keys: list[str]) -> None:
     registry = default_registry()
     left, right = st.columns([3, 1])
-    key = left.selectbox("Version", keys, index=len(keys) - 1, key="q_browse_version")
+    key = left.selectbox(
+        t("questionnaires.version"), keys, index=len(keys) - 1, key="q_browse_version"
+    )
     q = registry.get(key)
     language = right.selectbox(
-        "Language",
+        t("questionnaires.language"),
         q.languages,
-        format_func=lambda c: LANGUAGE_NAMES.get(c, c),
+        index=_content_language(q.languages),
+        format_func=_language_name,
         key="q_browse_language",
     )
+    shown = ui_language()
     s = structure(q, language)
     st.subheader(s["title"])
     st.write(q.text(q.description, language))
-    published = "published" if registry.is_published(key) else "draft (not yet published)"
+    published = t(
+        "questionnaires.published" if registry.is_published(key) else "questionnaires.draft"
+    )
     st.caption(
-        f"{key} · {len(q.items)} statements · {len(q.outcomes)} outcome statements · "
-        f"languages: {', '.join(q.languages)} · {published} · sha256 {registry.sha256(key)[:12]}…"
+        t(
+            "questionnaires.facts",
+            key=key,
+            items=len(q.items),
+            outcomes=len(q.outcomes),
+            languages=", ".join(q.languages),
+            published=published,
+            sha256=registry.sha256(key)[:12],
+        )
     )
     by_component, by_principle, levels = st.tabs(
-        ["By component", "By principle", "Levels and scale"]
+        [
+            t("questionnaires.tab_components"),
+            t("questionnaires.tab_principles"),
+            t("questionnaires.tab_levels"),
+        ]
+    )
+    id_column, statement_column = (
+        t("questionnaires.column.id"),
+        t("questionnaires.column.statement"),
     )
     with by_component:
         for component in s["components"]:
-            with st.expander(f"{component['name']} — {len(component['items'])} statements"):
+            count = len(component["items"])
+            with st.expander(t("questionnaires.group", name=component["name"], count=count)):
                 frame = pd.DataFrame(component["items"]).rename(
-                    columns={"id": "Id", "text": "Statement", "reverse": "Reverse-keyed"}
+                    columns={
+                        "id": id_column,
+                        "text": statement_column,
+                        "reverse": t("questionnaires.column.reverse"),
+                    }
                 )
                 st.dataframe(frame, hide_index=True, width="stretch")
     with by_principle:
         texts = {i.id: q.text(i.text, language) for i in q.items}
         for principle in s["principles"]:
-            with st.expander(f"{principle['name']} — {len(principle['items'])} statements"):
+            count = len(principle["items"])
+            with st.expander(t("questionnaires.group", name=principle["name"], count=count)):
                 frame = pd.DataFrame(
-                    {"Id": principle["items"], "Statement": [texts[i] for i in principle["items"]]}
+                    {
+                        id_column: principle["items"],
+                        statement_column: [texts[i] for i in principle["items"]],
+                    }
                 )
                 st.dataframe(frame, hide_index=True, width="stretch")
     with levels:
+        level_rows = pd.DataFrame(s["levels"])
+        level_rows["threshold"] = [format_number(v, shown) for v in level_rows["threshold"]]
         st.dataframe(
-            pd.DataFrame(s["levels"]).rename(
-                columns={"level": "Level", "name": "Name", "threshold": "From mean score"}
+            level_rows.rename(
+                columns={
+                    "level": t("questionnaires.column.level"),
+                    "name": t("questionnaires.column.name"),
+                    "threshold": t("questionnaires.column.threshold"),
+                }
             ),
             hide_index=True,
         )
-        st.write("Answer scale: " + " · ".join(s["scale"]))
+        st.write(t("questionnaires.scale", labels=" · ".join(s["scale"])))
 
 
 def _compare(keys: list[str]) -> None:
     registry = default_registry()
     with_crosswalk = [k for k in keys if registry.get(k).crosswalk is not None]
     if not with_crosswalk:
-        st.info(
-            "No version has a crosswalk from an earlier one yet, so there is nothing to compare."
-        )
+        st.info(t("questionnaires.no_crosswalk"))
         return
     key = st.selectbox(
-        "Newer version", with_crosswalk, index=len(with_crosswalk) - 1, key="q_cmp_version"
+        t("questionnaires.newer"),
+        with_crosswalk,
+        index=len(with_crosswalk) - 1,
+        key="q_cmp_version",
     )
     new = registry.get(key)
     previous = registry.previous_of(new)
     if previous is None:
-        st.error(
-            f"{key} names {new.id}@{new.crosswalk.previous if new.crosswalk else '?'} as its predecessor, which is not available."
-        )
+        predecessor = f"{new.id}@{new.crosswalk.previous if new.crosswalk else '?'}"
+        st.error(t("questionnaires.no_predecessor", key=key, predecessor=predecessor))
         return
     language = st.selectbox(
-        "Language",
+        t("questionnaires.language"),
         new.languages,
-        format_func=lambda c: LANGUAGE_NAMES.get(c, c),
+        index=_content_language(new.languages),
+        format_func=_language_name,
         key="q_cmp_language",
     )
     with page_errors() as outcome:
@@ -106,28 +157,35 @@ def _compare(keys: list[str]) -> None:
         return
     summary = comparison.summary()
     cols = st.columns(4)
-    cols[0].metric("Common statements", comparison.common)
-    cols[1].metric("Reworded", summary["reworded"])
-    cols[2].metric("New", summary["new"])
-    cols[3].metric("Dropped", summary["dropped"])
+    cols[0].metric(t("questionnaires.common"), comparison.common)
+    cols[1].metric(t("questionnaires.metric.reworded"), summary["reworded"])
+    cols[2].metric(t("questionnaires.metric.new"), summary["new"])
+    cols[3].metric(t("questionnaires.metric.dropped"), summary["dropped"])
     st.caption(
-        f"Scores of {previous.key} and {new.key} are compared on the {comparison.common} common "
-        "statements only (same or reworded)."
+        t(
+            "questionnaires.compared_on",
+            previous=previous.key,
+            new=new.key,
+            common=comparison.common,
+        )
     )
     kinds = st.multiselect(
-        "Show",
-        ["same", "reworded", "new", "dropped", "split", "merged"],
-        default=["reworded", "new", "dropped", "split", "merged"],
+        t("questionnaires.show"),
+        list(CHANGES),
+        default=[c for c in CHANGES if c != "same"],
+        format_func=lambda c: t(f"questionnaires.change.{c}"),
         key="q_cmp_kinds",
     )
-    frame = comparison.changes[comparison.changes["change"].isin(kinds)].rename(
+    frame = comparison.changes[comparison.changes["change"].isin(kinds)].copy()
+    frame["change"] = [t(f"questionnaires.change.{c}") for c in frame["change"]]
+    frame = frame.rename(
         columns={
-            "id": "Id",
-            "change": "Change",
-            "previous": "Was",
-            "component": "Component",
-            "text_old": f"Text in {previous.version}",
-            "text_new": f"Text in {new.version}",
+            "id": t("questionnaires.column.id"),
+            "change": t("questionnaires.column.change"),
+            "previous": t("questionnaires.column.previous"),
+            "component": t("questionnaires.column.component"),
+            "text_old": t("questionnaires.column.text_in", version=previous.version),
+            "text_new": t("questionnaires.column.text_in", version=new.version),
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")

@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypedDict
 
 import streamlit as st
 
+from assessment import i18n
 from assessment.campaigns.management import CampaignInfo, get_campaign
 from assessment.errors import AssessmentError, DatabaseUnavailableError, DataError, NoAnswers
 from assessment.i18n import text
@@ -64,6 +65,7 @@ from assessment.survey.responding import (
 )
 from assessment.survey.site_address import base_url
 from assessment.ui.errors import guarded_callback, guarded_page
+from assessment.ui.language import set_html_lang, ui_language
 from assessment.ui.session import database
 
 # Session-state keys. Everything of the survey starts with "survey_", so starting over clears it all.
@@ -632,12 +634,16 @@ def _profile_page() -> None:
         }
         if ROLE_WIDGET not in state:
             state[ROLE_WIDGET] = state.get(ROLE) if state.get(ROLE) in roles else None
+        # Screen readers read the radio group's plain label; the page shows it as escaped markdown.
+        question_label = role_label(campaign, questionnaire, language)
+        form.markdown(plain_markdown(question_label))
         form.radio(
-            plain_markdown(role_label(campaign, questionnaire, language)),
+            question_label,
             roles,
             index=None,
             format_func=labels.__getitem__,
             key=ROLE_WIDGET,
+            label_visibility="collapsed",
         )
         if "role" in missing:
             form.warning(plain_markdown(role_missing_text(questionnaire, language)))
@@ -670,12 +676,16 @@ def _statements(page: SurveyPage, index: int) -> None:
             if key not in state:
                 state[key] = answers.get(item)
             with st.container(border=True):
+                # Screen readers read the radio group's plain label; the page shows the markdown.
+                statement = statement_text(questionnaire, item, language)
+                st.markdown(plain_markdown(statement))
                 st.radio(
-                    plain_markdown(statement_text(questionnaire, item, language)),
+                    statement,
                     options,
                     index=None,
                     format_func=labels.__getitem__,
                     key=key,
+                    label_visibility="collapsed",
                 )
         st.caption(tr("answered", language, answered=where.answered, total=where.total))
         st.caption(tr("saved_on_next", language))
@@ -752,7 +762,7 @@ def _thanks() -> None:
 def _error_page(kind: ErrorKind) -> None:
     state = _state()
     campaign: CampaignInfo | None = state.get(CAMPAIGN)
-    language = state.get(LANGUAGE) or "en"
+    language = state.get(LANGUAGE) or i18n.DEFAULT_LANGUAGE
     link: SurveyLink = state[LINK]
     values: Mapping[str, object] = {
         "code": link.code or "",
@@ -766,7 +776,7 @@ def _error_page(kind: ErrorKind) -> None:
 
 
 def _no_code_page() -> None:
-    language = pick_language(("en", "de"), chosen=None, locale=_locale())
+    language = ui_language()  # no campaign yet: the language of the site's pages
     st.title(tr("no_code_title", language))
     st.write(tr("no_code_body", language))
     with st.form("survey_code_form", border=False):
@@ -790,6 +800,7 @@ def _render() -> None:
     state = _state()
     if LINK not in state:
         _start_session(parse_link(st.query_params.to_dict()))
+    set_html_lang(state.get(LANGUAGE) or ui_language())
     if state.get(ERROR):
         _error_page(state[ERROR])
         return

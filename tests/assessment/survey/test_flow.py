@@ -1,19 +1,19 @@
 """The survey's logic without Streamlit: link parameters, pages, progress, unanswered statements, where a
 resumed survey continues, campaign states and errors, the profile's required questions (unit, a
-required role), and the en/de text table."""
+required role), and its texts from the catalogues."""
 
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assessment import i18n
 from assessment.campaigns.management import CampaignInfo, UnitSpec
 from assessment.errors import (
     AlreadyReceivedError,
@@ -28,8 +28,7 @@ from assessment.errors import (
 )
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.survey.flow import (
-    TEXTS,
-    UI_LANGUAGES,
+    ErrorKind,
     SurveyLink,
     answer_label,
     answer_options,
@@ -291,16 +290,16 @@ def test_estimated_minutes(q: Questionnaire, items: int, outcomes: int, minutes:
 # -- texts ----------------------------------------------------------------------------------------
 
 
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+@pytest.mark.parametrize("language", i18n.languages())
+def test_every_survey_text_is_written_out(language: str) -> None:
+    survey = [key for key in i18n.keys(language) if key.startswith("survey.")]
+    assert survey
+    assert all(i18n.text(key, language).strip() for key in survey)
 
 
-@pytest.mark.parametrize("key", sorted(TEXTS))
-def test_every_text_exists_in_every_ui_language_with_the_same_fields(key: str) -> None:
-    texts = TEXTS[key]
-    assert set(texts) == set(UI_LANGUAGES)
-    assert len({frozenset(_fields(t)) for t in texts.values()}) == 1
-    assert all(t.strip() for t in texts.values())
+@pytest.mark.parametrize("kind", get_args(ErrorKind))
+def test_every_error_page_has_a_title_and_a_body(kind: str) -> None:
+    assert tr(f"{kind}_title", "en") and tr(f"{kind}_body", "en", code="x", who="y", date="z")
 
 
 def test_tr_fills_in_values_and_falls_back_to_english() -> None:
