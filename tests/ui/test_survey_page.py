@@ -506,6 +506,34 @@ def test_kiosk_mode_starts_over_for_the_next_person(
     ]
 
 
+def test_a_kiosk_left_mid_survey_starts_over_and_hides_the_draft(
+    db: Database, campaign: CampaignInfo, questionnaire: Questionnaire, monkeypatch
+) -> None:
+    """Issue 15: the next person at a shared device never continues, sees or sends a draft."""
+    at = _open(c=campaign.code, kiosk="1")
+    _start(at)
+    _answer(at, _values(questionnaire, 2))
+    assert "starts over after 5 minutes" in _texts(at)
+    _click(at, "survey_kiosk_reset")
+    assert at.title[0].value == "Work Management Maturity Assessment"
+    _start(at, unit="Sales", role="other")
+    assert not at.radio(key=item_key(survey_pages(questionnaire)[2].items[0])).value
+    assert [r["status"] for r in _responses(db)] == ["draft", "draft"]  # nothing sent
+
+
+@pytest.mark.parametrize(
+    ("last", "elapsed", "left"),
+    [(None, 10_000.0, False), (50.0, 299.0, False), (50.0, 300.5, True)],
+)
+def test_a_kiosk_counts_as_left_after_five_idle_minutes(
+    last: float | None, elapsed: float, left: bool
+) -> None:
+    from assessment.ui.pages import survey as survey_page
+
+    assert survey_page.KIOSK_IDLE_SECONDS == 300
+    assert survey_page.kiosk_left(last, (last or 0.0) + elapsed) is left
+
+
 # -- invitations ----------------------------------------------------------------------------------
 
 

@@ -91,6 +91,13 @@ TO_TOP = "survey_to_top"  # a page change happened: scroll the new page to its t
 # time.monotonic() of the last save (or start/resume) of this session: the survey reports the time
 # spent answering as intervals, because the database keeps no clock time finer than the day.
 CLOCK = "survey_clock"
+# time.monotonic() of the last page a kiosk drew because someone used it (not a timer's look).
+KIOSK_ACTIVE = "survey_kiosk_active"
+#: A shared device (``&kiosk=1``) starts over after this long without Next, Back or Start, so the
+#: next person never continues, sees or sends the previous person's answers.
+KIOSK_IDLE_SECONDS = 300
+#: How often a kiosk page looks whether it has been left.
+KIOSK_CHECK_SECONDS = 20
 # Widget keys
 LANGUAGE_WIDGET = "survey_w_language"
 UNIT_WIDGET = "survey_w_unit"
@@ -525,7 +532,7 @@ def _notice() -> None:
 
 def _busy_page() -> None:
     """The database was busy before the survey could open: say so, and offer to try again."""
-    language = pick_language(("en", "de"), chosen=None, locale=_locale())
+    language = pick_language(i18n.languages(), chosen=None, locale=_locale())
     st.warning(tr("server_busy", language))
     st.button(
         tr("try_again", language), key="survey_try_again", type="primary", on_click=_on_retry_start
@@ -738,6 +745,34 @@ def _review() -> None:
     _resume_box()
 
 
+def _kiosk_controls() -> None:
+    """On a shared device: a way to start over for the next person, and a timer that does it when
+    the device has been left for `KIOSK_IDLE_SECONDS` (the draft stays unsent and unseen)."""
+    language = _language()
+    _state()[KIOSK_ACTIVE] = time.monotonic()
+    st.button(
+        tr("kiosk_next", language),
+        key="survey_kiosk_reset",
+        icon=":material/restart_alt:",
+        on_click=_on_next_person,
+    )
+    st.caption(tr("kiosk_idle", language, minutes=KIOSK_IDLE_SECONDS // 60))
+    _kiosk_timer()
+
+
+def kiosk_left(last_active: float | None, now: float) -> bool:
+    """Whether a kiosk last used at ``last_active`` has been left by ``now`` (monotonic seconds)."""
+    return last_active is not None and now - last_active > KIOSK_IDLE_SECONDS
+
+
+@st.fragment(run_every=KIOSK_CHECK_SECONDS)
+def _kiosk_timer() -> None:
+    last = _state().get(KIOSK_ACTIVE)
+    if kiosk_left(None if last is None else float(last), time.monotonic()):
+        _on_next_person()
+        st.rerun(scope="app")
+
+
 def _thanks() -> None:
     state = _state()
     language = _language()
@@ -820,6 +855,9 @@ def _render() -> None:
     index = min(max(state[PAGE], 0), len(pages) - 1)
     state[PAGE] = index
     page = pages[index]
+    link: SurveyLink = state[LINK]
+    if link.kiosk and page.kind != "welcome":
+        _kiosk_controls()
     if page.kind == "welcome":
         _welcome()
     elif page.kind == "profile":
