@@ -35,6 +35,28 @@ def _broadcast(*arrays: npt.ArrayLike) -> list[FloatArray]:
     return [np.ravel(a) for a in out]
 
 
+def _difference_frame(
+    diff: FloatArray, se: FloatArray, df: FloatArray, level: float, **extra: npt.ArrayLike
+) -> pd.DataFrame:
+    """``diff`` with its t interval and two-sided p-value (H0: no change) on ``df`` degrees of
+    freedom (infinite df: the normal limit; se 0: a point interval and no p-value)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        finite_df = np.where(np.isinf(df), 1e12, df)
+        crit = special.stdtrit(finite_df, 1.0 - (1.0 - level) / 2.0)
+        p_value = np.where(se > 0, 2.0 * special.stdtr(finite_df, -np.abs(diff / se)), np.nan)
+    return pd.DataFrame(
+        {
+            "diff": diff,
+            "se": se,
+            "df": df,
+            "ci_low": diff - crit * se,
+            "ci_high": diff + crit * se,
+            "p_value": p_value,
+            **extra,
+        }
+    )
+
+
 def welch_difference(
     n1: npt.ArrayLike,
     mean1: npt.ArrayLike,
@@ -90,19 +112,7 @@ def welch_difference(
         valid = (a_n >= 2) & (b_n >= 2) & (var > 0) & np.isfinite(var)
         se = np.where(valid, se, np.nan)
         df = np.where(valid, df, np.nan)
-        crit = special.stdtrit(df, 1.0 - (1.0 - level) / 2.0)
-        t_stat = diff / se
-        p_value = 2.0 * special.stdtr(df, -np.abs(t_stat))
-    return pd.DataFrame(
-        {
-            "diff": diff,
-            "se": se,
-            "df": df,
-            "ci_low": diff - crit * se,
-            "ci_high": diff + crit * se,
-            "p_value": p_value,
-        }
-    )
+    return _difference_frame(diff, se, df, level)
 
 
 def hedges_g(
@@ -266,19 +276,7 @@ def stratified_change(
         ).sum(axis=0)
         df = np.where(var > 0, var * var / denominator, np.inf)
         se = np.sqrt(var)
-        finite_df = np.where(np.isinf(df), 1e12, df)
-        crit = special.stdtrit(finite_df, 1.0 - (1.0 - level) / 2.0)
-        p_value = np.where(se > 0, 2.0 * special.stdtr(finite_df, -np.abs(diff / se)), np.nan)
-    return pd.DataFrame(
-        {
-            "diff": diff,
-            "se": se,
-            "df": df,
-            "ci_low": diff - crit * se,
-            "ci_high": diff + crit * se,
-            "p_value": p_value,
-        }
-    )
+    return _difference_frame(diff, se, df, level)
 
 
 def paired_unit_change(
@@ -337,16 +335,4 @@ def paired_unit_change(
         se = np.where(units >= 2, np.sqrt(units / (units - 1.0) * spread), np.nan)
         df = np.where(units >= 2, units - 1.0, np.nan)
         diff = np.where(units >= 1, diff, np.nan)
-        crit = special.stdtrit(df, 1.0 - (1.0 - level) / 2.0)
-        p_value = np.where(se > 0, 2.0 * special.stdtr(df, -np.abs(diff / se)), np.nan)
-    return pd.DataFrame(
-        {
-            "diff": diff,
-            "se": se,
-            "df": df,
-            "ci_low": diff - crit * se,
-            "ci_high": diff + crit * se,
-            "p_value": p_value,
-            "units": units.astype(np.int64),
-        }
-    )
+    return _difference_frame(diff, se, df, level, units=units.astype(np.int64))
