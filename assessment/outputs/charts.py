@@ -139,7 +139,14 @@ def _plain(frame: pd.DataFrame) -> alt.InlineData:
 
 
 def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Projector-friendly defaults: large labels, no frame around the plot."""
+    """Projector-friendly defaults: large labels, no frame around the plot.
+
+    A single or layered chart fits its width to the page (``fit-x``) but keeps its own height for
+    the plot, so that a legend, a slanted column name or a title of two lines adds height instead
+    of squeezing the rows together (Vega's ``fit`` would hold the total height fixed).
+    """
+    if isinstance(chart, alt.Chart | alt.LayerChart) and chart.autosize is alt.Undefined:
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     configured: alt.TopLevelMixin = (
         chart.configure_axis(
             labelFontSize=FONT_SIZE,
@@ -196,6 +203,42 @@ def _words(language: str | None) -> Callable[..., str]:
     return word
 
 
+#: Average advance of a character as a share of the font size (the sans-serif charts' text), for
+#: reserving room for text that Vega's layout does not measure (text marks beside a bar or interval).
+_CHARACTER_WIDTH = 0.6
+#: Characters per line of an axis title before it wraps, so that it fits a phone-width plot.
+TITLE_LINE = 28
+
+
+def _right_room(texts: Sequence[str], *, font_size: float, dx: float = 0.0) -> int:
+    """Pixels to keep free right of the plot for text marks that start at a data point.
+
+    Vega's ``fit`` layout sizes the plot so that axes, legends and titles fit the container, but not
+    text marks: a label after the longest bar would be cut at the chart's edge ("3.57]"). The chart's
+    right padding reserves the widest label's estimated width (characters × 0.6 × font size), so the
+    plot shrinks instead and no label is ever cut, whatever the screen's width.
+    """
+    longest = max((len(str(t)) for t in texts), default=0)
+    return math.ceil(longest * _CHARACTER_WIDTH * font_size + dx + 6)
+
+
+def _padding(right: int = 5) -> dict[str, int]:
+    """Vega padding (pixels) with ``right`` pixels of room on the right."""
+    return {"left": 5, "top": 5, "bottom": 5, "right": max(5, right)}
+
+
+def _title_lines(title: str, width: int = TITLE_LINE) -> str | list[str]:
+    """An axis title as one line, or as lines of at most ``width`` characters when it is longer."""
+    lines = _wrapped(title, width)
+    return lines[0] if len(lines) == 1 else lines
+
+
+def _legend_columns(n: int, one_row_from: int) -> alt.ExprRef:
+    """Legend columns that follow the plot's width: all ``n`` entries in one row when the plot is
+    at least ``one_row_from`` pixels wide, else one entry per row (a phone), so no entry is cut."""
+    return alt.ExprRef(f"width >= {one_row_from} ? {n} : 1")
+
+
 def _label_expression(labels: Mapping[str, str]) -> str:
     """A Vega expression that maps a legend's values to their labels."""
     return f"{json.dumps(dict(labels), ensure_ascii=False)}[datum.label]"
@@ -227,11 +270,12 @@ def participation_chart(
         data["responses"].to_numpy(dtype=float), data["people"].to_numpy(dtype=float)
     )
     order = list(data["unit"])
+    data_labels = list(data["label"])
     data = _plain(data)
     y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE))
     base = alt.Chart(data).encode(y=y)
     people = base.mark_bar(color="#e4e7eb", height=22).encode(
-        x=alt.X("people:Q", title=word("responses_axis")),
+        x=alt.X("people:Q", title=_title_lines(word("responses_axis"))),
         tooltip=[
             alt.Tooltip("unit:N", title=word("unit")),
             alt.Tooltip("people:Q", title=word("people")),
@@ -258,9 +302,10 @@ def participation_chart(
         .mark_rule(strokeDash=[5, 4], color=MUTED)
         .encode(x="m:Q")
     )
+    room = _right_room(data_labels, font_size=FONT_SIZE - 1, dx=6)
     return _as_layer(
         alt.layer(people, answered, minimum, labels).properties(
-            height=max(ROW_HEIGHT * len(order), 80)
+            height=max(ROW_HEIGHT * len(order), 80), padding=_padding(room)
         )
     )
 
@@ -513,6 +558,7 @@ def estimate_chart(
         largest = float(np.nanmax(pd.concat(tops)))
         low = max(low, math.floor((smallest - 0.3) * 5) / 5)
         high = min(high, math.ceil((largest + 0.8) * 5) / 5)
+    interval_texts = list(data["text"])
     data = _plain(data)
     bands = _level_bands(thresholds, level_names, scale_max)
     bands["low"] = bands["low"].clip(lower=low, upper=high)
@@ -530,7 +576,7 @@ def estimate_chart(
         alt.Chart(bands)
         .mark_rect(opacity=0.22)
         .encode(
-            x=alt.X("low:Q", scale=x_scale, title=word("mean_axis")),
+            x=alt.X("low:Q", scale=x_scale, title=_title_lines(word("mean_axis"))),
             x2="high:Q",
             color=alt.Color(
                 "level_name:N",
@@ -546,7 +592,18 @@ def estimate_chart(
         alt.Chart(bands)
         .transform_filter(f"datum.row == {row}")
         .mark_text(baseline="top", dy=dy, fontSize=FONT_SIZE - 2, color=MUTED)
-        .encode(x=alt.X("middle:Q", scale=x_scale), y=alt.value(0), text="label:N")
+        .encode(
+            x=alt.X("middle:Q", scale=x_scale),
+            y=alt.value(0),
+            text="label:N",
+            # A name wider than its band on the screen is left out rather than run into the next.
+            opacity=alt.condition(
+                "scale('x', datum.high) - scale('x', datum.low) >= "
+                f"length(datum.label) * {_CHARACTER_WIDTH * (FONT_SIZE - 2)} + 4",
+                alt.value(1),
+                alt.value(0),
+            ),
+        )
         for row, dy in ((0, -34), (1, -18))
     ]
     base = alt.Chart(data).encode(y=y)
@@ -585,12 +642,20 @@ def estimate_chart(
             .encode(x=alt.X("target_threshold:Q", scale=x_scale))
         )
         layers.append(target)
+    room = _right_room(interval_texts, font_size=FONT_SIZE - 2, dx=10)
     return _as_layer(
-        alt.layer(*layers).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 40)
+        alt.layer(*layers).properties(
+            height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 40, padding=_padding(room)
+        )
     )
 
 
 # -- heatmap --------------------------------------------------------------------------------------
+
+
+#: Column widths (pixels) below which the heatmap's column names slant, and stand upright.
+_FLAT_FROM = 120
+_UPRIGHT_BELOW = 56
 
 
 def heatmap_chart(
@@ -638,7 +703,21 @@ def heatmap_chart(
         "name:N",
         sort=dimensions,
         title=None,
-        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140),
+        # Column names lie flat while a column is wide enough for them; slanted, a word per line,
+        # when it is not; upright on a phone's narrow columns.
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=alt.ExprRef(
+                f"bandwidth('x') < {_UPRIGHT_BELOW} ? -90 : bandwidth('x') < {_FLAT_FROM} ? -40 : 0"
+            ),
+            labelAlign=alt.ExprRef(f"bandwidth('x') < {_FLAT_FROM} ? 'left' : 'center'"),
+            labelBaseline=alt.ExprRef(f"bandwidth('x') < {_UPRIGHT_BELOW} ? 'middle' : 'bottom'"),
+            labelExpr=(
+                f"bandwidth('x') < {_FLAT_FROM} && bandwidth('x') >= {_UPRIGHT_BELOW} "
+                "? split(datum.value, ' ') : datum.value"
+            ),
+            labelLimit=220,
+        ),
     )
     y = alt.Y("group:N", sort=groups, title=None)
     tooltip = [
@@ -653,14 +732,14 @@ def heatmap_chart(
             "mean:Q",
             scale=alt.Scale(scheme="blues", domain=[scale_min, scale_max]),
             title=word("mean"),
-            legend=alt.Legend(orient="bottom", gradientLength=320),
+            legend=alt.Legend(orient="bottom", gradientLength=alt.ExprRef("min(320, width)")),
         )
     else:
         colour = alt.Color(
             "level_name:N",
             scale=alt.Scale(domain=list(level_names), range=colours),
             title=word("level"),
-            legend=alt.Legend(orient="bottom"),
+            legend=alt.Legend(orient="bottom", columns=_legend_columns(len(level_names), 620)),
         )
     filled = shown.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
         x=x, y=y, color=colour, tooltip=tooltip
@@ -697,14 +776,23 @@ def gap_chart(gaps: pd.DataFrame, *, language: str | None = None) -> alt.LayerCh
     data["distance"] = -data["gap"].astype(float)
     data["distance_low"] = -data["gap_ci_high"].astype(float)
     data["distance_high"] = -data["gap_ci_low"].astype(float)
-    data["label"] = [
-        word("target_label", name=name, target=target)
-        for name, target in zip(data["name"], data["target_name"], strict=True)
-    ]
     data["p_text"] = [word("reached_likely", p=f"{100 * p:.0f}") for p in data["p_target"]]
+    # Each row's label carries its probability on a second line: axis labels are part of Vega's
+    # layout, so they are never cut or run into a point, whatever the width.
+    data["label"] = [
+        f"{word('target_label', name=name, target=target)}\n{p_text}"
+        for name, target, p_text in zip(
+            data["name"], data["target_name"], data["p_text"], strict=True
+        )
+    ]
     names = list(data["label"])
     data = _plain(data)
-    y = alt.Y("label:N", sort=names, title=None)
+    y = alt.Y(
+        "label:N",
+        sort=names,
+        title=None,
+        axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=0),
+    )
     colour = alt.Color(
         "verdict:N",
         scale=alt.Scale(
@@ -718,6 +806,7 @@ def gap_chart(gaps: pd.DataFrame, *, language: str | None = None) -> alt.LayerCh
         legend=alt.Legend(
             title=None,
             orient="bottom",
+            columns=_legend_columns(3, 600),
             labelExpr=_label_expression(
                 {
                     "below": word("clearly_short"),
@@ -733,21 +822,18 @@ def gap_chart(gaps: pd.DataFrame, *, language: str | None = None) -> alt.LayerCh
         alt.Tooltip("p_text:N", title=word("target")),
     ]
     base = alt.Chart(data).encode(y=y)
-    x = alt.X("distance_low:Q", title=word("distance_axis"))
+    x = alt.X("distance_low:Q", title=_title_lines(word("distance_axis")))
     rule = base.mark_rule(strokeWidth=3).encode(
         x=x, x2="distance_high:Q", color=colour, tooltip=tooltip
     )
     point = base.mark_point(filled=True, size=220, opacity=1).encode(
         x="distance:Q", color=colour, tooltip=tooltip
     )
-    text = base.mark_text(align="left", dx=8, dy=-13, fontSize=FONT_SIZE - 2, color=INK).encode(
-        x="distance_high:Q", text="p_text:N"
-    )
     zero = (
         alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK, strokeWidth=1.5).encode(x="x:Q")
     )
     return _as_layer(
-        alt.layer(zero, rule, point, text).properties(height=max(ROW_HEIGHT * 1.3 * len(names), 90))
+        alt.layer(zero, rule, point).properties(height=max(ROW_HEIGHT * 1.6 * len(names), 90))
     )
 
 
@@ -836,6 +922,7 @@ def comparison_chart(
     ]
     # Labels start right of the interval, and right of the zero line when it crosses it.
     diff["label_x"] = np.maximum(diff["diff_ci_high"].astype(float), 0.0)
+    diff_texts = list(diff["text"])
     diff = _plain(diff)
     clear = (
         [VERDICT_COLOURS["down"], VERDICT_COLOURS["unclear"], VERDICT_COLOURS["up"]]
@@ -862,7 +949,7 @@ def comparison_chart(
         right_base.mark_rule(strokeWidth=3).encode(
             x=alt.X(
                 "diff_ci_low:Q",
-                title=word("difference_axis"),
+                title=_title_lines(word("difference_axis")),
                 scale=alt.Scale(domain=diff_domain, nice=False),
                 axis=alt.Axis(tickCount=6),
             ),
@@ -877,7 +964,11 @@ def comparison_chart(
             x="label_x:Q", text="text:N"
         ),
     ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
-    chart = alt.hconcat(left, right, spacing=24).resolve_scale(color="independent")
+    chart = (
+        alt.hconcat(left, right, spacing=24)
+        .resolve_scale(color="independent")
+        .properties(padding=_padding(_right_room(diff_texts, font_size=FONT_SIZE - 3, dx=8)))
+    )
     if not isinstance(chart, alt.HConcatChart):
         raise TypeError(f"expected a side-by-side chart; got {type(chart).__name__}")
     return chart
@@ -923,7 +1014,7 @@ def likert_chart(
         "option:N",
         scale=alt.Scale(domain=list(options), range=colours),
         sort=list(options),
-        legend=alt.Legend(title=None, orient="bottom", columns=len(options)),
+        legend=alt.Legend(title=None, orient="bottom", columns=_legend_columns(len(options), 900)),
     )
     base = alt.Chart(data).encode(
         y=alt.Y(
@@ -936,10 +1027,12 @@ def likert_chart(
     bars = base.mark_bar(height=22).encode(
         x=alt.X(
             "start:Q",
-            title=word("share_axis"),
+            title=_title_lines(word("share_axis")),
             scale=alt.Scale(domain=[-100, 100]),
             axis=alt.Axis(
-                labelExpr="abs(datum.value)", values=[-100, -75, -50, -25, 0, 25, 50, 75, 100]
+                labelExpr="abs(datum.value)",
+                values=[-100, -75, -50, -25, 0, 25, 50, 75, 100],
+                labelOverlap="greedy",
             ),
         ),
         x2="end:Q",
@@ -989,6 +1082,7 @@ def benchmark_chart(frame: pd.DataFrame, *, language: str | None = None) -> alt.
         )
     ]
     names = list(data["name"])
+    texts = list(data["text"])
     data = _plain(data)
     x_scale = alt.Scale(domain=[0, 100])
     base = alt.Chart(data).encode(y=alt.Y("name:N", sort=names, title=None))
@@ -1003,7 +1097,7 @@ def benchmark_chart(frame: pd.DataFrame, *, language: str | None = None) -> alt.
         alt.Tooltip("pooled_median:Q", format=".2f", title=word("their_median")),
     ]
     rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
-        x=alt.X("percentile_low:Q", scale=x_scale, title=word("percentile_axis")),
+        x=alt.X("percentile_low:Q", scale=x_scale, title=_title_lines(word("percentile_axis"))),
         x2="percentile_high:Q",
         tooltip=tooltip,
     )
@@ -1013,9 +1107,10 @@ def benchmark_chart(frame: pd.DataFrame, *, language: str | None = None) -> alt.
     text = base.mark_text(align="left", dx=8, dy=-12, fontSize=FONT_SIZE - 3, color=INK).encode(
         x="percentile_high:Q", text="text:N"
     )
+    room = _right_room(texts, font_size=FONT_SIZE - 3, dx=8)
     return _as_layer(
         alt.layer(quartiles, rule, point, text).properties(
-            height=max(ROW_HEIGHT * 1.2 * len(names), 80)
+            height=max(ROW_HEIGHT * 1.2 * len(names), 80), padding=_padding(room)
         )
     )
 
@@ -1048,7 +1143,7 @@ def reliability_chart(table: pd.DataFrame, *, language: str | None = None) -> al
         alt.Tooltip("text:N", title=word("alpha_interval")),
     ]
     rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
-        x=alt.X("alpha_ci_low:Q", scale=x_scale, title=word("alpha")),
+        x=alt.X("alpha_ci_low:Q", scale=x_scale, title=_title_lines(word("alpha"))),
         x2="alpha_ci_high:Q",
         tooltip=tooltip,
     )

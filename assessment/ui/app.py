@@ -20,6 +20,20 @@ from assessment.ui.pages.vote import VOTE_PARAM
 
 #: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
 PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "campaigns")
+#: A chart drawn at a fixed width (the flywheel, side-by-side comparisons) shrinks to fit a narrower
+#: column or screen instead of being cut at its right edge: Vega's SVG carries a ``viewBox``, so the
+#: browser scales it, text included, and nothing overlaps that did not overlap at full size.
+#: Columns that hold charts stand one under the other below 1280 px (a 1024 px projector), where
+#: side by side each chart would get a third of the screen.
+CHART_FIT_CSS = """<style>
+[data-testid="stVegaLiteChart"] svg { max-width: 100%; height: auto; }
+@media (max-width: 1279px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) > [data-testid="stColumn"] {
+    min-width: 100%;
+  }
+}
+</style>"""
 
 
 def _page(name: str) -> None:
@@ -130,6 +144,7 @@ def main() -> None:
     page = st.navigation(pages, position="hidden" if respondent else "sidebar")
     if page is not survey:  # the survey sets <html lang> to its own language
         set_html_lang(language)
+        st.html(CHART_FIT_CSS)
     page.run()
 
 
