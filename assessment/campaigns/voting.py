@@ -33,6 +33,7 @@ from assessment.errors import (
     VoteClosedError,
     VoteError,
 )
+from assessment.i18n import text
 from assessment.storage.models import Campaign, Vote, VoteBallot, VoteTally, utcnow
 from assessment.survey.site_address import base_url
 
@@ -75,16 +76,17 @@ class VoteResults:
     #: ``(statement id, votes)`` most votes first (ties in the vote's order); empty when hidden.
     tallies: tuple[tuple[str, int], ...]
 
-    @property
-    def hidden_reason(self) -> str:
-        """Why the counts are not shown ("" when they are)."""
+    def hidden_reason(self, language: str | None = None) -> str:
+        """Why the counts are not shown, in ``language`` ("" when they are)."""
         if self.shown:
             return ""
         if self.vote.is_open:
-            return "Counts are shown when the vote is closed."
-        return (
-            f"Only {self.vote.voters} voted; counts are shown for at least "
-            f"{self.vote.min_voters} voters, so that no one's choice can be worked out."
+            return text("workshop.counts_when_closed", language)
+        return text(
+            "workshop.too_few_voters",
+            language,
+            voters=self.vote.voters,
+            minimum=self.vote.min_voters,
         )
 
 

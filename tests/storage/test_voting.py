@@ -46,7 +46,7 @@ def test_a_vote_counts_each_device_once_and_shows_counts_only_when_closed(
         cast_ballot(db, vote.code, tokens[0], ["COL01"])
     open_results = vote_results(db, vote.code)
     assert not open_results.shown and open_results.tallies == ()
-    assert "closed" in open_results.hidden_reason
+    assert "closed" in open_results.hidden_reason()
     assert get_vote(db, vote.code).voters == len(ballots)
 
     closed = close_vote(db, vote.code)
@@ -71,7 +71,7 @@ def test_counts_stay_hidden_when_fewer_than_the_minimum_voted(
     close_vote(db, vote.code)
     results = vote_results(db, vote.code)
     assert not results.shown and results.tallies == ()
-    assert f"at least {campaign.min_group_size} voters" in results.hidden_reason
+    assert f"at least {campaign.min_group_size} voters" in results.hidden_reason()
 
 
 @pytest.mark.parametrize(

@@ -201,3 +201,28 @@ def test_presentation_mode_walks_the_panels_and_ends(db: Database, campaign: Cam
     at.run()
     _clean(at)
     assert any(b.label == "Present to the room" for b in at.button)
+
+
+def test_the_workshop_page_speaks_the_facilitators_language(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    from assessment import i18n
+    from assessment.ui.language import LANGUAGE_KEY
+
+    at = open_page(_workshop, password=PASSWORD)
+    at.session_state[LANGUAGE_KEY] = "de"
+    at.run()
+    _clean(at)
+    assert [t.value for t in at.title] == [i18n.text("workshop.title", "de")]
+    assert [s.label for s in at.selectbox][:2] == [
+        i18n.text("workshop.campaign", "de"),
+        i18n.text("workshop.results_language", "de"),
+    ]
+    labels = {b.label for b in at.button}
+    assert i18n.text("workshop.present", "de") in labels
+    assert i18n.text("workshop.open_vote", "de") in labels
+    assert at.subheader[0].value == "Abstimmung: Welche Aussagen besprechen wir zuerst?"
+    workshop_keys = sorted(k for k in i18n.keys("en") if k.startswith("workshop."))
+    english = {i18n.text(k, "en") for k in workshop_keys}
+    shown = {t.value for t in at.title} | labels | {s.label for s in at.selectbox}
+    assert not (shown & english - {"Workshop"}), "an English text on the German page"

@@ -40,6 +40,7 @@ from assessment.results.vote_candidates import vote_candidates
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
 from assessment.ui.errors import guarded_page, page_errors
+from assessment.ui.language import t, ui_language
 from assessment.ui.markdown_text import as_text
 from assessment.ui.session import database, require_facilitator
 
@@ -64,15 +65,15 @@ header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !impor
 def render() -> None:
     """Draw the Workshop page (facilitator login required)."""
     require_facilitator()
-    st.title("Workshop")
+    st.title(t("workshop.title"))
     db = database()
     campaigns = list_campaigns(db)
     if not campaigns:
-        st.info("There is no campaign yet. Create one on the Campaigns page.")
+        st.info(t("workshop.no_campaign"))
         return
     by_code = {c.code: c for c in campaigns}
     code = st.selectbox(
-        "Campaign",
+        t("workshop.campaign"),
         list(by_code),
         format_func=lambda c: f"{by_code[c].name} · {c}",
         key=CAMPAIGN_KEY,
@@ -81,7 +82,7 @@ def render() -> None:
     names = i18n.language_names()
     languages = list(info.languages) or [i18n.DEFAULT_LANGUAGE]
     language = st.selectbox(
-        "Language of the results",
+        t("workshop.results_language"),
         languages,
         format_func=lambda c: names.get(c, c),
         key=LANGUAGE_KEY,
@@ -91,13 +92,13 @@ def render() -> None:
             _present(info, language)
         return
     st.button(
-        "Present to the room",
+        t("workshop.present"),
         icon=":material/co_present:",
         type="primary",
         on_click=_start_presenting,
-        help="Full screen for the projector: one panel at a time, arrow keys to move, Escape to end.",
+        help=t("workshop.present_help"),
     )
-    st.subheader("Vote: which statements do we discuss first?")
+    st.subheader(t("workshop.vote_heading"))
     with page_errors():
         latest = latest_vote(db, info.code)
         if latest is not None and latest.is_open:
@@ -111,12 +112,9 @@ def render() -> None:
 @st.fragment(run_every=VOTERS_REFRESH_SECONDS)
 def _voters(code: str) -> None:
     vote = get_vote(database(), code)
-    st.metric("People who voted", vote.voters)
+    st.metric(t("workshop.voters"), vote.voters)
     if vote.voters < vote.min_voters:
-        st.caption(
-            f"The outcome is shown once at least {vote.min_voters} people have voted and the "
-            "vote is closed."
-        )
+        st.caption(t("workshop.outcome_later", minimum=vote.min_voters))
 
 
 def _open_vote_panel(vote: VoteInfo) -> None:
@@ -129,25 +127,32 @@ def _open_vote_panel(vote: VoteInfo) -> None:
             st.warning(hint, icon=":material/wifi_off:")
     with right:
         paper = ballot_paper(database(), vote.code)
-        st.markdown(f"Each person chooses up to **{vote.max_choices}** of:")
+        st.markdown(t("workshop.choose_up_to", max_choices=vote.max_choices))
         for number, (_, wording) in enumerate(paper.statements, start=1):
             st.markdown(f"{number}. {as_text(wording)}")
         _voters(vote.code)
-        if st.button("Close the vote and show the outcome", type="primary"):
+        if st.button(t("workshop.close_vote"), type="primary"):
             close_vote(database(), vote.code)
             st.rerun()
 
 
-def _outcome(vote: VoteInfo) -> None:
+def _outcome(vote: VoteInfo, language: str | None = None) -> None:
+    """The last vote's outcome, in ``language`` (the results' on the projector, else the page's)."""
+    language = language or ui_language()
     results = vote_results(database(), vote.code)
-    st.markdown(f"**Last vote** — {results.vote.voters} people voted.")
+    st.markdown(text("workshop.last_vote", language, voters=results.vote.voters))
     if not results.shown:
-        st.info(results.hidden_reason)
+        st.info(results.hidden_reason(language))
         return
     wording = dict(ballot_paper(database(), vote.code).statements)
     top = max((n for _, n in results.tallies), default=0) or 1
     for item, votes in results.tallies:
-        st.markdown(f"**{votes} vote{'s' if votes != 1 else ''}** — {as_text(wording[item])}")
+        count = (
+            text("workshop.votes_one", language)
+            if votes == 1
+            else text("workshop.votes_many", language, votes=votes)
+        )
+        st.markdown(f"{count} — {as_text(wording[item])}")
         st.progress(votes / top)
 
 
@@ -159,22 +164,17 @@ def _new_vote_form(info: CampaignInfo) -> None:
     wording = {item.id: questionnaire.text(item.text, language) for item in questionnaire.items}
     suggested = [c.item for c in vote_candidates(release, language=language)]
     with st.form(f"wmm_new_vote_{info.code}"):
-        st.caption(
-            "Suggested: the statements the organisation disagrees on most and falls short on "
-            "(the top of the discussion queue)."
-            if suggested
-            else "No results yet to suggest statements from: choose them yourself."
-        )
+        st.caption(t("workshop.suggested") if suggested else t("workshop.no_suggestion"))
         items = st.multiselect(
-            "Statements to vote on (2 to 10)",
+            t("workshop.statements"),
             list(wording),
             default=suggested,
             format_func=lambda item: f"{item} — {wording[item]}",
         )
         max_choices = st.number_input(
-            "Each person may choose up to", min_value=1, max_value=9, value=DEFAULT_MAX_CHOICES
+            t("workshop.max_choices"), min_value=1, max_value=9, value=DEFAULT_MAX_CHOICES
         )
-        opened = st.form_submit_button("Open the vote", type="primary")
+        opened = st.form_submit_button(t("workshop.open_vote"), type="primary")
     if opened:
         with page_errors():
             open_vote(db, info.code, items, max_choices=int(max_choices))
@@ -213,7 +213,7 @@ def _present(info: CampaignInfo, language: str) -> None:
         (text("present.components", language), lambda: _components(results, shown, language)),
         (text("present.targets", language), lambda: _targets(shown, language)),
         (text("present.discuss", language), lambda: _statements(results, shown, language)),
-        (text("present.vote", language), lambda: _vote_panel(info)),
+        (text("present.vote", language), lambda: _vote_panel(info, language)),
     ]
     index = min(max(int(st.session_state.get(PANEL_KEY, 0)), 0), len(panels) - 1)
     back, where, forward, leave = st.columns([1, 4, 1, 1], vertical_alignment="center")
@@ -340,11 +340,11 @@ def _statements(results: dash.CampaignResults, shown: Presentation, language: st
     _draw(charts.likert_chart(shown.segments, shown.statements, options=options, language=language))
 
 
-def _vote_panel(info: CampaignInfo) -> None:
+def _vote_panel(info: CampaignInfo, language: str) -> None:
     latest = latest_vote(database(), info.code)
     if latest is not None and latest.is_open:
         _open_vote_panel(latest)
     elif latest is not None:
-        _outcome(latest)
+        _outcome(latest, language)
     else:
-        st.markdown("No vote yet: open one on the Workshop page (Escape ends the presentation).")
+        st.markdown(text("present.no_vote", language))
