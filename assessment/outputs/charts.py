@@ -1045,11 +1045,22 @@ def likert_chart(
             alt.Tooltip("share_text:N", title=word("share")),
         ],
     )
+    # A share is written inside its segment only where the segment is wide enough on the screen.
     text = (
         base.transform_filter("datum.share >= 8")
         .transform_calculate(middle="(datum.start + datum.end) / 2")
         .mark_text(fontSize=FONT_SIZE - 3)
-        .encode(x="middle:Q", text="share_text:N", color=alt.Color("ink:N", scale=None))
+        .encode(
+            x="middle:Q",
+            text="share_text:N",
+            color=alt.Color("ink:N", scale=None),
+            opacity=alt.condition(
+                "abs(scale('x', datum.end) - scale('x', datum.start)) >= "
+                f"length(datum.share_text) * {_CHARACTER_WIDTH * (FONT_SIZE - 3)} + 6",
+                alt.value(1),
+                alt.value(0),
+            ),
+        )
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK).encode(x="x:Q")
     return _as_layer(

@@ -65,13 +65,20 @@ header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !impor
 def render() -> None:
     """Draw the Workshop page (facilitator login required)."""
     require_facilitator()
-    st.title(t("workshop.title"))
     db = database()
     campaigns = list_campaigns(db)
+    by_code = {c.code: c for c in campaigns}
+    presenting = st.session_state.get(PRESENTING_KEY)
+    if presenting and presenting[0] in by_code:
+        # The projector shows the panel only: no title, no selectors (they come back on Escape).
+        code, language = presenting
+        with page_errors():
+            _present(by_code[code], language)
+        return
+    st.title(t("workshop.title"))
     if not campaigns:
         st.info(t("workshop.no_campaign"))
         return
-    by_code = {c.code: c for c in campaigns}
     code = st.selectbox(
         t("workshop.campaign"),
         list(by_code),
@@ -87,10 +94,6 @@ def render() -> None:
         format_func=lambda c: names.get(c, c),
         key=LANGUAGE_KEY,
     )
-    if st.session_state.get(PRESENTING_KEY):
-        with page_errors():
-            _present(info, language)
-        return
     st.button(
         t("workshop.present"),
         icon=":material/co_present:",
@@ -185,12 +188,20 @@ def _new_vote_form(info: CampaignInfo) -> None:
 
 
 def _start_presenting() -> None:
-    st.session_state[PRESENTING_KEY] = True
+    """Present the chosen campaign in the chosen language (kept while the selectors are hidden)."""
+    st.session_state[PRESENTING_KEY] = (
+        st.session_state[CAMPAIGN_KEY],
+        st.session_state[LANGUAGE_KEY],
+    )
     st.session_state[PANEL_KEY] = 0
 
 
 def _stop_presenting() -> None:
-    st.session_state[PRESENTING_KEY] = False
+    """Back to the Workshop page, with the campaign and language that were presented."""
+    presenting = st.session_state.get(PRESENTING_KEY)
+    st.session_state[PRESENTING_KEY] = None
+    if presenting:
+        st.session_state[CAMPAIGN_KEY], st.session_state[LANGUAGE_KEY] = presenting
 
 
 def _move(step: int, count: int) -> None:
