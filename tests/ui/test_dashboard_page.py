@@ -24,6 +24,7 @@ from assessment.questionnaire import default_registry
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import load_responses
 from assessment.storage import Database, connect, upgrade
+from assessment.ui.markdown_text import as_text
 from assessment.ui.pages import dashboard as dashboard_page
 
 PASSWORD = "dashboard-test-password"
@@ -244,7 +245,7 @@ def test_demo_unit_view(world: World) -> None:
     at.selectbox(key=f"wmm_view_{world.demo}").select(dash.View("unit", unit)).run()
     _assert_clean(at)
     # The unit's name is shown as text: markdown-escaped ("Data \\& Analytics").
-    assert any(dashboard_page.as_text(unit) in s.value for s in at.subheader)
+    assert any(as_text(unit) in s.value for s in at.subheader)
     assert len(at.get("vega_lite_chart")) == 4
     _tab(at, "Discussion")
     _assert_clean(at)
