@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from assessment import i18n
 from assessment.campaigns.actions import (
     ACTION_STATUSES,
     Action,
@@ -37,7 +38,7 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
     info = results.info
     names = dash.dimension_names(q, language)
     suggestions: list[tuple[str, str]] = []
-    if not no_results(results, view):
+    if not no_results(results, view, language):
         model = results.model(view, language)
         priorities, recommendations = model.priorities, model.actions
         st.subheader(text("dashboard.page.work_first", language))
@@ -52,57 +53,70 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
                 )
             )
             st.caption(
-                "Weakest part of the flywheel first; when components are not clearly different "
-                f"(overlapping intervals with {names.get(weakest.component, weakest.component)}, "
-                "the weakest), the one further upstream (Clarity → Coordination → Completion) "
-                "comes first."
+                text(
+                    "dashboard.actions.order_note",
+                    language,
+                    weakest=names.get(weakest.component, weakest.component),
+                )
             )
         for position, recommendation in enumerate(recommendations):
             component = recommendation.priority.component
-            title = (
-                f"{recommendation.priority.rank}. {names.get(component, component)}: from "
-                f"{q.level_name(recommendation.from_level, language)} to "
-                f"{q.level_name(recommendation.to_level, language)}"
+            title = text(
+                "dashboard.actions.step",
+                language,
+                rank=recommendation.priority.rank,
+                component=names.get(component, component),
+                from_level=q.level_name(recommendation.from_level, language),
+                to_level=q.level_name(recommendation.to_level, language),
             )
             with st.expander(title, expanded=position == 0):
                 for number, action in enumerate(recommendation.actions):
                     cell, button = st.columns([8, 2], vertical_alignment="center")
                     cell.markdown(f"- {action}")
                     if button.button(
-                        "Add to the plan",
+                        text("dashboard.actions.add_to_plan", language),
                         key=f"wmm_add_{component}_{number}",
                         icon=":material/add:",
-                        help="Adds it as an open action; set the owner and due date below.",
+                        help=text("dashboard.actions.add_to_plan_help", language),
                     ):
                         with page_errors():
                             add_action(db, info.code, dimension=component, title=action)
-                            st.toast("Added to the action plan.")
+                            st.toast(text("dashboard.actions.added", language))
                     suggestions.append((component, action))
     st.subheader(text("dashboard.page.action_plan", language))
     with st.form("wmm_add_action", clear_on_submit=True):
-        st.write("Turn a recommendation into an action item, or write your own.")
-        labels = ["(write my own)"] + [f"{names.get(c, c)}: {a}" for c, a in suggestions]
+        st.write(text("dashboard.actions.form_intro", language))
+        labels = [text("dashboard.actions.own", language)] + [
+            f"{names.get(c, c)}: {a}" for c, a in suggestions
+        ]
         choice = st.selectbox(
-            "Recommendation",
+            text("dashboard.actions.recommendation", language),
             range(len(labels)),
             format_func=lambda i: labels[i],
             key="wmm_action_choice",
         )
         dims = dimension_ids(q)
-        title = st.text_input(
-            "Action (leave empty to take the recommendation's text)", key="wmm_action_title"
-        )
+        title = st.text_input(text("dashboard.actions.title", language), key="wmm_action_title")
         dimension = st.selectbox(
-            "Dimension (for your own action)",
+            text("dashboard.actions.dimension", language),
             dims,
             format_func=lambda d: names.get(d, d),
             key="wmm_action_dimension",
         )
         cols = st.columns(3)
-        owner = cols[0].text_input("Owner", key="wmm_action_owner")
-        due = cols[1].date_input("Due date", value=None, key="wmm_action_due")
-        status = cols[2].selectbox("Status", ACTION_STATUSES, key="wmm_action_status")
-        if st.form_submit_button("Add to the action plan", type="primary"):
+        owner = cols[0].text_input(
+            text("dashboard.actions.owner", language), key="wmm_action_owner"
+        )
+        due = cols[1].date_input(
+            text("dashboard.actions.due", language), value=None, key="wmm_action_due"
+        )
+        status = cols[2].selectbox(
+            text("dashboard.actions.status", language),
+            ACTION_STATUSES,
+            format_func=lambda s: status_text(s, language),
+            key="wmm_action_status",
+        )
+        if st.form_submit_button(text("dashboard.actions.add", language), type="primary"):
             picked = suggestions[choice - 1] if choice else None
             action_title = title.strip() or (picked[1] if picked else "")
             with page_errors():
@@ -115,27 +129,31 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
                     due_date=due if isinstance(due, date) else None,
                     status=status,
                 )
-                st.success("Added to the action plan.")
+                st.success(text("dashboard.actions.added", language))
     actions = list_actions(db, info.code)
     carried = follow_ups(db, info.code)
     earlier = list(carried.actions) if carried is not None else []
     if not actions and not earlier:
-        st.info("No action items yet.")
+        st.info(text("dashboard.actions.none", language))
         return
     frame = dash.actions_frame([*actions, *earlier], q, language=language)
+    follow_up = follow_up_text(carried, language)
     frame.insert(
-        0, "from", ["this wave"] * len(actions) + [carried.label if carried else ""] * len(earlier)
+        0,
+        "from",
+        [text("dashboard.actions.this_wave", language)] * len(actions) + [follow_up] * len(earlier),
     )
+    frame["status"] = [status_text(str(s), language) for s in frame["status"]]
     st.dataframe(
         frame[["from", "id", "dimension_name", "title", "owner", "due_date", "status"]].rename(
             columns={
-                "from": "From",
+                "from": text("dashboard.actions.col_from", language),
                 "id": "#",
-                "dimension_name": "Dimension",
-                "title": "Action",
-                "owner": "Owner",
-                "due_date": "Due",
-                "status": "Status",
+                "dimension_name": text("dashboard.page.col_dimension", language),
+                "title": text("dashboard.actions.col_action", language),
+                "owner": text("dashboard.actions.owner", language),
+                "due_date": text("dashboard.actions.col_due", language),
+                "status": text("dashboard.actions.status", language),
             }
         ),
         hide_index=True,
@@ -143,12 +161,11 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
     )
     if carried is not None and earlier:
         st.caption(
-            f"Items of {as_text(carried.wave.name)} still open when this wave began are shown as "
-            "follow-ups; a change here changes them in that wave too."
+            text("dashboard.actions.follow_up_note", language, wave=as_text(carried.wave.name))
         )
-    _change_action(db, info.code, actions, carried)
+    _change_action(db, info.code, actions, carried, language)
     st.download_button(
-        "Action items (CSV)",
+        text("dashboard.downloads.actions", language),
         data=dash.actions_csv(actions, q, language=language),
         file_name=f"actions-{info.code}.csv",
         mime="text/csv",
@@ -157,32 +174,59 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
     )
 
 
-def _change_action(db: Store, code: str, actions: list[Action], carried: FollowUps | None) -> None:
+def status_text(status: str, language: str | None) -> str:
+    """An action item's status in words ("in progress")."""
+    key = f"dashboard.actions.state.{status}"
+    return text(key, language) if key in i18n.keys(i18n.DEFAULT_LANGUAGE) else status
+
+
+def follow_up_text(carried: FollowUps | None, language: str | None) -> str:
+    """Where a carried-over item comes from: "follow-up from <previous wave>"."""
+    if carried is None:
+        return ""
+    return text("dashboard.actions.follow_up", language, wave=carried.wave.name)
+
+
+def _change_action(
+    db: Store, code: str, actions: list[Action], carried: FollowUps | None, language: str
+) -> None:
     """The form that changes or deletes an item (own or carried over); a delete asks first."""
+    follow_up = follow_up_text(carried, language)
     items: dict[tuple[str, int], Action] = {(code, a.id): a for a in actions}
     if carried is not None:
         items.update({(carried.wave.code, a.id): a for a in carried.actions})
     with st.form("wmm_change_action"):
-        st.write("Change an action item")
+        st.write(text("dashboard.actions.change", language))
         cols = st.columns([3, 2, 2, 2])
         picked = cols[0].selectbox(
-            "Action",
+            text("dashboard.actions.col_action", language),
             list(items),
             format_func=lambda k: (
                 f"#{k[1]} {items[k].title[:60]}"
-                + ("" if k[0] == code or carried is None else f" ({carried.label})")
+                + ("" if k[0] == code or carried is None else f" ({follow_up})")
             ),
             key="wmm_change_id",
         )
         # "(keep)" first: saving a new owner must not reset a done item to "open".
         new_status = cols[1].selectbox(
-            "Status", [ACTION_KEEP, *ACTION_STATUSES], key="wmm_change_status"
+            text("dashboard.actions.status", language),
+            [ACTION_KEEP, *ACTION_STATUSES],
+            format_func=lambda s: (
+                text("dashboard.actions.keep", language)
+                if s == ACTION_KEEP
+                else status_text(s, language)
+            ),
+            key="wmm_change_status",
         )
-        new_owner = cols[2].text_input("Owner (empty: keep)", key="wmm_change_owner")
-        new_due = cols[3].date_input("Due date (empty: keep)", value=None, key="wmm_change_due")
+        new_owner = cols[2].text_input(
+            text("dashboard.actions.owner_keep", language), key="wmm_change_owner"
+        )
+        new_due = cols[3].date_input(
+            text("dashboard.actions.due_keep", language), value=None, key="wmm_change_due"
+        )
         save, remove = st.columns(2)
-        saved = save.form_submit_button("Save")
-        removed = remove.form_submit_button("Delete this action")
+        saved = save.form_submit_button(text("dashboard.actions.save", language))
+        removed = remove.form_submit_button(text("dashboard.actions.delete", language))
     with page_errors():
         if saved and picked is not None:
             changes = dash.action_changes(new_status, new_owner, new_due, keep=ACTION_KEEP)
@@ -196,14 +240,23 @@ def _change_action(db: Store, code: str, actions: list[Action], carried: FollowU
         if pending is not None and tuple(pending) in items:
             item = items[tuple(pending)]
             st.warning(
-                f"Delete action #{item.id} “{as_text(item.title)}”? This cannot be undone.",
+                text(
+                    "dashboard.actions.delete_confirm",
+                    language,
+                    id=item.id,
+                    title=as_text(item.title),
+                ),
                 icon=":material/delete:",
             )
             yes, no = st.columns(2)
-            if yes.button("Yes, delete it", key="wmm_action_delete_yes", type="primary"):
+            if yes.button(
+                text("dashboard.actions.delete_yes", language),
+                key="wmm_action_delete_yes",
+                type="primary",
+            ):
                 delete_action(db, pending[0], pending[1])
                 st.session_state.pop(DELETE_KEY, None)
                 st.rerun()
-            if no.button("Cancel", key="wmm_action_delete_no"):
+            if no.button(text("dashboard.actions.delete_no", language), key="wmm_action_delete_no"):
                 st.session_state.pop(DELETE_KEY, None)
                 st.rerun()

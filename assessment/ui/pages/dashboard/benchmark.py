@@ -7,7 +7,7 @@ import streamlit as st
 
 from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError
-from assessment.i18n import text
+from assessment.i18n import format_interval, format_number, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.ui.markdown_text import as_text
@@ -21,7 +21,7 @@ from assessment.ui.pages.dashboard.panels import (
 def render(db: Store, results: dash.CampaignResults, language: str) -> None:
     st.subheader(text("dashboard.page.benchmark", language))
     if results.by_unit is None:
-        no_results(results, dash.View())
+        no_results(results, dash.View(), language)
         return
     q = results.questionnaire
     try:
@@ -30,40 +30,41 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         st.warning(as_text(exc, keep_lines=True))
         return
     if comparison is None:
-        st.info(
-            "No benchmark files are imported yet. Import other organisations' `wmm-benchmark/1` "
-            "files with `wmm benchmark import FILE...`; this campaign's own file is on the "
-            "Downloads tab."
-        )
+        st.info(text("dashboard.benchmark.none", language))
         return
     position = dash.benchmark_table(comparison.rows, q, language=language)
     if position.empty:
-        st.info("No imported organisation answered the dimensions this campaign can show.")
+        st.info(text("dashboard.benchmark.no_dimension", language))
         return
     st.write(
-        f"Compared with **{comparison.n_organisations}** other organisations "
-        f"(questionnaire versions {', '.join(sorted(set(position['versions'])))})."
+        text(
+            "dashboard.benchmark.compared",
+            language,
+            n=comparison.n_organisations,
+            versions=", ".join(sorted(set(position["versions"]))),
+        )
     )
     chart(
         "benchmark",
         charts.benchmark_chart(position, language=language),
         charts.caption("benchmark", language, p=percent(results)),
+        language=language,
     )
     st.dataframe(
         pd.DataFrame(
             {
-                "Dimension": position["name"],
-                "Mean": position["mean"].round(2),
-                "Percentile": position["percentile"].round(0),
-                "Range": [
+                text("dashboard.page.col_dimension", language): position["name"],
+                text("dashboard.page.col_mean", language): position["mean"].round(2),
+                text("dashboard.benchmark.percentile", language): position["percentile"].round(0),
+                text("dashboard.benchmark.range", language): [
                     f"{lo:.0f}–{hi:.0f}"
                     for lo, hi in zip(
                         position["percentile_low"], position["percentile_high"], strict=True
                     )
                 ],
-                "Organisations": position["n_orgs"],
-                "Their median [p25, p75]": [
-                    f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
+                text("dashboard.benchmark.organisations", language): position["n_orgs"],
+                text("dashboard.benchmark.their_median", language): [
+                    f"{format_number(m, language)} {format_interval(lo, hi, language)}"
                     for m, lo, hi in zip(
                         position["pooled_median"],
                         position["pooled_p25"],
@@ -76,4 +77,4 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         hide_index=True,
         width="stretch",
     )
-    st.caption("The benchmark position is the whole organisation's, whatever view is chosen above.")
+    st.caption(text("dashboard.benchmark.note", language))

@@ -15,7 +15,7 @@ from assessment.ui.pages.dashboard.panels import (
 
 
 def render(results: dash.CampaignResults, view: dash.View, language: str) -> None:
-    if no_results(results, view):
+    if no_results(results, view, language):
         return
     q = results.questionnaire
     model = results.model(view, language)
@@ -30,6 +30,7 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
         "discussion",
         charts.likert_chart(model.segments, queue, options=options, language=language),
         charts.caption("likert", language),
+        language=language,
     )
     st.dataframe(
         pd.DataFrame(

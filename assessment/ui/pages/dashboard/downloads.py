@@ -15,27 +15,27 @@ from assessment.results import dashboard as dash
 def render(db: Store, results: dash.CampaignResults, language: str) -> None:
     st.subheader(text("dashboard.page.downloads", language))
     info, q = results.info, results.questionnaire
-    st.caption("Every file applies the privacy rules: groups below the minimum size never appear.")
+    st.caption(text("dashboard.downloads.privacy", language))
     cols = st.columns(4)
     overall = results.rows(dash.View())
     shown = not overall.empty and bool(overall["mean"].notna().any())
     if shown:
         cols[0].download_button(
-            "Scores (CSV)",
+            text("dashboard.downloads.scores", language),
             data=lambda: dash.scores_csv(db, info.code),
             file_name=f"scores-{info.code}.csv",
             mime="text/csv",
             key="wmm_download_scores",
             on_click="ignore",
-            help="The same file as `wmm export scores`.",
+            help=text("dashboard.downloads.scores_help", language),
         )
         named = cols[1].checkbox(
-            "Name the organisation in the benchmark file",
+            text("dashboard.downloads.name_org", language),
             key="wmm_benchmark_named",
-            help="Off: a random pseudonym, as `wmm export benchmark` writes by default.",
+            help=text("dashboard.downloads.name_org_help", language),
         )
         cols[1].download_button(
-            "Benchmark file (CSV)",
+            text("dashboard.downloads.benchmark", language),
             data=lambda: dash.benchmark_csv(
                 db, info.code, org=(info.organisation or info.name) if named else None
             ),
@@ -43,24 +43,21 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
             mime="text/csv",
             key="wmm_download_benchmark",
             on_click="ignore",
-            help="This organisation's wmm-benchmark/1 rows, to pool with other organisations.",
+            help=text("dashboard.downloads.benchmark_help", language),
         )
         cols[3].download_button(
-            "Report (HTML)",
+            text("dashboard.downloads.report", language),
             data=lambda: dash.report_html(db, info.code, language=language),
             file_name=f"report-{info.code}.html",
             mime="text/html",
             key="wmm_download_report",
             on_click="ignore",
-            help="The same report as `wmm report`: one self-contained page to send round.",
+            help=text("dashboard.downloads.report_help", language),
         )
     else:
-        st.info(
-            f"Scores, the benchmark file and the report need at least {results.min_group_size} "
-            "respondents with scores."
-        )
+        st.info(text("dashboard.downloads.too_few", language, m=results.min_group_size))
     cols[2].download_button(
-        "Action items (CSV)",
+        text("dashboard.downloads.actions", language),
         data=dash.actions_csv(list_actions(db, info.code), q, language=language),
         file_name=f"actions-{info.code}.csv",
         mime="text/csv",
@@ -68,6 +65,10 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         on_click="ignore",
     )
     st.caption(
-        "Chart images: each chart has an Image button (PNG for slides, SVG for print). "
-        f"Questionnaire {q.key}, sha256 {info.questionnaire_sha256[:12]}…"
+        text(
+            "dashboard.downloads.images",
+            language,
+            key=q.key,
+            sha=info.questionnaire_sha256[:12],
+        )
     )

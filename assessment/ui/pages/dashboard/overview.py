@@ -21,7 +21,7 @@ from assessment.ui.pages.dashboard.panels import (
 
 
 def render(results: dash.CampaignResults, view: dash.View, language: str) -> None:
-    if no_results(results, view):
+    if no_results(results, view, language):
         participation_panel(results, language)
         return
     q = results.questionnaire
@@ -45,6 +45,7 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
                 language=language,
             ),
             charts.caption("components", language, p=percent(results)),
+            language=language,
         )
         indices = model.indices
         for record in indices.to_dict("records"):
@@ -83,5 +84,6 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
                 language=language,
             ),
             charts.caption("principles", language, p=percent(results)),
+            language=language,
         )
     participation_panel(results, language)

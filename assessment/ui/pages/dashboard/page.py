@@ -1,5 +1,9 @@
 """The Dashboard page itself: choosing the campaign and the group, the header metrics, live mode,
 and the routing to the tabs (one module per tab in this package).
+
+Texts before the results' language is chosen (title, campaign picker) follow the facilitator's
+language (`assessment.ui.language`); everything after follows the dashboard's language picker, which
+starts at the facilitator's language when the campaign has it.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import streamlit as st
 from assessment import i18n
 from assessment.campaigns.management import CampaignInfo, list_campaigns, survey_url
 from assessment.campaigns.store import Store
+from assessment.i18n import format_interval, format_number, text
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import campaign_version
 from assessment.results.rows import organisation_row, unit_rows
 from assessment.survey.qr import qr_svg
 from assessment.survey.site_address import unreachable_hint
 from assessment.ui.errors import guarded_page, page_errors
+from assessment.ui.language import t, ui_language
 from assessment.ui.markdown_text import as_text
 from assessment.ui.pages.dashboard import (
     actions,
@@ -32,27 +38,45 @@ from assessment.ui.pages.dashboard import (
     units,
     waves,
 )
-from assessment.ui.pages.dashboard.panels import flywheel_panel, participation_panel
+from assessment.ui.pages.dashboard.panels import flywheel_panel, participation_panel, percent_text
 from assessment.ui.session import database, require_facilitator
 
 #: Seconds between two looks at the database in live mode.
 LIVE_SECONDS = 5
 #: Statements shown in the discussion queue (the report lists as many).
 QUEUE_LENGTH = dash.QUEUE_LENGTH
-TABS = (
-    "Overview",
-    "Units",
-    "Targets",
-    "Discussion",
-    "Actions",
-    "Waves",
-    "Roles",
-    "Benchmark",
-    "Reliability",
-    "Downloads",
+#: The tabs in order, by id; their labels are the catalogue's ``dashboard.tab.<id>``.
+TAB_IDS = (
+    "overview",
+    "units",
+    "targets",
+    "discussion",
+    "actions",
+    "waves",
+    "roles",
+    "benchmark",
+    "reliability",
+    "downloads",
 )
+#: The tabs' English labels (what a browser test clicks on an English dashboard).
+TABS = tuple(text(f"dashboard.tab.{tab}", "en") for tab in TAB_IDS)
+TAB_KEY = "wmm_dashboard_tab"
 CAMPAIGN_KEY = "wmm_campaign"
 LIVE_VERSION_KEY = "wmm_live_version"
+
+
+def tab_labels(language: str | None) -> tuple[str, ...]:
+    """The tabs' labels in ``language``, in `TAB_IDS` order."""
+    return tuple(text(f"dashboard.tab.{tab}", language) for tab in TAB_IDS)
+
+
+def tab_id(label: object) -> str | None:
+    """The id of the tab labelled ``label`` in any language (None: no tab has that label)."""
+    for language in i18n.languages():
+        for tab, shown in zip(TAB_IDS, tab_labels(language), strict=True):
+            if shown == label:
+                return tab
+    return None
 
 
 @guarded_page
@@ -60,13 +84,10 @@ def render() -> None:
     """Draw the Dashboard page (facilitator login required)."""
     require_facilitator()
     db = database()
-    st.title("Dashboard")
+    st.title(t("common.nav.dashboard"))
     campaigns = list_campaigns(db)
     if not campaigns:
-        st.info(
-            "There is no campaign yet. Create one on the Campaigns page (or run `wmm demo` for "
-            "the demo organisation)."
-        )
+        st.info(t("dashboard.header.no_campaign"))
         return
     info = _choose_campaign(campaigns)
     with page_errors() as outcome:
@@ -75,26 +96,29 @@ def render() -> None:
         return
     q = results.questionnaire
     controls = st.columns([2, 1, 1])
-    views = results.views()
-    roles = dash.role_names(q)
-    view = controls[0].selectbox(
-        "Show results of",
-        views,
-        format_func=lambda v: _sentence(v.describe(roles)),
-        key=f"wmm_view_{info.code}",
-        help="Only units and role groups large enough to be shown can be chosen.",
-    )
+    offered = list(results.info.languages) or list(q.languages)
+    facilitator = ui_language()
+    # The language first (drawn in the middle column), so the group picker speaks it.
     language = controls[1].selectbox(
-        "Language",
-        list(results.info.languages) or q.languages,
+        t("dashboard.header.language"),
+        offered,
+        index=offered.index(facilitator) if facilitator in offered else 0,
         format_func=lambda c: i18n.language_names().get(c, c),
         key="wmm_dashboard_language",
     )
+    views = results.views()
+    roles_named = dash.role_names(q, language)
+    view = controls[0].selectbox(
+        text("dashboard.header.show_results_of", language),
+        views,
+        format_func=lambda v: _sentence(v.describe(roles_named, language)),
+        key=f"wmm_view_{info.code}",
+        help=text("dashboard.header.show_help", language),
+    )
     live = controls[2].toggle(
-        "Live mode",
+        text("dashboard.header.live", language),
         key="wmm_live",
-        help=f"For a workshop: shows the survey link as a QR code and refreshes every "
-        f"{LIVE_SECONDS} seconds as answers arrive.",
+        help=text("dashboard.header.live_help", language, seconds=LIVE_SECONDS),
     )
     if not live:
         # Turning live mode on later starts from what is there then: nothing counts as new.
@@ -103,21 +127,28 @@ def render() -> None:
         # Only this part reruns every few seconds; it re-scores only when answers arrived.
         st.fragment(_live_panel, run_every=LIVE_SECONDS)(db, info.code, language)
         return
-    _header(results, language)
+    _header(results, language, view)
     _panels(db, results, view, language)
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 # -- choosing ---------------------------------------------------------------------------------------
 
 
 def _campaign_label(info: CampaignInfo) -> str:
-    who = f" — {info.organisation}" if info.organisation else ""
-    closed = " (closed)" if info.status != "open" else ""
-    return f"{info.name}{who}{closed} · {info.responses} responses · {info.code}"
+    language = ui_language()
+    return text(
+        "dashboard.header.campaign_label",
+        language,
+        name=info.name,
+        who=f" — {info.organisation}" if info.organisation else "",
+        closed=text("dashboard.header.closed", language) if info.status != "open" else "",
+        n=info.responses,
+        code=info.code,
+    )
 
 
 def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
@@ -126,7 +157,7 @@ def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
     index = codes.index(wanted) if wanted in codes else 0
     by_code = {c.code: c for c in campaigns}
     code = st.selectbox(
-        "Campaign",
+        t("dashboard.header.campaign"),
         codes,
         index=index,
         format_func=lambda c: _campaign_label(by_code[c]),
@@ -136,55 +167,99 @@ def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
     return by_code[code]
 
 
-def _header(results: dash.CampaignResults, language: str) -> None:
+# -- the header -------------------------------------------------------------------------------------
+
+
+def _header(results: dash.CampaignResults, language: str, view: dash.View | None = None) -> None:
+    """Responses, response rate, readable units and the overall level of the chosen group: the
+    organisation's, a unit's own, or a role group's (a role group has no head-count)."""
+    view = view or dash.View()
     info, q = results.info, results.questionnaire
     frame = results.participation(language)
-    total = organisation_row(frame)
-    units = unit_rows(frame)
+    units_frame = unit_rows(frame)
+    chosen = units_frame[units_frame["unit"].astype(str) == view.label]
+    readable_units = text(
+        "dashboard.header.n_of",
+        language,
+        n=int(units_frame["readable"].sum()),
+        total=len(units_frame),
+    )
+    readable: tuple[str, str, str | None] = (
+        text("dashboard.header.readable_units", language),
+        readable_units,
+        text("dashboard.header.readable_units_help", language),
+    )
+    if view.by == "role":
+        responses, head, rate = int(results.role_counts.get(view.label, 0)), None, None
+    else:
+        row = organisation_row(frame) if view.is_organisation or chosen.empty else chosen.iloc[0]
+        responses = int(row["responses"])
+        head = int(row["head_count"]) if pd.notna(row["head_count"]) else None
+        rate = float(row["response_rate"]) if pd.notna(row["response_rate"]) else None
+        if not view.is_organisation and not chosen.empty:
+            answer = "yes" if bool(row["readable"]) else "no"
+            readable = (
+                text("dashboard.header.readable_unit", language),
+                text(f"dashboard.header.{answer}", language),
+                str(row["note"]) or None,
+            )
     cols = st.columns(4)
-    head = total["head_count"]
     cols[0].metric(
-        "Responses",
-        f"{int(total['responses'])}" + (f" of {int(head)}" if pd.notna(head) else ""),
+        text("dashboard.header.responses", language),
+        text("dashboard.header.n_of", language, n=responses, total=head)
+        if head is not None
+        else str(responses),
     )
     cols[1].metric(
-        "Response rate",
-        f"{100 * total['response_rate']:.0f}%" if pd.notna(total["response_rate"]) else "–",
-        help="Responses divided by the people in the listed units (head-counts).",
+        text("dashboard.header.response_rate", language),
+        percent_text(100 * rate, language) if rate is not None else "–",
+        help=text("dashboard.header.response_rate_help", language),
     )
-    cols[2].metric(
-        "Units reliable enough to read",
-        f"{int(units['readable'].sum())} of {len(units)}",
-        help="Shown (at least the minimum group size) and the interval of the overall score "
-        "no wider than half a level band.",
-    )
-    overall = results.rows(dash.View())
+    cols[2].metric(readable[0], readable[1], help=readable[2])
+    overall = results.rows(view)
     overall = (
         overall[(overall["dimension"].astype(str) == "overall") & overall["mean"].notna()]
         if not overall.empty
         else overall
     )
+    level_label = text("dashboard.header.overall_level", language)
     if len(overall):
-        row = overall.iloc[0]
+        record = overall.iloc[0]
         cols[3].metric(
-            "Overall level",
-            f"{row['level_name']}",
-            help=f"Mean {row['mean']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]; "
-            f"{100 * row['level_probability']:.0f}% likely this level.",
+            level_label,
+            q.level_name(int(record["level"]), language)
+            if pd.notna(record["level"])
+            else str(record["level_name"]),
+            help=text(
+                "dashboard.header.overall_help",
+                language,
+                mean=format_number(float(record["mean"]), language),
+                interval=format_interval(
+                    float(record["ci_low"]), float(record["ci_high"]), language
+                ),
+                p=percent_text(100 * float(record["level_probability"]), language),
+            ),
         )
     else:
-        cols[3].metric("Overall level", "–")
+        cols[3].metric(level_label, "–")
     for line in results.over_counts:
         st.warning(
-            f"{as_text(line)}. Fix it on the Campaigns page (Units) or with "
-            f'`wmm campaign units {info.code} --set "UNIT=HEAD-COUNT"`.',
+            text("dashboard.header.over_count", language, line=as_text(line), code=info.code),
             icon=":material/groups:",
         )
+    status_key = f"campaigns.status.{info.status}"
     st.caption(
-        f"Survey code {info.code} · {q.text(q.title)} ({q.key}) · minimum group size "
-        f"{info.min_group_size} · "
-        f"{results.confidence * 100:g}% intervals · status {info.status} · "
-        f"last change {results.version.settings_changed:%Y-%m-%d %H:%M} UTC"
+        text(
+            "dashboard.header.facts",
+            language,
+            code=info.code,
+            title=q.text(q.title, language),
+            key=q.key,
+            m=info.min_group_size,
+            p=f"{results.confidence * 100:g}",
+            status=text(status_key, language) if status_key in i18n.keys(i18n.DEFAULT_LANGUAGE) else info.status,
+            changed=f"{results.version.settings_changed:%Y-%m-%d %H:%M}",
+        )
     )
 
 
@@ -202,23 +277,24 @@ def _live_panel(db: Store, code: str, language: str) -> None:
     link = survey_url(code)
     left, right = st.columns([1, 2])
     with left:
-        st.subheader("Scan to answer")
+        st.subheader(text("dashboard.live.scan", language))
         st.image(qr_svg(link), width=300)
         st.code(link, language=None)
         hint = unreachable_hint(link)
         if hint:
             st.warning(hint, icon=":material/wifi_off:")
         st.metric(
-            "Responses so far",
+            text("dashboard.live.so_far", language),
             results.version.submitted,
-            delta=f"+{update.new_responses} new" if update.new_responses else None,
+            delta=text("dashboard.live.new", language, n=update.new_responses)
+            if update.new_responses
+            else None,
         )
         st.caption(
-            f"Checked {datetime.now():%H:%M:%S}; "
-            + (
-                "new answers arrived."
-                if update.new_responses
-                else "nothing new since the last look."
+            text(
+                "dashboard.live.checked_new" if update.new_responses else "dashboard.live.checked",
+                language,
+                time=f"{datetime.now():%H:%M:%S}",
             )
         )
     with right:
@@ -228,24 +304,30 @@ def _live_panel(db: Store, code: str, language: str) -> None:
             flywheel_panel(results, wheel, language, width=520)
 
 
-# -- the panels -------------------------------------------------------------------------------------
+# -- the tabs ---------------------------------------------------------------------------------------
 
 
 def _panels(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
-    tabs = st.tabs(list(TABS), key="wmm_dashboard_tab", on_change="rerun")
+    labels = tab_labels(language)
+    # The open tab is remembered by its label: after a change of language, the same tab in the
+    # new language (tests and links may name a tab in any language).
+    chosen = tab_id(st.session_state.get(TAB_KEY))
+    if chosen is not None:
+        st.session_state[TAB_KEY] = labels[TAB_IDS.index(chosen)]
+    tabs = st.tabs(list(labels), key=TAB_KEY, on_change="rerun")
     panel: dict[str, Callable[[], None]] = {
-        "Overview": lambda: overview.render(results, view, language),
-        "Units": lambda: units.render(results, language),
-        "Targets": lambda: targets.render(results, view, language),
-        "Discussion": lambda: discussion.render(results, view, language),
-        "Actions": lambda: actions.render(db, results, view, language),
-        "Waves": lambda: waves.render(db, results, view, language),
-        "Roles": lambda: roles.render(results, language),
-        "Benchmark": lambda: benchmark.render(db, results, language),
-        "Reliability": lambda: reliability.render(results, language),
-        "Downloads": lambda: downloads.render(db, results, language),
+        "overview": lambda: overview.render(results, view, language),
+        "units": lambda: units.render(results, language),
+        "targets": lambda: targets.render(results, view, language),
+        "discussion": lambda: discussion.render(results, view, language),
+        "actions": lambda: actions.render(db, results, view, language),
+        "waves": lambda: waves.render(db, results, view, language),
+        "roles": lambda: roles.render(results, language),
+        "benchmark": lambda: benchmark.render(db, results, language),
+        "reliability": lambda: reliability.render(results, language),
+        "downloads": lambda: downloads.render(db, results, language),
     }
-    for name, tab in zip(TABS, tabs, strict=True):
+    for name, tab in zip(TAB_IDS, tabs, strict=True):
         if tab.open:
             with tab:
                 panel[name]()

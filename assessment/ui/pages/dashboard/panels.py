@@ -12,8 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assessment.analysis.waves import CHANGE_TEXT
-from assessment.i18n import text
+from assessment.i18n import format_number, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.results.rows import unit_rows
@@ -35,14 +34,21 @@ def _image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> Callable[[],
     return lambda: charts.chart_image(chart, fmt)
 
 
-def chart(name: str, chart: alt.TopLevelMixin, caption: str, *, stretch: bool = True) -> None:
+def chart(
+    name: str,
+    chart: alt.TopLevelMixin,
+    caption: str,
+    *,
+    language: str,
+    stretch: bool = True,
+) -> None:
     """A chart, its one-line caption, and its PNG/SVG downloads (drawn only when clicked)."""
     drawn = charts.styled(chart)
     if not isinstance(drawn, _DRAWABLE):
         raise TypeError(f"the dashboard draws Altair charts; got {type(drawn).__name__}")
     st.altair_chart(drawn, theme=None, width="stretch" if stretch else "content")
     st.caption(caption)
-    with st.popover("Image", icon=":material/download:"):
+    with st.popover(text("dashboard.panel.image", language), icon=":material/download:"):
         formats: tuple[tuple[Literal["png", "svg"], str], ...] = (
             ("png", "image/png"),
             ("svg", "image/svg+xml"),
@@ -58,41 +64,62 @@ def chart(name: str, chart: alt.TopLevelMixin, caption: str, *, stretch: bool = 
             )
 
 
-def no_results(results: dash.CampaignResults, view: dash.View) -> bool:
+def no_results(results: dash.CampaignResults, view: dash.View, language: str) -> bool:
     """Say why there is nothing to show, when there is nothing; True in that case."""
     if results.by_unit is None and results.summary is not None and results.summary.pending:
         # Answers arrived, but not yet k of them: nothing is released (DESIGN §7 "Time").
         st.warning(
-            f"Fewer than {results.min_group_size} respondents so far: no results can be shown "
-            f"without revealing individual answers. {as_text(results.summary.text)}"
+            text(
+                "dashboard.panel.too_few_so_far",
+                language,
+                m=results.min_group_size,
+                summary=as_text(results.summary.text),
+            )
         )
         return True
     if results.by_unit is None:
-        st.info(
-            "No responses yet. Share the survey link (Live mode shows it as a QR code); results "
-            "appear here as answers arrive."
-        )
+        st.info(text("dashboard.panel.no_responses", language))
         return True
     rows = results.rows(view)
     if rows.empty or not rows["mean"].notna().any():
+        who = view.describe(dash.role_names(results.questionnaire, language), language)
         st.warning(
-            f"Fewer than {results.min_group_size} respondents with scores in "
-            f"{as_text(view.describe(dash.role_names(results.questionnaire)))}: no results can be "
-            "shown "
-            "without revealing individual answers."
+            text("dashboard.panel.too_few_in", language, m=results.min_group_size, who=as_text(who))
         )
         return True
     return False
 
 
 def levels(results: dash.CampaignResults, language: str) -> tuple[list[float], list[str]]:
+    """The level thresholds and the level names in ``language``, lowest level first."""
     q = results.questionnaire
     levels = sorted(q.levels, key=lambda lv: lv.level)
     return [lv.threshold for lv in levels], [q.level_name(lv.level, language) for lv in levels]
 
 
 def percent(results: dash.CampaignResults) -> str:
+    """The confidence as a percentage without a sign ("95")."""
     return f"{results.confidence * 100:g}"
+
+
+def percent_text(value: float, language: str | None, digits: int = 0) -> str:
+    """A percentage in the language's way ("85%", "85 %"); "–" when not a number."""
+    if not math.isfinite(value):
+        return "–"
+    return text("dashboard.panel.percent", language, p=format_number(value, language, digits))
+
+
+def signed(value: float, language: str | None, digits: int = 2) -> str:
+    """A difference with its sign ("+0.12", "−" as "-"), in the language's decimal mark."""
+    if not math.isfinite(value):
+        return "–"
+    return ("+" if value > 0 else "") + format_number(value, language, digits)
+
+
+def signed_interval(low: float, high: float, language: str | None, digits: int = 2) -> str:
+    """An interval of differences with signs ("[+0.10, +0.30]", German "[+0,10; +0,30]")."""
+    separator = text("number.interval_separator", language)
+    return f"[{signed(low, language, digits)}{separator}{signed(high, language, digits)}]"
 
 
 def participation_panel(results: dash.CampaignResults, language: str) -> None:
@@ -115,6 +142,7 @@ def participation_panel(results: dash.CampaignResults, language: str) -> None:
             half=dash.readable_half_width(thresholds),
             m=results.min_group_size,
         ),
+        language=language,
     )
 
 
@@ -133,32 +161,48 @@ def flywheel_panel(
         ),
         charts.caption("flywheel", language, p=percent(results)),
         stretch=False,
+        language=language,
     )
 
 
 def change_table(
-    change: pd.DataFrame, before: str, after: str, results: dash.CampaignResults
+    change: pd.DataFrame, before: str, after: str, results: dash.CampaignResults, language: str
 ) -> None:
+    """The differences of `assessment.analysis.waves.score_differences` (waves or roles) as a
+    table: both means, the difference with its interval, Hedges' g and the verdict."""
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Dimension": change["name"],
-                before: [f"{m:.2f}" for m in change["mean_before"]],
-                after: [f"{m:.2f}" for m in change["mean"]],
-                "Difference": [f"{d:+.2f}" for d in change["diff"]],
-                f"{percent(results)}% interval": [
-                    f"[{lo:+.2f}, {hi:+.2f}]"
-                    for lo, hi in zip(change["diff_ci_low"], change["diff_ci_high"], strict=True)
-                ],
-                "Hedges' g": [
-                    f"{g:+.2f} [{lo:+.2f}, {hi:+.2f}]" if not math.isnan(g) else "–"
-                    for g, lo, hi in zip(
-                        change["g"], change["g_ci_low"], change["g_ci_high"], strict=True
-                    )
-                ],
-                "Verdict": change["verdict"].map(CHANGE_TEXT),
-            }
-        ),
+        change_frame(change, before, after, percent(results), language),
         hide_index=True,
         width="stretch",
+    )
+
+
+def change_frame(
+    change: pd.DataFrame, before: str, after: str, p: str, language: str
+) -> pd.DataFrame:
+    """The table `change_table` shows (one row per dimension, texts in ``language``)."""
+    return pd.DataFrame(
+        {
+            text("dashboard.page.col_dimension", language): change["name"],
+            before: [format_number(m, language) for m in change["mean_before"]],
+            after: [format_number(m, language) for m in change["mean"]],
+            text("dashboard.change.difference", language): [
+                signed(d, language) for d in change["diff"]
+            ],
+            text("dashboard.page.col_interval", language, p=p): [
+                signed_interval(lo, hi, language)
+                for lo, hi in zip(change["diff_ci_low"], change["diff_ci_high"], strict=True)
+            ],
+            text("dashboard.change.hedges", language): [
+                f"{signed(g, language)} {signed_interval(lo, hi, language)}"
+                if not math.isnan(g)
+                else "–"
+                for g, lo, hi in zip(
+                    change["g"], change["g_ci_low"], change["g_ci_high"], strict=True
+                )
+            ],
+            text("dashboard.page.col_verdict", language): [
+                text(f"dashboard.change.{v}", language) for v in change["verdict"]
+            ],
+        }
     )

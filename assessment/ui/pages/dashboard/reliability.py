@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from assessment.i18n import text
+from assessment.i18n import format_interval, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.ui.markdown_text import as_text
@@ -17,13 +17,14 @@ from assessment.ui.pages.dashboard.panels import (
     chart,
     no_results,
     percent,
+    percent_text,
 )
 
 
 def render(results: dash.CampaignResults, language: str) -> None:
     st.subheader(text("dashboard.page.reliability", language))
     if results.by_unit is None:
-        no_results(results, dash.View())
+        no_results(results, dash.View(), language)
         return
     q = results.questionnaire
     result = results.by_unit.result
@@ -33,62 +34,55 @@ def render(results: dash.CampaignResults, language: str) -> None:
             "reliability",
             charts.reliability_chart(table, language=language),
             charts.caption("reliability", language, p=percent(results)),
+            language=language,
         )
     st.dataframe(
         pd.DataFrame(
             {
-                "Dimension": table["name"],
-                "Alpha": table["alpha"].round(3),
-                f"Alpha {percent(results)}% interval": [
-                    f"[{lo:.3f}, {hi:.3f}]" if not math.isnan(lo) else "–"
+                text("dashboard.page.col_dimension", language): table["name"],
+                text("dashboard.reliability.alpha", language): table["alpha"].round(3),
+                text("dashboard.reliability.alpha_interval", language, p=percent(results)): [
+                    format_interval(lo, hi, language, 3) if not math.isnan(lo) else "–"
                     for lo, hi in zip(table["alpha_ci_low"], table["alpha_ci_high"], strict=True)
                 ],
                 "ICC(1)": table["icc1"].round(3),
                 "ICC(2)": table["icc2"].round(3),
-                "Respondents": table["n_respondents"],
-                "Units": table["n_units"],
-                "Statements": table["n_items"],
+                text("dashboard.chart.respondents", language): table["n_respondents"],
+                text("dashboard.reliability.units", language): table["n_units"],
+                text("dashboard.reliability.statements", language): table["n_items"],
             }
         ),
         hide_index=True,
         width="stretch",
     )
-    st.caption(
-        "ICC(1): share of the variance that lies between units; ICC(2): reliability of the unit "
-        "means (0.7 or more: units can be compared)."
-    )
-    st.markdown("**Response quality**")
+    st.caption(text("dashboard.reliability.icc_note", language))
+    st.markdown(f"**{text('dashboard.reliability.quality', language)}**")
     quality = dash.quality_summary(
         result.respondents, min_group_size=results.min_group_size, language=language
     )
     if quality.empty:
-        st.info("Too few respondents to report response quality.")
+        st.info(text("dashboard.reliability.quality_too_few", language))
     else:
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Flag": quality["description"],
-                    "Respondents": quality["count"],
-                    "Share": [f"{s:.1f}%" for s in quality["share"]],
+                    text("dashboard.reliability.flag", language): quality["description"],
+                    text("dashboard.chart.respondents", language): quality["count"],
+                    text("dashboard.chart.share", language): [
+                        percent_text(s, language, 1) for s in quality["share"]
+                    ],
                 }
             ),
             hide_index=True,
             width="stretch",
         )
-        st.caption(
-            "Flagged answers are kept in the scores; a high share is a reason to look at how the "
-            "survey was run, not to drop people."
-        )
+        st.caption(text("dashboard.reliability.quality_note", language))
     agreement = dash.agreement_table(result.scores, q, language=language)
     if not agreement.empty:
-        st.markdown("**Agreement within units** (r*wg(J) with LeBreton & Senter's bands)")
+        st.markdown(text("dashboard.reliability.agreement", language))
         st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
-        st.caption(
-            "Bands: 0–.30 lack of agreement, .31–.50 weak, .51–.70 moderate, .71–.90 strong, "
-            ".91–1 very strong. r*wg(J) compares the spread of answers with random answering; "
-            "the statements the group disagrees on most are in the discussion queue."
-        )
+        st.caption(text("dashboard.reliability.agreement_note", language))
     if result.notes:
-        st.markdown("**Notes from the scoring**")
+        st.markdown(f"**{text('dashboard.reliability.notes', language)}**")
         for note in result.notes:
             st.markdown(f"- {as_text(note)}")

@@ -20,23 +20,20 @@ def render(results: dash.CampaignResults, language: str) -> None:
     q = results.questionnaire
     roles = dash.role_names(q, language)
     if results.by_unit is None:
-        no_results(results, dash.View())
+        no_results(results, dash.View(), language)
         return
     by_role = results.by_role
     if by_role is None:
-        st.info("This questionnaire asks no role.")
+        st.info(text("dashboard.roles.no_role", language))
         return
     shown = dash.shown_groups(by_role.result.scores, "role")
     if len(shown) < 2:
-        st.info(
-            f"Fewer than two role groups have at least {results.min_group_size} respondents, so no "
-            "role gap can be shown."
-        )
+        st.info(text("dashboard.roles.too_few", language, m=results.min_group_size))
         return
     preferred = [r for r in ("leader", "staff") if r in shown]
     cols = st.columns(2)
     first = cols[0].selectbox(
-        "Compare",
+        text("dashboard.roles.compare", language),
         shown,
         index=shown.index(preferred[0]) if len(preferred) == 2 else 0,
         format_func=lambda r: roles.get(r, r),
@@ -44,7 +41,7 @@ def render(results: dash.CampaignResults, language: str) -> None:
     )
     others = [r for r in shown if r != first]
     second = cols[1].selectbox(
-        "with",
+        text("dashboard.roles.with", language),
         others,
         index=others.index("staff") if "staff" in others else 0,
         format_func=lambda r: roles.get(r, r),
@@ -59,7 +56,7 @@ def render(results: dash.CampaignResults, language: str) -> None:
         language=language,
     )
     if gaps.empty:
-        st.info("No dimension can be shown for both roles.")
+        st.info(text("dashboard.roles.nothing", language))
         return
     a, b = roles.get(first, first), roles.get(second, second)
     chart(
@@ -67,5 +64,6 @@ def render(results: dash.CampaignResults, language: str) -> None:
         charts.comparison_chart(gaps, before=a, after=b, direction=False, language=language),
         charts.caption("roles", language, p=percent(results), first=a, second=b),
         stretch=False,
+        language=language,
     )
-    change_table(gaps, a, b, results)
+    change_table(gaps, a, b, results, language)

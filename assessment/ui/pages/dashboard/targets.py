@@ -7,18 +7,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assessment.i18n import text
+from assessment.i18n import format_interval, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.ui.pages.dashboard.panels import (
     chart,
     no_results,
     percent,
+    percent_text,
 )
 
 
 def render(results: dash.CampaignResults, view: dash.View, language: str) -> None:
-    if no_results(results, view):
+    if no_results(results, view, language):
         return
     gaps = results.model(view, language).targets
     st.subheader(text("dashboard.page.targets", language))
@@ -29,6 +30,7 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
         "targets",
         charts.gap_chart(gaps, language=language),
         charts.caption("gaps", language, p=percent(results)),
+        language=language,
     )
 
     # Shortfalls and surpluses apart: a surplus is good news, not a gap to close (issue 15).
@@ -55,11 +57,11 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
                 text("dashboard.page.col_short_by", language): gap.where(gap > 0).round(2),
                 text("dashboard.page.col_above_by", language): (-gap).where(gap < 0).round(2),
                 text("dashboard.page.col_interval", language, p=percent(results)): [
-                    f"[{lo:.2f}, {hi:.2f}]"
+                    format_interval(lo, hi, language)
                     for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)
                 ],
                 text("dashboard.page.col_chance", language): [
-                    f"{100 * p:.0f}%" for p in gaps["p_target"]
+                    percent_text(100 * p, language) for p in gaps["p_target"]
                 ],
                 text("dashboard.page.col_verdict", language): [
                     dash.gap_text(v, language) for v in gaps["verdict"]

@@ -22,16 +22,16 @@ HEATMAP_PER_SIDE = 12
 
 def render(results: dash.CampaignResults, language: str) -> None:
     if results.by_unit is None:
-        no_results(results, dash.View())
+        no_results(results, dash.View(), language)
         return
     q = results.questionnaire
     _, names = levels(results, language)
     st.subheader(text("dashboard.page.units", language))
     colour_by = st.segmented_control(
-        "Colour by",
+        text("dashboard.units.colour_by", language),
         ["mean", "level"],
         default="mean",
-        format_func=lambda v: {"mean": "Mean", "level": "Level"}[v],
+        format_func=lambda v: text(f"dashboard.chart.{v}", language),
         key="wmm_heatmap_colour",
     )
     cells = dash.heatmap(results.by_unit.result.scores, q, language=language)
@@ -41,8 +41,7 @@ def render(results: dash.CampaignResults, language: str) -> None:
     n_units = cells["group"].nunique()
     if n_units > 2 * HEATMAP_PER_SIDE:
         extremes = st.toggle(
-            f"Only the {HEATMAP_PER_SIDE} strongest and {HEATMAP_PER_SIDE} weakest units "
-            f"(of {n_units})",
+            text("dashboard.units.extremes", language, k=HEATMAP_PER_SIDE, n=n_units),
             value=True,
             key="wmm_heatmap_extremes",
         )
@@ -60,15 +59,16 @@ def render(results: dash.CampaignResults, language: str) -> None:
             language=language,
         ),
         charts.caption(f"heatmap_{colour}", language, m=results.min_group_size),
+        language=language,
     )
     table = results.participation(language)
     st.dataframe(
         unit_rows(table)[["unit", "head_count", "responses", "note"]].rename(
             columns={
-                "unit": "Unit",
-                "head_count": "People",
-                "responses": "Responses",
-                "note": "Results",
+                "unit": text("dashboard.chart.unit", language),
+                "head_count": text("dashboard.chart.people", language),
+                "responses": text("dashboard.chart.responses", language),
+                "note": text("dashboard.chart.results", language),
             }
         ),
         hide_index=True,

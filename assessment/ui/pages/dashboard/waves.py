@@ -25,32 +25,33 @@ from assessment.ui.pages.dashboard.panels import (
 def render(db: Store, results: dash.CampaignResults, view: dash.View, language: str) -> None:
     st.subheader(text("dashboard.page.waves", language))
     if view.by == "role":
-        st.info("Waves are compared for the organisation or a unit; choose one above.")
+        st.info(text("dashboard.waves.not_roles", language))
         return
-    if no_results(results, view):
+    if no_results(results, view, language):
         return
     earlier = dash.other_campaigns(db, results.info)
     if not earlier:
-        st.info(
-            "No earlier campaign of this organisation on this questionnaire has responses, so "
-            "there is nothing to compare with yet."
-        )
+        st.info(text("dashboard.waves.none_earlier", language))
         return
     by_code = {c.code: c for c in earlier}
     code = st.selectbox(
-        "Compare with",
+        text("dashboard.waves.compare_with", language),
         list(by_code),
-        format_func=lambda c: (
-            f"{by_code[c].name} ({by_code[c].questionnaire}, {by_code[c].responses} responses)"
+        format_func=lambda c: text(
+            "dashboard.waves.wave_label",
+            language,
+            name=by_code[c].name,
+            questionnaire=by_code[c].questionnaire,
+            n=by_code[c].responses,
         ),
         key="wmm_wave_previous",
     )
     try:
         waves = dash.load_waves(db, results, code)
     except (ValueError, AssessmentError) as exc:
-        st.warning(f"These two waves cannot be compared: {as_text(exc, keep_lines=True)}")
+        st.warning(text("dashboard.waves.cannot", language, error=as_text(exc, keep_lines=True)))
         return
-    st.info(f"Compared on the common statements only: {waves.overlap}.")
+    st.info(text("dashboard.waves.common_only", language, overlap=waves.overlap))
     q = results.questionnaire
     change = wave_change(
         waves,
@@ -61,7 +62,7 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
         language=language,
     )
     if change.empty:
-        st.warning("No dimension can be shown for both waves (too few respondents).")
+        st.warning(text("dashboard.waves.nothing", language))
         return
     before, after = by_code[code].name, results.info.name
     chart(
@@ -69,6 +70,7 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
         charts.comparison_chart(change, before=before, after=after, language=language),
         charts.caption("waves", language, p=percent(results)),
         stretch=False,
+        language=language,
     )
     principles = wave_change(
         waves,
@@ -78,9 +80,7 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
         dimension_types=("principle",),
         language=language,
     )
-    change_table(pd.concat([change, principles], ignore_index=True), before, after, results)
-    st.caption(
-        "Welch's interval for the difference and a normal-approximation interval for Hedges' g. "
-        "Respondents are treated as independent (their grouping in units is ignored), so the "
-        "intervals are somewhat too narrow."
+    change_table(
+        pd.concat([change, principles], ignore_index=True), before, after, results, language
     )
+    st.caption(text("dashboard.waves.note", language))
