@@ -138,8 +138,7 @@ def _sentence(words: str) -> str:
 # -- choosing ---------------------------------------------------------------------------------------
 
 
-def _campaign_label(info: CampaignInfo) -> str:
-    language = ui_language()
+def _campaign_label(info: CampaignInfo, language: str) -> str:
     return text(
         "dashboard.header.campaign_label",
         language,
@@ -156,11 +155,13 @@ def _choose_campaign(campaigns: list[CampaignInfo]) -> CampaignInfo:
     wanted = st.query_params.get("campaign") or st.session_state.get(CAMPAIGN_KEY)
     index = codes.index(wanted) if wanted in codes else 0
     by_code = {c.code: c for c in campaigns}
+    # Labels fixed for this run: a change of language relabels the options on the next run.
+    labels = {c.code: _campaign_label(c, ui_language()) for c in campaigns}
     code = st.selectbox(
         t("dashboard.header.campaign"),
         codes,
         index=index,
-        format_func=lambda c: _campaign_label(by_code[c]),
+        format_func=labels.__getitem__,
         key="wmm_dashboard_campaign",
     )
     st.session_state[CAMPAIGN_KEY] = code
@@ -257,7 +258,9 @@ def _header(results: dash.CampaignResults, language: str, view: dash.View | None
             key=q.key,
             m=info.min_group_size,
             p=f"{results.confidence * 100:g}",
-            status=text(status_key, language) if status_key in i18n.keys(i18n.DEFAULT_LANGUAGE) else info.status,
+            status=text(status_key, language)
+            if status_key in i18n.keys(i18n.DEFAULT_LANGUAGE)
+            else info.status,
             changed=f"{results.version.settings_changed:%Y-%m-%d %H:%M}",
         )
     )

@@ -83,6 +83,8 @@ def render(results: dash.CampaignResults, language: str) -> None:
         st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(text("dashboard.reliability.agreement_note", language))
     if result.notes:
-        st.markdown(f"**{text('dashboard.reliability.notes', language)}**")
-        for note in result.notes:
-            st.markdown(f"- {as_text(note)}")
+        # One block: the notes are the scoring's own sentences, listed under their heading.
+        st.markdown(
+            f"**{text('dashboard.reliability.notes', language)}**\n\n"
+            + "\n".join(f"- {as_text(note)}" for note in result.notes)
+        )
