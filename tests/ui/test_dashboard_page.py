@@ -190,7 +190,14 @@ PANELS = [
     pytest.param("Discussion", 1, ["Discussion queue", "disagreement × gap"], id="discussion"),
     pytest.param("Actions", 0, ["What to work on first", "Action plan"], id="actions"),
     pytest.param(
-        "Waves", 1, ["Compared on the common statements only", "items in common"], id="waves"
+        "Waves",
+        1,
+        [
+            "Compared on the common statements only",
+            "statements that work-management@1.0.0 and work-management@1.1.0 share",
+            "Without the 4 reworded statements",
+        ],
+        id="waves",
     ),
     pytest.param("Roles", 1, ["How the roles see it"], id="roles"),
     # The demo seeds five peer organisations (demo data), so the tab shows a position.

@@ -1,6 +1,7 @@
-"""The dashboard and the report render one results model: for the demo campaign they show the same
-discussion queue in the same order, the same levels with their probability and the same target gaps,
-in English and in German."""
+"""The dashboard and the report render one results model: for the demo campaign (two waves, role
+groups, a benchmark pool) they show the same numbers and lists in every view — flywheel, levels with
+their probability, heatmap, target gaps, discussion queue, recommendations, change since the previous
+wave, roles, benchmark and reliability — in English and in German."""
 
 from __future__ import annotations
 
@@ -148,3 +149,151 @@ def test_same_target_gaps(demo: Demo, language: str, report: str) -> None:
     for name, gap in on_dashboard.items():
         distance = f"{abs(gap):.2f}".replace(".", mark)
         assert in_report[name].startswith(distance), (name, in_report[name], gap)
+
+
+def _records(at: AppTest) -> list[dict[str, Any]]:
+    """Every data record of every chart on the page (inline values and Arrow datasets)."""
+    records: list[dict[str, Any]] = []
+    for chart in at.get("vega_lite_chart"):
+        records.extend(spec_records(json.loads(chart.proto.spec)))
+        for dataset in chart.proto.datasets:
+            frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+            records.extend(frame.astype(object).where(frame.notna(), None).to_dict("records"))
+    return records
+
+
+def _number(cell: object, language: str) -> float:
+    """The first number of a cell ("+0,12", "0.12 [0.01, 0.23]", 3.1) as a float."""
+    if isinstance(cell, int | float):
+        return float(cell)
+    first = str(cell).split(" ")[0].strip()
+    if language == "de":
+        first = first.replace(",", ".")
+    return float(first.replace("−", "-"))
+
+
+def _table(report: str, sid: str, index: int = 0) -> list[list[str]]:
+    """The body rows of the ``index``-th table of a report section."""
+    section = _section(report, sid)
+    tables = re.findall(r"<table>.*?</table>", section, flags=re.S)
+    return _rows(tables[index])
+
+
+def test_same_flywheel(demo: Demo, language: str, report: str) -> None:
+    """The flywheel's cards and the report's components: the same means and levels."""
+    at = _dashboard(demo, "Overview", language)
+    wheel = {
+        str(r["name"]): round(float(r["mean"]), 2)
+        for r in _records(at)
+        if r.get("role") in {"cycle", "power", "base"} and r.get("mean") is not None
+    }
+    in_report = {
+        cells[0]: (_number(cells[2], language), cells[4])
+        for cells in _rows(_section(report, "components"))
+    }
+    assert len(in_report) == 5
+    assert {name: mean for name, (mean, _) in in_report.items()} == wheel
+
+
+def test_same_heatmap(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Units", language)
+    on_dashboard = {
+        (str(r["group"]), str(r["name"])): round(float(r["mean"]), 2)
+        for r in _records(at)
+        if "group_rank" in r and r.get("mean") is not None
+    }
+    section = _section(report, "units")
+    table = re.findall(r"<table>.*?</table>", section, flags=re.S)[0]
+    names = [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)[1:]]
+    in_report = {}
+    for cells in _rows(table):
+        for name, cell in zip(names, cells[1:], strict=True):
+            if cell not in {"suppressed", "unterdrückt"} and cell != "–":
+                in_report[(cells[0], name)] = _number(cell, language)
+    assert on_dashboard and in_report == on_dashboard
+
+
+def test_same_recommendations(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Actions", language)
+    order = next(m.value for m in at.markdown if " → " in str(m.value))
+    on_dashboard = [part.replace("**", "").strip() for part in str(order).split(" → ")]
+    in_report = [cells[1] for cells in _table(report, "recommendations")]
+    assert on_dashboard == in_report
+    # The first component's actions: the dashboard's first expander, the report's focus list.
+    first = _section(report, "recommendations").split("<ol>", 1)[1].split("</ol>", 1)[0]
+    actions = [html.unescape(a) for a in re.findall(r"<li>(.*?)</li>", first, flags=re.S)]
+    shown = [str(m.value).removeprefix("- ") for m in at.expander[0].markdown]
+    assert actions == shown
+
+
+def _difference_rows(frame: Any, language: str) -> dict[str, tuple[float, float, str]]:
+    """Dimension -> (mean after, difference, verdict) of the dashboard's table of differences."""
+    return {
+        str(row.iloc[0]): (
+            _number(row.iloc[2], language),
+            _number(row.iloc[3], language),
+            str(row.iloc[6]),
+        )
+        for _, row in frame.iterrows()
+    }
+
+
+def _report_differences(
+    rows: list[list[str]], language: str
+) -> dict[str, tuple[float, float, str]]:
+    return {
+        cells[0]: (_number(cells[2], language), _number(cells[3], language), cells[5])
+        for cells in rows
+    }
+
+
+def test_same_change(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Waves", language)
+    assert not at.warning, [w.value for w in at.warning]
+    on_dashboard = _difference_rows(at.dataframe[0].value, language)
+    in_report = _report_differences(_table(report, "change"), language)
+    assert on_dashboard and on_dashboard == in_report
+    assert list(on_dashboard) == list(in_report)  # the same order
+
+
+def test_same_roles(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Roles", language)
+    on_dashboard = _difference_rows(at.dataframe[0].value, language)
+    in_report = _report_differences(_table(report, "roles"), language)
+    assert on_dashboard and on_dashboard == in_report
+
+
+def test_same_benchmark(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Benchmark", language)
+    shown = at.dataframe[0].value
+    on_dashboard = {
+        str(row.iloc[0]): (round(float(row.iloc[1]), 2), round(float(row.iloc[2])))
+        for _, row in shown.iterrows()
+    }
+    in_report = {
+        cells[0]: (_number(cells[1], language), round(_number(cells[2], language)))
+        for cells in _table(report, "benchmark")
+    }
+    assert on_dashboard and on_dashboard == in_report
+
+
+def test_same_reliability(demo: Demo, language: str, report: str) -> None:
+    at = _dashboard(demo, "Reliability", language)
+    shown = at.dataframe[0].value
+    # The dashboard shows alpha to 3 decimals, the report to 2: the same number, rounded twice.
+    on_dashboard = {
+        str(row.iloc[0]): (float(row.iloc[1]), int(row.iloc[5])) for _, row in shown.iterrows()
+    }
+    in_report = {
+        cells[0]: (_number(cells[1], language), int(cells[4]))
+        for cells in _table(report, "reliability")
+    }
+    assert on_dashboard and list(on_dashboard) == list(in_report)
+    for name, (alpha, n) in on_dashboard.items():
+        assert abs(alpha - in_report[name][0]) <= 0.0051, name
+        assert n == in_report[name][1], name
+    quality = at.dataframe[1].value
+    in_report_quality = [(cells[0], int(cells[1])) for cells in _table(report, "reliability", 1)]
+    assert [
+        (str(a), int(b)) for a, b in zip(quality.iloc[:, 0], quality.iloc[:, 1], strict=True)
+    ] == (in_report_quality)

@@ -4,6 +4,9 @@ agreement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -106,4 +109,49 @@ def agreement_cells(agreement: pd.DataFrame, language: str | None = None) -> pd.
     table = agreement.assign(cell=cells).pivot(index="unit", columns="name", values="cell")
     return table.reindex(columns=list(pd.unique(agreement["name"]))).rename_axis(
         index="Unit", columns=None
+    )
+
+
+@dataclass(frozen=True)
+class ReliabilityView:
+    """How far the scores can be trusted: alpha and ICCs per dimension, response-quality flags,
+    within-unit agreement and the scoring's notes (organisation level, whatever group is viewed).
+
+    Attributes
+    ----------
+    table : `reliability_table`
+    quality : `quality_summary` (empty below the minimum group size)
+    agreement : `agreement_table` of the shown units
+    notes : the scoring's notes (what was pooled, what could not be computed)
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    quality: pd.DataFrame = field(repr=False)
+    agreement: pd.DataFrame = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+
+def reliability_view(
+    stats: pd.DataFrame,
+    respondents: pd.DataFrame,
+    scores: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    min_group_size: int,
+    notes: Sequence[str] = (),
+    group_column: str = "unit",
+    language: str | None = None,
+) -> ReliabilityView:
+    """The reliability view of a scoring by unit (``ScoreResult.stats``, ``.respondents``,
+    ``.scores`` and ``.notes``, privacy rules applied)."""
+    agreement = (
+        agreement_table(scores, questionnaire, group_column=group_column, language=language)
+        if group_column in scores.columns and "rwg_j_lindell" in scores.columns
+        else pd.DataFrame()
+    )
+    return ReliabilityView(
+        table=reliability_table(stats, questionnaire, language=language),
+        quality=quality_summary(respondents, min_group_size=min_group_size, language=language),
+        agreement=agreement,
+        notes=tuple(notes),
     )

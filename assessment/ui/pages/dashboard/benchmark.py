@@ -23,16 +23,15 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
     if results.by_unit is None:
         no_results(results, dash.View(), language)
         return
-    q = results.questionnaire
     try:
-        comparison = dash.load_benchmark(db, results)
+        view = dash.load_benchmark_view(db, results, language=language)
     except AssessmentError as exc:
         st.warning(as_text(exc, keep_lines=True))
         return
-    if comparison is None:
+    if view is None:
         st.info(text("dashboard.benchmark.none", language))
         return
-    position = dash.benchmark_table(comparison.rows, q, language=language)
+    position = view.position
     if position.empty:
         st.info(text("dashboard.benchmark.no_dimension", language))
         return
@@ -40,13 +39,13 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         text(
             "dashboard.benchmark.compared",
             language,
-            n=comparison.n_organisations,
-            versions=", ".join(sorted(set(position["versions"]))),
+            n=view.n_organisations,
+            versions=", ".join(view.versions),
         )
     )
     chart(
         "benchmark",
-        charts.benchmark_chart(position, language=language),
+        charts.benchmark_chart(view.ranked, language=language),
         charts.caption("benchmark", language, p=percent(results)),
         language=language,
     )

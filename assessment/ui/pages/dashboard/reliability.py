@@ -26,9 +26,10 @@ def render(results: dash.CampaignResults, language: str) -> None:
     if results.by_unit is None:
         no_results(results, dash.View(), language)
         return
-    q = results.questionnaire
-    result = results.by_unit.result
-    table = dash.reliability_table(result.stats, q, language=language)
+    view = results.reliability_view(language)
+    if view is None:
+        return
+    table = view.table
     if table["alpha"].notna().any():
         chart(
             "reliability",
@@ -57,9 +58,7 @@ def render(results: dash.CampaignResults, language: str) -> None:
     )
     st.caption(text("dashboard.reliability.icc_note", language))
     st.markdown(f"**{text('dashboard.reliability.quality', language)}**")
-    quality = dash.quality_summary(
-        result.respondents, min_group_size=results.min_group_size, language=language
-    )
+    quality = view.quality
     if quality.empty:
         st.info(text("dashboard.reliability.quality_too_few", language))
     else:
@@ -77,14 +76,14 @@ def render(results: dash.CampaignResults, language: str) -> None:
             width="stretch",
         )
         st.caption(text("dashboard.reliability.quality_note", language))
-    agreement = dash.agreement_table(result.scores, q, language=language)
+    agreement = view.agreement
     if not agreement.empty:
         st.markdown(text("dashboard.reliability.agreement", language))
         st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(text("dashboard.reliability.agreement_note", language))
-    if result.notes:
+    if view.notes:
         # One block: the notes are the scoring's own sentences, listed under their heading.
         st.markdown(
             f"**{text('dashboard.reliability.notes', language)}**\n\n"
-            + "\n".join(f"- {as_text(note)}" for note in result.notes)
+            + "\n".join(f"- {as_text(note)}" for note in view.notes)
         )

@@ -22,20 +22,19 @@ def render(results: dash.CampaignResults, language: str) -> None:
     if results.by_unit is None:
         no_results(results, dash.View(), language)
         return
-    by_role = results.by_role
-    if by_role is None:
+    model = results.roles_view(language)
+    if model is None:
         st.info(text("dashboard.roles.no_role", language))
         return
-    shown = dash.shown_groups(by_role.result.scores, "role")
-    if len(shown) < 2:
+    shown = list(model.shown)
+    if model.first is None or model.second is None:
         st.info(text("dashboard.roles.too_few", language, m=results.min_group_size))
         return
-    preferred = [r for r in ("leader", "staff") if r in shown]
     cols = st.columns(2)
     first = cols[0].selectbox(
         text("dashboard.roles.compare", language),
         shown,
-        index=shown.index(preferred[0]) if len(preferred) == 2 else 0,
+        index=shown.index(model.first),
         format_func=lambda r: roles.get(r, r),
         key="wmm_role_first",
     )
@@ -43,18 +42,24 @@ def render(results: dash.CampaignResults, language: str) -> None:
     second = cols[1].selectbox(
         text("dashboard.roles.with", language),
         others,
-        index=others.index("staff") if "staff" in others else 0,
+        index=others.index(model.second) if model.second in others else 0,
         format_func=lambda r: roles.get(r, r),
         key="wmm_role_second",
     )
-    gaps = dash.role_gaps(
-        by_role.result.scores,
-        q,
-        first=first,
-        second=second,
-        confidence=results.confidence,
-        language=language,
-    )
+    # The pair compared first is the view's (the report shows the same); another pair is
+    # computed the same way (`views.roles.role_gaps`).
+    by_role = results.by_role
+    if (first, second) == (model.first, model.second) or by_role is None:
+        gaps = model.gaps
+    else:
+        gaps = dash.role_gaps(
+            by_role.result.scores,
+            q,
+            first=first,
+            second=second,
+            confidence=results.confidence,
+            language=language,
+        )
     if gaps.empty:
         st.info(text("dashboard.roles.nothing", language))
         return

@@ -4,10 +4,8 @@ statements both waves share.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from assessment.analysis.waves import wave_change
 from assessment.campaigns.store import Store
 from assessment.errors import AssessmentError
 from assessment.i18n import text
@@ -47,40 +45,32 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
         key="wmm_wave_previous",
     )
     try:
-        waves = dash.load_waves(db, results, code)
+        change = dash.load_change(db, results, by_code[code], view=view, language=language)
     except (ValueError, AssessmentError) as exc:
         st.warning(text("dashboard.waves.cannot", language, error=as_text(exc, keep_lines=True)))
         return
-    st.info(text("dashboard.waves.common_only", language, overlap=waves.overlap))
-    q = results.questionnaire
-    change = wave_change(
-        waves,
-        q,
-        label=view.label,
-        confidence=results.confidence,
-        dimension_types=("component", "overall", "index"),
-        language=language,
-    )
-    if change.empty:
+    st.info(text("dashboard.waves.common_only", language, overlap=change.overlap))
+    if change.chart_rows.empty:
         st.warning(text("dashboard.waves.nothing", language))
         return
-    before, after = by_code[code].name, results.info.name
+    before, after = change.previous, results.info.name
     chart(
         "waves",
-        charts.comparison_chart(change, before=before, after=after, language=language),
+        charts.comparison_chart(change.chart_rows, before=before, after=after, language=language),
         charts.caption("waves", language, p=percent(results)),
         stretch=False,
         language=language,
     )
-    principles = wave_change(
-        waves,
-        q,
-        label=view.label,
-        confidence=results.confidence,
-        dimension_types=("principle",),
-        language=language,
-    )
-    change_table(
-        pd.concat([change, principles], ignore_index=True), before, after, results, language
-    )
+    change_table(change.frame, before, after, results, language)
     st.caption(text("dashboard.waves.note", language))
+    if change.same_only is not None and not change.same_only.empty:
+        # Is the change an effect of the new wording? The same change on unchanged statements.
+        st.markdown(
+            text(
+                "dashboard.waves.same_only",
+                language,
+                n=len(change.reworded),
+                ids=", ".join(change.reworded),
+            )
+        )
+        change_table(change.same_only, before, after, results, language)
