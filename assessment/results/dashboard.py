@@ -47,6 +47,8 @@ from assessment.results.views.benchmark import benchmark_table as benchmark_tabl
 from assessment.results.views.benchmark import benchmark_view
 from assessment.results.views.change import ChangeView as ChangeView
 from assessment.results.views.change import change_view
+from assessment.results.views.coverage import coverage_cells as coverage_cells
+from assessment.results.views.coverage import coverage_table as coverage_table
 from assessment.results.views.discussion import discussion_queue as discussion_queue
 from assessment.results.views.discussion import likert_segments as likert_segments
 from assessment.results.views.estimates import dimension_estimates as dimension_estimates

@@ -74,3 +74,15 @@ def render(results: dash.CampaignResults, language: str) -> None:
         hide_index=True,
         width="stretch",
     )
+    # Don't know beside coverage (issue 14): not knowing is a signal, not missing data.
+    coverage = dash.coverage_table(results.by_unit.result.scores, q, language=language)
+    if not coverage.empty:
+        organisation = text("dashboard.view.organisation", language)
+        st.markdown(text("dashboard.units.coverage", language))
+        st.dataframe(
+            dash.coverage_cells(
+                coverage, language, organisation=organisation[:1].upper() + organisation[1:]
+            ),
+            width="stretch",
+        )
+        st.caption(text("dashboard.units.coverage_note", language))
