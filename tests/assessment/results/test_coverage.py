@@ -50,7 +50,7 @@ def test_coverage_per_shown_unit_and_component(q: Questionnaire, scores: pd.Data
 def test_coverage_cells_speak_the_language(q: Questionnaire, scores: pd.DataFrame) -> None:
     table = coverage_table(scores, q, language="de")
     cells = coverage_cells(table, "de", organisation="Gesamte Organisation")
-    assert list(cells.index)[0] == "Gesamte Organisation"
+    assert cells.index[0] == "Gesamte Organisation"
     assert "Klarheit" in cells.columns
     first = str(cells.iloc[0, 0])
     assert "beantwortet" in first and "weiß nicht" in first and " %" in first

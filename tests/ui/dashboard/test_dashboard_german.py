@@ -12,7 +12,6 @@ from typing import Any
 import pyarrow as pa
 import pytest
 import streamlit as st
-from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 from ui.pages import open_page
 
@@ -115,14 +114,19 @@ def _spec_strings(spec: Any) -> Iterator[str]:
         yield spec
 
 
-def _strings(message: Message) -> Iterator[str]:
+def _is_message(value: object) -> bool:
+    """Whether ``value`` is a protobuf message (Streamlit's element protos)."""
+    return hasattr(value, "ListFields")
+
+
+def _strings(message: Any) -> Iterator[str]:
     """Every text field anywhere in a protobuf message (labels, bodies, help)."""
     for field, value in message.ListFields():
         values = value if getattr(field, "is_repeated", False) else [value]
         for item in values:
             if isinstance(item, str):
                 yield item
-            elif isinstance(item, Message):
+            elif _is_message(item):
                 yield from _strings(item)
 
 
@@ -139,7 +143,7 @@ def _page_text(at: AppTest) -> str:
             for dataset in node.proto.datasets:
                 frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
                 parts.extend(str(v) for v in frame.to_numpy().ravel())
-        elif isinstance(proto, Message):
+        elif _is_message(proto):
             found = list(_strings(proto))
             if any(notes in f for f in found):
                 return
