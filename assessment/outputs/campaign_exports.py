@@ -51,6 +51,7 @@ from assessment.responses.wide_csv import read_responses_csv, responses_csv
 from assessment.results.campaign_answers import load_responses, score_campaign_waves
 from assessment.results.release import build_release
 from assessment.results.views.benchmark import benchmark_view
+from assessment.results.views.dif import language_dif
 from assessment.storage.models import Response
 
 
@@ -316,5 +317,14 @@ def campaign_report(
         actions=list_actions(db, code),
         benchmark=benchmark,
         role_scores=by_role.result.scores if by_role is not None else None,
+        dif=language_dif(
+            release.table,
+            questionnaire,
+            language_counts=release.language_counts,
+            min_group_size=info.min_group_size,
+            confidence=float(scored.metadata["confidence"]),
+        )
+        if release.table is not None
+        else None,
     )
     return CampaignReport(html, compared, waves, not_compared)

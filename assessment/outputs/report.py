@@ -35,6 +35,7 @@ from assessment.questionnaire.model import Questionnaire
 from assessment.results.recommendations import statement_disagreement
 from assessment.results.views.benchmark import BenchmarkView, benchmark_view
 from assessment.results.views.change import change_view
+from assessment.results.views.dif import dif_rows, dif_summary
 from assessment.results.views.discussion import likert_segments
 from assessment.results.views.estimates import format_probability, level_text
 from assessment.results.views.heatmap import heatmap
@@ -106,6 +107,7 @@ class _Report:
         previous_name: str | None = None,
         benchmark: BenchmarkView | None = None,
         role_scores: pd.DataFrame | None = None,
+        dif: pd.DataFrame | None = None,
     ) -> None:
         self.result = result
         self.q = questionnaire
@@ -137,6 +139,7 @@ class _Report:
                     notes=result.notes,
                     group_column=group_column,
                     language=language,
+                    dif=dif,
                 ),
                 roles=roles_view(
                     role_scores, questionnaire, confidence=confidence, language=language
@@ -851,7 +854,22 @@ class _Report:
                 f'<th class="num">{_e(text("dashboard.chart.share", self.lang))} (%)</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>"
             )
+        if not view.dif.empty:
+            heading, sentence = dif_summary(view.dif, self.lang)
+            parts.append(f"<h3>{_e(heading.replace('**', ''))}</h3><p>{_e(sentence)}</p>")
+            if not view.dif_flagged.empty:
+                parts.append(self.frame_table(dif_rows(view.dif_flagged, self.q, self.lang)))
         return "".join(parts)
+
+    @staticmethod
+    def frame_table(frame: pd.DataFrame) -> str:
+        """A frame of texts as a plain table (the header from its columns)."""
+        head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+            for row in frame.itertuples(index=False)
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def method_section(self) -> str:
         w = self.words
@@ -895,6 +913,7 @@ def render_report(
     benchmark: pd.DataFrame | BenchmarkView | None = None,
     group_column: str | None = None,
     role_scores: pd.DataFrame | None = None,
+    dif: pd.DataFrame | None = None,
 ) -> str:
     """The campaign report as one self-contained HTML page.
 
@@ -921,6 +940,8 @@ def render_report(
     group_column : the group column of the result's frames (default: the metadata's ``by``)
     role_scores : the scores by role (privacy rules applied), for the roles section: the pair of
         role groups the dashboard compares first (`assessment.results.views.roles.roles_view`)
+    dif : whether each statement reads alike in the languages
+        (`assessment.results.views.dif.language_dif`), for the reliability section
 
     Returns
     -------
@@ -977,6 +998,7 @@ def render_report(
         previous_name=previous_name,
         benchmark=benchmark_model,
         role_scores=role_scores,
+        dif=dif,
     )
     w = report.words
     q_title = questionnaire.text(questionnaire.title, language)

@@ -49,6 +49,9 @@ from assessment.results.views.change import ChangeView as ChangeView
 from assessment.results.views.change import change_view
 from assessment.results.views.coverage import coverage_cells as coverage_cells
 from assessment.results.views.coverage import coverage_table as coverage_table
+from assessment.results.views.dif import dif_rows as dif_rows
+from assessment.results.views.dif import dif_summary as dif_summary
+from assessment.results.views.dif import language_dif
 from assessment.results.views.discussion import discussion_queue as discussion_queue
 from assessment.results.views.discussion import likert_segments as likert_segments
 from assessment.results.views.estimates import dimension_estimates as dimension_estimates
@@ -228,6 +231,21 @@ class CampaignResults:
             min_group_size=self.min_group_size,
             notes=result.notes,
             language=language,
+            dif=self.language_dif(),
+        )
+
+    def language_dif(self) -> pd.DataFrame | None:
+        """Whether each statement reads alike in the campaign's languages
+        (`views.dif.language_dif` on the release's answers; None before the first release)."""
+        table = self.release.table
+        if table is None:
+            return None
+        return language_dif(
+            table,
+            self.questionnaire,
+            language_counts=self.release.language_counts,
+            min_group_size=self.min_group_size,
+            confidence=self.confidence,
         )
 
     def roles_view(self, language: str | None = None) -> RolesView | None:

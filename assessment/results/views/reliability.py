@@ -123,12 +123,24 @@ class ReliabilityView:
     quality : `quality_summary` (empty below the minimum group size)
     agreement : `agreement_table` of the shown units
     notes : the scoring's notes (what was pooled, what could not be computed)
+    dif : whether each statement reads alike in the questionnaire's languages
+        (`assessment.results.views.dif.language_dif`; empty when not checked)
     """
 
     table: pd.DataFrame = field(repr=False)
     quality: pd.DataFrame = field(repr=False)
     agreement: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = ()
+    dif: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def dif_flagged(self) -> pd.DataFrame:
+        """The statements that do not read alike (ETS class B or C), largest |Δ_MH| first."""
+        if self.dif.empty:
+            return self.dif
+        flagged = self.dif[self.dif["category"].astype(str) != "A"]
+        order = flagged["delta"].abs().sort_values(ascending=False, kind="stable").index
+        return flagged.loc[order].reset_index(drop=True)
 
 
 def reliability_view(
@@ -141,9 +153,11 @@ def reliability_view(
     notes: Sequence[str] = (),
     group_column: str = "unit",
     language: str | None = None,
+    dif: pd.DataFrame | None = None,
 ) -> ReliabilityView:
     """The reliability view of a scoring by unit (``ScoreResult.stats``, ``.respondents``,
-    ``.scores`` and ``.notes``, privacy rules applied)."""
+    ``.scores`` and ``.notes``, privacy rules applied), with the language check ``dif``
+    (`assessment.results.views.dif.language_dif`) when given."""
     agreement = (
         agreement_table(scores, questionnaire, group_column=group_column, language=language)
         if group_column in scores.columns and "rwg_j_lindell" in scores.columns
@@ -154,4 +168,5 @@ def reliability_view(
         quality=quality_summary(respondents, min_group_size=min_group_size, language=language),
         agreement=agreement,
         notes=tuple(notes),
+        dif=dif if dif is not None else pd.DataFrame(),
     )

@@ -297,3 +297,27 @@ def test_same_reliability(demo: Demo, language: str, report: str) -> None:
     assert [
         (str(a), int(b)) for a, b in zip(quality.iloc[:, 0], quality.iloc[:, 1], strict=True)
     ] == (in_report_quality)
+
+
+def test_same_language_check(demo: Demo, language: str, report: str) -> None:
+    """The reliability view's language check: the same sentence and the same flagged statements."""
+    at = _dashboard(demo, "Reliability", language)
+    results = dash.load_results(demo.db, demo.code)
+    view = results.reliability_view(language)
+    assert view is not None and not view.dif.empty, "the demo answers in English and German"
+    _, sentence = dash.dif_summary(view.dif, language)
+    assert any(sentence in str(m.value) for m in at.markdown)
+    section = html.unescape(_section(report, "reliability"))
+    assert sentence in section
+    column = "ETS-Klasse" if language == "de" else "ETS class"
+    on_dashboard = [
+        [str(v) for v in row]
+        for frame in (d.value for d in at.dataframe)
+        if column in frame.columns
+        for row in frame.itertuples(index=False)
+    ]
+    tables = re.findall(r"<table>.*?</table>", _section(report, "reliability"), flags=re.S)
+    in_report = [
+        cells for table in tables if f"<th>{column}</th>" in table for cells in _rows(table)
+    ]
+    assert on_dashboard == in_report

@@ -81,6 +81,17 @@ def render(results: dash.CampaignResults, language: str) -> None:
         st.markdown(text("dashboard.reliability.agreement", language))
         st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(text("dashboard.reliability.agreement_note", language))
+    if not view.dif.empty:
+        heading, sentence = dash.dif_summary(view.dif, language)
+        st.markdown(heading)
+        st.write(sentence)
+        flagged = view.dif_flagged
+        if not flagged.empty:
+            st.dataframe(
+                dash.dif_rows(flagged, results.questionnaire, language),
+                hide_index=True,
+                width="stretch",
+            )
     if view.notes:
         # One block: the notes are the scoring's own sentences, listed under their heading.
         st.markdown(
