@@ -50,6 +50,8 @@ from assessment.questionnaire import Questionnaire
 from assessment.responses.wide_csv import read_responses_csv, responses_csv
 from assessment.results.campaign_answers import load_responses, score_campaign_waves
 from assessment.results.release import build_release
+from assessment.results.views.benchmark import benchmark_view
+from assessment.results.views.dif import language_dif
 from assessment.storage.models import Response
 
 
@@ -287,8 +289,16 @@ def campaign_report(
     scored = release.scores("unit")
     benchmark = None
     pooled = load_benchmark_rows(db, questionnaire_id=questionnaire.id)
+    language = language or questionnaire.default_language
     if not pooled.empty:
-        benchmark = compare_with_benchmarks(db, code).rows
+        comparison = compare_with_benchmarks(db, code)
+        benchmark = benchmark_view(
+            comparison.rows,
+            questionnaire,
+            n_organisations=comparison.n_organisations,
+            language=language,
+        )
+    by_role = release.by_role
     metadata = {
         **scored.metadata,
         "organisation": info.organisation or "",
@@ -300,11 +310,21 @@ def campaign_report(
         scored.result,
         questionnaire,
         metadata,
-        language=language or questionnaire.default_language,
+        language=language,
         title=title or f"{info.name} · {info.organisation or questionnaire.key}",
         waves=waves,
         previous_name=f"{compared.name} ({compared.code})" if compared is not None else None,
         actions=list_actions(db, code),
         benchmark=benchmark,
+        role_scores=by_role.result.scores if by_role is not None else None,
+        dif=language_dif(
+            release.table,
+            questionnaire,
+            language_counts=release.language_counts,
+            min_group_size=info.min_group_size,
+            confidence=float(scored.metadata["confidence"]),
+        )
+        if release.table is not None
+        else None,
     )
     return CampaignReport(html, compared, waves, not_compared)

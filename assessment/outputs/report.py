@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from assessment import __version__
-from assessment.analysis.spec import CommonItemSpec, dimension_names
-from assessment.analysis.waves import WaveScores, wave_change
+from assessment.analysis.spec import dimension_names
+from assessment.analysis.waves import WaveScores
 from assessment.errors import UnknownLanguageError
 from assessment.i18n import format_interval, format_number, text
 from assessment.outputs import charts
@@ -33,11 +33,15 @@ from assessment.outputs.exports import (
 )
 from assessment.questionnaire.model import Questionnaire
 from assessment.results.recommendations import statement_disagreement
-from assessment.results.views.benchmark import benchmark_table
+from assessment.results.views.benchmark import BenchmarkView, benchmark_view
+from assessment.results.views.change import change_view
+from assessment.results.views.dif import dif_rows, dif_summary
 from assessment.results.views.discussion import likert_segments
 from assessment.results.views.estimates import format_probability, level_text
 from assessment.results.views.heatmap import heatmap
 from assessment.results.views.model import ResultsModel, results_model
+from assessment.results.views.reliability import reliability_view
+from assessment.results.views.roles import roles_view
 from scoring.pipeline import ScoreResult
 from scoring.suppression import TOTAL_LABEL
 
@@ -99,6 +103,11 @@ class _Report:
         *,
         language: str,
         group_column: str,
+        waves: WaveScores | None = None,
+        previous_name: str | None = None,
+        benchmark: BenchmarkView | None = None,
+        role_scores: pd.DataFrame | None = None,
+        dif: pd.DataFrame | None = None,
     ) -> None:
         self.result = result
         self.q = questionnaire
@@ -111,7 +120,8 @@ class _Report:
         scores = result.scores
         self.org = scores[scores[group_column].astype(str) == TOTAL_LABEL]
         self.names = dimension_names(questionnaire, language)
-        #: The organisation's views, exactly as the dashboard builds them.
+        confidence = float(self.meta["confidence"])
+        #: The organisation's views, built by the dashboard's builders.
         self.model: ResultsModel | None = (
             results_model(
                 scores,
@@ -120,6 +130,32 @@ class _Report:
                 group_column=group_column,
                 label=TOTAL_LABEL,
                 language=language,
+                reliability=reliability_view(
+                    result.stats,
+                    result.respondents,
+                    scores,
+                    questionnaire,
+                    min_group_size=self.m,
+                    notes=result.notes,
+                    group_column=group_column,
+                    language=language,
+                    dif=dif,
+                ),
+                roles=roles_view(
+                    role_scores, questionnaire, confidence=confidence, language=language
+                )
+                if role_scores is not None
+                else None,
+                benchmark=benchmark,
+                change=change_view(
+                    waves,
+                    questionnaire,
+                    confidence=confidence,
+                    previous=previous_name or "",
+                    language=language,
+                )
+                if waves is not None
+                else None,
             )
             if bool(self.org["mean"].notna().any())
             else None
@@ -233,7 +269,11 @@ class _Report:
             f'<div class="detail">{_e(detail)}</div></div>'
         )
 
-    def dimension_table(self, rows: Sequence[Mapping[str, Any]], first_header: str) -> str:
+    def dimension_table(
+        self, frame: pd.DataFrame, dimensions: Sequence[tuple[str, str]], first_header: str
+    ) -> str:
+        """The model's estimates (`dimension_estimates`: the rows the dashboard's charts draw) as
+        a table, and every other dimension of ``dimensions`` (type, id) as suppressed."""
         w = self.words
         targets = self.has_targets
         head = [
@@ -251,32 +291,39 @@ class _Report:
         numeric_class = ' class="num"'
         out += [f"<th{numeric_class if h in numeric else ''}>{_e(h)}</th>" for h in head]
         out.append("</tr></thead><tbody>")
-        for row in rows:
-            name = self.name(str(row["dimension"]), str(row["dimension_type"]))
-            n = int(row["n"]) if _finite(row.get("n")) else 0
-            if not _finite(row.get("mean")):
-                span = len(head) - 2
-                out.append(
-                    f'<tr><td>{_e(name)}</td><td class="num">{n}</td>'
-                    f'<td class="suppressed" colspan="{span}">{_e(w("suppressed"))}</td></tr>'
-                )
-                continue
+        records = frame.to_dict("records") if not frame.empty else []
+        shown = {str(r["dimension"]) for r in records}
+        for row in records:
+            dimension_type = next((t for t, d in dimensions if d == str(row["dimension"])), "")
             level_range = w(
                 "to",
                 low=self.level_text(row.get("level_low")),
                 high=self.level_text(row.get("level_high")),
             )
             cells = [
-                f"<td>{_e(name)}</td>",
-                f'<td class="num">{n}</td>',
+                f"<td>{_e(row['name'])}</td>",
+                f'<td class="num">{int(row["n"]) if _finite(row.get("n")) else 0}</td>',
                 f'<td class="num">{_e(w.num(row["mean"]))}</td>',
                 f'<td class="num">{_e(self.interval(row))}</td>',
-                f"<td>{_e(self.likely(row))}</td>",
+                f"<td>{_e(row['level_text'])}</td>",
                 f"<td>{_e(level_range)}</td>",
             ]
             if targets:
-                cells += self._target_cells(row)
+                cells += self._target_cells({**row, "dimension_type": dimension_type})
             out.append("<tr>" + "".join(cells) + "</tr>")
+        counts = {
+            str(r["dimension"]): int(r["n"]) if _finite(r.get("n")) else 0
+            for r in self.org.to_dict("records")
+        }
+        for dimension_type, dimension in dimensions:
+            if dimension in shown:
+                continue
+            span = len(head) - 2
+            out.append(
+                f"<tr><td>{_e(self.name(dimension, dimension_type))}</td>"
+                f'<td class="num">{counts.get(dimension, 0)}</td>'
+                f'<td class="suppressed" colspan="{span}">{_e(w("suppressed"))}</td></tr>'
+            )
         out.append("</tbody></table>")
         return "".join(out)
 
@@ -345,25 +392,27 @@ class _Report:
     def components_section(self) -> str:
         """The components: the dashboard's estimate chart and a table of every component."""
         w = self.words
-        rows = self.org_rows("component", [c.id for c in self.q.components])
         assert self.model is not None  # only rendered when the organisation has results
         figure = self.estimate_figure(self.model.components, w("components"), principles=False)
-        return figure + self.dimension_table(rows, w("component"))
+        dimensions = [("component", c.id) for c in self.q.components]
+        return figure + self.dimension_table(self.model.components, dimensions, w("component"))
 
     def principles_section(self) -> str:
         """The principles, strongest first in the chart (as on the dashboard)."""
         w = self.words
-        rows = self.org_rows("principle", [p.id for p in self.q.principles])
         assert self.model is not None
         figure = self.estimate_figure(self.model.principles, w("principles"), principles=True)
-        return figure + self.dimension_table(rows, w("principle"))
+        dimensions = [("principle", p.id) for p in self.q.principles]
+        return figure + self.dimension_table(self.model.principles, dimensions, w("principle"))
 
     def indices_section(self) -> str:
         rows = self.org_rows("overall") + self.org_rows(
             "index", [i.id for i in self.q.scoring.indices]
         )
-        if not rows:
+        if not rows or self.model is None:
             return ""
+        frame = pd.concat([self.model.overall, self.model.indices], ignore_index=True)
+        dimensions = [(str(r["dimension_type"]), str(r["dimension"])) for r in rows]
         notes = []
         for index in self.q.scoring.indices:
             if index.description:
@@ -371,7 +420,7 @@ class _Report:
                     f'<p class="note"><strong>{_e(self.q.text(index.name, self.lang))}</strong>: '
                     f"{_e(self.q.text(index.description, self.lang))}</p>"
                 )
-        return self.dimension_table(rows, self.words("dimension")) + "".join(notes)
+        return self.dimension_table(frame, dimensions, self.words("dimension")) + "".join(notes)
 
     def unit_counts(self) -> pd.Series:
         respondents = self.result.respondents
@@ -385,14 +434,11 @@ class _Report:
         )
 
     def units_section(self) -> str:
-        """The dashboard's heatmap of groups × components, and the respondents per group."""
+        """The dashboard's heatmap of groups × components and overall (the same cells), the means
+        as a table under it, and the respondents per group."""
         w = self.words
         cells = heatmap(
-            self.result.scores,
-            self.q,
-            group_column=self.group_column,
-            dimension_types=("component",),
-            language=self.lang,
+            self.result.scores, self.q, group_column=self.group_column, language=self.lang
         )
         figure = ""
         if not cells.empty:
@@ -409,7 +455,7 @@ class _Report:
             figure = (
                 f"<figure>{charts.inline_svg(chart, title=w('heatmap'))}"
                 f"<figcaption>{caption}</figcaption></figure>"
-            )
+            ) + self.heatmap_table(cells)
         rows = "".join(
             f'<tr><td>{_e(unit)}</td><td class="num">{int(count)}</td></tr>'
             for unit, count in self.unit_counts().items()
@@ -419,6 +465,32 @@ class _Report:
             f'<th class="num">{_e(w("respondents"))}</th></tr></thead><tbody>{rows}</tbody></table>'
         )
         return figure + participation
+
+    def heatmap_table(self, cells: pd.DataFrame) -> str:
+        """The heatmap's cells as a table: one row per group in the chart's order, one column per
+        dimension, the mean (or "suppressed")."""
+        w = self.words
+        ordered = cells.sort_values(["group_rank", "dimension_rank"], kind="stable")
+        names = list(dict.fromkeys(ordered["name"].astype(str)))
+        by_group: dict[str, dict[str, object]] = {}
+        for r in ordered.to_dict("records"):
+            by_group.setdefault(str(r["group"]), {})[str(r["name"])] = r["mean"]
+        head = "".join(f'<th class="num">{_e(n)}</th>' for n in names)
+        body = "".join(
+            f"<tr><td>{_e(group)}</td>"
+            + "".join(
+                f'<td class="num">{_e(w.num(means.get(n)))}</td>'
+                if _finite(means.get(n))
+                else f'<td class="suppressed">{_e(w("suppressed"))}</td>'
+                for n in names
+            )
+            + "</tr>"
+            for group, means in by_group.items()
+        )
+        return (
+            f"<table><thead><tr><th>{_e(self.group_heading)}</th>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
 
     def item_rows(self) -> pd.DataFrame:
         """The organisation rows of the item table that are not suppressed, with disagreement."""
@@ -610,77 +682,85 @@ class _Report:
         )
         return "".join(parts)
 
-    def overlap(self, common: CommonItemSpec) -> str:
-        """Which statements the change is computed on, in the report's language."""
-        n = len(common.new_ids)
-        if common.new_key == common.old_key:
-            return self.words("overlap_same", n=n, new=common.new_key)
-
-        def count(ids: Sequence[str]) -> str:
-            return f"{len(ids)} ({', '.join(ids)})" if ids else "0"
-
-        return self.words(
-            "overlap",
-            n=n,
-            old=common.old_key,
-            new=common.new_key,
-            only_new=count(common.only_new),
-            only_old=count(common.only_old),
-        )
-
-    def change_section(self, waves: WaveScores, previous_name: str | None) -> str:
+    def difference_table(self, frame: pd.DataFrame, before: str, after: str) -> str:
+        """Differences of `score_differences` (the change since a wave, or between two roles):
+        both means, the difference and Hedges' g with their intervals, and the verdict."""
         w = self.words
-        change = wave_change(
-            waves,
-            self.q,
-            confidence=float(self.meta["confidence"]),
-            dimension_types=("overall", "component", "principle", "index", "outcome"),
-            language=self.lang,
-        )
-        if change.empty:
-            return ""
-        order = {
-            (t, d): i
-            for i, (t, d) in enumerate(
-                [("overall", "")]
-                + [("component", c.id) for c in self.q.components]
-                + [("principle", p.id) for p in self.q.principles]
-                + [("index", x.id) for x in self.q.scoring.indices]
-            )
-        }
-        records = sorted(
-            change.to_dict("records"),
-            key=lambda r: order.get(
-                (str(r["dimension_type"]), str(r["dimension"])),
-                order.get((str(r["dimension_type"]), ""), len(order)),
-            ),
-        )
         body = []
-        for r in records:
-            name = self.name(str(r["dimension"]), str(r["dimension_type"]))
+        for r in frame.to_dict("records"):
             body.append(
-                f'<tr><td>{_e(name)}</td><td class="num">{_e(w.num(r["mean_before"]))}</td>'
+                f'<tr><td>{_e(r["name"])}</td><td class="num">{_e(w.num(r["mean_before"]))}</td>'
                 f'<td class="num">{_e(w.num(r["mean"]))}</td>'
                 f'<td class="num">{_e(w.num(r["diff"]))} {_e(w.interval(r["diff_ci_low"], r["diff_ci_high"]))}</td>'
-                f'<td class="num">{_e(w.num(r["g"]))} {_e(w.interval(r["g_ci_low"], r["g_ci_high"]))}</td></tr>'
+                f'<td class="num">{_e(w.num(r["g"]))} {_e(w.interval(r["g_ci_low"], r["g_ci_high"]))}</td>'
+                f"<td>{_e(text('dashboard.change.' + str(r['verdict']), self.lang))}</td></tr>"
             )
-        against = w("compared_with", previous=previous_name) + " " if previous_name else ""
         return (
-            f"<p>{_e(against)}{_e(self.overlap(waves.common))}</p>"
-            f'<p class="note">{_e(w("change_note", p=self.confidence_pct))}</p><table><thead><tr>'
-            f'<th>{_e(w("dimension"))}</th><th class="num">{_e(w("previous"))}</th>'
-            f'<th class="num">{_e(w("current"))}</th><th class="num">{_e(w("difference"))}</th>'
-            f'<th class="num">{_e(w("hedges"))}</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
+            f"<table><thead><tr>"
+            f'<th>{_e(w("dimension"))}</th><th class="num">{_e(before)}</th>'
+            f'<th class="num">{_e(after)}</th><th class="num">{_e(w("difference"))}</th>'
+            f'<th class="num">{_e(w("hedges"))}</th>'
+            f"<th>{_e(text('dashboard.page.col_verdict', self.lang))}</th></tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
         )
 
-    def benchmark_section(self, benchmark: pd.DataFrame) -> str:
+    def change_section(self) -> str:
+        """The model's change since the previous wave: the dashboard's chart and table, and the
+        change without the reworded statements."""
         w = self.words
-        if benchmark.empty:
+        change = self.model.change if self.model is not None else None
+        if change is None or change.frame.empty:
             return ""
-        rows = benchmark.to_dict("records")
+        against = w("compared_with", previous=change.previous) + " " if change.previous else ""
+        figure = ""
+        if not change.chart_rows.empty:
+            chart = charts.comparison_chart(
+                change.chart_rows, before=w("previous"), after=w("current"), language=self.lang
+            )
+            caption = charts.caption("waves", self.lang, p=self.confidence_pct)
+            figure = (
+                f"<figure>{charts.inline_svg(chart, title=w('change'))}"
+                f"<figcaption>{_e(caption)}</figcaption></figure>"
+            )
+        same_only = ""
+        if change.same_only is not None and not change.same_only.empty:
+            same_only = (
+                f"<h3>{_e(text('dashboard.waves.same_only', self.lang, n=len(change.reworded), ids=', '.join(change.reworded)).replace('**', ''))}</h3>"
+                + self.difference_table(change.same_only, w("previous"), w("current"))
+            )
+        return (
+            f"<p>{_e(against)}{_e(change.overlap)}</p>"
+            f'<p class="note">{_e(w("change_note", p=self.confidence_pct))}</p>'
+            + figure
+            + self.difference_table(change.frame, w("previous"), w("current"))
+            + same_only
+        )
+
+    def roles_section(self) -> str:
+        """The model's roles view: the pair of role groups the dashboard compares first."""
+        roles = self.model.roles if self.model is not None else None
+        if roles is None or roles.first is None or roles.second is None or roles.gaps.empty:
+            return ""
+        a = roles.names.get(roles.first, roles.first)
+        b = roles.names.get(roles.second, roles.second)
+        chart = charts.comparison_chart(
+            roles.gaps, before=a, after=b, direction=False, language=self.lang
+        )
+        caption = charts.caption("roles", self.lang, p=self.confidence_pct, first=a, second=b)
+        return (
+            f"<figure>{charts.inline_svg(chart, title=text('dashboard.page.roles', self.lang))}"
+            f"<figcaption>{_e(caption)}</figcaption></figure>"
+            + self.difference_table(roles.gaps, a, b)
+        )
+
+    def benchmark_section(self) -> str:
+        """The model's benchmark view: the dashboard's chart and table."""
+        w = self.words
+        view = self.model.benchmark if self.model is not None else None
+        if view is None or view.position.empty:
+            return ""
         body = []
-        for r in rows:
-            name = self.name(str(r["dimension"]), str(r["dimension_type"]))
+        for r in view.position.to_dict("records"):
             rank = (
                 f"{w.num(r['percentile'], 0)} {w.interval(r['percentile_low'], r['percentile_high'], 0)}"
                 if _finite(r.get("percentile"))
@@ -692,23 +772,20 @@ class _Report:
                 else w("none")
             )
             body.append(
-                f'<tr><td>{_e(name)}</td><td class="num">{_e(w.num(r["mean"]))}</td>'
+                f'<tr><td>{_e(r["name"])}</td><td class="num">{_e(w.num(r["mean"]))}</td>'
                 f'<td class="num">{_e(rank)}</td><td class="num">{int(r["n_orgs"])}</td>'
                 f'<td class="num">{_e(pooled)}</td><td>{_e(r.get("versions", ""))}</td></tr>'
             )
-        orgs = int(benchmark["n_orgs"].max()) if len(benchmark) else 0
-        position = benchmark_table(benchmark, self.q, language=self.lang)
-        position = position[position["percentile"].notna()]
         figure = ""
-        if not position.empty:
-            chart = charts.benchmark_chart(position, language=self.lang)
+        if not view.ranked.empty:
+            chart = charts.benchmark_chart(view.ranked, language=self.lang)
             caption = charts.caption("benchmark", self.lang, p=self.confidence_pct)
             figure = (
                 f"<figure>{charts.inline_svg(chart, title=w('benchmark'))}"
                 f"<figcaption>{_e(caption)}</figcaption></figure>"
             )
         return (
-            f'<p class="note">{_e(w("benchmark_note", orgs=orgs))}</p>'
+            f'<p class="note">{_e(w("benchmark_note", orgs=view.n_organisations))}</p>'
             f"{figure}"
             f'<table><thead><tr><th>{_e(w("dimension"))}</th><th class="num">{_e(w("mean"))}</th>'
             f'<th class="num">{_e(w("percentile"))}</th><th class="num">{_e(w("organisations"))}</th>'
@@ -741,28 +818,58 @@ class _Report:
         )
 
     def reliability_section(self) -> str:
+        """The model's reliability view: alpha and ICCs per dimension (the dashboard's table),
+        response quality and agreement within units."""
         w = self.words
-        stats = self.result.stats
-        if stats.empty:
+        view = self.model.reliability if self.model is not None else None
+        if view is None or view.table.empty:
             return ""
         body = []
-        for r in stats.to_dict("records"):
-            name = self.name(str(r["dimension"]), str(r.get("dimension_type", "")))
+        for r in view.table.to_dict("records"):
             alpha = w.num(r.get("alpha"))
             if _finite(r.get("alpha")) and _finite(r.get("alpha_ci_low")):
                 alpha += f" {w.interval(r['alpha_ci_low'], r['alpha_ci_high'])}"
             body.append(
-                f'<tr><td>{_e(name)}</td><td class="num">{_e(alpha)}</td>'
+                f'<tr><td>{_e(r["name"])}</td><td class="num">{_e(alpha)}</td>'
                 f'<td class="num">{_e(w.num(r.get("icc1")))}</td><td class="num">{_e(w.num(r.get("icc2")))}</td>'
                 f'<td class="num">{_e(r.get("n_respondents", ""))}</td><td class="num">{_e(r.get("n_units", ""))}</td>'
                 f'<td class="num">{_e(r.get("n_items", ""))}</td></tr>'
             )
-        return (
+        parts = [
             f'<p class="note">{_e(w("reliability_note"))}</p><table><thead><tr><th>{_e(w("dimension"))}</th>'
             f'<th class="num">{_e(w("alpha"))}</th><th class="num">ICC(1)</th><th class="num">ICC(2)</th>'
             f'<th class="num">{_e(w("respondents"))}</th><th class="num">{_e(w("units"))}</th>'
             f'<th class="num">{_e(w("items"))}</th></tr></thead><tbody>{"".join(body)}</tbody></table>'
+        ]
+        if not view.quality.empty:
+            rows = "".join(
+                f'<tr><td>{_e(r["description"])}</td><td class="num">{int(r["count"])}</td>'
+                f'<td class="num">{_e(w.num(r["share"], 1))}</td></tr>'
+                for r in view.quality.to_dict("records")
+            )
+            parts.append(
+                f"<h3>{_e(text('dashboard.reliability.quality', self.lang))}</h3>"
+                f"<table><thead><tr><th>{_e(text('dashboard.reliability.flag', self.lang))}</th>"
+                f'<th class="num">{_e(w("respondents"))}</th>'
+                f'<th class="num">{_e(text("dashboard.chart.share", self.lang))} (%)</th></tr></thead>'
+                f"<tbody>{rows}</tbody></table>"
+            )
+        if not view.dif.empty:
+            heading, sentence = dif_summary(view.dif, self.lang)
+            parts.append(f"<h3>{_e(heading.replace('**', ''))}</h3><p>{_e(sentence)}</p>")
+            if not view.dif_flagged.empty:
+                parts.append(self.frame_table(dif_rows(view.dif_flagged, self.q, self.lang)))
+        return "".join(parts)
+
+    @staticmethod
+    def frame_table(frame: pd.DataFrame) -> str:
+        """A frame of texts as a plain table (the header from its columns)."""
+        head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+            for row in frame.itertuples(index=False)
         )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def method_section(self) -> str:
         w = self.words
@@ -803,8 +910,10 @@ def render_report(
     waves: WaveScores | None = None,
     previous_name: str | None = None,
     actions: Iterable[Any] | None = None,
-    benchmark: pd.DataFrame | None = None,
+    benchmark: pd.DataFrame | BenchmarkView | None = None,
     group_column: str | None = None,
+    role_scores: pd.DataFrame | None = None,
+    dif: pd.DataFrame | None = None,
 ) -> str:
     """The campaign report as one self-contained HTML page.
 
@@ -826,8 +935,13 @@ def render_report(
     previous_name : what the change section calls the previous wave (e.g. its campaign's name)
     actions : action items (objects or mappings with ``dimension``, ``title``, ``owner``,
         ``due_date``, ``status``), e.g. `assessment.campaigns.actions.Action`
-    benchmark : the output of `assessment.outputs.benchmark.compare`
+    benchmark : the benchmark view (`assessment.results.views.benchmark.benchmark_view`), or the
+        output of `assessment.outputs.benchmark.compare` to build it from
     group_column : the group column of the result's frames (default: the metadata's ``by``)
+    role_scores : the scores by role (privacy rules applied), for the roles section: the pair of
+        role groups the dashboard compares first (`assessment.results.views.roles.roles_view`)
+    dif : whether each statement reads alike in the languages
+        (`assessment.results.views.dif.language_dif`), for the reliability section
 
     Returns
     -------
@@ -865,7 +979,27 @@ def render_report(
                 kept_columns=kept,
                 what="report",
             )
-    report = _Report(result, questionnaire, metadata, language=language, group_column=group_column)
+    if role_scores is not None:
+        assert_no_small_groups(
+            role_scores, m, group_column="role", kept_columns=kept, what="report"
+        )
+    benchmark_model = (
+        benchmark_view(benchmark, questionnaire, language=language)
+        if isinstance(benchmark, pd.DataFrame)
+        else benchmark
+    )
+    report = _Report(
+        result,
+        questionnaire,
+        metadata,
+        language=language,
+        group_column=group_column,
+        waves=waves,
+        previous_name=previous_name,
+        benchmark=benchmark_model,
+        role_scores=role_scores,
+        dif=dif,
+    )
     w = report.words
     q_title = questionnaire.text(questionnaire.title, language)
     page_title = title or f"{w('title')} · {q_title}"
@@ -887,14 +1021,15 @@ def render_report(
         disagreement = report.disagreement_section()
         if disagreement:
             sections.append(("disagreement", w("disagreement"), disagreement))
-        if waves is not None:
-            change = report.change_section(waves, previous_name)
-            if change:
-                sections.append(("change", w("change"), change))
-        if benchmark is not None:
-            bench = report.benchmark_section(benchmark)
-            if bench:
-                sections.append(("benchmark", w("benchmark"), bench))
+        change = report.change_section()
+        if change:
+            sections.append(("change", w("change"), change))
+        roles = report.roles_section()
+        if roles:
+            sections.append(("roles", text("dashboard.page.roles", language), roles))
+        bench = report.benchmark_section()
+        if bench:
+            sections.append(("benchmark", w("benchmark"), bench))
     if actions is not None:
         plan = report.actions_section(actions)
         if plan:

@@ -42,7 +42,16 @@ from assessment.results.views.actions import ACTION_COLUMNS as ACTION_COLUMNS
 from assessment.results.views.actions import action_changes as action_changes
 from assessment.results.views.actions import actions_csv as actions_csv
 from assessment.results.views.actions import actions_frame as actions_frame
+from assessment.results.views.benchmark import BenchmarkView as BenchmarkView
 from assessment.results.views.benchmark import benchmark_table as benchmark_table
+from assessment.results.views.benchmark import benchmark_view
+from assessment.results.views.change import ChangeView as ChangeView
+from assessment.results.views.change import change_view
+from assessment.results.views.coverage import coverage_cells as coverage_cells
+from assessment.results.views.coverage import coverage_table as coverage_table
+from assessment.results.views.dif import dif_rows as dif_rows
+from assessment.results.views.dif import dif_summary as dif_summary
+from assessment.results.views.dif import language_dif
 from assessment.results.views.discussion import discussion_queue as discussion_queue
 from assessment.results.views.discussion import likert_segments as likert_segments
 from assessment.results.views.estimates import dimension_estimates as dimension_estimates
@@ -62,11 +71,15 @@ from assessment.results.views.participation import ParticipationStatus as Partic
 from assessment.results.views.participation import participation
 from assessment.results.views.recommendations import recommendations as recommendations
 from assessment.results.views.reliability import QUALITY_FLAGS as QUALITY_FLAGS
+from assessment.results.views.reliability import ReliabilityView as ReliabilityView
 from assessment.results.views.reliability import agreement_cells as agreement_cells
 from assessment.results.views.reliability import agreement_table as agreement_table
 from assessment.results.views.reliability import quality_summary as quality_summary
 from assessment.results.views.reliability import reliability_table as reliability_table
+from assessment.results.views.reliability import reliability_view
+from assessment.results.views.roles import RolesView as RolesView
 from assessment.results.views.roles import role_gaps as role_gaps
+from assessment.results.views.roles import roles_view
 from assessment.results.views.targets import GAP_TEXT as GAP_TEXT
 from assessment.results.views.targets import GapVerdict as GapVerdict
 from assessment.results.views.targets import gap_text as gap_text
@@ -204,6 +217,52 @@ class CampaignResults:
             language=language,
         )
 
+    def reliability_view(self, language: str | None = None) -> ReliabilityView | None:
+        """The organisation's reliability view (`views.reliability.reliability_view`), as the
+        report renders it; None before the first release."""
+        if self.by_unit is None:
+            return None
+        result = self.by_unit.result
+        return reliability_view(
+            result.stats,
+            result.respondents,
+            result.scores,
+            self.questionnaire,
+            min_group_size=self.min_group_size,
+            notes=result.notes,
+            language=language,
+            dif=self.language_dif(),
+        )
+
+    def language_dif(self) -> pd.DataFrame | None:
+        """Whether each statement reads alike in the campaign's languages
+        (`views.dif.language_dif` on the release's answers; None before the first release)."""
+        table = self.release.table
+        if table is None:
+            return None
+        return language_dif(
+            table,
+            self.questionnaire,
+            language_counts=self.release.language_counts,
+            min_group_size=self.min_group_size,
+            confidence=self.confidence,
+        )
+
+    def roles_view(self, language: str | None = None) -> RolesView | None:
+        """The role groups' view (`views.roles.roles_view`), as the report renders it; None when
+        the questionnaire asks no role or nothing is released yet."""
+        if self.by_unit is None:
+            return None
+        by_role = self.by_role
+        if by_role is None:
+            return None
+        return roles_view(
+            by_role.result.scores,
+            self.questionnaire,
+            confidence=self.confidence,
+            language=language,
+        )
+
     def views(self) -> list[View]:
         """The organisation, then every shown unit and role group (suppressed ones never).
 
@@ -264,6 +323,49 @@ def load_benchmark(db: Store, results: CampaignResults) -> BenchmarkComparison |
     if pooled.empty or results.by_unit is None:
         return None
     return compare_with_benchmarks(db, results.info.code)
+
+
+def load_change(
+    db: Store,
+    current: CampaignResults,
+    previous: CampaignInfo,
+    *,
+    view: View | None = None,
+    language: str | None = None,
+) -> ChangeView:
+    """The change of the view's group (default: the organisation) since ``previous``
+    (`views.change.change_view` on `load_waves`), as the report renders it.
+
+    Raises
+    ------
+    DataError, NoResponsesError
+        As `load_waves`.
+    """
+    chosen = view or View()
+    return change_view(
+        load_waves(db, current, previous.code),
+        current.questionnaire,
+        label=chosen.label,
+        confidence=current.confidence,
+        previous=previous.name,
+        language=language,
+    )
+
+
+def load_benchmark_view(
+    db: Store, results: CampaignResults, *, language: str | None = None
+) -> BenchmarkView | None:
+    """The benchmark view (`views.benchmark.benchmark_view`) of `load_benchmark`, as the report
+    renders it; None when no benchmark is stored."""
+    comparison = load_benchmark(db, results)
+    if comparison is None:
+        return None
+    return benchmark_view(
+        comparison.rows,
+        results.questionnaire,
+        n_organisations=comparison.n_organisations,
+        language=language,
+    )
 
 
 # -- downloads ------------------------------------------------------------------------------------

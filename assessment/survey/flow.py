@@ -26,6 +26,7 @@ from assessment.errors import (
     UnknownCampaignError,
     WrongQuestionnaireError,
 )
+from assessment.i18n.markdown import plain_markdown as plain_markdown
 from assessment.questionnaire import Questionnaire
 from assessment.questionnaire.model import Demographic
 from assessment.questionnaire.registry import Registry
@@ -303,14 +304,6 @@ def page_intro(questionnaire: Questionnaire, page: SurveyPage, language: str) ->
         return tr("outcomes_intro", language)
     component = next((c for c in questionnaire.components if c.id == page.id), None)
     return questionnaire.text(component.description, language) if component else ""
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
-
-
-def plain_markdown(text: str) -> str:
-    """``text`` escaped so that Streamlit's markdown shows it literally (no links, HTML, maths)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 # -- statements and answers -------------------------------------------------------------------------

@@ -13,11 +13,15 @@ import pandas as pd
 
 from assessment.questionnaire import Questionnaire
 from assessment.results.recommendations import ComponentPriority, Recommendation
+from assessment.results.views.benchmark import BenchmarkView
+from assessment.results.views.change import ChangeView
 from assessment.results.views.discussion import discussion_queue, likert_segments
 from assessment.results.views.estimates import dimension_estimates
 from assessment.results.views.flywheel import flywheel
 from assessment.results.views.groups import group_rows
 from assessment.results.views.recommendations import recommendations
+from assessment.results.views.reliability import ReliabilityView
+from assessment.results.views.roles import RolesView
 from assessment.results.views.targets import target_gaps
 
 #: Statements the discussion queue lists, on the dashboard and in the report alike.
@@ -42,6 +46,10 @@ class ResultsModel:
         `QUEUE_LENGTH` statements) and ``segments`` its answers as diverging bars
     priorities, actions : the order in which to work on the components and their next-level
         actions (`assessment.results.views.recommendations.recommendations`)
+    reliability : `assessment.results.views.reliability.ReliabilityView` (None: not built)
+    roles : `assessment.results.views.roles.RolesView` (None: no role question, or not built)
+    benchmark : `assessment.results.views.benchmark.BenchmarkView` (None: no benchmark stored)
+    change : `assessment.results.views.change.ChangeView` since the earlier wave (None: none)
     """
 
     group_column: str
@@ -58,6 +66,10 @@ class ResultsModel:
     segments: pd.DataFrame = field(repr=False)
     priorities: tuple[ComponentPriority, ...]
     actions: tuple[Recommendation, ...]
+    reliability: ReliabilityView | None = None
+    roles: RolesView | None = None
+    benchmark: BenchmarkView | None = None
+    change: ChangeView | None = None
 
     @property
     def shown(self) -> bool:
@@ -74,6 +86,10 @@ def results_model(
     label: str,
     language: str | None = None,
     queue_length: int = QUEUE_LENGTH,
+    reliability: ReliabilityView | None = None,
+    roles: RolesView | None = None,
+    benchmark: BenchmarkView | None = None,
+    change: ChangeView | None = None,
 ) -> ResultsModel:
     """Build the views of one group from a release's scores and item rows.
 
@@ -85,6 +101,8 @@ def results_model(
     group_column, label : the breakdown (``unit``, ``role``) and the group
     language : language of the names and texts
     queue_length : how many statements the discussion queue keeps
+    reliability, roles, benchmark, change : the views built from what lies beyond the group's
+        scores (`reliability_view`, `roles_view`, `benchmark_view`, `change_view` of their modules)
     """
     rows = group_rows(scores, group_column, label)
     queue = (
@@ -128,4 +146,8 @@ def results_model(
         else pd.DataFrame(),
         priorities=tuple(priorities),
         actions=tuple(actions),
+        reliability=reliability,
+        roles=roles,
+        benchmark=benchmark,
+        change=change,
     )

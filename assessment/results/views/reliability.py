@@ -4,6 +4,9 @@ agreement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -106,4 +109,64 @@ def agreement_cells(agreement: pd.DataFrame, language: str | None = None) -> pd.
     table = agreement.assign(cell=cells).pivot(index="unit", columns="name", values="cell")
     return table.reindex(columns=list(pd.unique(agreement["name"]))).rename_axis(
         index="Unit", columns=None
+    )
+
+
+@dataclass(frozen=True)
+class ReliabilityView:
+    """How far the scores can be trusted: alpha and ICCs per dimension, response-quality flags,
+    within-unit agreement and the scoring's notes (organisation level, whatever group is viewed).
+
+    Attributes
+    ----------
+    table : `reliability_table`
+    quality : `quality_summary` (empty below the minimum group size)
+    agreement : `agreement_table` of the shown units
+    notes : the scoring's notes (what was pooled, what could not be computed)
+    dif : whether each statement reads alike in the questionnaire's languages
+        (`assessment.results.views.dif.language_dif`; empty when not checked)
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    quality: pd.DataFrame = field(repr=False)
+    agreement: pd.DataFrame = field(repr=False)
+    notes: tuple[str, ...] = ()
+    dif: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def dif_flagged(self) -> pd.DataFrame:
+        """The statements that do not read alike (ETS class B or C), largest |Δ_MH| first."""
+        if self.dif.empty:
+            return self.dif
+        flagged = self.dif[self.dif["category"].astype(str) != "A"]
+        order = flagged["delta"].abs().sort_values(ascending=False, kind="stable").index
+        return flagged.loc[order].reset_index(drop=True)
+
+
+def reliability_view(
+    stats: pd.DataFrame,
+    respondents: pd.DataFrame,
+    scores: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    min_group_size: int,
+    notes: Sequence[str] = (),
+    group_column: str = "unit",
+    language: str | None = None,
+    dif: pd.DataFrame | None = None,
+) -> ReliabilityView:
+    """The reliability view of a scoring by unit (``ScoreResult.stats``, ``.respondents``,
+    ``.scores`` and ``.notes``, privacy rules applied), with the language check ``dif``
+    (`assessment.results.views.dif.language_dif`) when given."""
+    agreement = (
+        agreement_table(scores, questionnaire, group_column=group_column, language=language)
+        if group_column in scores.columns and "rwg_j_lindell" in scores.columns
+        else pd.DataFrame()
+    )
+    return ReliabilityView(
+        table=reliability_table(stats, questionnaire, language=language),
+        quality=quality_summary(respondents, min_group_size=min_group_size, language=language),
+        agreement=agreement,
+        notes=tuple(notes),
+        dif=dif if dif is not None else pd.DataFrame(),
     )

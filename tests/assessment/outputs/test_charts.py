@@ -333,3 +333,20 @@ def test_inline_svg_is_self_contained_and_stable(scored: ScoredTable, q: Questio
     ids = re.findall(r'\bid="([^"]+)"', first)
     assert ids and len(ids) == len(set(ids))
     assert set(re.findall(r"url\(#([^)]+)\)", first)) <= set(ids)
+
+
+@pytest.mark.parametrize("n_units", [1, 2, 3, 12])
+def test_participation_rows_keep_their_height(n_units: int) -> None:
+    """Issue 15: with three units the participation chart was squashed; every unit keeps a row of
+    at least `charts.ROW_HEIGHT`, so its bar (22 px) and label never overlap the next row's."""
+    units = [f"Unit {i}" for i in range(n_units)]
+    frame = dash.participation(
+        {u: 6 for u in units},
+        {u: 8 for u in units},
+        None,
+        min_group_size=5,
+        max_half_width=0.25,
+    )
+    spec = charts.participation_chart(frame, min_group_size=5).to_dict()
+    assert spec["height"] >= n_units * charts.ROW_HEIGHT
+    assert spec["height"] / n_units >= 22 + 8  # the bar and a gap

@@ -22,6 +22,7 @@ from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import default_registry
 from assessment.results import dashboard as dash
 from assessment.storage import Database, connect, upgrade
+from assessment.ui.markdown_text import as_text
 from assessment.ui.pages import dashboard as dashboard_page
 
 PASSWORD = "workshop-test-password"
@@ -121,7 +122,7 @@ def test_an_over_counted_unit_is_a_message_on_every_tab(world: World, tab: str) 
     at.run()
     _assert_clean(at)
     warnings = [w.value for w in at.warning]
-    assert any(dashboard_page.as_text(OVER) in w for w in warnings), warnings
+    assert any(as_text(OVER) in w for w in warnings), warnings
     assert any(f"wmm campaign units {world.over}" in w for w in warnings)
 
 
@@ -129,7 +130,7 @@ def test_live_mode_with_an_over_counted_unit_and_nothing_new_at_first(world: Wor
     at = _open(world.over)
     at.toggle(key="wmm_live").set_value(True).run()
     _assert_clean(at)
-    assert any(dashboard_page.as_text(OVER) in w.value for w in at.warning)
+    assert any(as_text(OVER) in w.value for w in at.warning)
     metric = next(m for m in at.metric if m.label == "Responses so far")
     assert metric.value == "15"
     assert not metric.proto.delta, "answers already there are not new"
@@ -206,7 +207,7 @@ def _assert_literal(at: AppTest, *names: str) -> None:
         for markup in ("[x]", "](http", "![i]", "<img", "**b**", "[u]"):
             assert markup not in unescaped, body
     for name in names:
-        assert any(dashboard_page.as_text(name) in body for body in bodies), (name, bodies)
+        assert any(as_text(name) in body for body in bodies), (name, bodies)
 
 
 def _campaigns_script() -> None:
@@ -218,11 +219,11 @@ def _campaigns_script() -> None:
 def test_a_markdown_campaign_name_renders_literally_on_the_campaigns_page(world: World) -> None:
     at = open_page(_campaigns_script, password=PASSWORD, state={"wmm_manage_code": world.evil})
     _assert_clean(at)
-    assert at.subheader[0].value == dashboard_page.as_text(EVIL)
+    assert at.subheader[0].value == as_text(EVIL)
     _assert_literal(at, EVIL)
     at.button(key="wmm_close").click().run()
     _assert_clean(at)
-    assert at.success and dashboard_page.as_text(EVIL) in at.success[0].value
+    assert at.success and as_text(EVIL) in at.success[0].value
     _assert_literal(at, EVIL)
 
 

@@ -1,0 +1,13 @@
+"""The Reliability tab: alpha and ICCs, response quality, agreement, the scoring's notes."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+from ui.dashboard.helpers import (
+    World,
+    check_demo_panel,
+)
+
+
+def test_reliability(world: World, demo_page: AppTest) -> None:
+    check_demo_panel(world, demo_page, "Reliability", 1, ["Response quality", "ICC(1)"])
