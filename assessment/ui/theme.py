@@ -97,6 +97,25 @@ def scale_css(points: int, specials: int) -> str:
 </style>"""
 
 
+#: Streamlit's page menu (``stSidebarNavItems``) is a ``<ul>`` whose sections are ``<div>``s of
+#: ``<li>``s, which axe-core reports as invalid lists (WCAG 1.3.1, rules ``list``/``listitem``).
+#: The menu is Streamlit's own, redrawn by its frontend, so this script marks its list elements
+#: as presentational (``role="none"``, allowed on ``ul`` and ``li``) whenever it is drawn: screen
+#: readers then read a navigation landmark of links (`NAV_FIX` is drawn with ``st.html``).
+NAV_FIX = """<script>
+if (!window.wmmNavFix) {
+  window.wmmNavFix = true;
+  const fix = () => document.querySelectorAll(
+    '[data-testid="stSidebarNavItems"], [data-testid="stSidebarNavItems"] li'
+  ).forEach((element) => {
+    if (element.getAttribute('role') !== 'none') element.setAttribute('role', 'none');
+  });
+  fix();
+  new MutationObserver(fix).observe(document.body, { childList: true, subtree: true });
+}
+</script>"""
+
+
 def page_css() -> str:
     """The ``<style>`` block every survey page draws first (``st.html``): readable text."""
     return f"<style>{READABLE_CSS}</style>"

@@ -68,7 +68,7 @@ from assessment.survey.site_address import base_url
 from assessment.ui.errors import guarded_callback, guarded_page
 from assessment.ui.language import set_html_lang, ui_language
 from assessment.ui.session import database
-from assessment.ui.theme import page_css, scale_css, scale_head
+from assessment.ui.theme import NAV_FIX, page_css, scale_css, scale_head
 
 # Session-state keys. Everything of the survey starts with "survey_", so starting over clears it all.
 PREFIX = "survey_"
@@ -885,6 +885,7 @@ def _language_if_known() -> str | None:
 def _render() -> None:
     st.set_page_config(layout="centered")
     st.html(page_css())
+    st.html(NAV_FIX, unsafe_allow_javascript=True)
     state = _state()
     if LINK not in state:
         _start_session(parse_link(st.query_params.to_dict()))
