@@ -36,8 +36,9 @@ def scale_css(points: int, specials: int) -> str:
     special answers (DK, NA): a grid on wide screens, a segmented one-tap scale on phones.
 
     Phones: the scale's values share one line (``points`` equal segments), the special answers
-    the line below; the radio circles give way to a filled, bold, thicker-bordered segment for the
-    chosen answer (not colour alone, WCAG 1.4.1). Every segment is at least 44 px high (WCAG 2.5.5).
+    the line below; the radio circles give way to a filled segment with a doubled border and bold
+    text for the chosen answer (not colour alone, WCAG 1.4.1). Every segment is at least 44 px
+    high (WCAG 2.5.5).
     """
     columns = points + specials
     scale = f":nth-child(-n+{points})"
@@ -50,17 +51,19 @@ def scale_css(points: int, specials: int) -> str:
 {_OPTION}{scale} {{ flex: 1 1 calc({100 / points:.4f}% - 0.3rem); }}
 {_OPTION}{special} {{ flex: 1 1 calc({100 / max(specials, 1):.4f}% - 0.3rem); }}
 {_OPTION} [data-testid="stRadioOption"] {{
-  flex: 1 1 auto; min-height: 44px; margin: 0; padding: 0.2rem 0.15rem;
+  display: flex; flex: 1 1 auto; min-height: 44px; margin: 0; padding: 0.2rem 0.15rem;
   align-items: center; justify-content: center; text-align: center;
 }}
 {_OPTION} [data-testid="stRadioOption"] > div {{
-  justify-content: center; align-items: center; align-self: stretch; margin: 0;
+  display: flex; justify-content: center; align-items: center; align-self: center; margin: 0;
 }}
 {_OPTION} [data-testid="stRadioOption"] > div > div:first-child {{ display: none; }}
 {_OPTION} [data-testid="stMarkdownContainer"] p {{
   font-size: 0.78rem; line-height: 1.15; overflow-wrap: anywhere; hyphens: auto; margin: 0;
 }}
-{_OPTION}:has(input:checked) {{ border: 2px solid #1d4ed8; background: #dbe4ff; }}
+{_OPTION}:has(input:checked) {{
+  border-color: #1d4ed8; box-shadow: inset 0 0 0 1px #1d4ed8; background: #dbe4ff;
+}}
 {_OPTION}:has(input:checked) p {{ font-weight: 700; }}
 {_OPTION}:has(input:focus-visible) {{ outline: 2px solid #1d4ed8; outline-offset: 2px; }}
 .survey-scale-head {{ display: none; }}
@@ -75,7 +78,7 @@ def scale_css(points: int, specials: int) -> str:
   {_OPTION}, {_OPTION}{scale}, {_OPTION}{special} {{
     flex: 0 0 {COLUMN}px; width: {COLUMN}px; border: 0; background: none;
   }}
-  {_OPTION}:has(input:checked) {{ border: 0; background: none; }}
+  {_OPTION}:has(input:checked) {{ border: 0; box-shadow: none; background: none; }}
   {_OPTION} [data-testid="stRadioOption"] {{ padding: 0; min-height: 2rem; }}
   {_OPTION} [data-testid="stRadioOption"] > div > div:first-child {{ display: flex; margin: 0; }}
   /* the option's text stays for screen readers; the header row shows it once */

@@ -715,7 +715,7 @@ def _statements(page: SurveyPage, index: int) -> None:
     # every rerun) and its callback saves it at once, so nothing is lost when the tab closes.
     for item in page.items:
         _statement(item, index)
-    st.caption(tr("answered", language, answered=where.answered, total=where.total))
+    # No "n of N answered" here: it would only count the answers saved before this page was drawn.
     st.caption(tr("saved_as_you_go", language))
     _buttons(index, _on_move)
     _notice()
