@@ -119,9 +119,20 @@ if (!window.wmmNavFix) {
 </script>"""
 
 
+#: The resume link's copy button (Streamlit's element toolbar) shows only on hover, which a
+#: phone does not have: in the resume box it is always shown.
+RESUME_CSS = """
+.st-key-survey_resume [data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"]),
+.st-key-survey_resume [data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"]) * {
+  visibility: visible !important; opacity: 1 !important;
+}
+"""
+
+
 def page_css() -> str:
-    """The ``<style>`` block every survey page draws first (``st.html``): readable text."""
-    return f"<style>{READABLE_CSS}</style>"
+    """The ``<style>`` block every survey page draws first (``st.html``): readable text, and the
+    resume link's copy button always shown."""
+    return f"<style>{READABLE_CSS}{RESUME_CSS}</style>"
 
 
 def scale_head(labels: Sequence[str]) -> str:

@@ -2,7 +2,8 @@
 overflows horizontally; a phone gets the one-tap scale (the scale's values on one line, the
 special answers on the next, every option at least 44 px high), a wide screen the statement ×
 answer grid (one row per statement, the answers named once in a header row above aligned columns);
-the radio groups' accessible names are the plain statements. Screenshots are kept in
+the radio groups' accessible names are the plain statements; the resume link's copy button is
+shown without hovering (a phone cannot hover). Screenshots are kept in
 test-artifacts/browser/<test>/ (ignored by git).
 """
 
@@ -98,6 +99,11 @@ def test_the_statement_page_fits_and_is_a_grid_or_a_one_tap_scale(
             for i in range(page.locator(ROW).count())
         ]
         assert names == _first_statements(app_database, demo_code)
+
+        # the resume link is on the page with a copy button that shows without hovering
+        resume = page.locator(".st-key-survey_resume")
+        assert "r=" in resume.locator("[data-testid='stCode']").inner_text()
+        assert resume.get_by_role("button", name="Copy to clipboard").is_visible()
 
         options = _boxes(page, f"{ROW} >> nth=0 >> [role='radiogroup'] > div")
         assert len(options) == 7
