@@ -711,10 +711,13 @@ def _statements(page: SurveyPage, index: int) -> None:
             [answer_label(questionnaire, o, language) for o in answer_options(questionnaire)]
         )
     )
-    # One fragment per statement: an answer reruns only its own row (a room of phones pays for
-    # every rerun) and its callback saves it at once, so nothing is lost when the tab closes.
+    # One fragment per statement's answers: an answer reruns only its radio group (a room of
+    # phones pays for every rerun) and its callback saves it at once, so a closed tab loses nothing.
     for item in page.items:
-        _statement(item, index)
+        with st.container(border=True, key=f"{ROW}{item}"):
+            # Screen readers read the radio group's plain label; the page shows the markdown.
+            st.markdown(plain_markdown(statement_text(questionnaire, item, language)))
+            _answer_scale(item, index)
     # No "n of N answered" here: it would only count the answers saved before this page was drawn.
     st.caption(tr("saved_as_you_go", language))
     _buttons(index, _on_move)
@@ -723,9 +726,9 @@ def _statements(page: SurveyPage, index: int) -> None:
 
 
 @st.fragment
-def _statement(item: str, index: int) -> None:
-    """One statement and its answer scale: a row of the grid on a wide screen, a one-tap scale
-    on a phone (`assessment.ui.theme`)."""
+def _answer_scale(item: str, index: int) -> None:
+    """A statement's answers: in its row of the grid on a wide screen, a one-tap scale on a phone
+    (`assessment.ui.theme`); labelled for screen readers with the plain statement."""
     state = _state()
     if state.get(ERROR) or state.get(DONE) or state.get(PAGE) != index:
         # the answer's callback found the survey closed or already sent: draw that page instead
@@ -736,21 +739,17 @@ def _statement(item: str, index: int) -> None:
         state[key] = _answers().get(item)
     options = answer_options(questionnaire)
     labels = {o: plain_markdown(answer_label(questionnaire, o, language)) for o in options}
-    statement = statement_text(questionnaire, item, language)
-    with st.container(border=True, key=f"{ROW}{item}"):
-        # Screen readers read the radio group's plain label; the page shows the markdown.
-        st.markdown(plain_markdown(statement))
-        st.radio(
-            statement,
-            options,
-            index=None,
-            format_func=labels.__getitem__,
-            key=key,
-            horizontal=True,
-            label_visibility="collapsed",
-            on_change=_on_answer,
-            args=(item,),
-        )
+    st.radio(
+        statement_text(questionnaire, item, language),
+        options,
+        index=None,
+        format_func=labels.__getitem__,
+        key=key,
+        horizontal=True,
+        label_visibility="collapsed",
+        on_change=_on_answer,
+        args=(item,),
+    )
 
 
 def _review() -> None:
