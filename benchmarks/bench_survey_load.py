@@ -17,10 +17,15 @@ Each respondent does what the browser does for a person holding a phone:
 4. Interacts as a person would, each step one ``rerun_script`` with every widget's current value
    (radios and selectboxes send the chosen option's label as ``string_value``; a clicked button
    ``trigger_value``), timing each from the message sent to the ``script_finished`` that follows:
-   ``start`` (welcome), ``next`` of every page (choices inside a page's form, the profile's unit
-   and role and the statements' answers, are kept in the browser until Next, as a browser keeps
-   them; a choice outside a form is a rerun of its own, timed as ``unit``, ``role`` or ``answer``),
-   and ``submit`` on the review page, until the thank-you page.
+   ``start`` (welcome), ``next`` of every page (choices inside a form, the profile's unit and
+   role, are kept in the browser until Next, as a browser keeps them; a choice outside a form is
+   a rerun of its own, timed as ``unit``, ``role`` or ``answer``), and ``submit`` on the review
+   page, until the thank-you page. Each statement is an ``st.fragment`` of its own (its answer is
+   saved as it is given): its radio's elements carry the fragment's id (``Delta.fragment_id``),
+   and a change of it is a ``rerun_script`` whose ``ClientState.fragment_id`` names that fragment,
+   with every widget's state as usual; the server reruns only the fragment and ends with
+   ``script_finished = FINISHED_FRAGMENT_RUN_SUCCESSFULLY``, its deltas replacing the fragment's
+   part of the page (the driver keeps the rest of the page as drawn).
 
 Between two steps the respondent reads and answers: ``--think`` seconds per statement on a
 statement page (default 3 s, five times faster than the survey's own estimate of about 15 s per
@@ -85,8 +90,9 @@ QUESTIONNAIRE = "work-management@1.0.0"
 UNITS = ("Operations", "Sales", "Finance", "People", "Engineering")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BUSY_TEXT = "The server is busy"
-#: A run that finished for one of these reasons drew the page (others were cut short).
-_DRAWN = {ForwardMsg.FINISHED_SUCCESSFULLY}
+#: A run that finished for one of these reasons drew the page, or the part of it a fragment
+#: owns (others were cut short, e.g. by a rerun of the whole page that follows).
+_DRAWN = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
 T = TypeVar("T")
@@ -101,7 +107,8 @@ class DriverError(Exception):
 
 @dataclass
 class Widget:
-    """A widget of the page as drawn: its id, kind, user key, options and form."""
+    """A widget of the page as drawn: its id, kind, user key, options, form and fragment (the
+    ``st.fragment`` that drew it: a change of it reruns that fragment only)."""
 
     id: str
     kind: str
@@ -109,6 +116,7 @@ class Widget:
     options: tuple[str, ...] = ()
     form: str = ""
     label: str = ""
+    fragment: str = ""
 
 
 @dataclass
@@ -144,7 +152,15 @@ def _page_of(messages: Sequence[ForwardMsg]) -> Page:
             options = tuple(proto.options) if kind != "button" else ()
             form = getattr(proto, "form_id", "")
             page.widgets.append(
-                Widget(proto.id, kind, _user_key(proto.id), options, form, proto.label)
+                Widget(
+                    proto.id,
+                    kind,
+                    _user_key(proto.id),
+                    options,
+                    form,
+                    proto.label,
+                    msg.delta.fragment_id,
+                )
             )
         elif kind in ("markdown", "heading", "alert"):
             page.texts.append(str(getattr(element, kind).body))
@@ -182,20 +198,21 @@ class Session:
         if self._ws is not None:
             await self._ws.close()
 
-    async def _rerun(self, triggers: list[WidgetState]) -> Page:
+    async def _rerun(self, triggers: list[WidgetState], fragment: str = "") -> Page:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
         state.page_script_hash = self.page_hash
+        state.fragment_id = fragment  # a widget of a fragment reruns only that fragment
         current = {w.id for w in self.page.widgets}
         state.widget_states.widgets.extend(
             v for k, v in self.values.items() if not current or k in current
         )
         state.widget_states.widgets.extend(triggers)
         await self._ws.send(msg.SerializeToString())
-        return await self._until_finished()
+        return await self._until_finished(fragment)
 
-    async def _until_finished(self) -> Page:
+    async def _until_finished(self, fragment: str = "") -> Page:
         messages: list[ForwardMsg] = []
         deadline = time.monotonic() + self.timeout
         while True:
@@ -221,7 +238,12 @@ class Session:
             elif kind == "delta":
                 messages.append(msg)
             elif kind == "script_finished" and msg.script_finished in _DRAWN:
-                self.page = _page_of(messages)
+                drawn = _page_of(messages)
+                if msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                    # the fragment redrew its own part; the rest of the page stays as it was
+                    kept = [w for w in self.page.widgets if w.fragment != fragment]
+                    drawn = Page(kept + drawn.widgets, drawn.texts, drawn.exception)
+                self.page = drawn
                 return self.page
 
     def choose(self, widget: Widget, option: str) -> None:
@@ -229,9 +251,10 @@ class Session:
         self.values[widget.id] = WidgetState(id=widget.id, string_value=option)
 
     async def change(self, widget: Widget, option: str) -> Page:
-        """Pick ``option`` of a widget outside a form: the browser reruns the page at once."""
+        """Pick ``option`` of a widget outside a form: the browser reruns at once, the page or,
+        for a widget in a fragment, only that fragment (the rerun names it)."""
         self.choose(widget, option)
-        return await self._rerun([])
+        return await self._rerun([], widget.fragment)
 
     async def click(self, widget: Widget) -> Page:
         """Click a button (a form's submit button sends the form's values with it)."""

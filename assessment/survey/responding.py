@@ -453,6 +453,45 @@ def save_answers(
         return _draft(session, campaign, response)
 
 
+def save_answer(
+    db: Store, token: str, item: str, value: AnswerValue, *, questionnaire: str
+) -> None:
+    """Save one answer of a draft the moment it is given; ``None`` or ``""`` clears it.
+
+    The survey calls this for every answer, so it is the lean path of `save_answers`: one
+    write transaction with one look-up (the draft with its campaign) and one upsert (or delete);
+    it neither returns the draft nor touches the draft's duration or profile, which the page
+    change that follows saves with `save_answers`.
+
+    Raises
+    ------
+    ResponseNotFoundError, AlreadyReceivedError, CampaignClosedError, WrongQuestionnaireError,
+    AnswerError (unknown statement, value off the scale)
+    """
+    digest = hash_token(token.strip())
+    with db.write() as session:
+        found = session.execute(
+            select(Response.id, Response.status, Campaign)
+            .join(Campaign, Campaign.id == Response.campaign_id)
+            .where(Response.resume_token_hash == digest)
+            .with_for_update(of=Response)
+        ).one_or_none()
+        if found is None:
+            _response_by_token(session, token)  # raises ResponseNotFoundError when unknown
+            raise AlreadyReceivedError(
+                "these answers were already submitted and can no longer change"
+            )
+        response_id, status, campaign = found
+        if status == "submitted":
+            raise AlreadyReceivedError(
+                "these answers were already submitted and can no longer change"
+            )
+        ensure_open(campaign)
+        _check_version(campaign, questionnaire)
+        checked = check_answers(questionnaire_of(campaign), {item: value})
+        _store_answers(session, response_id, checked)
+
+
 def resume_response(db: Store, token: str) -> Draft:
     """The draft behind a resume token, with its answers (none once submitted)."""
     with db.read() as session:

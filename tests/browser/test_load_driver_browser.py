@@ -137,3 +137,5 @@ def test_the_driver_stores_what_a_chromium_session_stores(
     assert browser_shape["status"] == "submitted"
     # the driver went through the same pages as the person: one Next per page
     assert sum(name == "next" for name, _ in outcome.timings) == parts + 1
+    # and sent each answer as it was given: one rerun of that statement's fragment per answer
+    assert sum(name == "answer" for name, _ in outcome.timings) == len(statements)

@@ -21,7 +21,7 @@ def test_three_respondents_on_one_process_are_stored_once_each() -> None:
     assert report.stored.duplicates == 0
     assert report.stored.drafts == 0
     names = {name for o in report.outcomes for name, _ in o.timings}
-    assert {"start", "next", "submit"} <= names
+    assert {"start", "next", "answer", "submit"} <= names  # "answer": a statement's fragment
 
 
 @pytest.mark.postgres

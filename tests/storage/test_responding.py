@@ -27,6 +27,7 @@ from assessment.storage import Database
 from assessment.storage.models import Answer, Response, SubmittedToken
 from assessment.survey.responding import (
     resume_response,
+    save_answer,
     save_answers,
     start_response,
     submit_response,
@@ -76,6 +77,56 @@ def test_draft_answers_are_saved_changed_cleared_and_resumed(
     )
     assert resumed.campaign_open
     assert get_campaign(db, campaign.code).drafts == 1
+
+
+def test_one_answer_at_a_time_is_saved_changed_and_cleared(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    """`save_answer`: the survey's write per answer, given the moment it is chosen."""
+    token = _start(db, campaign)
+    save_answer(db, token, "CLA01", 4, questionnaire=QUESTIONNAIRE)
+    save_answer(db, token, "CLA02", "DK", questionnaire=QUESTIONNAIRE)
+    save_answer(db, token, "CLA01", 2, questionnaire=QUESTIONNAIRE)
+    assert _stored_answers(db) == {"CLA01": (2, None), "CLA02": (None, "DK")}
+    save_answer(db, token, "CLA02", None, questionnaire=QUESTIONNAIRE)
+    assert dict(resume_response(db, token).answers) == {"CLA01": 2}
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "error"),
+    [
+        ("CLA01", 9, AnswerError),
+        ("NOPE", 3, AnswerError),
+        ("CLA01", "maybe", AnswerError),
+    ],
+    ids=["off-scale", "unknown-statement", "not-an-answer"],
+)
+def test_one_bad_answer_is_refused(
+    db: Database, campaign: CampaignInfo, item: str, value: Any, error: type[Exception]
+) -> None:
+    token = _start(db, campaign)
+    with pytest.raises(error):
+        save_answer(db, token, item, value, questionnaire=QUESTIONNAIRE)
+    assert _stored_answers(db) == {}
+
+
+def test_one_answer_after_submit_close_or_with_a_bad_token_is_refused(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    with pytest.raises(ResponseNotFoundError):
+        save_answer(db, "no-such-token", "CLA01", 3, questionnaire=QUESTIONNAIRE)
+    token = _start(db, campaign, unit="Sales")
+    with pytest.raises(WrongQuestionnaireError):
+        save_answer(db, token, "CLA01", 3, questionnaire="work-management@9.9.9")
+    save_answer(db, token, "CLA01", 3, questionnaire=QUESTIONNAIRE)
+    submit_response(db, token, questionnaire=QUESTIONNAIRE)
+    with pytest.raises(AlreadyReceivedError):
+        save_answer(db, token, "CLA01", 5, questionnaire=QUESTIONNAIRE)
+    other = _start(db, campaign)
+    close_campaign(db, campaign.code)
+    with pytest.raises(CampaignClosedError):
+        save_answer(db, other, "CLA01", 5, questionnaire=QUESTIONNAIRE)
+    assert _stored_answers(db) == {"CLA01": (3, None)}
 
 
 def test_submit_exactly_once(db: Database, campaign: CampaignInfo) -> None:

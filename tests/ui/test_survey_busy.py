@@ -131,3 +131,34 @@ def test_a_busy_database_on_the_first_visit_offers_to_try_again(
     _checked(at.button(key="survey_try_again").click().run())
     assert _warnings(at) == []
     assert at.button(key="survey_start").label == "Start"
+
+
+def test_an_answer_given_while_the_database_is_locked_is_kept_and_saved_with_next(
+    db: Database, campaign: CampaignInfo, tmp_path: Path
+) -> None:
+    """Each answer is saved as it is given; when that save finds the database busy the answer
+    stays on the page without a notice (nothing is lost yet) and Next saves it with the page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["c"] = campaign.code
+    _checked(at.run())
+    _checked(at.button(key="survey_start").click().run())
+    at.selectbox(key="survey_w_unit").select("Operations")
+    at.radio(key="survey_w_role").set_value("staff")
+    _button(at, "survey_next_")
+    title = at.header[0].value
+    first = next(r for r in at.radio if (r.key or "").startswith(survey_page.ITEM_WIDGET))
+
+    holder = sqlite3.connect(tmp_path / "wmm.sqlite", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the busy timeout
+        _checked(first.set_value(4).run())
+        assert _warnings(at) == []
+        assert at.radio(key=str(first.key)).value == 4
+    finally:
+        holder.rollback()
+        holder.close()
+    assert _stored_answers(db) == 0
+
+    _button(at, "survey_next_")
+    assert at.header[0].value != title
+    assert _stored_answers(db) == 1

@@ -294,8 +294,11 @@ def test_each_component_page_saves_its_answers_when_leaving_it(
             "Not applicable",
         ]
         values = _values(questionnaire, index)
+        first, *_ = values
+        _checked(at.radio(key=item_key(first)).set_value(values[first]).run())
+        # saved as it is given, before the page is left (a closed tab loses nothing)
+        assert _only(db)["answers"] == expected | {first: values[first]}
         _answer(at, values)
-        assert _only(db)["answers"] == expected  # not saved before leaving the page
         _click(at, "survey_next")
         expected |= values
         assert _only(db)["answers"] == expected
@@ -356,7 +359,7 @@ def test_the_review_lists_what_is_unanswered_and_leads_back_to_it(
         f"{38 - len(answered)} of 38 statements are still unanswered. You can answer them, or "
         "send your answers as they are: unanswered statements are simply left out."
     )
-    assert [m.value for m in at.markdown if m.value.startswith("**")] == [
+    assert [m.value for m in at.markdown if " · " in m.value] == [
         "**Coordination** · 7 unanswered",
         "**Completion** · 7 unanswered",
         "**Collaboration** · 7 unanswered",
@@ -466,6 +469,45 @@ def test_a_half_finished_survey_resumes_from_its_link_in_a_new_session(
     assert resumed.selectbox(key="survey_w_unit").value == "Sales"
     assert resumed.radio(key="survey_w_role").value == "leader"
     assert _only(db)["status"] == "draft"
+
+
+def test_answers_given_without_next_are_there_when_the_survey_resumes(
+    db: Database, campaign: CampaignInfo, questionnaire: Questionnaire
+) -> None:
+    """Issue 15: each answer is saved as it is given; a tab closed before Next loses nothing."""
+    at = _start(_open(c=campaign.code))
+    given = dict(list(_values(questionnaire, 2).items())[:3])
+    for item, value in given.items():
+        _checked(at.radio(key=item_key(item)).set_value(value).run())
+    assert _only(db)["answers"] == given
+    token = _token(at)
+    del at  # the tab is closed without Next
+
+    resumed = _open(c=campaign.code, r=token)
+    assert resumed.header[0].value == "Clarity"
+    assert {i: resumed.radio(key=item_key(i)).value for i in given} == given
+
+
+def test_the_resume_link_is_shown_plainly_with_a_copy_button(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    at = _start(_open(c=campaign.code))
+    assert not at.expander
+    (code,) = at.code
+    assert code.value == f"{BASE_URL}/?c={campaign.code}&r={_token(at)}"
+    assert "**Your personal link to continue later**" in [m.value for m in at.markdown]
+
+
+def test_an_answer_to_a_campaign_closed_meanwhile_shows_the_closed_page(
+    db: Database, campaign: CampaignInfo, questionnaire: Questionnaire
+) -> None:
+    at = _start(_open(c=campaign.code))
+    close_campaign(db, campaign.code)
+    item = survey_pages(questionnaire)[2].items[0]
+    _checked(at.radio(key=item_key(item)).set_value(4).run())
+    assert "closed" in _texts(at).lower()
+    assert not at.radio or item_key(item) not in [r.key for r in at.radio]
+    assert _only(db)["answers"] == {}
 
 
 def test_a_resumed_survey_without_a_unit_starts_at_the_profile(

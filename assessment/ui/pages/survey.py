@@ -59,6 +59,7 @@ from assessment.survey.flow import (
 )
 from assessment.survey.responding import (
     resume_response,
+    save_answer,
     save_answers,
     start_response,
     submit_response,
@@ -67,6 +68,7 @@ from assessment.survey.site_address import base_url
 from assessment.ui.errors import guarded_callback, guarded_page
 from assessment.ui.language import set_html_lang, ui_language
 from assessment.ui.session import database
+from assessment.ui.theme import NAV_FIX, page_css, scale_css, scale_head
 
 # Session-state keys. Everything of the survey starts with "survey_", so starting over clears it all.
 PREFIX = "survey_"
@@ -104,6 +106,7 @@ UNIT_WIDGET = "survey_w_unit"
 ROLE_WIDGET = "survey_w_role"
 CODE_WIDGET = "survey_w_code"
 ITEM_WIDGET = "survey_item_"
+ROW = "survey_row_"  # container key of a statement's row (its CSS class is st-key-survey_row_...)
 
 
 def item_key(item_id: str) -> str:
@@ -368,6 +371,31 @@ def _on_profile(step: int, shown: int) -> None:
     _go(state[PAGE] + step)
 
 
+@_guarded
+def _on_answer(item: str) -> None:
+    """Save the answer just given to the draft at once (closing the tab loses nothing).
+
+    One small write per answer (`save_answer`). When the database is busy the answer stays on the
+    page and the next page change saves it with the rest of the page; any other refusal (the
+    campaign closed, the response sent from another tab) becomes that page's message.
+    """
+    state = _state()
+    token = state.get(TOKEN)
+    if token is None:
+        return
+    value: Answer | None = state.get(item_key(item))
+    if KIOSK_ACTIVE in state:  # answering is using the device: the kiosk timer starts again
+        state[KIOSK_ACTIVE] = time.monotonic()
+    try:
+        save_answer(database(), token, item, value, questionnaire=_questionnaire().key)
+    except DatabaseUnavailableError:
+        return
+    if value is None:
+        _answers().pop(item, None)
+    else:
+        _answers()[item] = value
+
+
 def _page_answers(page: SurveyPage) -> dict[str, Answer]:
     state = _state()
     return {
@@ -551,12 +579,15 @@ def _sync_url() -> None:
 
 
 def _resume_box() -> None:
+    """The personal link back to this draft, shown plainly with a copy button (not on a kiosk)."""
     state = _state()
     link: SurveyLink = state[LINK]
     if link.kiosk or not state.get(TOKEN):
         return
     language = _language()
-    with st.expander(tr("resume_title", language)):
+    with st.container(border=True, key="survey_resume"):
+        st.markdown(f"**{plain_markdown(tr('resume_title', language))}**")
+        # st.code draws the link with a copy button; wrapped, so a phone shows all of it.
         st.code(
             resume_url(base_url(), _campaign().code, state[TOKEN]), language=None, wrap_lines=True
         )
@@ -566,7 +597,7 @@ def _resume_box() -> None:
 def _buttons(index: int, move: Callable[[int, int], None], *, in_form: bool = False) -> None:
     """Back and Next of page ``index``. Their keys name the page and the callbacks check it, so the
     second click of a double click (sent for a page already left) cannot skip a page. In a form
-    they are its submit buttons: they send the page's answers with them."""
+    (the profile page) they are its submit buttons: they send the page's choices with them."""
     language = _language()
     button = st.form_submit_button if in_form else st.button
     with st.container(horizontal=True, horizontal_alignment="distribute"):
@@ -662,43 +693,63 @@ def _profile_page() -> None:
 
 def _statements(page: SurveyPage, index: int) -> None:
     questionnaire, language = _questionnaire(), _language()
-    state, answers = _state(), _answers()
+    answers = _answers()
     where = progress(_pages(), index, answers)
     title = page_title(questionnaire, page, language)
     st.progress(
         where.fraction, text=tr("part", language, part=where.part, parts=where.parts, name=title)
     )
-    if state.get(RESUMED):
+    if _state().get(RESUMED):
         st.info(tr("welcome_back", language))
     st.header(title)
     st.caption(plain_markdown(page_intro(questionnaire, page, language)))
     st.write(tr("statements_intro", language, dont_know=dont_know_label(questionnaire, language)))
-    options = answer_options(questionnaire)
-    labels = {o: plain_markdown(answer_label(questionnaire, o, language)) for o in options}
-    # One form per page: choosing an answer stays in the browser (no rerun per answer, which a
-    # room of phones pays for); Back and Next send the page's answers, and they are saved then.
-    with st.form(f"survey_form_{index}", border=False, enter_to_submit=False):
-        for item in page.items:
-            key = item_key(item)
-            if key not in state:
-                state[key] = answers.get(item)
-            with st.container(border=True):
-                # Screen readers read the radio group's plain label; the page shows the markdown.
-                statement = statement_text(questionnaire, item, language)
-                st.markdown(plain_markdown(statement))
-                st.radio(
-                    statement,
-                    options,
-                    index=None,
-                    format_func=labels.__getitem__,
-                    key=key,
-                    label_visibility="collapsed",
-                )
-        st.caption(tr("answered", language, answered=where.answered, total=where.total))
-        st.caption(tr("saved_on_next", language))
-        _buttons(index, _on_move, in_form=True)
+    scale = questionnaire.scale
+    st.html(scale_css(len(scale.values), len(scale.special)))
+    st.html(
+        scale_head(
+            [answer_label(questionnaire, o, language) for o in answer_options(questionnaire)]
+        )
+    )
+    # One fragment per statement's answers: an answer reruns only its radio group (a room of
+    # phones pays for every rerun) and its callback saves it at once, so a closed tab loses nothing.
+    for item in page.items:
+        with st.container(border=True, key=f"{ROW}{item}"):
+            # Screen readers read the radio group's plain label; the page shows the markdown.
+            st.markdown(plain_markdown(statement_text(questionnaire, item, language)))
+            _answer_scale(item, index)
+    # No "n of N answered" here: it would only count the answers saved before this page was drawn.
+    st.caption(tr("saved_as_you_go", language))
+    _buttons(index, _on_move)
     _notice()
     _resume_box()
+
+
+@st.fragment
+def _answer_scale(item: str, index: int) -> None:
+    """A statement's answers: in its row of the grid on a wide screen, a one-tap scale on a phone
+    (`assessment.ui.theme`); labelled for screen readers with the plain statement."""
+    state = _state()
+    if state.get(ERROR) or state.get(DONE) or state.get(PAGE) != index:
+        # the answer's callback found the survey closed or already sent: draw that page instead
+        st.rerun(scope="app")
+    questionnaire, language = _questionnaire(), _language()
+    key = item_key(item)
+    if key not in state:
+        state[key] = _answers().get(item)
+    options = answer_options(questionnaire)
+    labels = {o: plain_markdown(answer_label(questionnaire, o, language)) for o in options}
+    st.radio(
+        statement_text(questionnaire, item, language),
+        options,
+        index=None,
+        format_func=labels.__getitem__,
+        key=key,
+        horizontal=True,
+        label_visibility="collapsed",
+        on_change=_on_answer,
+        args=(item,),
+    )
 
 
 def _review() -> None:
@@ -832,6 +883,8 @@ def _language_if_known() -> str | None:
 
 def _render() -> None:
     st.set_page_config(layout="centered")
+    st.html(page_css())
+    st.html(NAV_FIX, unsafe_allow_javascript=True)
     state = _state()
     if LINK not in state:
         _start_session(parse_link(st.query_params.to_dict()))
