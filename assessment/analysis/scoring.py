@@ -158,7 +158,7 @@ def score_table(
                 run(units, "unit", {"scores"} | (wanted & {"drivers"})),
                 by,
             )
-    pooling_notes = (*published.over_counts, *(p.note for p in poolings if p.note))
+    pooling_notes = (*map(str, published.over_counts), *(p.note for p in poolings if p.note))
     if pooling_notes:
         result = replace(result, notes=(*pooling_notes, *result.notes))
     metadata: dict[str, Any] = {

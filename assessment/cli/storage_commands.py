@@ -563,8 +563,8 @@ def export_responses_command(code: str, out: Path, raw: bool, db_url: str | None
 
 def _warn_over_counts(db: Database, code: str) -> None:
     """Name on stderr every unit the results treat as a census (more responses than people)."""
-    for line in build_release(db, code).over_counts:
-        click.echo(say("warning", message=line), err=True)
+    for over in build_release(db, code).over_counts:
+        click.echo(say("warning", message=over.text(messages_language())), err=True)
 
 
 @export.command("scores")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from assessment import i18n
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
 from scoring.partitions import (
@@ -95,19 +96,56 @@ def coarsen_secondary(
 
 
 @dataclass(frozen=True)
+class OverCount:
+    """A published group with more responses than its head-count (treated as a census of them).
+
+    ``members`` are the units whose head-counts make the group's (the group itself for a unit that
+    is published on its own).
+    """
+
+    label: str
+    responses: int
+    head_count: int
+    members: tuple[str, ...]
+
+    def text(self, language: str | None = None) -> str:
+        """One readable line in ``language``: "Marketing: 22 responses but a head-count of 21 —
+        treated as 22; correct the head-count"."""
+        if self.members == (self.label,):
+            return i18n.text(
+                "notes.over_count_unit",
+                language,
+                label=self.label,
+                responses=self.responses,
+                head_count=self.head_count,
+            )
+        return i18n.text(
+            "notes.over_count_group",
+            language,
+            label=self.label,
+            responses=self.responses,
+            head_count=self.head_count,
+            members=", ".join(self.members),
+        )
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+@dataclass(frozen=True)
 class PublishedHeadCounts:
     """Head-counts of the published (coarsened) units, made consistent with their respondents.
 
     Attributes
     ----------
     counts : people per published unit; None when no head-count is known
-    over_counts : one readable line per published unit with more respondents than its head-count,
-        e.g. ``Marketing: 22 responses but a head-count of 21 — treated as 22; correct the
-        head-count`` (such a unit is scored as a census of its respondents)
+    over_counts : every published unit with more respondents than its head-count (`OverCount`;
+        ``str()`` of one reads ``Marketing: 22 responses but a head-count of 21 — treated as 22;
+        correct the head-count``); such a unit is scored as a census of its respondents
     """
 
     counts: dict[str, int] | None
-    over_counts: tuple[str, ...] = ()
+    over_counts: tuple[OverCount, ...] = ()
 
 
 def published_head_counts(
@@ -144,18 +182,12 @@ def published_head_counts(
             out[unit] = count
     names, sizes = np.unique(labels, return_counts=True)
     respondents = {str(name): int(n) for name, n in zip(names, sizes, strict=True)}
-    over_counts: list[str] = []
+    over_counts: list[OverCount] = []
     for label in sorted(out):
         n = respondents.get(label, 0)
         if n <= out[label]:
             continue
-        listed = sorted(members[label])
-        if listed == [label]:
-            what, fix = f"a head-count of {out[label]}", "correct the head-count"
-        else:
-            what = f"a head-count of {out[label]} (the sum of {', '.join(listed)})"
-            fix = "correct these units' head-counts"
-        over_counts.append(f"{label}: {n} responses but {what} — treated as {n}; {fix}")
+        over_counts.append(OverCount(label, n, out[label], tuple(sorted(members[label]))))
         out[label] = n
     return PublishedHeadCounts(out, tuple(over_counts))
 

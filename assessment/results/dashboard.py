@@ -36,6 +36,7 @@ from assessment.results.campaign_answers import (
     release_summary,
     score_campaign_waves,
 )
+from assessment.results.coarsening import OverCount
 from assessment.results.release import Release, build_release
 from assessment.results.release import clear_caches as clear_release_caches
 from assessment.results.views.actions import ACTION_COLUMNS as ACTION_COLUMNS
@@ -148,9 +149,9 @@ class CampaignResults:
         return self.release.notes
 
     @property
-    def over_counts(self) -> tuple[str, ...]:
-        """Published units with more responses than their head-count, one line each: the results
-        treat them as a census until the head-count is corrected."""
+    def over_counts(self) -> tuple[OverCount, ...]:
+        """Published units with more responses than their head-count (each written in a language
+        by ``.text(language)``): the results treat them as a census until it is corrected."""
         return self.release.over_counts
 
     @property

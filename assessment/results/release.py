@@ -29,7 +29,12 @@ from assessment.results.campaign_answers import (
     load_responses,
     score_campaign,
 )
-from assessment.results.coarsening import Pooling, coarsen_table, published_head_counts
+from assessment.results.coarsening import (
+    OverCount,
+    Pooling,
+    coarsen_table,
+    published_head_counts,
+)
 
 
 def _counts(values: npt.ArrayLike) -> dict[str, int]:
@@ -51,7 +56,7 @@ class Release:
     unit_counts, role_counts, language_counts : respondents per published group
     head_counts : people per published unit (a pooled group's is its units' sum when all are known;
         never fewer than the group's respondents)
-    over_counts : published units with more responses than their head-count, one line each
+    over_counts : published units with more responses than their head-count (`OverCount`)
         (`assessment.results.coarsening.published_head_counts`): they are treated as a census
 
     Notes
@@ -72,7 +77,7 @@ class Release:
     role_counts: Mapping[str, int]
     language_counts: Mapping[str, int]
     head_counts: Mapping[str, int]
-    over_counts: tuple[str, ...] = ()
+    over_counts: tuple[OverCount, ...] = ()
 
     @property
     def code(self) -> str:
@@ -85,7 +90,7 @@ class Release:
     @property
     def notes(self) -> tuple[str, ...]:
         """Head-counts treated as a census, then what was pooled and why, one readable line each."""
-        return (*self.over_counts, *(p.note for p in self.poolings if p.note))
+        return (*map(str, self.over_counts), *(p.note for p in self.poolings if p.note))
 
     def pooling_notes(self, breakdown: str) -> tuple[str, ...]:
         """The reasons of one breakdown's poolings (``unit``, ``role``, ``language``)."""

@@ -69,9 +69,22 @@ def _labels(*groups: tuple[str, int]) -> np.ndarray:
 def test_published_head_counts(raw, coarse, head_counts, expected, warnings) -> None:
     published = published_head_counts(_labels(*raw), _labels(*coarse), head_counts)
     assert published.counts == expected
-    assert list(published.over_counts) == warnings
+    assert [str(o) for o in published.over_counts] == warnings
 
 
 def test_no_head_counts_means_none() -> None:
     published = published_head_counts(_labels(("A", 3)), _labels(("A", 3)), {})
     assert published.counts is None and published.over_counts == ()
+
+
+def test_an_over_count_is_written_in_the_readers_language() -> None:
+    published = published_head_counts(
+        _labels(("Marketing", 22)), _labels(("Marketing", 22)), {"Marketing": 21}
+    )
+    (over,) = published.over_counts
+    assert (over.label, over.responses, over.head_count) == ("Marketing", 22, 21)
+    assert over.text("de") == (
+        "Marketing: 22 Antworten, aber eine Kopfzahl von 21 — als 22 gezählt; "
+        "bitte die Kopfzahl korrigieren"
+    )
+    assert str(over) == over.text("en") != over.text("de")

@@ -243,9 +243,14 @@ def _header(results: dash.CampaignResults, language: str, view: dash.View | None
         )
     else:
         cols[3].metric(level_label, "–")
-    for line in results.over_counts:
+    for over in results.over_counts:
         st.warning(
-            text("dashboard.header.over_count", language, line=as_text(line), code=info.code),
+            text(
+                "dashboard.header.over_count",
+                language,
+                line=as_text(over.text(language)),
+                code=info.code,
+            ),
             icon=":material/groups:",
         )
     status_key = f"campaigns.status.{info.status}"
