@@ -38,13 +38,6 @@ if TYPE_CHECKING:
 #: The dimension types a change is computed for by default.
 CHANGE_DIMENSION_TYPES: tuple[str, ...] = ("component", "overall", "index", "principle")
 
-#: What each verdict of `score_differences` means.
-CHANGE_TEXT: dict[str, str] = {
-    "up": "clearly higher",
-    "down": "clearly lower",
-    "unclear": "no clear change",
-}
-
 #: The columns of `score_differences` (and so of `wave_change`).
 DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "dimension_type",
