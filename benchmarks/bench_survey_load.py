@@ -393,10 +393,31 @@ async def respondent(
 # -- servers and databases ---------------------------------------------------------------------
 
 
+#: ``WMM_BENCH_PORTS=18500-18599``: start servers on free ports of this range only (on a machine
+#: shared with other jobs that own other ports); unset, the system picks free ports.
+PORTS_ENV = "WMM_BENCH_PORTS"
+_taken: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free TCP port on 127.0.0.1: from the range in ``WMM_BENCH_PORTS`` if set."""
+    span = os.environ.get(PORTS_ENV, "").strip()
+    if not span:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return int(probe.getsockname()[1])
+    low, _, high = span.partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        if port in _taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _taken.add(port)
+        return port
+    raise RuntimeError(f"no free port in {PORTS_ENV}={span}")
 
 
 def _environment(url: str, extra: dict[str, str] | None = None) -> dict[str, str]:

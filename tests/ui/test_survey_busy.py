@@ -18,11 +18,11 @@ from assessment.campaigns.management import (
     CampaignInfo,
     UnitSpec,
     create_campaign,
-    get_campaign,
 )
 from assessment.errors import DatabaseUnavailableError
 from assessment.storage import Database, connect, upgrade
 from assessment.storage.models import Answer
+from assessment.survey.opening import OpenedCampaign, open_campaign
 from assessment.ui.pages import survey as survey_page
 
 BUSY = "The server is busy right now. Your answers are kept: try again in a moment."
@@ -113,15 +113,15 @@ def test_a_locked_database_on_next_keeps_the_answers_and_try_again_saves_them(
 def test_a_busy_database_on_the_first_visit_offers_to_try_again(
     db: Database, campaign: CampaignInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = get_campaign
+    real = open_campaign
     failures = [DatabaseUnavailableError("the database is busy (QueuePool limit reached)")]
 
-    def busy_then_real(database: Database, code: str) -> CampaignInfo:
+    def busy_then_real(database: Database, code: str) -> OpenedCampaign:
         if failures:
             raise failures.pop()
         return real(database, code)
 
-    monkeypatch.setattr(survey_page, "get_campaign", busy_then_real)
+    monkeypatch.setattr(survey_page, "open_campaign", busy_then_real)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["c"] = campaign.code
     _checked(at.run())

@@ -16,10 +16,10 @@ from typing import Any, ParamSpec, TypedDict
 import streamlit as st
 
 from assessment import i18n
-from assessment.campaigns.management import CampaignInfo, get_campaign
+from assessment.campaigns.management import CampaignInfo
 from assessment.errors import AssessmentError, DatabaseUnavailableError, DataError, NoAnswers
 from assessment.i18n import text
-from assessment.questionnaire import Questionnaire, default_registry
+from assessment.questionnaire import Questionnaire
 from assessment.survey.flow import (
     Answer,
     ErrorKind,
@@ -27,7 +27,6 @@ from assessment.survey.flow import (
     SurveyPage,
     answer_label,
     answer_options,
-    campaign_questionnaire,
     closed_kind,
     dont_know_label,
     error_kind,
@@ -57,6 +56,7 @@ from assessment.survey.flow import (
     unanswered,
     who_runs_it,
 )
+from assessment.survey.opening import OpenedCampaign, open_campaign
 from assessment.survey.responding import (
     resume_response,
     save_answer,
@@ -167,13 +167,13 @@ def _locale() -> str | None:
         return None
 
 
-def _open(campaign: CampaignInfo) -> None:
+def _open(opened: OpenedCampaign) -> None:
     """Record the campaign and its questionnaire (`CampaignSettingsError` if the file changed)."""
     state = _state()
+    campaign = opened.campaign
     state[CAMPAIGN] = campaign
     state[LANGUAGE] = pick_language(campaign.languages, chosen=None, locale=_locale())
-    questionnaire = campaign_questionnaire(campaign, default_registry())
-    state[QUESTIONNAIRE] = questionnaire
+    state[QUESTIONNAIRE] = opened.checked_questionnaire()
     state.setdefault(ANSWERS, {})
     state.setdefault(PAGE, 0)
 
@@ -241,14 +241,16 @@ def _start_session(link: SurveyLink) -> None:
             return
         if not link.code:
             return
-        campaign = get_campaign(db, link.code)
+        # Kept per process and checked with one small query (a room opens it hundreds of times).
+        opened = open_campaign(db, link.code)
+        campaign = opened.campaign
         closed = closed_kind(campaign)
         if closed is not None:
             state[CAMPAIGN] = campaign
             state[LANGUAGE] = pick_language(campaign.languages, chosen=None, locale=_locale())
             state[ERROR] = closed
             return
-        _open(campaign)
+        _open(opened)
         if campaign.mode == "invitation" and not link.invitation:
             state[ERROR] = "invitation-required"
     except AssessmentError as error:
@@ -259,7 +261,8 @@ def _resume(link: SurveyLink) -> None:
     state = _state()
     db = database()
     draft = resume_response(db, link.resume or "")
-    campaign = get_campaign(db, draft.campaign_code)
+    opened = open_campaign(db, draft.campaign_code)
+    campaign = opened.campaign
     state[CAMPAIGN] = campaign
     state[LANGUAGE] = pick_language(campaign.languages, chosen=draft.language, locale=_locale())
     if draft.status == "submitted":
@@ -270,7 +273,7 @@ def _resume(link: SurveyLink) -> None:
     if closed is not None:
         state[ERROR] = closed
         return
-    _open(campaign)
+    _open(opened)
     if draft.questionnaire != campaign.questionnaire:
         state[ERROR] = "questionnaire-changed"
         return
