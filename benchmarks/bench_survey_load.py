@@ -93,6 +93,8 @@ BUSY_TEXT = "The server is busy"
 #: A run that finished for one of these reasons drew the page, or the part of it a fragment
 #: owns (others were cut short, e.g. by a rerun of the whole page that follows).
 _DRAWN = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+#: The facilitator's password of the servers the driver starts.
+PASSWORD = "bench-password-123"
 
 
 T = TypeVar("T")
@@ -147,9 +149,9 @@ def _page_of(messages: Sequence[ForwardMsg]) -> Page:
             continue
         element = msg.delta.new_element
         kind = element.WhichOneof("type")
-        if kind in ("button", "radio", "selectbox"):
+        if kind in ("button", "radio", "selectbox", "checkbox", "text_input"):
             proto = getattr(element, kind)
-            options = tuple(proto.options) if kind != "button" else ()
+            options = tuple(proto.options) if kind in ("radio", "selectbox") else ()
             form = getattr(proto, "form_id", "")
             page.widgets.append(
                 Widget(
@@ -179,6 +181,9 @@ class Session:
         self.page_hash = ""
         self.values: dict[str, WidgetState] = {}
         self.page = Page()
+        self.page_name = ""
+        #: Fragments that rerun by themselves (``st.fragment(run_every=...)``): id -> seconds.
+        self.auto_reruns: dict[str, float] = {}
         self._ws: Any = None
 
     async def open(self) -> Page:
@@ -198,12 +203,17 @@ class Session:
         if self._ws is not None:
             await self._ws.close()
 
-    async def _rerun(self, triggers: list[WidgetState], fragment: str = "") -> Page:
+    async def _rerun(
+        self, triggers: list[WidgetState], fragment: str = "", *, auto: bool = False
+    ) -> Page:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
         state.page_script_hash = self.page_hash
+        if not self.page_hash and self.page_name:
+            state.page_name = self.page_name
         state.fragment_id = fragment  # a widget of a fragment reruns only that fragment
+        state.is_auto_rerun = auto
         current = {w.id for w in self.page.widgets}
         state.widget_states.widgets.extend(
             v for k, v in self.values.items() if not current or k in current
@@ -235,6 +245,8 @@ class Session:
                 self.page_hash = msg.navigation.page_script_hash or self.page_hash
             elif kind == "page_info_changed":
                 self.query = msg.page_info_changed.query_string
+            elif kind == "auto_rerun":
+                self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
             elif kind == "delta":
                 messages.append(msg)
             elif kind == "script_finished" and msg.script_finished in _DRAWN:
@@ -249,6 +261,19 @@ class Session:
     def choose(self, widget: Widget, option: str) -> None:
         """Pick ``option`` of a radio or selectbox (sent with the next rerun)."""
         self.values[widget.id] = WidgetState(id=widget.id, string_value=option)
+
+    def type_text(self, widget: Widget, value: str) -> None:
+        """Type ``value`` into a text input (sent with the next rerun)."""
+        self.values[widget.id] = WidgetState(id=widget.id, string_value=value)
+
+    async def toggle(self, widget: Widget, on: bool) -> Page:
+        """Switch a toggle or checkbox outside a form: the browser reruns the page at once."""
+        self.values[widget.id] = WidgetState(id=widget.id, bool_value=on)
+        return await self._rerun([])
+
+    async def auto_rerun(self, fragment: str) -> Page:
+        """What the browser does every ``run_every`` seconds: rerun that fragment alone."""
+        return await self._rerun([], fragment, auto=True)
 
     async def change(self, widget: Widget, option: str) -> Page:
         """Pick ``option`` of a widget outside a form: the browser reruns at once, the page or,
@@ -390,6 +415,66 @@ async def respondent(
     return outcome
 
 
+# -- the facilitator's live dashboard ----------------------------------------------------------
+
+
+async def facilitator(
+    base: str, code: str, *, until: asyncio.Event, timeout: float, password: str = PASSWORD
+) -> Outcome:
+    """A facilitator's browser on the Dashboard with live mode on, as in a workshop: log in, choose
+    the campaign, switch live mode on, then rerun the live fragment whenever it asks to be
+    (``run_every``, as the browser does) until ``until`` is set. Timed: ``login``, ``live on`` (the
+    first live page) and every ``refresh`` (the fragment's run, from the message sent to the
+    fragment drawn)."""
+    outcome = Outcome()
+    session = Session(base, urlencode({"campaign": code}), timeout)
+    session.page_name = "dashboard"
+
+    async def timed(name: str, action: Any) -> Page:
+        started = time.monotonic()
+        page: Page = await action
+        outcome.timings.append((name, time.monotonic() - started))
+        if page.exception:
+            raise DriverError(f"exception page: {page.exception}")
+        return page
+
+    def needed(page: Page, key: str) -> Widget:
+        widget = page.widget(key)
+        if widget is None:
+            shown = ", ".join(w.key for w in page.widgets) or "no widgets"
+            raise DriverError(f"no {key!r} on the dashboard ({shown})")
+        return widget
+
+    try:
+        started = time.monotonic()
+        await _load_page(base, session.query, timeout, assets=False)
+        page = await session.open()
+        outcome.first_page = time.monotonic() - started
+        session.type_text(needed(page, "wmm_login_password"), password)
+        submit = next((w for w in page.widgets if w.kind == "button" and w.form), None)
+        if submit is None:
+            raise DriverError("no login button on the dashboard")
+        page = await timed("login", session.click(submit))
+        page = await timed("live on", session.toggle(needed(page, "wmm_live"), True))
+        if not session.auto_reruns:
+            raise DriverError("live mode drew no fragment that reruns by itself")
+        fragment, interval = next(iter(session.auto_reruns.items()))
+        while True:  # the last look comes after the last respondent is done
+            with suppress(TimeoutError):
+                await asyncio.wait_for(until.wait(), timeout=interval)
+            page = await timed("refresh", session.auto_rerun(fragment))
+            if until.is_set():
+                break
+    except DriverError as error:
+        outcome.error = str(error)
+    except (OSError, websockets.WebSocketException) as error:
+        outcome.error = f"{type(error).__name__}: {error}"
+    finally:
+        with suppress(OSError, websockets.WebSocketException):
+            await session.close()
+    return outcome
+
+
 # -- servers and databases ---------------------------------------------------------------------
 
 
@@ -426,7 +511,7 @@ def _environment(url: str, extra: dict[str, str] | None = None) -> dict[str, str
         PYTHONPATH=str(ROOT),
         PYTHONUNBUFFERED="1",
         WMM_DATABASE_URL=url,
-        WMM_ADMIN_PASSWORD="bench-password-123",
+        WMM_ADMIN_PASSWORD=PASSWORD,
         WMM_DEMO="0",
         **(extra or {}),
     )
@@ -610,6 +695,8 @@ class Report:
     wall: float
     server_cpu: float = 0.0
     driver_cpu: float = 0.0
+    #: The facilitator's live dashboard during the run (``--dashboard``), else None.
+    dashboard: Outcome | None = None
 
     @property
     def submitted(self) -> int:
@@ -646,6 +733,22 @@ class Report:
             "server_cpu_s": self.server_cpu,
             "driver_cpu_s": self.driver_cpu,
             "server_cpu_ms_per_interaction": 1000 * self.server_cpu / max(len(every), 1),
+            **self._dashboard_figures(),
+        }
+
+    def dashboard_timings(self) -> dict[str, list[float]]:
+        """The facilitator's timings by step (``login``, ``live on``, ``refresh``)."""
+        out: dict[str, list[float]] = {}
+        for name, seconds in self.dashboard.timings if self.dashboard else ():
+            out.setdefault(name, []).append(seconds)
+        return out
+
+    def _dashboard_figures(self) -> dict[str, Any]:
+        if self.dashboard is None:
+            return {}
+        return {
+            "dashboard": {name: summary(v) for name, v in self.dashboard_timings().items()},
+            "dashboard_error": self.dashboard.error,
         }
 
 
@@ -689,6 +792,14 @@ def print_report(report: Report) -> None:
         f"({figures['rss_per_session_kb']:.0f} kB per session); load average "
         f"{report.load[0]:.2f} {report.load[1]:.2f} {report.load[2]:.2f}; wall {report.wall:.1f} s"
     )
+    if report.dashboard is not None:
+        print("facilitator's live dashboard (on the first server):")
+        for name, values in report.dashboard_timings().items():
+            row = summary(values)
+            print(
+                f"  {name:<12}{row['n']:>7}{row['p50']:>9.3f}{row['p95']:>9.3f}{row['max']:>9.3f}"
+            )
+        print(f"  error: {report.dashboard.error or 'none'}")
     print(
         f"CPU: servers {report.server_cpu:.1f} s "
         f"({figures['server_cpu_ms_per_interaction']:.1f} ms per interaction), "
@@ -706,8 +817,13 @@ async def drive(
     timeout: float,
     seed: int,
     assets: bool,
+    dashboard: list[Outcome] | None = None,
 ) -> list[Outcome]:
-    """Run ``respondents`` respondents, arriving over ``spread`` seconds, round-robin on ``bases``."""
+    """Run ``respondents`` respondents, arriving over ``spread`` seconds, round-robin on ``bases``.
+
+    ``dashboard``: also run a facilitator with the live dashboard on the first server, from before
+    the first arrival until the last respondent is done; its `Outcome` is appended to this list.
+    """
     rng = random.Random(seed)
     tasks = [
         respondent(
@@ -721,7 +837,15 @@ async def drive(
         )
         for n in range(respondents)
     ]
-    return list(await asyncio.gather(*tasks))
+    if dashboard is None:
+        return list(await asyncio.gather(*tasks))
+    done = asyncio.Event()
+    watching = asyncio.create_task(facilitator(bases[0], code, until=done, timeout=timeout))
+    try:
+        return list(await asyncio.gather(*tasks))
+    finally:
+        done.set()
+        dashboard.append(await watching)
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -748,11 +872,15 @@ def run_scenario(
     extra_env: dict[str, str] | None = None,
     postgres_url: str | None = None,
     profile: Path | None = None,
+    profile_seconds: float | None = None,
+    dashboard: bool = False,
 ) -> Report:
     """Start the servers on a fresh database, drive the respondents, count what was stored.
 
     ``profile``: record the first server with py-spy during the run (collapsed stacks, GIL
     holders only) into this file; py-spy must be installed (`pip install py-spy`).
+    ``profile_seconds``: record only the first this many seconds (the arrivals).
+    ``dashboard``: a facilitator keeps the live dashboard open meanwhile (`facilitator`).
     """
     with (
         tempfile.TemporaryDirectory(prefix="wmm-load-") as folder,
@@ -788,7 +916,8 @@ def run_scenario(
                         "--format",
                         "raw",
                         "--rate",
-                        "50",
+                        "50" if profile_seconds is None else "200",
+                        *(["--duration", f"{profile_seconds:.0f}"] if profile_seconds else []),
                         "-o",
                         str(profile),
                         "-p",
@@ -799,6 +928,7 @@ def run_scenario(
                 )
             driver_before = time.process_time()
             began = time.monotonic()
+            watched: list[Outcome] | None = [] if dashboard else None
             outcomes = run_async(
                 lambda: drive(
                     bases,
@@ -809,6 +939,7 @@ def run_scenario(
                     timeout=timeout,
                     seed=seed,
                     assets=assets,
+                    dashboard=watched,
                 )
             )
             wall = time.monotonic() - began
@@ -823,7 +954,17 @@ def run_scenario(
         stored = stored_responses(url, code, started=started_count, warm_up=len(bases))
     scenario = f"{db}, {replicas} process{'es' if replicas > 1 else ''}"
     return Report(
-        scenario, respondents, outcomes, stored, before, after, load, wall, server_cpu, driver_cpu
+        scenario,
+        respondents,
+        outcomes,
+        stored,
+        before,
+        after,
+        load,
+        wall,
+        server_cpu,
+        driver_cpu,
+        dashboard=watched[0] if watched else None,
     )
 
 
@@ -844,6 +985,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="append each scenario's figures to this file")
     parser.add_argument(
         "--profile", type=Path, help="py-spy the first server into this file (collapsed stacks)"
+    )
+    parser.add_argument(
+        "--profile-seconds", type=float, help="with --profile: only the first N seconds"
+    )
+    parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="a facilitator keeps the live dashboard open meanwhile (refresh times reported)",
     )
     args = parser.parse_args(argv)
     failed = False
@@ -878,6 +1027,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
                 assets=args.assets,
                 profile=args.profile,
+                profile_seconds=args.profile_seconds,
+                dashboard=args.dashboard,
             )
         print_report(report)
         if args.json:

@@ -38,3 +38,16 @@ def test_two_replicas_on_one_postgresql_store_every_response_once() -> None:
     assert report.stored is not None
     assert report.stored.submitted == report.submitted == 6
     assert report.stored.duplicates == 0
+
+
+def test_a_facilitator_watches_the_live_dashboard_while_respondents_submit() -> None:
+    report = run_scenario(
+        respondents=3, db="sqlite", replicas=1, spread=1.0, think=0.0, dashboard=True
+    )
+    assert [o.error for o in report.outcomes] == [None, None, None]
+    assert report.dashboard is not None
+    assert report.dashboard.error is None
+    steps = report.dashboard_timings()
+    assert len(steps["login"]) == len(steps["live on"]) == 1
+    assert len(steps["refresh"]) >= 1  # at least the look after the last respondent
+    assert report.as_dict()["dashboard"]["refresh"]["n"] == len(steps["refresh"])
