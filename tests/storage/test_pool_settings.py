@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,45 @@ def test_other_database_errors_are_not_called_busy(tmp_path: Path) -> None:
         assert not isinstance(caught.value, DatabaseUnavailableError)
     finally:
         db.dispose()
+
+
+def test_writers_of_one_process_take_turns_and_a_long_wait_is_database_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "turns.sqlite"
+    monkeypatch.setenv("WMM_SQLITE_BUSY_TIMEOUT", "0.2")
+    db = connect(str(path), create=True)
+    with db.write() as session:
+        session.execute(text("create table t (x integer)"))
+    other = connect(str(path))  # a second Database on the same file waits in the same line
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.write() as session:
+            session.execute(text("insert into t values (1)"))
+            holding.set()
+            release.wait(10)
+
+    try:
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert holding.wait(10)
+        waited = pytest.raises(DatabaseUnavailableError, match="other writes of this server")
+        with waited, other.write() as session:
+            session.execute(text("insert into t values (2)"))
+        after = threading.Thread(target=lambda: _insert(other, 3))
+        after.start()  # waits for its turn instead of failing
+        release.set()
+        holder.join(10)
+        after.join(10)
+        with db.read() as session:
+            assert sorted(session.scalars(text("select x from t"))) == [1, 3]
+    finally:
+        release.set()
+        db.dispose()
+        other.dispose()
+
+
+def _insert(db: EngineDatabase, value: int) -> None:
+    with db.write() as session:
+        session.execute(text("insert into t values (:x)"), {"x": value})
