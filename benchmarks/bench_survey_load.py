@@ -45,10 +45,23 @@ processes on free ports (one database; respondents are spread over them, each st
 replica as a sticky load balancer would keep it). PostgreSQL: a fresh database is created on
 the server of ``WMM_DATABASE_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
 and dropped afterwards. ``--url`` drives an already running server instead (``--code`` names the
-campaign then). Example::
+campaign then). ``WMM_BENCH_PORTS=18500-18599`` keeps the servers on ports of that range.
+
+``--dashboard``: a facilitator's browser keeps the Dashboard open with live mode on during the run
+(logged in through the same websocket protocol; the live fragment rerun every ``run_every``
+seconds, as the browser asks for it), and its refreshes are reported apart from the respondents'.
+
+``--arrival-costs SESSIONS``: instead of a scenario, the server's CPU time per step of an arrival
+(first page, Start, the profile page's Next), each step taken by every session before the next
+one; CPU time depends much less than response times on what else runs on the machine.
+
+``--profile FILE`` (``--profile-seconds N``: only the first N seconds, the arrivals) records the
+first server with py-spy. Example::
 
     python benchmarks/bench_survey_load.py --respondents 500 --db sqlite
     python benchmarks/bench_survey_load.py --respondents 500 --db postgres --replicas 2
+    python benchmarks/bench_survey_load.py --respondents 100 --dashboard
+    python benchmarks/bench_survey_load.py --arrival-costs 200 --db postgres
 
 Results: docs/benchmarks.md ("A room of phones").
 """
@@ -968,6 +981,90 @@ def run_scenario(
     )
 
 
+# -- what an arrival costs the server ----------------------------------------------------------
+
+#: The steps of an arrival `arrival_costs` measures, in order.
+ARRIVAL_STEPS = ("first page", "start", "profile next")
+
+
+async def _arrival_steps(
+    base: str, code: str, sessions: int, pid: int, concurrency: int, timeout: float
+) -> dict[str, tuple[float, float]]:
+    rng = random.Random(5)
+    query = urlencode({"c": code})
+    tabs = [Session(base, query, timeout) for _ in range(sessions)]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def first_page(tab: Session) -> None:
+        await _load_page(base, query, timeout, assets=False)
+        await tab.open()
+
+    async def start(tab: Session) -> None:
+        button = tab.page.widget("survey_start")
+        if button is None:
+            raise DriverError("no Start button on the welcome page")
+        await tab.click(button)
+
+    async def profile_next(tab: Session) -> None:
+        for key in ("survey_w_unit", "survey_w_role"):
+            widget = tab.page.widget(key)
+            if widget is not None:
+                tab.choose(widget, rng.choice(widget.options))
+        button = tab.page.widget("survey_next_")
+        if button is None:
+            raise DriverError("no Next button on the profile page")
+        await tab.click(button)
+
+    async def one(step: Callable[[Session], Coroutine[Any, Any, None]], tab: Session) -> float:
+        async with gate:
+            began = time.monotonic()
+            await step(tab)
+            return time.monotonic() - began
+
+    costs: dict[str, tuple[float, float]] = {}
+    try:
+        for name, step in zip(ARRIVAL_STEPS, (first_page, start, profile_next), strict=True):
+            before = cpu_seconds(pid)
+            times = await asyncio.gather(*(one(step, tab) for tab in tabs))
+            costs[name] = ((cpu_seconds(pid) - before) / sessions, percentile(times, 0.5))
+    finally:
+        for tab in tabs:
+            with suppress(OSError, websockets.WebSocketException):
+                await tab.close()
+    return costs
+
+
+def arrival_costs(
+    *, sessions: int = 200, db: str = "sqlite", concurrency: int = 25, timeout: float = 120.0
+) -> dict[str, tuple[float, float]]:
+    """The server's CPU time per step of an arrival, the figure the arrival burst is made of.
+
+    One `wmm serve` on a fresh database; ``sessions`` browser sessions open the survey link (the
+    page, health, host config, the websocket's first run), then each presses Start, then each
+    chooses unit and role and presses Next, step by step, ``concurrency`` at a time. Returns, per
+    step, (server CPU seconds per session, median seconds per step). CPU time varies far less
+    than response times with what else the machine runs, so it shows what a change saved.
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="wmm-arrivals-") as folder,
+        fresh_database(db, Path(folder)) as url,
+    ):
+        code = create_bench_campaign(url)
+        with servers(url, 1, Path(folder)) as started:
+            port, process = started[0]
+            base = f"http://127.0.0.1:{port}"
+            warm = run_async(
+                lambda: drive(
+                    [base], code, 2, spread=0, think=0, timeout=timeout, seed=3, assets=False
+                )
+            )
+            if any(o.error for o in warm):
+                raise RuntimeError(f"the warm-up failed: {[o.error for o in warm]}")
+            return run_async(
+                lambda: _arrival_steps(base, code, sessions, process.pid, concurrency, timeout)
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--respondents", type=int, nargs="+", default=[1, 50, 100, 300, 500])
@@ -994,7 +1091,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="a facilitator keeps the live dashboard open meanwhile (refresh times reported)",
     )
+    parser.add_argument(
+        "--arrival-costs",
+        type=int,
+        metavar="SESSIONS",
+        help="only measure the server's CPU per first page, Start and profile Next "
+        "(SESSIONS sessions, step by step)",
+    )
     args = parser.parse_args(argv)
+    if args.arrival_costs:
+        costs = arrival_costs(sessions=args.arrival_costs, db=args.db, timeout=args.timeout)
+        print(
+            f"\n== {args.db}, 1 process: what an arrival costs ({args.arrival_costs} sessions) =="
+        )
+        for name, (cpu, median) in costs.items():
+            print(f"{name:<14} server CPU {1000 * cpu:6.2f} ms per session; median {median:.3f} s")
+        load = os.getloadavg()
+        print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        return 0
     failed = False
     for count in args.respondents:
         if args.url:

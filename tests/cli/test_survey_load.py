@@ -5,7 +5,7 @@ few respondents on one process with SQLite, and on two replicas sharing one Post
 from __future__ import annotations
 
 import pytest
-from bench_survey_load import run_scenario
+from bench_survey_load import ARRIVAL_STEPS, arrival_costs, run_scenario
 from storage.databases import POSTGRES_URL, postgres_reachable
 from support import require
 
@@ -51,3 +51,11 @@ def test_a_facilitator_watches_the_live_dashboard_while_respondents_submit() -> 
     assert len(steps["login"]) == len(steps["live on"]) == 1
     assert len(steps["refresh"]) >= 1  # at least the look after the last respondent
     assert report.as_dict()["dashboard"]["refresh"]["n"] == len(steps["refresh"])
+
+
+def test_the_arrival_costs_are_measured_step_by_step() -> None:
+    costs = arrival_costs(sessions=4, db="sqlite", concurrency=2)
+    assert tuple(costs) == ARRIVAL_STEPS
+    for cpu, median in costs.values():
+        assert cpu > 0
+        assert median > 0

@@ -4,8 +4,9 @@ there is nothing to show, the participation and flywheel panels, and the table o
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Literal
 
 import altair as alt
@@ -15,6 +16,7 @@ import streamlit as st
 from assessment.i18n import format_number, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
+from assessment.results.campaign_answers import LRUCache
 from assessment.results.rows import unit_rows
 from assessment.ui.markdown_text import as_text
 
@@ -34,6 +36,32 @@ def _image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> Callable[[],
     return lambda: charts.chart_image(chart, fmt)
 
 
+#: Charts already built, by what they show (their data and settings): a live refresh with nothing
+#: new, and every look at an unchanged campaign, reuses them. Building the Altair charts was most
+#: of a live refresh's time (docs/benchmarks.md, "A room of phones"). Per process.
+_CHARTS = LRUCache(64)
+
+
+def frame_key(frame: pd.DataFrame) -> Hashable:
+    """What a chart's data frame holds, as a cache key (its columns, types and every value)."""
+    digest = hashlib.sha256()
+    digest.update(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def built(
+    key: Hashable, build: Callable[[], alt.TopLevelMixin]
+) -> tuple[alt.TopLevelMixin, alt.TopLevelMixin]:
+    """The chart ``build()`` makes and its styled form, built once per ``key`` in this process."""
+
+    def both() -> tuple[alt.TopLevelMixin, alt.TopLevelMixin]:
+        made = build()
+        return made, charts.styled(made)
+
+    return _CHARTS.get(key, both)
+
+
 def chart(
     name: str,
     chart: alt.TopLevelMixin,
@@ -41,9 +69,11 @@ def chart(
     *,
     language: str,
     stretch: bool = True,
+    styled: alt.TopLevelMixin | None = None,
 ) -> None:
-    """A chart, its one-line caption, and its PNG/SVG downloads (drawn only when clicked)."""
-    drawn = charts.styled(chart)
+    """A chart, its one-line caption, and its PNG/SVG downloads (drawn only when clicked).
+    ``styled``: the chart already styled (`built`)."""
+    drawn = styled if styled is not None else charts.styled(chart)
     if not isinstance(drawn, _DRAWABLE):
         raise TypeError(f"the dashboard draws Altair charts; got {type(drawn).__name__}")
     st.altair_chart(drawn, theme=None, width="stretch" if stretch else "content")
@@ -133,9 +163,15 @@ def participation_panel(results: dash.CampaignResults, language: str) -> None:
         st.info(text("dashboard.page.no_units", language))
         return
     thresholds = [lv.threshold for lv in results.questionnaire.levels]
+    made, styled = built(
+        ("participation", frame_key(frame), results.min_group_size, language),
+        lambda: charts.participation_chart(
+            frame, min_group_size=results.min_group_size, language=language
+        ),
+    )
     chart(
         "participation",
-        charts.participation_chart(frame, min_group_size=results.min_group_size, language=language),
+        made,
         charts.caption(
             "participation",
             language,
@@ -143,6 +179,7 @@ def participation_panel(results: dash.CampaignResults, language: str) -> None:
             m=results.min_group_size,
         ),
         language=language,
+        styled=styled,
     )
 
 
@@ -150,18 +187,23 @@ def flywheel_panel(
     results: dash.CampaignResults, wheel: pd.DataFrame, language: str, *, width: int = 620
 ) -> None:
     _, names = levels(results, language)
-    chart(
-        "flywheel",
-        charts.flywheel_chart(
+    made, styled = built(
+        ("flywheel", frame_key(wheel), tuple(names), results.confidence, width, language),
+        lambda: charts.flywheel_chart(
             wheel,
             level_names=names,
             confidence=results.confidence,
             width=width,
             language=language,
         ),
+    )
+    chart(
+        "flywheel",
+        made,
         charts.caption("flywheel", language, p=percent(results)),
         stretch=False,
         language=language,
+        styled=styled,
     )
 
 
