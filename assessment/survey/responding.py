@@ -15,7 +15,7 @@ the time spent answering is summed from the intervals the survey reports, not fr
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import isfinite
@@ -37,6 +37,7 @@ from assessment.campaigns.store import Store
 from assessment.errors import (
     AlreadyReceivedError,
     AnswerError,
+    AssessmentError,
     InvalidDuration,
     InvitationError,
     MissingRole,
@@ -453,43 +454,100 @@ def save_answers(
         return _draft(session, campaign, response)
 
 
-def save_answer(
-    db: Store, token: str, item: str, value: AnswerValue, *, questionnaire: str
+def _store_many_answers(
+    session: Session, answers: Mapping[int, Mapping[str, tuple[int | None, str | None]]]
 ) -> None:
-    """Save one answer of a draft the moment it is given; ``None`` or ``""`` clears it.
+    """`_store_answers` for many drafts at once: the clears one by one (rare), the answers in
+    one upsert of many rows."""
+    rows: list[dict[str, Any]] = []
+    for response_id, by_item in answers.items():
+        cleared = {i: a for i, a in by_item.items() if a == (None, None)}
+        if cleared:
+            _store_answers(session, response_id, cleared)
+        rows += [
+            {"response_id": response_id, "item_id": item, "value": value, "special": special}
+            for item, (value, special) in by_item.items()
+            if (value, special) != (None, None)
+        ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Answer)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Answer.response_id, Answer.item_id],
+        set_={"value": statement.excluded.value, "special": statement.excluded.special},
+    )
+    session.execute(statement, rows)
 
-    The survey calls this for every answer, so it is the lean path of `save_answers`: one
-    write transaction with one look-up (the draft with its campaign) and one upsert (or delete);
-    it neither returns the draft nor touches the draft's duration or profile, which the page
-    change that follows saves with `save_answers`.
 
-    Raises
-    ------
-    ResponseNotFoundError, AlreadyReceivedError, CampaignClosedError, WrongQuestionnaireError,
-    AnswerError (unknown statement, value off the scale)
+@dataclass(frozen=True)
+class GivenAnswer:
+    """One answer as a respondent gave it: to be saved to the draft behind ``token``."""
+
+    token: str
+    item: str
+    value: AnswerValue
+    questionnaire: str
+
+
+def save_given_answers(db: Store, given: Sequence[GivenAnswer]) -> tuple[GivenAnswer, ...]:
+    """Save many answers, of many drafts, in one write transaction; the ones refused.
+
+    The survey's write per answer, batched by its write-behind (`assessment.survey.answer_writer`):
+    one transaction, one look-up per draft and one upsert (or delete) per answer, with the checks
+    of `save_answers`; but an answer that cannot be saved (its draft unknown or already
+    sent, its campaign closed, the questionnaire changed, a value off the scale) is returned rather
+    than raised, so the others are still saved; the page change that follows saves the page with
+    `save_answers`, whose errors the respondent sees. When a draft's statement is given twice in
+    ``given``, the later answer wins. A database error (`DatabaseUnavailableError`) saves none.
     """
-    digest = hash_token(token.strip())
+    latest: dict[tuple[str, str], GivenAnswer] = {}
+    for answer in given:
+        latest.pop((answer.token, answer.item), None)
+        latest[(answer.token, answer.item)] = answer
+    digests = {answer.token: hash_token(answer.token.strip()) for answer in latest.values()}
+    refused: list[GivenAnswer] = []
     with db.write() as session:
+        # One look-up for every draft of the batch (locked, as `save_answers` locks its draft).
         found = session.execute(
-            select(Response.id, Response.status, Campaign)
+            select(Response.resume_token_hash, Response.id, Response.status, Campaign)
             .join(Campaign, Campaign.id == Response.campaign_id)
-            .where(Response.resume_token_hash == digest)
+            .where(Response.resume_token_hash.in_(set(digests.values())))
             .with_for_update(of=Response)
-        ).one_or_none()
-        if found is None:
-            _response_by_token(session, token)  # raises ResponseNotFoundError when unknown
-            raise AlreadyReceivedError(
-                "these answers were already submitted and can no longer change"
-            )
-        response_id, status, campaign = found
-        if status == "submitted":
-            raise AlreadyReceivedError(
-                "these answers were already submitted and can no longer change"
-            )
-        ensure_open(campaign)
-        _check_version(campaign, questionnaire)
-        checked = check_answers(questionnaire_of(campaign), {item: value})
-        _store_answers(session, response_id, checked)
+        ).all()
+        drafts = {
+            digest: (response_id, campaign)
+            for digest, response_id, status, campaign in found
+            if status != "submitted"
+        }
+        allowed: dict[tuple[int, str], Questionnaire | None] = {}
+        checked: dict[int, dict[str, tuple[int | None, str | None]]] = {}
+        for answer in latest.values():
+            draft = drafts.get(digests[answer.token])
+            if draft is None:
+                refused.append(answer)
+                continue
+            response_id, campaign = draft
+            if (campaign.id, answer.questionnaire) not in allowed:
+                try:
+                    ensure_open(campaign)
+                    _check_version(campaign, answer.questionnaire)
+                    allowed[(campaign.id, answer.questionnaire)] = questionnaire_of(campaign)
+                except AssessmentError:
+                    allowed[(campaign.id, answer.questionnaire)] = None
+            questionnaire = allowed[(campaign.id, answer.questionnaire)]
+            if questionnaire is None:
+                refused.append(answer)
+                continue
+            try:
+                checked.setdefault(response_id, {}).update(
+                    check_answers(questionnaire, {answer.item: answer.value})
+                )
+            except AssessmentError:
+                refused.append(answer)
+        _store_many_answers(session, checked)
+    return tuple(refused)
 
 
 def resume_response(db: Store, token: str) -> Draft:

@@ -25,10 +25,12 @@ from assessment.errors import (
 )
 from assessment.storage import Database
 from assessment.storage.models import Answer, Response, SubmittedToken
+from assessment.survey.answer_writer import AnswerWriter
 from assessment.survey.responding import (
+    GivenAnswer,
     resume_response,
-    save_answer,
     save_answers,
+    save_given_answers,
     start_response,
     submit_response,
 )
@@ -79,54 +81,78 @@ def test_draft_answers_are_saved_changed_cleared_and_resumed(
     assert get_campaign(db, campaign.code).drafts == 1
 
 
-def test_one_answer_at_a_time_is_saved_changed_and_cleared(
+def _given(token: str, item: str, value: Any, questionnaire: str = QUESTIONNAIRE) -> GivenAnswer:
+    return GivenAnswer(token, item, value, questionnaire=questionnaire)
+
+
+def test_answers_given_are_saved_changed_and_cleared_in_one_batch(
     db: Database, campaign: CampaignInfo
 ) -> None:
-    """`save_answer`: the survey's write per answer, given the moment it is chosen."""
-    token = _start(db, campaign)
-    save_answer(db, token, "CLA01", 4, questionnaire=QUESTIONNAIRE)
-    save_answer(db, token, "CLA02", "DK", questionnaire=QUESTIONNAIRE)
-    save_answer(db, token, "CLA01", 2, questionnaire=QUESTIONNAIRE)
-    assert _stored_answers(db) == {"CLA01": (2, None), "CLA02": (None, "DK")}
-    save_answer(db, token, "CLA02", None, questionnaire=QUESTIONNAIRE)
-    assert dict(resume_response(db, token).answers) == {"CLA01": 2}
+    """`save_given_answers`: the survey's answers as they are given, many drafts in one
+    transaction; the later of two answers to one statement wins."""
+    first, second = _start(db, campaign), _start(db, campaign)
+    refused = save_given_answers(
+        db,
+        [
+            _given(first, "CLA01", 4),
+            _given(first, "CLA02", "DK"),
+            _given(second, "CLA01", 1),
+            _given(first, "CLA01", 2),
+        ],
+    )
+    assert refused == ()
+    assert dict(resume_response(db, first).answers) == {"CLA01": 2, "CLA02": "DK"}
+    assert dict(resume_response(db, second).answers) == {"CLA01": 1}
+    assert save_given_answers(db, [_given(first, "CLA02", None)]) == ()
+    assert dict(resume_response(db, first).answers) == {"CLA01": 2}
 
 
 @pytest.mark.parametrize(
-    ("item", "value", "error"),
-    [
-        ("CLA01", 9, AnswerError),
-        ("NOPE", 3, AnswerError),
-        ("CLA01", "maybe", AnswerError),
-    ],
+    ("item", "value"),
+    [("CLA01", 9), ("NOPE", 3), ("CLA01", "maybe")],
     ids=["off-scale", "unknown-statement", "not-an-answer"],
 )
-def test_one_bad_answer_is_refused(
-    db: Database, campaign: CampaignInfo, item: str, value: Any, error: type[Exception]
+def test_a_bad_answer_is_refused_and_the_others_are_saved(
+    db: Database, campaign: CampaignInfo, item: str, value: Any
 ) -> None:
     token = _start(db, campaign)
-    with pytest.raises(error):
-        save_answer(db, token, item, value, questionnaire=QUESTIONNAIRE)
-    assert _stored_answers(db) == {}
+    bad = _given(token, item, value)
+    assert save_given_answers(db, [bad, _given(token, "CLA03", 5)]) == (bad,)
+    assert _stored_answers(db) == {"CLA03": (5, None)}
 
 
-def test_one_answer_after_submit_close_or_with_a_bad_token_is_refused(
+def test_answers_after_submit_close_or_with_a_bad_token_are_refused(
     db: Database, campaign: CampaignInfo
 ) -> None:
-    with pytest.raises(ResponseNotFoundError):
-        save_answer(db, "no-such-token", "CLA01", 3, questionnaire=QUESTIONNAIRE)
+    unknown = _given("no-such-token", "CLA01", 3)
     token = _start(db, campaign, unit="Sales")
-    with pytest.raises(WrongQuestionnaireError):
-        save_answer(db, token, "CLA01", 3, questionnaire="work-management@9.9.9")
-    save_answer(db, token, "CLA01", 3, questionnaire=QUESTIONNAIRE)
+    old_version = _given(token, "CLA01", 3, questionnaire="work-management@9.9.9")
+    assert save_given_answers(db, [unknown, old_version]) == (unknown, old_version)
+    assert save_given_answers(db, [_given(token, "CLA01", 3)]) == ()
     submit_response(db, token, questionnaire=QUESTIONNAIRE)
-    with pytest.raises(AlreadyReceivedError):
-        save_answer(db, token, "CLA01", 5, questionnaire=QUESTIONNAIRE)
+    after_submit = _given(token, "CLA01", 5)
+    assert save_given_answers(db, [after_submit]) == (after_submit,)
     other = _start(db, campaign)
     close_campaign(db, campaign.code)
-    with pytest.raises(CampaignClosedError):
-        save_answer(db, other, "CLA01", 5, questionnaire=QUESTIONNAIRE)
+    after_close = _given(other, "CLA01", 5)
+    assert save_given_answers(db, [after_close]) == (after_close,)
     assert _stored_answers(db) == {"CLA01": (3, None)}
+
+
+def test_the_write_behind_saves_in_order_and_flush_waits_for_it(
+    db: Database, campaign: CampaignInfo
+) -> None:
+    writer = AnswerWriter(interval=0.05)
+    token = _start(db, campaign)
+    for value in (1, 2, 3, None, 4):
+        writer.give(db, _given(token, "CLA01", value))
+    writer.give(db, _given(token, "CLA02", "NA"))
+    assert writer.flush(timeout=30)
+    assert _stored_answers(db) == {"CLA01": (4, None), "CLA02": (None, "NA")}
+    writer.give(db, _given("no-such-token", "CLA01", 3))  # refused, and the writer goes on
+    writer.give(db, _given(token, "CLA03", 2))
+    assert writer.flush(timeout=30)
+    assert _stored_answers(db)["CLA03"] == (2, None)
 
 
 def test_submit_exactly_once(db: Database, campaign: CampaignInfo) -> None:

@@ -22,6 +22,7 @@ from assessment.campaigns.management import (
 from assessment.errors import DatabaseUnavailableError
 from assessment.storage import Database, connect, upgrade
 from assessment.storage.models import Answer
+from assessment.survey.answer_writer import flush_answers
 from assessment.survey.opening import OpenedCampaign, open_campaign
 from assessment.ui.pages import survey as survey_page
 
@@ -136,8 +137,9 @@ def test_a_busy_database_on_the_first_visit_offers_to_try_again(
 def test_an_answer_given_while_the_database_is_locked_is_kept_and_saved_with_next(
     db: Database, campaign: CampaignInfo, tmp_path: Path
 ) -> None:
-    """Each answer is saved as it is given; when that save finds the database busy the answer
-    stays on the page without a notice (nothing is lost yet) and Next saves it with the page."""
+    """Each answer is saved as it is given (by the process's write-behind); while the database is
+    busy the answer stays on the page without a notice, the write-behind tries again once the
+    database is free, and Next saves it with the page as well (once: one stored answer)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["c"] = campaign.code
     _checked(at.run())
@@ -154,10 +156,12 @@ def test_an_answer_given_while_the_database_is_locked_is_kept_and_saved_with_nex
         _checked(first.set_value(4).run())
         assert _warnings(at) == []
         assert at.radio(key=str(first.key)).value == 4
+        assert _stored_answers(db) == 0
     finally:
         holder.rollback()
         holder.close()
-    assert _stored_answers(db) == 0
+    assert flush_answers(timeout=30)
+    assert _stored_answers(db) == 1  # tried again once the lock was gone
 
     _button(at, "survey_next_")
     assert at.header[0].value != title

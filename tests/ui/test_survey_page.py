@@ -30,6 +30,7 @@ from assessment.campaigns.management import (
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.storage import Database, connect, upgrade
 from assessment.storage.models import Answer, Invitation, Response, Unit
+from assessment.survey.answer_writer import flush_answers
 from assessment.survey.flow import plain_markdown, statement_text, survey_pages
 from assessment.survey.responding import start_response
 from assessment.ui.pages.survey import item_key
@@ -296,7 +297,9 @@ def test_each_component_page_saves_its_answers_when_leaving_it(
         values = _values(questionnaire, index)
         first, *_ = values
         _checked(at.radio(key=item_key(first)).set_value(values[first]).run())
-        # saved as it is given, before the page is left (a closed tab loses nothing)
+        # saved as it is given, before the page is left (a closed tab loses nothing): the
+        # process's write-behind has it in the database within moments
+        assert flush_answers()
         assert _only(db)["answers"] == expected | {first: values[first]}
         _answer(at, values)
         _click(at, "survey_next")
@@ -479,6 +482,7 @@ def test_answers_given_without_next_are_there_when_the_survey_resumes(
     given = dict(list(_values(questionnaire, 2).items())[:3])
     for item, value in given.items():
         _checked(at.radio(key=item_key(item)).set_value(value).run())
+    assert flush_answers()
     assert _only(db)["answers"] == given
     token = _token(at)
     del at  # the tab is closed without Next
@@ -498,13 +502,16 @@ def test_the_resume_link_is_shown_plainly_with_a_copy_button(
     assert "**Your personal link to continue later**" in [m.value for m in at.markdown]
 
 
-def test_an_answer_to_a_campaign_closed_meanwhile_shows_the_closed_page(
+def test_an_answer_to_a_campaign_closed_meanwhile_is_refused_and_next_shows_the_closed_page(
     db: Database, campaign: CampaignInfo, questionnaire: Questionnaire
 ) -> None:
     at = _start(_open(c=campaign.code))
     close_campaign(db, campaign.code)
     item = survey_pages(questionnaire)[2].items[0]
     _checked(at.radio(key=item_key(item)).set_value(4).run())
+    assert flush_answers()
+    assert _only(db)["answers"] == {}  # the write-behind refused it
+    _click(at, "survey_next")
     assert "closed" in _texts(at).lower()
     assert not at.radio or item_key(item) not in [r.key for r in at.radio]
     assert _only(db)["answers"] == {}
