@@ -10,7 +10,7 @@ minimum group size; a comparison uses the larger of the two and each wave's coar
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -26,6 +26,7 @@ from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.coarsening import published_head_counts
+from assessment.results.views.dif import version_dif
 from assessment.runtime import single_threaded_blas
 from scoring.change import hedges_g, paired_unit_change, stratified_change, welch_difference
 from scoring.partitions import OTHER_UNITS, coarsen
@@ -110,6 +111,9 @@ class WaveScores:
     same_only : the same two waves scored without the reworded statements, when some shared
         statements were reworded and others were not (else None): a change that holds there is
         not an effect of the new wording
+    reworded_dif : whether each reworded statement reads as its earlier wording did
+        (`assessment.results.views.dif.version_dif`, the older version as reference); empty
+        when nothing was reworded or a wave has fewer respondents than ``min_group_size``
     """
 
     current: ScoreResult
@@ -119,6 +123,7 @@ class WaveScores:
     pooled: tuple[str, str] = ("", "")
     head_counts: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {})
     same_only: WaveScores | None = None
+    reworded_dif: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def overlap(self) -> str:
@@ -218,6 +223,7 @@ def score_waves(
         run(current, current_head_counts),
         run(previous, previous_head_counts),
     )
+    newer, older = (current, previous) if newer_is_current else (previous, current)
     return WaveScores(
         current=now,
         previous=before,
@@ -238,6 +244,11 @@ def score_waves(
         )
         if include_reworded
         else None,
+        reworded_dif=version_dif(
+            newer, older, common, new, min_group_size=k, confidence=common.spec.confidence
+        )
+        if include_reworded
+        else pd.DataFrame(),
     )
 
 

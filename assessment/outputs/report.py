@@ -35,7 +35,7 @@ from assessment.questionnaire.model import Questionnaire
 from assessment.results.recommendations import statement_disagreement
 from assessment.results.views.benchmark import BenchmarkView, benchmark_view
 from assessment.results.views.change import change_view
-from assessment.results.views.dif import dif_rows, dif_summary
+from assessment.results.views.dif import dif_rows, dif_summary, version_dif_summary
 from assessment.results.views.discussion import likert_segments
 from assessment.results.views.estimates import format_probability, level_text
 from assessment.results.views.heatmap import heatmap
@@ -819,7 +819,8 @@ class _Report:
 
     def reliability_section(self) -> str:
         """The model's reliability view: alpha and ICCs per dimension (the dashboard's table),
-        response quality and agreement within units."""
+        response quality, agreement within units, whether statements read alike in each language,
+        and whether the reworded ones read as their earlier wording did (the change's check)."""
         w = self.words
         view = self.model.reliability if self.model is not None else None
         if view is None or view.table.empty:
@@ -859,6 +860,13 @@ class _Report:
             parts.append(f"<h3>{_e(heading.replace('**', ''))}</h3><p>{_e(sentence)}</p>")
             if not view.dif_flagged.empty:
                 parts.append(self.frame_table(dif_rows(view.dif_flagged, self.q, self.lang)))
+        change = self.model.change if self.model is not None else None
+        if change is not None and not change.dif.empty:
+            heading, sentence = version_dif_summary(change.dif, self.lang)
+            parts.append(f"<h3>{_e(heading.replace('**', ''))}</h3><p>{_e(sentence)}</p>")
+            flagged = change.dif[change.dif["category"].astype(str) != "A"]
+            if not flagged.empty:
+                parts.append(self.frame_table(dif_rows(flagged, self.q, self.lang)))
         return "".join(parts)
 
     @staticmethod

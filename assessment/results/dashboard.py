@@ -53,6 +53,7 @@ from assessment.results.views.coverage import coverage_table as coverage_table
 from assessment.results.views.dif import dif_rows as dif_rows
 from assessment.results.views.dif import dif_summary as dif_summary
 from assessment.results.views.dif import language_dif
+from assessment.results.views.dif import version_dif_summary as version_dif_summary
 from assessment.results.views.discussion import discussion_queue as discussion_queue
 from assessment.results.views.discussion import likert_segments as likert_segments
 from assessment.results.views.estimates import dimension_estimates as dimension_estimates

@@ -34,6 +34,9 @@ class ChangeView:
         reworded, or when every shared one was): a change that holds there is not an effect of
         the new wording
     reworded : the reworded statements (newer ids)
+    dif : whether each reworded statement reads as its earlier wording did
+        (`assessment.results.views.dif.version_dif`; empty when nothing was reworded or a wave
+        is too small to check)
     """
 
     previous: str
@@ -41,6 +44,7 @@ class ChangeView:
     frame: pd.DataFrame = field(repr=False)
     same_only: pd.DataFrame | None = field(default=None, repr=False)
     reworded: tuple[str, ...] = ()
+    dif: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def chart_rows(self) -> pd.DataFrame:
@@ -104,4 +108,5 @@ def change_view(
         frame=change(waves),
         same_only=change(waves.same_only) if waves.same_only is not None else None,
         reworded=tuple(waves.common.reworded),
+        dif=waves.reworded_dif,
     )

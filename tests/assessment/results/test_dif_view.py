@@ -1,6 +1,7 @@
-"""The language check of the reliability view: a statement that reads differently in German is
-found, statements that read alike are not flagged, and a language with fewer than the minimum of
-respondents is never compared."""
+"""The checks of the reliability view: a statement that reads differently in German is found,
+statements that read alike are not flagged, and a language with fewer than the minimum of
+respondents is never compared; a reworded statement that reads differently from its earlier
+wording is found even when the organisation changed between the waves."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from assessment.analysis.spec import common_item_spec
+from assessment.analysis.waves import score_waves
 from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses.wide_csv import ResponseTable
-from assessment.results.views.dif import DIF_COLUMNS, dif_rows, dif_summary, language_dif
+from assessment.results.views.change import change_view
+from assessment.results.views.dif import (
+    DIF_COLUMNS,
+    dif_rows,
+    dif_summary,
+    language_dif,
+    version_dif,
+    version_dif_summary,
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +78,79 @@ def test_a_small_language_group_is_never_compared(q: Questionnaire, table: Respo
     counts = _counts(table)
     assert language_dif(table, q, language_counts=counts, min_group_size=counts["de"] + 1).empty
     assert language_dif(table, q, language_counts={"en": counts["en"]}, min_group_size=5).empty
+
+
+@pytest.fixture(scope="module")
+def waves() -> tuple[ResponseTable, ResponseTable, Questionnaire, Questionnaire]:
+    """Two waves of one organisation: the first on 1.0.0, the second on 1.1.0 (which rewords
+    CLA05, CLA07, COL07 and WFA07), with an organisation that improved by half a point."""
+    old = default_registry().get("work-management@1.0.0")
+    new = default_registry().get("work-management@1.1.0")
+    profile = organisation_profile(seed=5, n_units=3, unit_names=["A", "B", "C"], min_size=1)
+    first = generate_organisation(old, seed=5, profile=profile, respondents=[150, 150, 150])
+    second = generate_organisation(
+        new, seed=5, profile=profile, wave=2, improvement=0.5, respondents=[150, 150, 150]
+    )
+    return second.table, first.table, new, old
+
+
+def _lowered(table: ResponseTable, q: Questionnaire, item: str) -> ResponseTable:
+    """Every respondent answers ``item`` one point lower (the new wording reads as a stronger claim)."""
+    codes = table.codes.copy()
+    j = table.item_ids.index(item)
+    answered = codes[:, j] >= q.scale.minimum
+    lowered = np.maximum(codes[:, j].astype(np.int16) - 1, q.scale.minimum).astype(codes.dtype)
+    codes[answered, j] = lowered[answered]
+    return replace(table, codes=codes)
+
+
+def test_a_reworded_statement_that_reads_differently_is_found_despite_real_change(
+    waves: tuple[ResponseTable, ResponseTable, Questionnaire, Questionnaire],
+) -> None:
+    newer, older, new, old = waves
+    common = common_item_spec(new, old)
+    assert set(common.reworded) == {"CLA05", "CLA07", "COL07", "WFA07"}
+    # The organisation improved on every statement: matched on the unchanged statements, the
+    # reworded ones read as before.
+    plain = version_dif(newer, older, common, new, min_group_size=5)
+    assert list(plain.columns) == list(DIF_COLUMNS)
+    assert list(plain["item"]) == ["CLA05", "CLA07", "COL07", "WFA07"]
+    assert set(plain["reference"]) == {old.key} and set(plain["focal"]) == {new.key}
+    assert set(plain["n_reference"]) == {older.n_respondents}
+    assert (plain["category"] != "C").all()
+    # A new wording that everyone agrees with less is found, though the organisation improved.
+    planted = version_dif(_lowered(newer, new, "CLA05"), older, common, new, min_group_size=5)
+    row = planted[planted["item"] == "CLA05"].iloc[0]
+    assert row["category"] == "C" and row["p_value"] < 0.001 and row["delta"] < 0
+    heading, sentence = version_dif_summary(planted, "en")
+    assert old.key in heading and new.key in heading
+    assert sentence.startswith("1 of 4 reworded statements read differently")
+    _, german = version_dif_summary(planted, "de")
+    assert german.startswith("1 von 4 umformulierten Aussagen")
+
+
+def test_the_reworded_check_needs_enough_respondents_and_a_reworded_statement(
+    waves: tuple[ResponseTable, ResponseTable, Questionnaire, Questionnaire],
+) -> None:
+    newer, older, new, old = waves
+    common = common_item_spec(new, old)
+    too_many = max(newer.n_respondents, older.n_respondents) + 1
+    assert version_dif(newer, older, common, new, min_group_size=too_many).empty
+    same = common_item_spec(new, new)
+    assert version_dif(newer, newer, same, new, min_group_size=5).empty
+
+
+def test_the_waves_carry_the_reworded_check(
+    waves: tuple[ResponseTable, ResponseTable, Questionnaire, Questionnaire],
+) -> None:
+    newer, older, new, old = waves
+    scored = score_waves(
+        _lowered(newer, new, "CLA05"),
+        older,
+        current_questionnaire=new,
+        previous_questionnaire=old,
+        min_group_size=5,
+    )
+    view = change_view(scored, new, language="en")
+    assert view.dif.loc[view.dif["item"] == "CLA05", "category"].iloc[0] == "C"
+    assert view.same_only is not None and view.reworded == tuple(scored.common.reworded)

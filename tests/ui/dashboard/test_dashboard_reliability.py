@@ -1,4 +1,5 @@
-"""The Reliability tab: alpha and ICCs, response quality, agreement, the scoring's notes."""
+"""The Reliability tab: alpha and ICCs, response quality, agreement, the language and rewording
+checks, the scoring's notes."""
 
 from __future__ import annotations
 
@@ -10,4 +11,16 @@ from ui.dashboard.helpers import (
 
 
 def test_reliability(world: World, demo_page: AppTest) -> None:
-    check_demo_panel(world, demo_page, "Reliability", 1, ["Response quality", "ICC(1)"])
+    check_demo_panel(
+        world,
+        demo_page,
+        "Reliability",
+        1,
+        [
+            "Response quality",
+            "ICC(1)",
+            "Do the statements read alike in each language?",
+            # The demo's second wave rewords four statements of the first: checked against it.
+            "Do the reworded statements read as their earlier wording did?",
+        ],
+    )

@@ -1,4 +1,5 @@
-"""The Waves tab: the change since the earlier wave, with and without the reworded statements."""
+"""The Waves tab: the change since the earlier wave, with and without the reworded statements, and
+whether the reworded statements read as their earlier wording did."""
 
 from __future__ import annotations
 
@@ -19,5 +20,7 @@ def test_waves(world: World, demo_page: AppTest) -> None:
             "Compared on the common statements only",
             "statements that work-management@1.0.0 and work-management@1.1.0 share",
             "Without the 4 reworded statements",
+            "Do the reworded statements read as their earlier wording did?",
+            "reworded statements read",
         ],
     )

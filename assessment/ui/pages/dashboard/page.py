@@ -332,7 +332,7 @@ def _panels(db: Store, results: dash.CampaignResults, view: dash.View, language:
         "waves": lambda: waves.render(db, results, view, language),
         "roles": lambda: roles.render(results, language),
         "benchmark": lambda: benchmark.render(db, results, language),
-        "reliability": lambda: reliability.render(results, language),
+        "reliability": lambda: reliability.render(db, results, language),
         "downloads": lambda: downloads.render(db, results, language),
     }
     for name, tab in zip(TAB_IDS, tabs, strict=True):

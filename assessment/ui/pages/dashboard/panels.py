@@ -207,6 +207,26 @@ def flywheel_panel(
     )
 
 
+def dif_panel(
+    dif: pd.DataFrame, results: dash.CampaignResults, language: str, *, versions: bool = False
+) -> None:
+    """A Mantel-Haenszel check: its heading, what it found, and the statements that may read
+    differently (``versions``: the reworded statements between two waves, else the languages)."""
+    if dif.empty:
+        return
+    summary = dash.version_dif_summary if versions else dash.dif_summary
+    heading, sentence = summary(dif, language)
+    st.markdown(heading)
+    st.write(sentence)
+    flagged = dif[dif["category"].astype(str) != "A"]
+    if not flagged.empty:
+        st.dataframe(
+            dash.dif_rows(flagged, results.questionnaire, language),
+            hide_index=True,
+            width="stretch",
+        )
+
+
 def change_table(
     change: pd.DataFrame, before: str, after: str, results: dash.CampaignResults, language: str
 ) -> None:

@@ -1,5 +1,5 @@
-"""The dashboard's Reliability tab: alpha and ICCs, response quality, within-unit agreement and
-the scoring's notes.
+"""The dashboard's Reliability tab: alpha and ICCs, response quality, within-unit agreement, whether
+statements read alike in each language and as their earlier wording did, and the scoring's notes.
 """
 
 from __future__ import annotations
@@ -9,19 +9,35 @@ import math
 import pandas as pd
 import streamlit as st
 
+from assessment.campaigns.store import Store
+from assessment.errors import AssessmentError
 from assessment.i18n import format_interval, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
 from assessment.ui.markdown_text import as_text
 from assessment.ui.pages.dashboard.panels import (
     chart,
+    dif_panel,
     no_results,
     percent,
     percent_text,
 )
 
 
-def render(results: dash.CampaignResults, language: str) -> None:
+def _reworded_check(db: Store, results: dash.CampaignResults, language: str) -> None:
+    """The check of the reworded statements against the previous wave (the newest earlier one),
+    when the questionnaire was reworded since; the Waves tab shows it for any earlier wave."""
+    earlier = dash.other_campaigns(db, results.info)
+    if not earlier:
+        return
+    try:
+        change = dash.load_change(db, results, earlier[0], language=language)
+    except (ValueError, AssessmentError):
+        return  # the Waves tab says why the waves cannot be compared
+    dif_panel(change.dif, results, language, versions=True)
+
+
+def render(db: Store, results: dash.CampaignResults, language: str) -> None:
     st.subheader(text("dashboard.page.reliability", language))
     if results.by_unit is None:
         no_results(results, dash.View(), language)
@@ -81,17 +97,8 @@ def render(results: dash.CampaignResults, language: str) -> None:
         st.markdown(text("dashboard.reliability.agreement", language))
         st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(text("dashboard.reliability.agreement_note", language))
-    if not view.dif.empty:
-        heading, sentence = dash.dif_summary(view.dif, language)
-        st.markdown(heading)
-        st.write(sentence)
-        flagged = view.dif_flagged
-        if not flagged.empty:
-            st.dataframe(
-                dash.dif_rows(flagged, results.questionnaire, language),
-                hide_index=True,
-                width="stretch",
-            )
+    dif_panel(view.dif, results, language)
+    _reworded_check(db, results, language)
     if view.notes:
         # One block: the notes are the scoring's own sentences, listed under their heading.
         st.markdown(

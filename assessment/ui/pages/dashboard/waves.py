@@ -15,6 +15,7 @@ from assessment.ui.markdown_text import as_text
 from assessment.ui.pages.dashboard.panels import (
     change_table,
     chart,
+    dif_panel,
     no_results,
     percent,
 )
@@ -74,3 +75,4 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
             )
         )
         change_table(change.same_only, before, after, results, language)
+    dif_panel(change.dif, results, language, versions=True)
