@@ -35,6 +35,7 @@ from assessment.questionnaire.model import Questionnaire
 from assessment.results.recommendations import statement_disagreement
 from assessment.results.views.benchmark import BenchmarkView, benchmark_view
 from assessment.results.views.change import change_view
+from assessment.results.views.coverage import coverage_cells, coverage_table
 from assessment.results.views.dif import dif_rows, dif_summary, version_dif_summary
 from assessment.results.views.discussion import likert_segments
 from assessment.results.views.estimates import format_probability, level_text
@@ -435,7 +436,7 @@ class _Report:
 
     def units_section(self) -> str:
         """The dashboard's heatmap of groups × components and overall (the same cells), the means
-        as a table under it, and the respondents per group."""
+        as a table under it, the respondents per group, and the shares answered and "don't know"."""
         w = self.words
         cells = heatmap(
             self.result.scores, self.q, group_column=self.group_column, language=self.lang
@@ -464,7 +465,26 @@ class _Report:
             f"<h3>{_e(w('participation'))}</h3><table><thead><tr><th>{_e(self.group_heading)}</th>"
             f'<th class="num">{_e(w("respondents"))}</th></tr></thead><tbody>{rows}</tbody></table>'
         )
-        return figure + participation
+        return figure + participation + self.coverage_table()
+
+    def coverage_table(self) -> str:
+        """The dashboard's coverage view: per group and component, the share answered on the scale
+        and the share of "don't know" (`assessment.results.views.coverage`)."""
+        coverage = coverage_table(
+            self.result.scores, self.q, group_column=self.group_column, language=self.lang
+        )
+        if coverage.empty:
+            return ""
+        organisation = text("dashboard.view.organisation", self.lang)
+        cells = coverage_cells(
+            coverage, self.lang, organisation=organisation[:1].upper() + organisation[1:]
+        )
+        frame = cells.reset_index().rename(columns={cells.index.name: self.group_heading})
+        return (
+            f"<h3>{_e(text('dashboard.units.coverage', self.lang).replace('**', ''))}</h3>"
+            + self.frame_table(frame.fillna("–"))
+            + f'<p class="note">{_e(text("dashboard.units.coverage_note", self.lang))}</p>'
+        )
 
     def heatmap_table(self, cells: pd.DataFrame) -> str:
         """The heatmap's cells as a table: one row per group in the chart's order, one column per

@@ -213,6 +213,27 @@ def test_same_heatmap(demo: Demo, language: str, report: str) -> None:
     assert on_dashboard and in_report == on_dashboard
 
 
+def test_same_answered_and_dont_know(demo: Demo, language: str, report: str) -> None:
+    """The shares answered and "don't know" per unit and component: the Units tab's table and the
+    report's, cell for cell."""
+    at = _dashboard(demo, "Units", language)
+    cell = re.compile(r"(?:answered|beantwortet)")
+    frames = [d.value for d in at.dataframe if d.value.astype(str).stack().str.contains(cell).any()]
+    assert len(frames) == 1, "the Units tab shows one table of shares answered"
+    on_dashboard = [
+        [str(index), *(str(v) for v in row)]
+        for index, row in zip(frames[0].index, frames[0].itertuples(index=False), strict=True)
+    ]
+    tables = re.findall(r"<table>.*?</table>", _section(report, "units"), flags=re.S)
+    in_report = [
+        [html.unescape(c) for c in cells]
+        for table in tables
+        if cell.search(table)
+        for cells in _rows(table)
+    ]
+    assert on_dashboard and in_report == on_dashboard
+
+
 def test_same_recommendations(demo: Demo, language: str, report: str) -> None:
     at = _dashboard(demo, "Actions", language)
     order = next(m.value for m in at.markdown if " → " in str(m.value))
