@@ -65,8 +65,67 @@ def language_picker() -> str:
     return current
 
 
-# Sets the document's language; the language is data, written as a JSON string literal.
-_HTML_LANG_SCRIPT = "<script>document.documentElement.lang = {language};</script>"
+#: Sets the document's language and shows Streamlit's own labels in it. The language and the
+#: labels are data, written as JSON literals. Streamlit's frontend writes its labels in English
+#: (the copy button's "Copy to clipboard", a table's "Download as CSV", a text field's "Press
+#: Enter to apply"); this script rewrites each ``aria-label``, ``title`` and input instruction
+#: that is one of them into the page's language whenever the frontend draws it, and back to
+#: Streamlit's own when the language has none (English). It keeps, per element, which English
+#: label it replaced, so a label the frontend changes (Copy → Copied) is translated again.
+_HTML_LANG_SCRIPT = """<script>
+document.documentElement.lang = {language};
+window.wmmLabels = {labels};
+if (!window.wmmRelabel) {{
+  const attributes = ['aria-label', 'title'];
+  const memory = new WeakMap();
+  const relabel = (node, name, value, write) => {{
+    const seen = (memory.get(node) || {{}})[name];
+    const source = seen && value === seen.shown ? seen.source : value;
+    const target = window.wmmLabels[source] || source;
+    if (value !== target) {{
+      memory.set(node, {{ ...(memory.get(node) || {{}}), [name]: {{ source, shown: target }} }});
+      write(target);
+    }}
+  }};
+  let queued = false;
+  window.wmmRelabel = () => {{
+    queued = false;
+    document.querySelectorAll('[aria-label], [title]').forEach((element) => {{
+      attributes.forEach((name) => {{
+        const value = element.getAttribute(name);
+        if (value !== null) relabel(element, name, value, (t) => element.setAttribute(name, t));
+      }});
+    }});
+    document.querySelectorAll('[data-testid="InputInstructions"] *').forEach((element) => {{
+      element.childNodes.forEach((child) => {{
+        if (child.nodeType === Node.TEXT_NODE && child.nodeValue.trim()) {{
+          relabel(child, 'text', child.nodeValue, (t) => {{ child.nodeValue = t; }});
+        }}
+      }});
+    }});
+  }};
+  new MutationObserver(() => {{
+    if (!queued) {{ queued = true; requestAnimationFrame(window.wmmRelabel); }}
+  }}).observe(document.body, {{
+    childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: attributes,
+  }});
+}}
+window.wmmRelabel();
+</script>"""
+
+
+def streamlit_labels(language: str) -> dict[str, str]:
+    """Streamlit's English labels and what ``language`` calls them (catalogue section
+    ``common.streamlit``); empty for English."""
+    if i18n.supported(language) == i18n.DEFAULT_LANGUAGE:
+        return {}
+    prefix = "common.streamlit."
+    return {
+        i18n.text(key, i18n.DEFAULT_LANGUAGE): i18n.text(key, language)
+        for key in sorted(i18n.keys())
+        if key.startswith(prefix)
+    }
 
 
 #: A BCP 47 language tag as questionnaires and catalogues name languages (``en``, ``de-CH``).
@@ -74,7 +133,8 @@ _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
 def set_html_lang(language: str) -> None:
-    """Make ``<html lang>`` the language the page is shown in (Streamlit's page says ``en``).
+    """Make ``<html lang>`` the language the page is shown in (Streamlit's page says ``en``), and
+    show Streamlit's own labels in it (`streamlit_labels`).
 
     Raises
     ------
@@ -83,4 +143,8 @@ def set_html_lang(language: str) -> None:
     """
     if not _LANGUAGE_TAG.match(language):
         raise ValueError(f"expected a language tag such as 'de' or 'de-CH'; got {language!r}")
-    st.html(_HTML_LANG_SCRIPT.format(language=json.dumps(language)), unsafe_allow_javascript=True)
+    script = _HTML_LANG_SCRIPT.format(
+        language=json.dumps(language),
+        labels=json.dumps(streamlit_labels(language)).replace("<", "\\u003c"),
+    )
+    st.html(script, unsafe_allow_javascript=True)

@@ -2,6 +2,7 @@
 statement grid) and German (a 390 px phone, the one-tap scale): code entry, an error page, welcome,
 profile, each statement page, review, the resumed survey and the thank-you page. Each page must
 have zero violations; a failure prints every violation with its elements and axe's messages.
+Streamlit's own labels (the copy button's name) speak the page's language.
 
 axe-core comes from PyPI (``axe-playwright-python``, test extras) and runs inside the page.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
+from assessment.i18n import text
 
 pytestmark = pytest.mark.browser
 
@@ -82,6 +85,27 @@ class Audit:
         assert not self.found, f"axe-core found WCAG 2.1 AA violations:\n{report}"
 
 
+def _labels_in_language(page: Any, language: str) -> None:
+    """Streamlit's own labels speak the page's language: the resume link's copy button is named
+    in it, and no element keeps one of Streamlit's English labels on a German page."""
+    from playwright.sync_api import expect
+
+    from assessment.ui.language import streamlit_labels
+
+    copy = text("common.streamlit.copy", language)
+    resume = page.locator("[class*='st-key-survey_resume']")
+    expect(resume.get_by_role("button", name=copy, exact=True)).to_have_count(1)
+    english = sorted(streamlit_labels(language))
+    if english:
+        left = page.evaluate(
+            """(english) => [...document.querySelectorAll('[aria-label], [title]')]
+                .flatMap((e) => [e.getAttribute('aria-label'), e.getAttribute('title')])
+                .filter((label) => english.includes(label))""",
+            english,
+        )
+        assert left == [], f"English Streamlit labels on a {language} page: {left}"
+
+
 def _button(page: Any, key_prefix: str) -> Any:
     """The button whose widget key starts with ``key_prefix`` (the same in every language)."""
     return page.locator(f"[class*='st-key-{key_prefix}'] button").first
@@ -136,6 +160,8 @@ def test_every_survey_page_has_no_wcag_violations(
             ).first.click()
             _settled(page)
             audit.check(page, f"statements, part {part}")
+            if part == 1:
+                _labels_in_language(page, language)
             heading = page.locator("h2").first.inner_text()
             _button(page, "survey_next_").click()
             expect(page.locator("h2").first).not_to_have_text(heading)  # the next page is drawn
