@@ -93,7 +93,7 @@ def render(results: dash.CampaignResults, language: str) -> None:
                 width="stretch",
             )
     if view.notes:
-        # One block: the notes are the scoring's own sentences, listed under their heading.
+        # One block: the scoring's notes, written in the page's language, under their heading.
         st.markdown(
             f"**{text('dashboard.reliability.notes', language)}**\n\n"
             + "\n".join(f"- {as_text(note)}" for note in view.notes)
