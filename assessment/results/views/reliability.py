@@ -110,7 +110,7 @@ def agreement_cells(agreement: pd.DataFrame, language: str | None = None) -> pd.
     ]
     table = agreement.assign(cell=cells).pivot(index="unit", columns="name", values="cell")
     return table.reindex(columns=list(pd.unique(agreement["name"]))).rename_axis(
-        index="Unit", columns=None
+        index=text("dashboard.chart.unit", language), columns=None
     )
 
 

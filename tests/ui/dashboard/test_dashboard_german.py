@@ -5,6 +5,7 @@ differently (issue 13: "Defined · 100% likely" under "Klarheit")."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -177,3 +178,37 @@ def test_every_tab_speaks_german(demo_code: str, tab: str) -> None:
     fragments = {**english_only_fragments(), **english_only_fragments("notes.")}
     english = {f: k for f, k in fragments.items() if _shows(page, f)}
     assert not english, english
+
+
+#: The tabs that show tables of numbers for the demo campaign.
+TAB_IDS_WITH_TABLES = (
+    "units",
+    "targets",
+    "discussion",
+    "roles",
+    "waves",
+    "benchmark",
+    "reliability",
+)
+#: A number written with a decimal point ("3.25"), which German writes "3,25".
+DECIMAL_POINT = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
+
+
+@pytest.mark.parametrize("tab", TAB_IDS_WITH_TABLES)
+def test_german_tables_write_decimal_commas(demo_code: str, tab: str) -> None:
+    at = open_page(_script, password=PASSWORD, state={dashboard_page.CAMPAIGN_KEY: demo_code})
+    at.session_state[LANGUAGE_KEY] = "de"
+    at.selectbox(key="wmm_dashboard_language").select("de").run()
+    at.session_state["wmm_dashboard_tab"] = tab_labels("de")[TAB_IDS.index(tab)]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    cells = [v for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
+    assert cells, "the tab shows a table"
+    assert [v for v in cells if _has_decimal_point(v)] == []
+
+
+def _has_decimal_point(value: object) -> bool:
+    """A cell Streamlit would show with a decimal point: a fraction, or text such as "3.25"."""
+    if isinstance(value, float):
+        return math.isfinite(value) and not value.is_integer()
+    return isinstance(value, str) and DECIMAL_POINT.search(value) is not None

@@ -16,6 +16,7 @@ from assessment.ui.markdown_text import as_text
 from assessment.ui.pages.dashboard.panels import (
     chart,
     no_results,
+    numbers,
     percent,
     percent_text,
 )
@@ -41,13 +42,13 @@ def render(results: dash.CampaignResults, language: str) -> None:
         pd.DataFrame(
             {
                 text("dashboard.page.col_dimension", language): table["name"],
-                text("dashboard.reliability.alpha", language): table["alpha"].round(3),
+                text("dashboard.reliability.alpha", language): numbers(table["alpha"], language, 3),
                 text("dashboard.reliability.alpha_interval", language, p=percent(results)): [
                     format_interval(lo, hi, language, 3) if not math.isnan(lo) else "–"
                     for lo, hi in zip(table["alpha_ci_low"], table["alpha_ci_high"], strict=True)
                 ],
-                "ICC(1)": table["icc1"].round(3),
-                "ICC(2)": table["icc2"].round(3),
+                "ICC(1)": numbers(table["icc1"], language, 3),
+                "ICC(2)": numbers(table["icc2"], language, 3),
                 text("dashboard.chart.respondents", language): table["n_respondents"],
                 text("dashboard.reliability.units", language): table["n_units"],
                 text("dashboard.reliability.statements", language): table["n_items"],
