@@ -316,7 +316,9 @@ def test_a_stale_head_count_is_one_units_warning(
     assert (
         scores.loc[scores["unit"] == "x", "se"] < plain.scores.loc[scores["unit"] == "x", "se"]
     ).all()
-    assert any("unit 'y': more respondents than its head-count of 25" in str(n) for n in stale.notes)
+    assert any(
+        "unit 'y': more respondents than its head-count of 25" in str(n) for n in stale.notes
+    )
 
 
 def test_bca_is_refused_below_20_respondents(
