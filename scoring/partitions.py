@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scoring import notes as remarks
+from scoring.notes import Note
+
 OTHER_UNITS = "(other units)"
 OTHER_ROLES = "(other roles)"
 OTHER_LANGUAGES = "(other languages)"
@@ -32,14 +35,19 @@ class Coarsening:
     pooled_label : the label of the pooled group, e.g. "(other units)"
     protected : respondents the pooling protects: for `coarsen`, those in groups under the minimum;
         for `protect_differences`, the smallest difference under the minimum it removed
-    reason : readable explanation for the page, "" when nothing was pooled
+    note : why the groups were pooled (`scoring.notes.Note`); None when nothing was pooled
     """
 
     labels: npt.NDArray[np.object_]
     pooled: tuple[str, ...]
     pooled_label: str
     protected: int
-    reason: str
+    note: Note | None
+
+    @property
+    def reason(self) -> str:
+        """Why the groups were pooled, in English; "" when nothing was pooled."""
+        return "" if self.note is None else str(self.note)
 
 
 def _label_array(labels: npt.ArrayLike, name: str) -> npt.NDArray[np.object_]:
@@ -64,15 +72,6 @@ def _noun(other_label: str) -> str:
     """'(other units)' -> 'units'; any other label -> 'groups'."""
     inner = other_label.strip("()")
     return inner[len("other ") :] if inner.startswith("other ") else "groups"
-
-
-def _groups(n: int, noun: str) -> str:
-    """'1 unit', '2 units' for noun 'units'."""
-    return f"{n} {noun[:-1]}" if n == 1 and noun.endswith("s") else f"{n} {noun}"
-
-
-def _people(n: int) -> str:
-    return f"{n} respondent" if n == 1 else f"{n} respondents"
 
 
 def coarsen(labels: npt.ArrayLike, *, min_group_size: int, other_label: str) -> Coarsening:
@@ -120,32 +119,26 @@ def coarsen(labels: npt.ArrayLike, *, min_group_size: int, other_label: str) -> 
     protected = int(counts[under].sum()) if under else 0
     if total < min_group_size:
         protected = total
-    reason = ""
+    note = None
     if pooled:
         noun = _noun(other_label)
         if total < min_group_size:
-            reason = (
-                f"all {noun} pooled: only {_people(total)} in total, fewer than {min_group_size}"
-            )
+            note = remarks.pooled_all(noun, total, min_group_size)
         else:
             # Neither the small groups' sizes nor their total: a joined group's size minus
             # the pool's would give them away.
-            small_names = ", ".join(str(names[g]) for g in under)
-            reason = (
-                f"pooled {_groups(len(under), noun)} with fewer than {min_group_size} "
-                f"respondents ({small_names})"
+            note = remarks.pooled_small(
+                noun,
+                [str(names[g]) for g in under],
+                min_group_size,
+                [str(names[g]) for g in joined],
             )
-            if joined:
-                names_joined = ", ".join(str(names[g]) for g in joined)
-                reason += (
-                    f" with {names_joined}, so that the pooled group has at least {min_group_size}"
-                )
     return Coarsening(
         labels=out,
         pooled=pooled,
         pooled_label=other_label,
         protected=protected,
-        reason=reason,
+        note=note,
     )
 
 
@@ -229,7 +222,7 @@ def protect_differences(
     b_names, b_idx = np.unique(sec, return_inverse=True)
     table = np.zeros((a_names.size, b_names.size), dtype=np.float64)
     np.add.at(table, (a_idx, b_idx), 1.0)
-    nothing = Coarsening(labels=sec, pooled=(), pooled_label=other_label, protected=0, reason="")
+    nothing = Coarsening(labels=sec, pooled=(), pooled_label=other_label, protected=0, note=None)
     exposed = smallest_exposed_difference(table, min_group_size=min_group_size) if sec.size else 0
     if exposed == 0:
         return nothing
@@ -260,19 +253,16 @@ def protect_differences(
     new_names[best] = other_label
     labels = np.asarray(new_names[b_idx], dtype=object)
     pooled = tuple(sorted(str(b) for b in b_names[best]))
-    noun = _noun(other_label)
-    shown = ", ".join(str(b) for b in b_names[best] if b != other_label)
-    reason = (
-        f"{noun} {shown} pooled into {other_label} to protect {_people(exposed)}: "
-        f"otherwise a difference of published groups would show {_people(exposed)}, "
-        f"fewer than {min_group_size}"
+    shown = [str(b) for b in b_names[best] if b != other_label]
+    note = remarks.pooled_to_protect(
+        _noun(other_label), shown, other_label, exposed, min_group_size
     )
     return Coarsening(
         labels=labels,
         pooled=pooled,
         pooled_label=other_label,
         protected=exposed,
-        reason=reason,
+        note=note,
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from scoring import notes as remarks
 from scoring.agreement import ad_m, awg, item_disagreement, item_rwg, rwg_j, rwg_j_lindell
 from scoring.bootstrap import bca_group_means
 from scoring.dimensions import DimensionScorer, membership_matrix
@@ -30,6 +31,7 @@ from scoring.estimates import (
 )
 from scoring.groups import FloatArray, GroupIndex, ItemMoments
 from scoring.maturity import assess_levels, level_of, target_gap
+from scoring.notes import Note
 from scoring.pooling import PooledPosterior, pooled_posterior
 from scoring.quality import response_quality_from_codes
 from scoring.recoding import (
@@ -167,8 +169,9 @@ class ScoreResult:
         exported or shown.
     drivers : relative weights of the component scores on each outcome score (empty when there is
         no outcome dimension or fewer than `MIN_DRIVER_ROWS` complete rows)
-    notes : plain-language remarks on fallbacks taken (e.g. an ordinary t interval for the
-        organisation row when fewer than 2 units have scores)
+    notes : remarks on fallbacks taken (e.g. an ordinary t interval for the organisation row
+        when fewer than 2 units have scores), each a `scoring.notes.Note` whose ``str()`` is
+        its English sentence
     """
 
     scores: pd.DataFrame
@@ -176,7 +179,7 @@ class ScoreResult:
     items: pd.DataFrame
     respondents: pd.DataFrame
     drivers: pd.DataFrame
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 def score(
@@ -267,7 +270,7 @@ def score(
         )
     wanted = _wanted_parts(parts)
     member = membership_matrix(spec)
-    notes: list[str] = []
+    notes: list[Note] = []
     empty = pd.DataFrame()
 
     # Two threads: numpy releases the GIL in its array operations and matrix products, while
@@ -291,7 +294,7 @@ def score(
         if shared is not None:
             shared.run()
         covariance, y = respondent_level.result()
-        driver_notes: list[str] = []
+        driver_notes: list[Note] = []
         drivers_future = (
             pool.submit(
                 _drivers,
@@ -402,7 +405,7 @@ def _estimate_groups(
     n_resamples: int,
     seed: int,
     org_interval: OrgInterval,
-    notes: list[str],
+    notes: list[Note],
 ) -> _GroupEstimates:
     """Group estimates, the organisation row, suppression, the pooled model, BCa intervals and the
     ICCs from the groups' moments of the dimension scores; remarks on fallbacks go to ``notes``."""
@@ -417,8 +420,8 @@ def _estimate_groups(
         org = organisation_as_surveyed(moments, confidence=spec.confidence, head_counts=population)
     for d, how in enumerate(org.method):
         if how == ORDINARY_T and org.n[0, d] > 0:
-            notes.append(f"{dims[d].id}: organisation row uses an {how}")
-    notes.append(f"organisation row: {org.method[0]}")
+            notes.append(remarks.org_dimension_ordinary_t(dims[d].id))
+    notes.append(remarks.org_row(org.method[0]))
     unit_suppressed = suppression_mask(
         index.counts, min_group_size=spec.min_group_size, total_n=float(index.codes.shape[0])
     )
@@ -441,11 +444,7 @@ def _estimate_groups(
     if population is not None:
         stale = head_count_below_n(moments.n, population)
         for g in np.flatnonzero(stale):
-            notes.append(
-                f"unit {str(index.labels[g])!r}: more respondents than its head-count of "
-                f"{int(population[g])}; the head-count is out of date, so the unit gets no "
-                "finite-population correction; correct its head-count"
-            )
+            notes.append(remarks.stale_head_count(str(index.labels[g]), int(population[g])))
     bca_rows = np.zeros(group.n.shape, dtype=bool)
     if method == "bca":
         group, bca_rows = _with_bca_intervals(
@@ -476,7 +475,7 @@ def _with_bca_intervals(
     *,
     n_resamples: int,
     seed: int,
-    notes: list[str],
+    notes: list[Note],
 ) -> tuple[Estimates, npt.NDArray[np.bool_]]:
     """``group`` with BCa bootstrap intervals for the cells of at least `BCA_MIN_N` respondents,
     and which cells those are."""
@@ -495,10 +494,7 @@ def _with_bca_intervals(
         high[:, d] = np.where(bca_rows[:, d], boot_high, high[:, d])
     small = int(((group.n >= 2) & ~bca_rows).sum())
     if small:
-        notes.append(
-            f"{small} unit rows have fewer than {BCA_MIN_N} respondents: BCa intervals "
-            "under-cover there, so those rows use t intervals (column ci_method)"
-        )
+        notes.append(remarks.bca_small_units(small, BCA_MIN_N))
     return replace(group, ci_low=low, ci_high=high), bca_rows
 
 
@@ -1137,7 +1133,7 @@ def _drivers(
     *,
     n_resamples: int,
     seed: int,
-    notes: list[str],
+    notes: list[Note],
 ) -> pd.DataFrame:
     outcomes = [d for d, dim in enumerate(spec.dimensions) if dim.type == "outcome"]
     components = [d for d, dim in enumerate(spec.dimensions) if dim.type == "component"]
@@ -1153,10 +1149,7 @@ def _drivers(
             complete &= ~np.isnan(y[:, d])
         n_complete = int(complete.sum())
         if n_complete < MIN_DRIVER_ROWS:
-            notes.append(
-                f"drivers of {outcome_id}: {n_complete} respondents have every component score "
-                f"and the outcome; at least {MIN_DRIVER_ROWS} are needed"
-            )
+            notes.append(remarks.drivers_too_few(outcome_id, n_complete, MIN_DRIVER_ROWS))
             continue
         weights = relative_weights(
             y[np.ix_(complete, np.asarray(components, dtype=np.intp))],

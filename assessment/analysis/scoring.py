@@ -23,6 +23,7 @@ from assessment.results.coarsening import (
     NOT_GIVEN,
     coarsen_secondary,
     coarsen_units,
+    pooling_notes,
     published_head_counts,
 )
 from assessment.runtime import single_threaded_blas
@@ -158,9 +159,9 @@ def score_table(
                 run(units, "unit", {"scores"} | (wanted & {"drivers"})),
                 by,
             )
-    pooling_notes = (*map(str, published.over_counts), *(p.note for p in poolings if p.note))
-    if pooling_notes:
-        result = replace(result, notes=(*pooling_notes, *result.notes))
+    notes = (*(o.note for o in published.over_counts), *pooling_notes(poolings))
+    if notes:
+        result = replace(result, notes=(*notes, *result.notes))
     metadata: dict[str, Any] = {
         "questionnaire": questionnaire.key,
         "questionnaire_id": questionnaire.id,

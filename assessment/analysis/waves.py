@@ -216,7 +216,9 @@ def score_waves(
                 duration_seconds=table.duration_seconds,
             )
         if published.over_counts:
-            result = replace(result, notes=(*map(str, published.over_counts), *result.notes))
+            result = replace(
+                result, notes=(*(o.note for o in published.over_counts), *result.notes)
+            )
         return result, coarse.reason, dict(published.counts or {})
 
     (now, now_pooled, now_counts), (before, before_pooled, before_counts) = (

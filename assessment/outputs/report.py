@@ -24,6 +24,7 @@ from assessment.analysis.spec import dimension_names
 from assessment.analysis.waves import WaveScores
 from assessment.errors import UnknownLanguageError
 from assessment.i18n import format_interval, format_number, text
+from assessment.i18n.notes import notes_text
 from assessment.outputs import charts
 from assessment.outputs.exports import (
     assert_no_small_groups,
@@ -918,7 +919,10 @@ class _Report:
         if self.result.notes:
             notes = (
                 f"<h3>{_e(w('notes'))}</h3><ul>"
-                + "".join(f"<li>{_e(n)}</li>" for n in self.result.notes)
+                + "".join(
+                    f"<li>{_e(n)}</li>"
+                    for n in notes_text(self.result.notes, self.lang, names=self.names)
+                )
                 + "</ul>"
             )
         return (

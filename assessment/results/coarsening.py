@@ -6,15 +6,17 @@ demographic is pooled further so that no difference with the units exposes fewer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from assessment import i18n
+from assessment.i18n.notes import note_text
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
+from scoring.notes import Note, NoteValue, Word
 from scoring.partitions import (
     OTHER_LANGUAGES,
     OTHER_ROLES,
@@ -56,7 +58,8 @@ class Pooling:
     pooled: tuple[str, ...]
     pooled_label: str
     protected: int
-    reason: str
+    #: Why the groups were pooled (`scoring.notes.Note`); None when nothing was.
+    why: Note | None
 
     @classmethod
     def of(cls, breakdown: str, coarsening: Coarsening) -> Pooling:
@@ -65,12 +68,25 @@ class Pooling:
             coarsening.pooled,
             coarsening.pooled_label,
             coarsening.protected,
-            coarsening.reason,
+            coarsening.note,
         )
 
     @property
-    def note(self) -> str:
-        return f"{self.breakdown}: {self.reason}" if self.reason else ""
+    def reason(self) -> str:
+        """Why the groups were pooled, in English; "" when nothing was."""
+        return "" if self.why is None else str(self.why)
+
+    @property
+    def note(self) -> Note | None:
+        """The breakdown and why it was pooled (``unit: pooled 1 unit with ...``); None when
+        nothing was pooled."""
+        if self.why is None:
+            return None
+        return Note(
+            "pooled_breakdown",
+            (("breakdown", Word(self.breakdown)), ("reason", self.why)),
+            f"{self.breakdown}: {self.why}",
+        )
 
 
 def coarsen_units(units: np.ndarray, *, min_group_size: int) -> tuple[np.ndarray, list[Pooling]]:
@@ -108,25 +124,25 @@ class OverCount:
     head_count: int
     members: tuple[str, ...]
 
+    @property
+    def note(self) -> Note:
+        """The over-count as a note (``notes.over_count_unit`` or ``notes.over_count_group``),
+        whose ``str()`` is its English line."""
+        fields: dict[str, NoteValue] = {
+            "label": self.label,
+            "responses": self.responses,
+            "head_count": self.head_count,
+        }
+        key = "over_count_unit"
+        if self.members != (self.label,):
+            key = "over_count_group"
+            fields["members"] = ", ".join(self.members)
+        return Note(key, tuple(fields.items()), i18n.text(f"notes.{key}", "en", **fields))
+
     def text(self, language: str | None = None) -> str:
         """One readable line in ``language``: "Marketing: 22 responses but a head-count of 21 —
         treated as 22; correct the head-count"."""
-        if self.members == (self.label,):
-            return i18n.text(
-                "notes.over_count_unit",
-                language,
-                label=self.label,
-                responses=self.responses,
-                head_count=self.head_count,
-            )
-        return i18n.text(
-            "notes.over_count_group",
-            language,
-            label=self.label,
-            responses=self.responses,
-            head_count=self.head_count,
-            members=", ".join(self.members),
-        )
+        return note_text(self.note, language)
 
     def __str__(self) -> str:
         return self.text()
@@ -208,8 +224,14 @@ class CoarsenedTable:
     poolings: tuple[Pooling, ...]
 
     @property
-    def notes(self) -> tuple[str, ...]:
-        return tuple(p.note for p in self.poolings if p.note)
+    def notes(self) -> tuple[Note, ...]:
+        """Why each breakdown was pooled (`Pooling.note`)."""
+        return pooling_notes(self.poolings)
+
+
+def pooling_notes(poolings: Iterable[Pooling]) -> tuple[Note, ...]:
+    """The notes of the poolings that pooled something (`Pooling.note`)."""
+    return tuple(p.note for p in poolings if p.note is not None)
 
 
 def coarsen_table(

@@ -87,6 +87,7 @@ from assessment.results.views.targets import GapVerdict as GapVerdict
 from assessment.results.views.targets import gap_text as gap_text
 from assessment.results.views.targets import target_gaps as target_gaps
 from scoring.maturity import readable_half_width as readable_half_width
+from scoring.notes import Note
 from scoring.partitions import OTHER_UNITS
 from scoring.suppression import TOTAL_LABEL
 
@@ -145,8 +146,9 @@ class CampaignResults:
         return self.release.by_unit
 
     @property
-    def notes(self) -> tuple[str, ...]:
-        """What the release pooled and why ("pooled to protect 1 respondent")."""
+    def notes(self) -> tuple[Note, ...]:
+        """What the release pooled and why ("pooled to protect 1 respondent"), as notes
+        (`assessment.i18n.notes.note_text` writes one in a language)."""
         return self.release.notes
 
     @property

@@ -33,8 +33,10 @@ from assessment.results.coarsening import (
     OverCount,
     Pooling,
     coarsen_table,
+    pooling_notes,
     published_head_counts,
 )
+from scoring.notes import Note
 
 
 def _counts(values: npt.ArrayLike) -> dict[str, int]:
@@ -88,13 +90,10 @@ class Release:
         return self.info.min_group_size
 
     @property
-    def notes(self) -> tuple[str, ...]:
-        """Head-counts treated as a census, then what was pooled and why, one readable line each."""
-        return (*map(str, self.over_counts), *(p.note for p in self.poolings if p.note))
-
-    def pooling_notes(self, breakdown: str) -> tuple[str, ...]:
-        """The reasons of one breakdown's poolings (``unit``, ``role``, ``language``)."""
-        return tuple(p.reason for p in self.poolings if p.breakdown == breakdown and p.reason)
+    def notes(self) -> tuple[Note, ...]:
+        """Head-counts treated as a census, then what was pooled and why (each a
+        `scoring.notes.Note`: ``str()`` is English, `assessment.i18n.notes.note_text` any language)."""
+        return (*(o.note for o in self.over_counts), *pooling_notes(self.poolings))
 
     @cached_property
     def by_role(self) -> ScoredTable | None:

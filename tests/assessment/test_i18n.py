@@ -9,12 +9,17 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from assessment import i18n
 from assessment.cli import messages
+from assessment.i18n.notes import note_text
+from assessment.results.coarsening import OverCount, coarsen_units
 from assessment.survey import flow
+from scoring import notes as scoring_notes
+from scoring.notes import Note
 
 
 def test_english_comes_first_and_names_itself() -> None:
@@ -138,3 +143,70 @@ def test_a_third_catalogue_is_picked_up_by_the_survey_and_the_cli(
     assert i18n.format_interval(2.974, 3.291, "fr") == "[2,97 ; 3,29]"
     monkeypatch.setenv("WMM_LANGUAGE", "fr")
     assert messages.say("wrote", path="x.csv") == "x.csv écrit"
+
+
+# -- the scoring's notes: one sentence per kind, in every language -------------------------------
+
+
+def _note_examples() -> list[Note]:
+    """A note of every kind the scoring and the release write, counts of one and of many."""
+    pooling = coarsen_units(np.array(["Tiny"] * 3 + ["North"] * 8), min_group_size=5)[1][0]
+    return [
+        *(scoring_notes.org_row(method) for method in scoring_notes.ORG_ROW_KEYS),
+        scoring_notes.org_dimension_ordinary_t("clarity"),
+        scoring_notes.stale_head_count("North", 12),
+        scoring_notes.bca_small_units(3, 20),
+        scoring_notes.drivers_too_few("outcomes", 12, 30),
+        scoring_notes.pooled_all("units", 1, 5),
+        scoring_notes.pooled_all("roles", 3, 5),
+        scoring_notes.pooled_small("units", ["Tiny"], 5, []),
+        scoring_notes.pooled_small("languages", ["fr", "it"], 5, []),
+        scoring_notes.pooled_small("units", ["Tiny"], 5, ["North"]),
+        scoring_notes.pooled_to_protect("roles", ["leader", "staff"], "(other roles)", 1, 5),
+        scoring_notes.pooled_to_protect("groups", ["a", "b"], "(other groups)", 2, 5),
+        *([] if pooling.note is None else [pooling.note]),
+        OverCount("Sales", 22, 21, ("Sales",)).note,
+        OverCount("(other units)", 9, 8, ("Ops", "Tiny")).note,
+    ]
+
+
+def test_every_note_kind_has_an_example() -> None:
+    """The examples below cover every sentence of the ``notes`` section (a new kind of note
+    needs its example, so the checks that follow see it)."""
+    sentences = {k for k in i18n.keys("en") if k.startswith("notes.") and ".words." not in k}
+    assert {f"notes.{n.key}" for n in _note_examples()} == sentences
+
+
+@pytest.mark.parametrize("language", i18n.languages())
+@pytest.mark.parametrize("example", _note_examples(), ids=lambda n: f"{n.key}-{n.text[:12]}")
+def test_every_note_has_its_sentence_with_its_fields(example: Note, language: str) -> None:
+    template = i18n.text(f"notes.{example.key}", language)
+    assert i18n.fields(template) == {name for name, _ in example.fields}
+    written = note_text(example, language)
+    assert "{" not in written and written.strip() == written
+
+
+@pytest.mark.parametrize("example", _note_examples(), ids=lambda n: f"{n.key}-{n.text[:12]}")
+def test_english_notes_read_as_the_scoring_writes_them(example: Note) -> None:
+    # The CLI and the files print str(note); the dashboard and report read the catalogue.
+    assert note_text(example, "en") == str(example)
+
+
+@pytest.mark.parametrize("example", _note_examples(), ids=lambda n: f"{n.key}-{n.text[:12]}")
+def test_german_notes_are_german(example: Note) -> None:
+    german = note_text(example, "de")
+    assert german != str(example)
+    for word in ("respondent", "pooled", "organisation row", "head-count", "fewer than"):
+        assert word not in german, german
+
+
+def test_a_note_names_the_dimension_and_keeps_unknown_words() -> None:
+    dimension = scoring_notes.org_dimension_ordinary_t("clarity")
+    assert note_text(dimension, "de", names={"clarity": "Klarheit"}).startswith("Klarheit: ")
+    assert note_text(dimension, "de").startswith("clarity: ")
+    # A demographic's own noun ("team groups") is data, not a catalogue word: it stays as given.
+    team = scoring_notes.pooled_small("team groups", ["a", "b"], 5, [])
+    assert note_text(team, "de").startswith("2 team groups mit weniger als 5 Befragten")
+    assert note_text(scoring_notes.pooled_all("units", 1, 5), "de") == (
+        "alle Einheiten zusammengefasst: insgesamt nur 1 befragte Person, weniger als 5"
+    )

@@ -67,7 +67,7 @@ def _published(release: Release) -> dict[str, str]:
             sorted(release.language_counts.items()),
         )
     )
-    out["notes"] = "\n".join(release.notes)
+    out["notes"] = "\n".join(map(str, release.notes))
     return out
 
 

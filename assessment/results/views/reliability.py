@@ -12,8 +12,10 @@ import pandas as pd
 
 from assessment.analysis.spec import dimension_names, dimension_order
 from assessment.i18n import format_number, text
+from assessment.i18n.notes import notes_text
 from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
+from scoring.notes import Note
 from scoring.suppression import TOTAL_LABEL
 
 #: Quality flags of `scoring.quality.response_quality` shown in the reliability panel, with
@@ -108,7 +110,7 @@ def agreement_cells(agreement: pd.DataFrame, language: str | None = None) -> pd.
     ]
     table = agreement.assign(cell=cells).pivot(index="unit", columns="name", values="cell")
     return table.reindex(columns=list(pd.unique(agreement["name"]))).rename_axis(
-        index="Unit", columns=None
+        index=text("dashboard.chart.unit", language), columns=None
     )
 
 
@@ -122,7 +124,8 @@ class ReliabilityView:
     table : `reliability_table`
     quality : `quality_summary` (empty below the minimum group size)
     agreement : `agreement_table` of the shown units
-    notes : the scoring's notes (what was pooled, what could not be computed)
+    notes : the scoring's notes (what was pooled, what could not be computed), written in the
+        view's language with the dimensions' names (`assessment.i18n.notes.note_text`)
     dif : whether each statement reads alike in the questionnaire's languages
         (`assessment.results.views.dif.language_dif`; empty when not checked)
     """
@@ -150,7 +153,7 @@ def reliability_view(
     questionnaire: Questionnaire,
     *,
     min_group_size: int,
-    notes: Sequence[str] = (),
+    notes: Sequence[Note] = (),
     group_column: str = "unit",
     language: str | None = None,
     dif: pd.DataFrame | None = None,
@@ -167,6 +170,6 @@ def reliability_view(
         table=reliability_table(stats, questionnaire, language=language),
         quality=quality_summary(respondents, min_group_size=min_group_size, language=language),
         agreement=agreement,
-        notes=tuple(notes),
+        notes=notes_text(notes, language, names=dimension_names(questionnaire, language)),
         dif=dif if dif is not None else pd.DataFrame(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import replace
 from datetime import date
@@ -16,6 +17,7 @@ from assessment.analysis.spec import common_item_spec
 from assessment.analysis.waves import WaveScores
 from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.errors import PrivacyError, UnknownLanguageError
+from assessment.i18n import text
 from assessment.outputs.benchmark import benchmark_rows, compare
 from assessment.outputs.report import render_report
 from assessment.questionnaire import default_registry
@@ -370,3 +372,43 @@ def test_change_states_the_overlap_and_the_previous_wave(
 
 def test_no_change_section_without_waves(html) -> None:
     assert 'id="change"' not in html
+
+
+def test_german_report_writes_the_notes_in_german(questionnaire) -> None:
+    """Every kind of note the scoring makes reads German in a German report, none English:
+    the organisation row's method, a unit pooled for being small, an over-count, BCa intervals
+    kept as t for small units and drivers with too few respondents (a small organisation); a
+    stale head-count (scored on the raw units, where the pipeline itself notes it)."""
+    profile = organisation_profile(seed=5, n_units=3, min_size=3, max_size=9)
+    org = generate_organisation(questionnaire, seed=5, profile=profile, respondents=[3, 8, 9])
+    small, middle, large = profile.units
+    scored = score_table(
+        org.table,
+        questionnaire,
+        method="bca",
+        n_resamples=50,
+        head_counts={small: 4, middle: 10, large: 7},
+    )
+    raw = uncoarsened_scores(org.table, questionnaire, head_counts={small: 4, middle: 6, large: 20})
+    expected = [
+        (
+            scored,
+            [
+                "Organisationszeile: die Organisation, wie sie befragt wurde",
+                f"{large}: 9 Antworten, aber eine Kopfzahl von 7",
+                f"Einheit: 1 Einheit mit weniger als 5 Befragten ({small}) mit {middle} zusammengefasst",
+                "Zeilen von Einheiten mit weniger als 20 Befragten: 30; BCa-Intervalle",
+                f"Treiber von {text('common.dimension.outcome', 'de')}: Befragte mit allen "
+                "Komponentenwerten und dem Ergebnis: 19; nötig sind mindestens 30",
+            ],
+        ),
+        (raw, [f"Einheit „{middle}“: mehr Befragte als ihre Kopfzahl von 6"]),
+    ]
+    for result, german in expected:
+        page = html_module.unescape(
+            render_report(result.result, questionnaire, result.metadata, language="de")
+        )
+        for sentence in german:
+            assert sentence in page
+        for note in result.result.notes:
+            assert str(note) not in page

@@ -721,7 +721,7 @@ def test_load_results_is_cached_until_the_campaign_changes(db, campaign, q) -> N
     assert first.responses == {"Alpha": 20, "(other units)": 15}
     units = [v.label for v in first.views() if v.by == "unit"]
     assert units == [TOTAL_LABEL, "(other units)", "Alpha"]
-    assert any("pooled 1 unit" in note for note in first.notes)
+    assert any("pooled 1 unit" in str(note) for note in first.notes)
     roles = dash.shown_groups(first.by_role.result.scores, "role")
     assert [v.label for v in first.views() if v.by == "role"] == roles
     more = _table(q, {"Alpha": 1}, seed=99)

@@ -56,14 +56,14 @@ def published(table: ResponseTable, q: Questionnaire) -> dict[str, str]:
         out[f"{name}.scores.csv"] = scores_csv(stable.result, stable.metadata).decode("utf-8")
         for part in ("stats", "items", "drivers"):
             out[f"{name}.{part}"] = getattr(scored.result, part).to_csv(index=False)
-        out[f"{name}.notes"] = "\n".join(scored.result.notes)
+        out[f"{name}.notes"] = "\n".join(map(str, scored.result.notes))
     for column, values in (
         ("unit", coarse.table.unit),
         ("role", coarse.table.demographics["role"]),
         ("language", coarse.table.language),
     ):
         out[f"{column}.counts"] = pd.Series(values).value_counts().sort_index().to_csv()
-    out["notes"] = "\n".join(coarse.notes)
+    out["notes"] = "\n".join(map(str, coarse.notes))
     return out
 
 
@@ -156,7 +156,7 @@ def test_attack_unit_role_subtraction_fails(q: Questionnaire) -> None:
     by_role = score_table(table, q, by="role", driver_resamples=0)
     groups = set(by_role.result.scores["role"]) - {TOTAL_LABEL}
     assert groups == {OTHER_ROLES}
-    assert any("to protect 1 respondent" in note for note in by_role.result.notes)
+    assert any("to protect 1 respondent" in str(note) for note in by_role.result.notes)
     # The pooled role group is the whole organisation: staff's mean is no longer published.
     overall = by_role.result.scores[by_role.result.scores["dimension"] == "overall"]
     means = overall.set_index("role")["mean"]

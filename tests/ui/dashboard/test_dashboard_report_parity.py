@@ -132,7 +132,7 @@ def test_same_target_gaps(demo: Demo, language: str, report: str) -> None:
     shown = at.dataframe[0].value
     # Dimension, target, mean, then how far short of the target or above it (one of the two)
     on_dashboard = {
-        str(name): float(short) if short == short else -float(above)
+        str(name): _number(short, language) if short else -_number(above, language)
         for name, short, above in zip(
             shown.iloc[:, 0], shown.iloc[:, 3], shown.iloc[:, 4], strict=True
         )
@@ -288,7 +288,10 @@ def test_same_benchmark(demo: Demo, language: str, report: str) -> None:
     at = _dashboard(demo, "Benchmark", language)
     shown = at.dataframe[0].value
     on_dashboard = {
-        str(row.iloc[0]): (round(float(row.iloc[1]), 2), round(float(row.iloc[2])))
+        str(row.iloc[0]): (
+            round(_number(row.iloc[1], language), 2),
+            round(_number(row.iloc[2], language)),
+        )
         for _, row in shown.iterrows()
     }
     in_report = {
@@ -303,7 +306,8 @@ def test_same_reliability(demo: Demo, language: str, report: str) -> None:
     shown = at.dataframe[0].value
     # The dashboard shows alpha to 3 decimals, the report to 2: the same number, rounded twice.
     on_dashboard = {
-        str(row.iloc[0]): (float(row.iloc[1]), int(row.iloc[5])) for _, row in shown.iterrows()
+        str(row.iloc[0]): (_number(row.iloc[1], language), int(row.iloc[5]))
+        for _, row in shown.iterrows()
     }
     in_report = {
         cells[0]: (_number(cells[1], language), int(cells[4]))

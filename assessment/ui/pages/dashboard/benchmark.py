@@ -14,6 +14,7 @@ from assessment.ui.markdown_text import as_text
 from assessment.ui.pages.dashboard.panels import (
     chart,
     no_results,
+    numbers,
     percent,
 )
 
@@ -53,8 +54,10 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         pd.DataFrame(
             {
                 text("dashboard.page.col_dimension", language): position["name"],
-                text("dashboard.page.col_mean", language): position["mean"].round(2),
-                text("dashboard.benchmark.percentile", language): position["percentile"].round(0),
+                text("dashboard.page.col_mean", language): numbers(position["mean"], language),
+                text("dashboard.benchmark.percentile", language): numbers(
+                    position["percentile"], language, 0
+                ),
                 text("dashboard.benchmark.range", language): [
                     f"{lo:.0f}–{hi:.0f}"
                     for lo, hi in zip(

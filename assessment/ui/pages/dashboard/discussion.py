@@ -11,6 +11,7 @@ from assessment.results import dashboard as dash
 from assessment.ui.pages.dashboard.panels import (
     chart,
     no_results,
+    numbers,
 )
 
 
@@ -38,10 +39,14 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
                 "#": queue["rank"],
                 text("dashboard.page.col_statement", language): queue["statement"],
                 text("dashboard.page.col_component", language): queue["component_name"],
-                text("dashboard.page.col_mean", language): queue["mean"].round(2),
-                text("dashboard.page.col_disagreement", language): queue["disagreement"].round(2),
-                text("dashboard.page.col_gap", language): queue["gap"].round(2),
-                text("dashboard.page.col_priority", language): queue["priority"].round(3),
+                text("dashboard.page.col_mean", language): numbers(queue["mean"], language),
+                text("dashboard.page.col_disagreement", language): numbers(
+                    queue["disagreement"], language
+                ),
+                text("dashboard.page.col_gap", language): numbers(queue["gap"], language),
+                text("dashboard.page.col_priority", language): numbers(
+                    queue["priority"], language, 3
+                ),
                 text("dashboard.page.col_answers", language): queue["n"],
             }
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Literal
 
 import altair as alt
@@ -137,6 +137,17 @@ def percent_text(value: float, language: str | None, digits: int = 0) -> str:
     if not math.isfinite(value):
         return "–"
     return text("dashboard.panel.percent", language, p=format_number(value, language, digits))
+
+
+def numbers(
+    values: Iterable[float], language: str | None, digits: int = 2, *, missing: str = "–"
+) -> list[str]:
+    """Numbers of a table shown on the page in the language's way ("3,25" in German), with
+    ``missing`` where there is none. Display only: downloads keep the numbers."""
+    return [
+        format_number(v, language, digits) if pd.notna(v) and math.isfinite(v) else missing
+        for v in values
+    ]
 
 
 def signed(value: float, language: str | None, digits: int = 2) -> str:

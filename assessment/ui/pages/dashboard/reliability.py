@@ -19,6 +19,7 @@ from assessment.ui.pages.dashboard.panels import (
     chart,
     dif_panel,
     no_results,
+    numbers,
     percent,
     percent_text,
 )
@@ -57,13 +58,13 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         pd.DataFrame(
             {
                 text("dashboard.page.col_dimension", language): table["name"],
-                text("dashboard.reliability.alpha", language): table["alpha"].round(3),
+                text("dashboard.reliability.alpha", language): numbers(table["alpha"], language, 3),
                 text("dashboard.reliability.alpha_interval", language, p=percent(results)): [
                     format_interval(lo, hi, language, 3) if not math.isnan(lo) else "–"
                     for lo, hi in zip(table["alpha_ci_low"], table["alpha_ci_high"], strict=True)
                 ],
-                "ICC(1)": table["icc1"].round(3),
-                "ICC(2)": table["icc2"].round(3),
+                "ICC(1)": numbers(table["icc1"], language, 3),
+                "ICC(2)": numbers(table["icc2"], language, 3),
                 text("dashboard.chart.respondents", language): table["n_respondents"],
                 text("dashboard.reliability.units", language): table["n_units"],
                 text("dashboard.reliability.statements", language): table["n_items"],
@@ -100,7 +101,7 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
     dif_panel(view.dif, results, language)
     _reworded_check(db, results, language)
     if view.notes:
-        # One block: the notes are the scoring's own sentences, listed under their heading.
+        # One block: the scoring's notes, written in the page's language, under their heading.
         st.markdown(
             f"**{text('dashboard.reliability.notes', language)}**\n\n"
             + "\n".join(f"- {as_text(note)}" for note in view.notes)

@@ -13,6 +13,7 @@ from assessment.results import dashboard as dash
 from assessment.ui.pages.dashboard.panels import (
     chart,
     no_results,
+    numbers,
     percent,
     percent_text,
 )
@@ -53,9 +54,13 @@ def render(results: dash.CampaignResults, view: dash.View, language: str) -> Non
             {
                 text("dashboard.page.col_dimension", language): gaps["name"],
                 text("dashboard.page.col_target", language): gaps["target_name"],
-                text("dashboard.page.col_mean", language): gaps["mean"].round(2),
-                text("dashboard.page.col_short_by", language): gap.where(gap > 0).round(2),
-                text("dashboard.page.col_above_by", language): (-gap).where(gap < 0).round(2),
+                text("dashboard.page.col_mean", language): numbers(gaps["mean"], language),
+                text("dashboard.page.col_short_by", language): numbers(
+                    gap.where(gap > 0), language, missing=""
+                ),
+                text("dashboard.page.col_above_by", language): numbers(
+                    (-gap).where(gap < 0), language, missing=""
+                ),
                 text("dashboard.page.col_interval", language, p=percent(results)): [
                     format_interval(lo, hi, language)
                     for lo, hi in zip(gaps["gap_ci_low"], gaps["gap_ci_high"], strict=True)
