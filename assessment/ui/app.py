@@ -17,6 +17,7 @@ import streamlit as st
 from assessment.ui import session
 from assessment.ui.language import language_picker, set_html_lang, t, ui_language
 from assessment.ui.pages.vote import VOTE_PARAM
+from assessment.ui.theme import NAV_FIX
 
 #: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
 PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "campaigns")
@@ -142,9 +143,11 @@ def main() -> None:
         ],
     }
     page = st.navigation(pages, position="hidden" if respondent else "sidebar")
-    if page is not survey:  # the survey sets <html lang> to its own language
+    if page is not survey:  # the survey sets <html lang> to its own language, and fixes the menu
         set_html_lang(language)
         st.html(CHART_FIT_CSS)
+        if not respondent:  # the page menu is drawn: its lists made valid for screen readers
+            st.html(NAV_FIX, unsafe_allow_javascript=True)
     page.run()
 
 
