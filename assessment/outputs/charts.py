@@ -954,9 +954,11 @@ def comparison_chart(
     after: str,
     width: int = 320,
     direction: bool = True,
+    stacked: bool = False,
     language: str | None = None,
-) -> alt.HConcatChart:
-    """Two groups (waves or roles) side by side with intervals, and their difference.
+) -> alt.HConcatChart | alt.VConcatChart:
+    """Two groups (waves or roles) side by side with intervals, and their difference; with
+    ``stacked`` the difference under the means, each with the names (a phone's form, `STACKED_WIDTH`).
 
     ``change`` is `assessment.analysis.waves.wave_change` or `assessment.results.dashboard.role_gaps`;
     ``before``/``after`` name the two groups in the legend. With ``direction`` a clear rise is green
@@ -1002,7 +1004,7 @@ def comparison_chart(
     group_colour = alt.Color(
         "group:N",
         scale=alt.Scale(domain=[before, after], range=["#9aa5b1", ACCENT]),
-        legend=alt.Legend(title=None, orient="top"),
+        legend=alt.Legend(title=None, orient="top", columns=1 if stacked else 0),
     )
     offset = alt.YOffset("group:N", sort=[before, after], scale=alt.Scale(paddingInner=0.3))
     tooltip = [
@@ -1051,7 +1053,9 @@ def comparison_chart(
         alt.Tooltip("diff_ci_high:Q", format="+.2f", title=word("interval_to")),
         alt.Tooltip("g:Q", format="+.2f", title=word("hedges")),
     ]
-    right_base = alt.Chart(diff).encode(y=alt.Y("name:N", sort=names, title=None, axis=None))
+    right_base = alt.Chart(diff).encode(
+        y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis() if stacked else None)
+    )
     right = alt.layer(
         alt.Chart(pd.DataFrame({"x": [0.0]}))
         .mark_rule(color=INK, strokeWidth=1.5)
@@ -1074,6 +1078,12 @@ def comparison_chart(
             x="label_x:Q", text="text:N"
         ),
     ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
+    if stacked:
+        # The difference's texts have their room in its scale's domain (right of the intervals).
+        stack = alt.vconcat(left, right, spacing=24).resolve_scale(color="independent")
+        if not isinstance(stack, alt.VConcatChart):
+            raise TypeError(f"expected a stacked chart; got {type(stack).__name__}")
+        return stack
     chart = (
         alt.hconcat(left, right, spacing=24)
         .resolve_scale(color="independent")
@@ -1085,6 +1095,11 @@ def comparison_chart(
 
 
 # -- discussion queue -----------------------------------------------------------------------------
+
+
+#: Width (px) of each plot of a stacked `comparison_chart`, so that with the names left of it the
+#: chart fits a phone (390 px) without being scaled down.
+STACKED_WIDTH = 170
 
 
 def likert_chart(

@@ -25,9 +25,15 @@ PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "ca
 #: column or screen instead of being cut at its right edge: Vega's SVG carries a ``viewBox``, so the
 #: browser scales it, text included, and nothing overlaps that did not overlap at full size.
 #: Columns that hold charts stand one under the other below 1280 px (a 1024 px projector), where
-#: side by side each chart would get a third of the screen.
+#: side by side each chart would get a third of the screen. A chart drawn in two forms
+#: (`assessment.ui.pages.dashboard.panels.chart`) shows its phone form below 600 px only.
 CHART_FIT_CSS = """<style>
 [data-testid="stVegaLiteChart"] svg { max-width: 100%; height: auto; }
+[class*="st-key-wmm_chart_phone_"] { display: none; }
+@media (max-width: 599px) {
+  [class*="st-key-wmm_chart_wide_"] { display: none; }
+  [class*="st-key-wmm_chart_phone_"] { display: flex; }
+}
 @media (max-width: 1279px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) { flex-wrap: wrap; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) > [data-testid="stColumn"] {
