@@ -48,6 +48,12 @@ STATUS_COLOURS = {
     "none": "#e4e7eb",
 }
 ROW_HEIGHT = 34
+#: Half the height (px) of a dot of size 220 (its area in px²), as most charts draw them.
+_POINT = math.sqrt(220 / math.pi)
+#: Height (px) of a row of the gap chart: its two-line name stands above it on a phone.
+_GAP_ROW = 62
+#: Half the height (px) of a bar of the answers chart.
+_BAR = 11
 #: Width of exported chart images whose width follows the page in the app.
 IMAGE_WIDTH = 820
 FONT_SIZE = 15
@@ -178,8 +184,10 @@ def _level_bands(
     )
 
 
-#: Characters per line of a statement label before it wraps (the chart shows statements in full).
+#: Characters per line of a statement label before it wraps (the chart shows statements in full),
+#: and on a phone, where the statement stands above its bar.
 STATEMENT_LINE = 46
+NARROW_STATEMENT_LINE = 36
 
 
 def _wrapped(text: str, width: int = STATEMENT_LINE) -> list[str]:
@@ -227,6 +235,12 @@ def _padding(right: int = 5) -> dict[str, int]:
     return {"left": 5, "top": 5, "bottom": 5, "right": max(5, right)}
 
 
+def _narrow_padding(right: int) -> alt.ExprRef:
+    """`_padding` with ``right`` pixels of room on a wide chart, and none kept on a narrow one."""
+    wide, narrow = json.dumps(_padding(right)), json.dumps(_padding())
+    return alt.ExprRef(f"{NARROW} ? {narrow} : {wide}")
+
+
 def _title_lines(title: str, width: int = TITLE_LINE) -> str | list[str]:
     """An axis title as one line, or as lines of at most ``width`` characters when it is longer."""
     lines = _wrapped(title, width)
@@ -237,6 +251,76 @@ def _legend_columns(n: int, one_row_from: int) -> alt.ExprRef:
     """Legend columns that follow the plot's width: all ``n`` entries in one row when the plot is
     at least ``one_row_from`` pixels wide, else one entry per row (a phone), so no entry is cut."""
     return alt.ExprRef(f"width >= {one_row_from} ? {n} : 1")
+
+
+#: A chart whose container is narrower than this (CSS px: a phone) is drawn in its narrow layout:
+#: each row's name stands above the row, left-aligned in the plot, instead of left of it, so the
+#: plot keeps nearly the chart's full width for the marks, their texts, the legend and the axis title.
+NARROW_BELOW = 600
+#: Vega expression: whether the chart is drawn narrow. An image rendered by vl-convert (downloads,
+#: the report) has no container, so it is always drawn wide.
+NARROW = f"(containerSize()[0] > 0 && containerSize()[0] < {NARROW_BELOW})"
+#: Height (px) of one line of a row name in the narrow layout, and the room between a row's name
+#: and its marks.
+_NAME_LINE = FONT_SIZE + 3
+_NAME_GAP = 4
+
+
+def _narrow(narrow: object, wide: object) -> alt.ExprRef:
+    """``narrow`` on a narrow chart, else ``wide`` (numbers or Vega expressions)."""
+    return alt.ExprRef(f"{NARROW} ? {narrow} : {wide}")
+
+
+def narrow_step(*, mark: float, lines: int = 1) -> float:
+    """The least distance (px) between two rows that holds, in the narrow layout, a name of
+    ``lines`` lines above marks ``2 * mark`` px high."""
+    return 2 * mark + _NAME_GAP + 4 + lines * _NAME_LINE
+
+
+def narrow_row(step: float, *, mark: float, lines: int = 1) -> float:
+    """Pixels by which a row's marks move down in the narrow layout, to leave room above them for
+    the row's name of ``lines`` lines.
+
+    ``step`` is the distance between two rows, ``mark`` the marks' half height. The marks sit at
+    the bottom of their row: their centre ``step / 2 - mark - 3`` below the row's middle. Raises
+    when the row is too low to hold the name and the marks (make the chart higher).
+    """
+    need = narrow_step(mark=mark, lines=lines)
+    if step < need:
+        raise ValueError(
+            f"a row of {step:.0f} px cannot hold a name of {lines} line(s) above marks "
+            f"{2 * mark:.0f} px high; it needs {need:.0f} px"
+        )
+    return round(step / 2 - mark - 3, 1)
+
+
+def _row_axis(step: float, *, mark: float, lines: int = 1, **properties: Any) -> alt.Axis:
+    """The row names' axis (left): names right-aligned left of the rows on a wide chart; on a
+    narrow one left-aligned inside the plot at the top of each row, above the row's marks (moved
+    down by `narrow_row`), with lines `_NAME_LINE` px apart."""
+    narrow_row(step, mark=mark, lines=lines)  # the row holds the name and the marks
+    return alt.Axis(
+        labelAlign=_narrow("'left'", "'right'"),
+        labelBaseline=_narrow("'top'", "'middle'"),
+        labelLineHeight=_NAME_LINE,
+        tickSize=_narrow(0, 5),
+        # A left axis puts its labels ``tickSize + labelPadding`` left of the plot; negative
+        # padding moves them into it.
+        labelPadding=_narrow(-4, 2),
+        labelOffset=_narrow(round(1 - step / 2, 1), 0),
+        **properties,
+    )
+
+
+def _value_axis(**properties: Any) -> alt.Axis:
+    """The values' axis (bottom) of a chart that keeps room right of its plot for texts: on a narrow
+    chart its title starts at the plot's left edge and runs into that room instead of standing
+    centred under a plot narrower than itself."""
+    return alt.Axis(
+        titleAnchor=_narrow("'start'", "'middle'"),
+        titleAlign=_narrow("'left'", "'center'"),
+        **properties,
+    )
 
 
 def _label_expression(labels: Mapping[str, str]) -> str:
@@ -272,16 +356,26 @@ def participation_chart(
     order = list(data["unit"])
     data_labels = list(data["label"])
     data = _plain(data)
-    y = alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE))
+    # On a phone the bars are thinner, below each unit's name.
+    step = max(ROW_HEIGHT, narrow_step(mark=7))
+    height = max(step * len(order), 80)
+    step = height / max(len(order), 1)
+    shift = _narrow(narrow_row(step, mark=7), 0)
+    y = alt.Y(
+        "unit:N",
+        sort=order,
+        title=None,
+        axis=_row_axis(step, mark=7, labelFontSize=FONT_SIZE),
+    )
     base = alt.Chart(data).encode(y=y)
-    people = base.mark_bar(color="#e4e7eb", height=22).encode(
-        x=alt.X("people:Q", title=_title_lines(word("responses_axis"))),
+    people = base.mark_bar(color="#e4e7eb", height=_narrow(14, 22), yOffset=shift).encode(
+        x=alt.X("people:Q", title=_title_lines(word("responses_axis")), axis=_value_axis()),
         tooltip=[
             alt.Tooltip("unit:N", title=word("unit")),
             alt.Tooltip("people:Q", title=word("people")),
         ],
     )
-    answered = base.mark_bar(height=14).encode(
+    answered = base.mark_bar(height=_narrow(9, 14), yOffset=shift).encode(
         x="responses:Q",
         color=alt.Color(
             "status:N",
@@ -294,9 +388,9 @@ def participation_chart(
             alt.Tooltip("note:N", title=word("results")),
         ],
     )
-    labels = base.mark_text(align="left", dx=6, fontSize=FONT_SIZE - 1, color=INK).encode(
-        x="end:Q", text="label:N"
-    )
+    labels = base.mark_text(
+        align="left", dx=6, yOffset=shift, fontSize=FONT_SIZE - 1, color=INK
+    ).encode(x="end:Q", text="label:N")
     minimum = (
         alt.Chart(pd.DataFrame({"m": [float(min_group_size)]}))
         .mark_rule(strokeDash=[5, 4], color=MUTED)
@@ -305,7 +399,7 @@ def participation_chart(
     room = _right_room(data_labels, font_size=FONT_SIZE - 1, dx=6)
     return _as_layer(
         alt.layer(people, answered, minimum, labels).properties(
-            height=max(ROW_HEIGHT * len(order), 80), padding=_padding(room)
+            height=height, padding=_padding(room)
         )
     )
 
@@ -571,7 +665,12 @@ def estimate_chart(
     ]
     colours = level_colours(len(level_names))
     x_scale = alt.Scale(domain=[low, high], nice=False, zero=False)
-    y = alt.Y("name:N", sort=names, title=None)
+    mark = 13.0 if show_target and has_target else _POINT  # a target's tick is 26 px high
+    step = max(ROW_HEIGHT * 1.3, narrow_step(mark=mark))
+    height = max(step * len(names), 90) + 40
+    step = height / max(len(names), 1)
+    shift = _narrow(narrow_row(step, mark=mark), 0)
+    y = alt.Y("name:N", sort=names, title=None, axis=_row_axis(step, mark=mark))
     band_layer = (
         alt.Chart(bands)
         .mark_rect(opacity=0.22)
@@ -613,41 +712,49 @@ def estimate_chart(
         alt.Tooltip("likely:N", title=word("level")),
         alt.Tooltip("n:Q", title=word("respondents")),
     ]
-    rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
+    rule = base.mark_rule(strokeWidth=3, color=ACCENT, yOffset=shift).encode(
         x=alt.X("ci_low:Q", scale=x_scale), x2="ci_high:Q", tooltip=tooltip
     )
-    point = base.mark_point(filled=True, size=220, color=ACCENT, opacity=1).encode(
+    point = base.mark_point(filled=True, size=220, color=ACCENT, opacity=1, yOffset=shift).encode(
         x=alt.X("mean:Q", scale=x_scale), tooltip=tooltip
     )
     # The interval's text goes right of the interval, or left of it when the right edge of the
-    # axis is too close (it would be cut: "3.57]").
+    # axis is too close (it would be cut: "3.57]"): on a wide chart when the interval ends in the
+    # last third of the axis, whose right padding keeps room for the text; on a narrow one, which
+    # keeps no room, when the text would not fit between the interval and the plot's edge.
     span = high - low
+    room_right = f"({high} - datum.ci_high) >= {0.34 * span}"
+    fits = (
+        f"{NARROW} ? scale('x', datum.ci_high) + 10 + "
+        f"length(datum.text) * {_CHARACTER_WIDTH * (FONT_SIZE - 2)} <= width : {room_right}"
+    )
+    # Each text is drawn once; one left empty has no size, so it never widens the chart.
     label_right = (
-        base.transform_filter(
-            f"!isValid(datum.ci_high) || ({high} - datum.ci_high) >= {0.34 * span}"
+        base.transform_filter(f"!isValid(datum.ci_high) || {NARROW} || {room_right}")
+        .mark_text(align="left", dx=10, yOffset=shift, fontSize=FONT_SIZE - 2, color=INK)
+        .encode(
+            x=alt.X("ci_high:Q", scale=x_scale),
+            text=alt.condition(f"!isValid(datum.ci_high) || ({fits})", "text:N", alt.value("")),
         )
-        .mark_text(align="left", dx=10, fontSize=FONT_SIZE - 2, color=INK)
-        .encode(x=alt.X("ci_high:Q", scale=x_scale), text="text:N")
     )
     label_left = (
-        base.transform_filter(f"isValid(datum.ci_high) && ({high} - datum.ci_high) < {0.34 * span}")
-        .mark_text(align="right", dx=-10, fontSize=FONT_SIZE - 2, color=INK)
-        .encode(x=alt.X("ci_low:Q", scale=x_scale), text="text:N")
+        base.transform_filter(f"isValid(datum.ci_high) && ({NARROW} || !{room_right})")
+        .mark_text(align="right", dx=-10, yOffset=shift, fontSize=FONT_SIZE - 2, color=INK)
+        .encode(
+            x=alt.X("ci_low:Q", scale=x_scale),
+            text=alt.condition(f"isValid(datum.ci_high) && !({fits})", "text:N", alt.value("")),
+        )
     )
     layers: list[alt.Chart] = [band_layer, *band_names, rule, point, label_right, label_left]
     if show_target and has_target:
         target = (
             base.transform_filter("isValid(datum.target_threshold)")
-            .mark_tick(color=INK, thickness=3, size=26)
+            .mark_tick(color=INK, thickness=3, size=26, yOffset=shift)
             .encode(x=alt.X("target_threshold:Q", scale=x_scale))
         )
         layers.append(target)
     room = _right_room(interval_texts, font_size=FONT_SIZE - 2, dx=10)
-    return _as_layer(
-        alt.layer(*layers).properties(
-            height=max(ROW_HEIGHT * 1.3 * len(names), 90) + 40, padding=_padding(room)
-        )
-    )
+    return _as_layer(alt.layer(*layers).properties(height=height, padding=_narrow_padding(room)))
 
 
 # -- heatmap --------------------------------------------------------------------------------------
@@ -787,11 +894,16 @@ def gap_chart(gaps: pd.DataFrame, *, language: str | None = None) -> alt.LayerCh
     ]
     names = list(data["label"])
     data = _plain(data)
+    height = max(_GAP_ROW * len(names), 90)
+    step = height / max(len(names), 1)
+    shift = _narrow(narrow_row(step, mark=_POINT, lines=2), 0)
     y = alt.Y(
         "label:N",
         sort=names,
         title=None,
-        axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=0),
+        axis=_row_axis(
+            step, mark=_POINT, lines=2, labelExpr="split(datum.value, '\\n')", labelLimit=0
+        ),
     )
     colour = alt.Color(
         "verdict:N",
@@ -823,18 +935,16 @@ def gap_chart(gaps: pd.DataFrame, *, language: str | None = None) -> alt.LayerCh
     ]
     base = alt.Chart(data).encode(y=y)
     x = alt.X("distance_low:Q", title=_title_lines(word("distance_axis")))
-    rule = base.mark_rule(strokeWidth=3).encode(
+    rule = base.mark_rule(strokeWidth=3, yOffset=shift).encode(
         x=x, x2="distance_high:Q", color=colour, tooltip=tooltip
     )
-    point = base.mark_point(filled=True, size=220, opacity=1).encode(
+    point = base.mark_point(filled=True, size=220, opacity=1, yOffset=shift).encode(
         x="distance:Q", color=colour, tooltip=tooltip
     )
     zero = (
         alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK, strokeWidth=1.5).encode(x="x:Q")
     )
-    return _as_layer(
-        alt.layer(zero, rule, point).properties(height=max(ROW_HEIGHT * 1.6 * len(names), 90))
-    )
+    return _as_layer(alt.layer(zero, rule, point).properties(height=height))
 
 
 def comparison_chart(
@@ -844,9 +954,11 @@ def comparison_chart(
     after: str,
     width: int = 320,
     direction: bool = True,
+    stacked: bool = False,
     language: str | None = None,
-) -> alt.HConcatChart:
-    """Two groups (waves or roles) side by side with intervals, and their difference.
+) -> alt.HConcatChart | alt.VConcatChart:
+    """Two groups (waves or roles) side by side with intervals, and their difference; with
+    ``stacked`` the difference under the means, each with the names (a phone's form, `STACKED_WIDTH`).
 
     ``change`` is `assessment.analysis.waves.wave_change` or `assessment.results.dashboard.role_gaps`;
     ``before``/``after`` name the two groups in the legend. With ``direction`` a clear rise is green
@@ -892,7 +1004,7 @@ def comparison_chart(
     group_colour = alt.Color(
         "group:N",
         scale=alt.Scale(domain=[before, after], range=["#9aa5b1", ACCENT]),
-        legend=alt.Legend(title=None, orient="top"),
+        legend=alt.Legend(title=None, orient="top", columns=1 if stacked else 0),
     )
     offset = alt.YOffset("group:N", sort=[before, after], scale=alt.Scale(paddingInner=0.3))
     tooltip = [
@@ -941,7 +1053,9 @@ def comparison_chart(
         alt.Tooltip("diff_ci_high:Q", format="+.2f", title=word("interval_to")),
         alt.Tooltip("g:Q", format="+.2f", title=word("hedges")),
     ]
-    right_base = alt.Chart(diff).encode(y=alt.Y("name:N", sort=names, title=None, axis=None))
+    right_base = alt.Chart(diff).encode(
+        y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis() if stacked else None)
+    )
     right = alt.layer(
         alt.Chart(pd.DataFrame({"x": [0.0]}))
         .mark_rule(color=INK, strokeWidth=1.5)
@@ -964,6 +1078,12 @@ def comparison_chart(
             x="label_x:Q", text="text:N"
         ),
     ).properties(width=width, height=max(ROW_HEIGHT * 1.6 * len(names), 90))
+    if stacked:
+        # The difference's texts have their room in its scale's domain (right of the intervals).
+        stack = alt.vconcat(left, right, spacing=24).resolve_scale(color="independent")
+        if not isinstance(stack, alt.VConcatChart):
+            raise TypeError(f"expected a stacked chart; got {type(stack).__name__}")
+        return stack
     chart = (
         alt.hconcat(left, right, spacing=24)
         .resolve_scale(color="independent")
@@ -975,6 +1095,11 @@ def comparison_chart(
 
 
 # -- discussion queue -----------------------------------------------------------------------------
+
+
+#: Width (px) of each plot of a stacked `comparison_chart`, so that with the names left of it the
+#: chart fits a phone (390 px) without being scaled down.
+STACKED_WIDTH = 170
 
 
 def likert_chart(
@@ -999,7 +1124,29 @@ def likert_chart(
         )
     }
     labels = {item: "\n".join(parts) for item, parts in lines.items()}
+    # On a phone, in narrower lines above the bars.
+    narrow_lines = {
+        labels[item]: _wrapped(f"{rank}. {statement}", NARROW_STATEMENT_LINE)
+        for item, rank, statement in zip(
+            queue["item"], queue["rank"], queue["statement"], strict=True
+        )
+    }
     most_lines = max((len(parts) for parts in lines.values()), default=1)
+    most_narrow = max((len(parts) for parts in narrow_lines.values()), default=1)
+    # Every name as many lines high, empty ones first (a zero-width space: SVG drops the line
+    # break of an empty line), so each stands right above its own bar.
+    narrow_lines = {
+        label: ["\u200b"] * (most_narrow - len(parts)) + parts
+        for label, parts in narrow_lines.items()
+    }
+    step: float = max(
+        ROW_HEIGHT,
+        int(FONT_SIZE * 1.3 * most_lines) + 12,
+        narrow_step(mark=_BAR, lines=most_narrow),
+    )
+    height = max(step * len(lines), 80)
+    step = height / max(len(lines), 1)
+    shift = _narrow(narrow_row(step, mark=_BAR, lines=most_narrow), 0)
     statements = dict(zip(queue["item"], queue["statement"], strict=True))
     data = segments.copy()
     data["label"] = data["item"].map(labels)
@@ -1016,15 +1163,22 @@ def likert_chart(
         sort=list(options),
         legend=alt.Legend(title=None, orient="bottom", columns=_legend_columns(len(options), 900)),
     )
+    narrow_labels = json.dumps(narrow_lines, ensure_ascii=False)
     base = alt.Chart(data).encode(
         y=alt.Y(
             "label:N",
             sort=order,
             title=None,
-            axis=alt.Axis(labelExpr="split(datum.value, '\\n')", labelLimit=0),
+            axis=_row_axis(
+                step,
+                mark=_BAR,
+                lines=most_narrow,
+                labelExpr=f"{NARROW} ? {narrow_labels}[datum.value] : split(datum.value, '\\n')",
+                labelLimit=0,
+            ),
         )
     )
-    bars = base.mark_bar(height=22).encode(
+    bars = base.mark_bar(height=2 * _BAR, yOffset=shift).encode(
         x=alt.X(
             "start:Q",
             title=_title_lines(word("share_axis")),
@@ -1049,7 +1203,7 @@ def likert_chart(
     text = (
         base.transform_filter("datum.share >= 8")
         .transform_calculate(middle="(datum.start + datum.end) / 2")
-        .mark_text(fontSize=FONT_SIZE - 3)
+        .mark_text(fontSize=FONT_SIZE - 3, yOffset=shift)
         .encode(
             x="middle:Q",
             text="share_text:N",
@@ -1064,11 +1218,7 @@ def likert_chart(
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=INK).encode(x="x:Q")
     return _as_layer(
-        alt.layer(bars, zero, text)
-        .resolve_scale(color="independent")
-        .properties(
-            height=max(max(ROW_HEIGHT, int(FONT_SIZE * 1.3 * most_lines) + 12) * len(order), 80)
-        )
+        alt.layer(bars, zero, text).resolve_scale(color="independent").properties(height=height)
     )
 
 
@@ -1096,7 +1246,13 @@ def benchmark_chart(frame: pd.DataFrame, *, language: str | None = None) -> alt.
     texts = list(data["text"])
     data = _plain(data)
     x_scale = alt.Scale(domain=[0, 100])
-    base = alt.Chart(data).encode(y=alt.Y("name:N", sort=names, title=None))
+    step = max(ROW_HEIGHT * 1.2, narrow_step(mark=_POINT))
+    height = max(step * len(names), 80)
+    step = height / max(len(names), 1)
+    shift = _narrow(narrow_row(step, mark=_POINT), 0)
+    base = alt.Chart(data).encode(
+        y=alt.Y("name:N", sort=names, title=None, axis=_row_axis(step, mark=_POINT))
+    )
     quartiles = (
         alt.Chart(pd.DataFrame({"x": [25.0, 50.0, 75.0]}))
         .mark_rule(color="#cbd2d9", strokeDash=[4, 4])
@@ -1107,22 +1263,26 @@ def benchmark_chart(frame: pd.DataFrame, *, language: str | None = None) -> alt.
         alt.Tooltip("text:N", title=word("percentile_range")),
         alt.Tooltip("pooled_median:Q", format=".2f", title=word("their_median")),
     ]
-    rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
-        x=alt.X("percentile_low:Q", scale=x_scale, title=_title_lines(word("percentile_axis"))),
+    rule = base.mark_rule(strokeWidth=3, color=ACCENT, yOffset=shift).encode(
+        x=alt.X(
+            "percentile_low:Q",
+            scale=x_scale,
+            title=_title_lines(word("percentile_axis")),
+            axis=_value_axis(),
+        ),
         x2="percentile_high:Q",
         tooltip=tooltip,
     )
-    point = base.mark_point(filled=True, size=200, color=ACCENT, opacity=1).encode(
+    point = base.mark_point(filled=True, size=200, color=ACCENT, opacity=1, yOffset=shift).encode(
         x="percentile:Q", tooltip=tooltip
     )
-    text = base.mark_text(align="left", dx=8, dy=-12, fontSize=FONT_SIZE - 3, color=INK).encode(
-        x="percentile_high:Q", text="text:N"
-    )
+    # Above the interval's end; on a phone, where the row's name stands above it, beside it.
+    text = base.mark_text(
+        align="left", dx=8, dy=_narrow(0, -12), yOffset=shift, fontSize=FONT_SIZE - 3, color=INK
+    ).encode(x="percentile_high:Q", text="text:N")
     room = _right_room(texts, font_size=FONT_SIZE - 3, dx=8)
     return _as_layer(
-        alt.layer(quartiles, rule, point, text).properties(
-            height=max(ROW_HEIGHT * 1.2 * len(names), 80), padding=_padding(room)
-        )
+        alt.layer(quartiles, rule, point, text).properties(height=height, padding=_padding(room))
     )
 
 
@@ -1143,7 +1303,14 @@ def reliability_chart(table: pd.DataFrame, *, language: str | None = None) -> al
     low = float(min(0.5, np.nanmin(data["alpha_ci_low"]) if len(data) else 0.5))
     data = _plain(data)
     x_scale = alt.Scale(domain=[math.floor(low * 10) / 10, 1.0])
-    base = alt.Chart(data).encode(y=alt.Y("name:N", sort=names, title=None))
+    mark = math.sqrt(160 / math.pi)
+    step = max(ROW_HEIGHT, narrow_step(mark=mark))
+    height = max(step * len(names), 80)
+    step = height / max(len(names), 1)
+    shift = _narrow(narrow_row(step, mark=mark), 0)
+    base = alt.Chart(data).encode(
+        y=alt.Y("name:N", sort=names, title=None, axis=_row_axis(step, mark=mark))
+    )
     line = (
         alt.Chart(pd.DataFrame({"x": [0.7]}))
         .mark_rule(color=MUTED, strokeDash=[5, 4])
@@ -1153,17 +1320,15 @@ def reliability_chart(table: pd.DataFrame, *, language: str | None = None) -> al
         alt.Tooltip("name:N", title=word("dimension")),
         alt.Tooltip("text:N", title=word("alpha_interval")),
     ]
-    rule = base.mark_rule(strokeWidth=3, color=ACCENT).encode(
+    rule = base.mark_rule(strokeWidth=3, color=ACCENT, yOffset=shift).encode(
         x=alt.X("alpha_ci_low:Q", scale=x_scale, title=_title_lines(word("alpha"))),
         x2="alpha_ci_high:Q",
         tooltip=tooltip,
     )
-    point = base.mark_point(filled=True, size=160, color=ACCENT, opacity=1).encode(
+    point = base.mark_point(filled=True, size=160, color=ACCENT, opacity=1, yOffset=shift).encode(
         x="alpha:Q", tooltip=tooltip
     )
-    return _as_layer(
-        alt.layer(line, rule, point).properties(height=max(ROW_HEIGHT * len(names), 80))
-    )
+    return _as_layer(alt.layer(line, rule, point).properties(height=height))
 
 
 # -- images ---------------------------------------------------------------------------------------

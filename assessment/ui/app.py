@@ -17,6 +17,7 @@ import streamlit as st
 from assessment.ui import session
 from assessment.ui.language import language_picker, set_html_lang, t, ui_language
 from assessment.ui.pages.vote import VOTE_PARAM
+from assessment.ui.theme import NAV_FIX
 
 #: The app's page modules (under assessment.ui.pages); each one has a ``render()``.
 PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "campaigns")
@@ -24,9 +25,15 @@ PAGE_MODULES = ("survey", "vote", "questionnaires", "dashboard", "workshop", "ca
 #: column or screen instead of being cut at its right edge: Vega's SVG carries a ``viewBox``, so the
 #: browser scales it, text included, and nothing overlaps that did not overlap at full size.
 #: Columns that hold charts stand one under the other below 1280 px (a 1024 px projector), where
-#: side by side each chart would get a third of the screen.
+#: side by side each chart would get a third of the screen. A chart drawn in two forms
+#: (`assessment.ui.pages.dashboard.panels.chart`) shows its phone form below 600 px only.
 CHART_FIT_CSS = """<style>
 [data-testid="stVegaLiteChart"] svg { max-width: 100%; height: auto; }
+[class*="st-key-wmm_chart_phone_"] { display: none; }
+@media (max-width: 599px) {
+  [class*="st-key-wmm_chart_wide_"] { display: none; }
+  [class*="st-key-wmm_chart_phone_"] { display: flex; }
+}
 @media (max-width: 1279px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) { flex-wrap: wrap; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stVegaLiteChart"]) > [data-testid="stColumn"] {
@@ -142,9 +149,11 @@ def main() -> None:
         ],
     }
     page = st.navigation(pages, position="hidden" if respondent else "sidebar")
-    if page is not survey:  # the survey sets <html lang> to its own language
+    if page is not survey:  # the survey sets <html lang> to its own language, and fixes the menu
         set_html_lang(language)
         st.html(CHART_FIT_CSS)
+        if not respondent:  # the page menu is drawn: its lists made valid for screen readers
+            st.html(NAV_FIX, unsafe_allow_javascript=True)
     page.run()
 
 

@@ -97,3 +97,19 @@ def idle(page: Any) -> None:
         ".every(c => c.querySelector('svg text'))",
         timeout=WAIT,
     )
+
+
+def open_tab(page: Any, name: str) -> None:
+    """Click the dashboard's tab ``name`` and wait until its panel is drawn (`idle`).
+
+    A tab's panel is drawn by the script run its click starts: until that run has put something
+    in it, the panel is empty and `idle` alone could find the previous run already finished.
+    """
+    page.get_by_role("tab", name=name, exact=True).click()
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll("[role='tabpanel']"))
+          .some(panel => panel.getClientRects().length > 0
+            && panel.querySelector("[data-testid='stElementContainer']"))""",
+        timeout=WAIT,
+    )
+    idle(page)

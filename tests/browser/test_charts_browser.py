@@ -1,6 +1,7 @@
 """Every chart of the dashboard and of presentation mode, drawn by Chromium at projector widths
-(1024, 1440 and 1920 px, and 1024 px in German, whose words are longer): no text of a chart is cut at
-the chart's or the page's edge, and no two texts of a chart run into each other.
+(1024, 1440 and 1920 px, and 1024 px in German, whose words are longer) and on a phone (390 × 844,
+English and German): no text of a chart is cut at the chart's or the page's edge, and no two texts
+of a chart run into each other.
 
 How texts are compared: tests/browser/chart_text.py. Screenshots of every panel are kept in
 test-artifacts/browser/<test>/.
@@ -12,11 +13,13 @@ import re
 from typing import Any
 
 import pytest
-from chart_text import WAIT, chart_problems, idle
+from chart_text import WAIT, chart_problems, idle, open_tab
 
 pytestmark = pytest.mark.browser
 
 HEIGHT = 1000
+#: A phone's viewport (an iPhone 12 to 15), in CSS pixels.
+PHONE = {"width": 390, "height": 844}
 
 
 def _expect() -> Any:
@@ -26,13 +29,15 @@ def _expect() -> Any:
 
 
 def _context(browser: Any, width: int) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": HEIGHT})
+    viewport = PHONE if width == PHONE["width"] else {"width": width, "height": HEIGHT}
+    context = browser.new_context(viewport=viewport)
     context.set_default_timeout(WAIT)
     return context
 
 
 @pytest.mark.parametrize(
-    ("width", "language"), [(1024, "en"), (1440, "en"), (1920, "en"), (1024, "de")]
+    ("width", "language"),
+    [(1024, "en"), (1440, "en"), (1920, "en"), (1024, "de"), (390, "en"), (390, "de")],
 )
 def test_dashboard_charts_are_never_cut_or_overlapping(
     app_server: Any,
@@ -58,8 +63,7 @@ def test_dashboard_charts_are_never_cut_or_overlapping(
         tabs = page.get_by_role("tab").all_inner_texts()
         assert len(tabs) >= 8, tabs
         for tab in tabs:
-            page.get_by_role("tab", name=tab, exact=True).click()
-            idle(page)
+            open_tab(page, tab)
             problems += chart_problems(page, f"{width} px, {language}, {tab}")
             steps.snap(page, f"{width}-{language}-{tab.lower()}")
         assert not problems, "\n".join(problems)
@@ -67,7 +71,7 @@ def test_dashboard_charts_are_never_cut_or_overlapping(
         context.close()
 
 
-@pytest.mark.parametrize("width", [1024, 1920])
+@pytest.mark.parametrize("width", [1024, 1920, 390])
 def test_presentation_mode_charts_are_never_cut_or_overlapping(
     app_server: Any, browser: Any, demo_code: str, steps: Any, log_in: Any, width: int
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import pytest
+import vl_convert
 from support import uncoarsened_scores
 from ui.pages import spec_records
 
@@ -350,3 +351,60 @@ def test_participation_rows_keep_their_height(n_units: int) -> None:
     spec = charts.participation_chart(frame, min_group_size=5).to_dict()
     assert spec["height"] >= n_units * charts.ROW_HEIGHT
     assert spec["height"] / n_units >= 22 + 8  # the bar and a gap
+
+
+#: The charts whose rows take the narrow layout (names above the rows) in a narrow container.
+ROW_CHARTS = ["participation", "components", "principles", "gaps", "likert", "benchmark"]
+
+
+@pytest.mark.parametrize("name", ROW_CHARTS)
+def test_narrow_layout_only_in_a_narrow_container(
+    built: dict[str, alt.TopLevelMixin], name: str
+) -> None:
+    """Issue 15, phones: a row chart moves its names above the rows only when its container is
+    narrower than `charts.NARROW_BELOW`; an image (no container) keeps them left of the rows."""
+    spec = json.loads(charts.styled(built[name]).to_json())
+    assert charts.NARROW in json.dumps(spec)
+    svg = charts.chart_image(built[name], "svg").decode("utf-8")
+    forced = json.dumps(spec).replace(json.dumps(charts.NARROW)[1:-1], "true")
+    narrow = vl_convert.vegalite_to_svg(forced)
+    # The anchors of the texts drawn (a text left empty is not).
+    anchors = [re.findall(r'text-anchor="(\w+)"[^>]*>(?:<tspan>)?[^<\s]', s) for s in (svg, narrow)]
+    # Names right-aligned left of the plot when wide, left-aligned in it when narrow.
+    assert anchors[0].count("end") > anchors[1].count("end")
+    assert anchors[1].count("start") > anchors[0].count("start")
+
+
+@pytest.mark.parametrize(("step", "lines", "ok"), [(44, 1, True), (30, 1, False), (62, 2, True)])
+def test_a_narrow_row_must_hold_its_name_and_marks(step: float, lines: int, ok: bool) -> None:
+    if ok:
+        shift = charts.narrow_row(step, mark=8, lines=lines)
+        assert 0 < shift <= step / 2 - 8  # the marks move down but stay in their row
+    else:
+        with pytest.raises(ValueError, match="cannot hold a name"):
+            charts.narrow_row(step, mark=8, lines=lines)
+
+
+def test_stacked_comparison_names_both_plots(scored: ScoredTable, q: Questionnaire) -> None:
+    """The phone's form of the waves and roles chart: the difference under the means, both with
+    the names, each plot `charts.STACKED_WIDTH` wide."""
+    old = default_registry().get(OLD)
+    waves = score_waves(
+        _table(q, {"North": 30, "South": 25}, seed=9, wave=2),
+        _table(old, {"North": 30, "South": 25}, seed=9, wave=1),
+        current_questionnaire=q,
+        previous_questionnaire=old,
+        min_group_size=5,
+    )
+    change = wave_change(waves, q)
+    chart = charts.comparison_chart(
+        change, before="Spring", after="Autumn", width=charts.STACKED_WIDTH, stacked=True
+    )
+    assert isinstance(chart, alt.VConcatChart)
+    spec = chart.to_dict()
+    for part in spec["vconcat"]:
+        assert part["width"] == charts.STACKED_WIDTH
+        axes = [layer["encoding"]["y"].get("axis", {}) for layer in part["layer"][1:]]
+        assert any(axis is not None for axis in axes)
+    svg = charts.chart_image(chart, "svg").decode("utf-8")
+    assert svg.count(">Clarity<") == 2

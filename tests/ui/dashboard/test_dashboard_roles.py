@@ -15,7 +15,8 @@ from assessment.results import dashboard as dash
 
 
 def test_roles(world: World, demo_page: AppTest) -> None:
-    check_demo_panel(world, demo_page, "Roles", 1, ["How the roles see it"])
+    # The comparison in its two forms: side by side, and stacked for a phone.
+    check_demo_panel(world, demo_page, "Roles", 2, ["How the roles see it"])
 
 
 def test_a_role_groups_view(world: World) -> None:

@@ -15,7 +15,7 @@ def test_waves(world: World, demo_page: AppTest) -> None:
         world,
         demo_page,
         "Waves",
-        1,
+        2,  # the comparison in its two forms: side by side, and stacked for a phone
         [
             "Compared on the common statements only",
             "statements that work-management@1.0.0 and work-management@1.1.0 share",

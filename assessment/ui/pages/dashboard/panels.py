@@ -31,6 +31,12 @@ _DRAWABLE = (
 )
 
 
+#: Key prefixes of the containers of a chart drawn in two forms (`chart`): the page's CSS shows
+#: the one that fits the screen.
+WIDE_CHART = "wmm_chart_wide_"
+PHONE_CHART = "wmm_chart_phone_"
+
+
 def _image(chart: alt.TopLevelMixin, fmt: Literal["png", "svg"]) -> Callable[[], bytes]:
     """The chart's image, drawn only when its download button is clicked."""
     return lambda: charts.chart_image(chart, fmt)
@@ -70,13 +76,26 @@ def chart(
     language: str,
     stretch: bool = True,
     styled: alt.TopLevelMixin | None = None,
+    phone: alt.TopLevelMixin | None = None,
 ) -> None:
     """A chart, its one-line caption, and its PNG/SVG downloads (drawn only when clicked).
-    ``styled``: the chart already styled (`built`)."""
+    ``styled``: the chart already styled (`built`). ``phone``: the chart's form for a phone, shown
+    instead of it on a narrow screen (`assessment.ui.app.CHART_FIT_CSS`); the downloads are of
+    ``chart``."""
     drawn = styled if styled is not None else charts.styled(chart)
     if not isinstance(drawn, _DRAWABLE):
         raise TypeError(f"the dashboard draws Altair charts; got {type(drawn).__name__}")
-    st.altair_chart(drawn, theme=None, width="stretch" if stretch else "content")
+    width: Literal["stretch", "content"] = "stretch" if stretch else "content"
+    if phone is None:
+        st.altair_chart(drawn, theme=None, width=width)
+    else:
+        small = charts.styled(phone)
+        if not isinstance(small, _DRAWABLE):
+            raise TypeError(f"the dashboard draws Altair charts; got {type(small).__name__}")
+        with st.container(key=f"{WIDE_CHART}{name}"):
+            st.altair_chart(drawn, theme=None, width=width)
+        with st.container(key=f"{PHONE_CHART}{name}"):
+            st.altair_chart(small, theme=None, width=width)
     st.caption(caption)
     with st.popover(text("dashboard.panel.image", language), icon=":material/download:"):
         formats: tuple[tuple[Literal["png", "svg"], str], ...] = (

@@ -70,5 +70,14 @@ def render(results: dash.CampaignResults, language: str) -> None:
         charts.caption("roles", language, p=percent(results), first=a, second=b),
         stretch=False,
         language=language,
+        phone=charts.comparison_chart(
+            gaps,
+            before=a,
+            after=b,
+            direction=False,
+            width=charts.STACKED_WIDTH,
+            stacked=True,
+            language=language,
+        ),
     )
     change_table(gaps, a, b, results, language)

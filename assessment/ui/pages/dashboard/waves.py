@@ -61,6 +61,14 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
         charts.caption("waves", language, p=percent(results)),
         stretch=False,
         language=language,
+        phone=charts.comparison_chart(
+            change.chart_rows,
+            before=before,
+            after=after,
+            width=charts.STACKED_WIDTH,
+            stacked=True,
+            language=language,
+        ),
     )
     change_table(change.frame, before, after, results, language)
     st.caption(text("dashboard.waves.note", language))
