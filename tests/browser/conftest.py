@@ -8,8 +8,8 @@ facilitator; `steps` keeps numbered screenshots of a test in ``test-artifacts/br
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -75,7 +75,8 @@ def _wait_healthy(
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real Streamlit server on a free port, with a fresh SQLite database (demo seeded by the app)."""
-    require(shutil.which("streamlit") is not None, "streamlit", "pip install -e .")
+    # The server runs as `python -m streamlit` of this interpreter, whatever PATH holds.
+    require(importlib.util.find_spec("streamlit") is not None, "streamlit", "pip install -e .")
     workdir = tmp_path_factory.mktemp("server")
     database_url = f"sqlite:///{workdir / 'wmm.sqlite'}"
     port = _free_port()
