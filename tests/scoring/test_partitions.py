@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scoring.partitions import (
     OTHER_ROLES,
     OTHER_UNITS,
+    _groups,
     coarsen,
     protect_differences,
     smallest_exposed_difference,
@@ -233,3 +234,15 @@ def test_protect_differences_properties(table: list[list[int]], k: int, rnd: obj
         units[order], roles[order], min_group_size=k, other_label=OTHER_ROLES
     )
     assert list(shuffled.labels) == list(out[order])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=4), min_size=1, max_size=60))
+def test_labels_are_grouped_as_np_unique_groups_them(labels: list[str]) -> None:
+    """The hashing `_groups` is np.unique's sorted names, inverse and counts, for any labels."""
+    arr = np.asarray(labels, dtype=object)
+    names, inverse, counts = np.unique(arr, return_inverse=True, return_counts=True)
+    got_names, got_inverse, got_counts = _groups(arr)
+    assert list(got_names) == list(names)
+    assert got_inverse.tolist() == inverse.tolist()
+    assert got_counts.tolist() == counts.tolist()
