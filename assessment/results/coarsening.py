@@ -183,21 +183,27 @@ def published_head_counts(
     """
     if not head_counts:
         return PublishedHeadCounts(None)
-    raw = np.asarray(units, dtype=object)
-    labels = np.asarray(coarse, dtype=object).astype(str)
-    out: dict[str, int] = {}
+    # One pass over the respondents (counted and de-duplicated by pandas), then a loop over the
+    # distinct (unit, published group) pairs only.
+    rows = pd.DataFrame(
+        {
+            "unit": pd.Series(np.asarray(units, dtype=object)).astype(str),
+            "label": pd.Series(np.asarray(coarse, dtype=object)).astype(str),
+        }
+    )
+    respondents = {str(k): int(v) for k, v in rows["label"].value_counts(sort=False).items()}
+    pairs = rows.drop_duplicates()
     members: dict[str, set[str]] = {}
-    for original, label in zip(raw, labels, strict=True):
-        members.setdefault(str(label), set()).add(str(original))
+    for original, label in zip(pairs["unit"], pairs["label"], strict=True):
+        members.setdefault(label, set()).add(original)
+    out: dict[str, int] = {}
     for label, originals in members.items():
         if all(o in head_counts for o in originals):
             out[label] = int(sum(head_counts[o] for o in originals))
-    seen = {str(u) for u in raw}
+    seen = set(pairs["unit"])
     for unit, count in head_counts.items():
         if unit not in seen and unit not in out:
             out[unit] = count
-    names, sizes = np.unique(labels, return_counts=True)
-    respondents = {str(name): int(n) for name, n in zip(names, sizes, strict=True)}
     over_counts: list[OverCount] = []
     for label in sorted(out):
         n = respondents.get(label, 0)
