@@ -28,7 +28,9 @@ class MantelHaenszel:
     ci_low, ci_high : its interval (Robins-Breslow-Greenland variance of ln α_MH)
     chi2, p_value : the Mantel-Haenszel statistic with continuity correction and its p-value (1 df)
     delta : ETS Δ_MH = −2.35 ln α_MH (negative: the item favours the reference group)
-    category : ETS class ``A`` (negligible), ``B`` (moderate) or ``C`` (large)
+    category : ETS class ``A`` (negligible), ``B`` (moderate) or ``C`` (large); ``""`` when α_MH
+        is undefined (no stratum holds both groups, or in every stratum one group all agrees or
+        all disagrees the same way): the check could not be made, which is not "negligible"
     n_strata : strata that held both groups
     """
 
@@ -112,7 +114,7 @@ def mantel_haenszel_dif(
     r = a * d / t
     q = b * c / t
     if r.sum() == 0 or q.sum() == 0:
-        return MantelHaenszel(nan, nan, nan, nan, nan, nan, "A", int(both.sum()))
+        return MantelHaenszel(nan, nan, nan, nan, nan, nan, "", int(both.sum()))
     odds = float(r.sum() / q.sum())
     # Robins-Breslow-Greenland variance of ln α_MH.
     p_ = (a + d) / t

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from assessment.analysis.dif import version_dif
 from assessment.analysis.spec import (
     CommonItemSpec,
     common_item_spec,
@@ -26,7 +27,6 @@ from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire.model import Questionnaire
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.coarsening import published_head_counts
-from assessment.results.views.dif import version_dif
 from assessment.runtime import single_threaded_blas
 from scoring.change import hedges_g, paired_unit_change, stratified_change, welch_difference
 from scoring.partitions import OTHER_UNITS, coarsen
@@ -112,8 +112,9 @@ class WaveScores:
         statements were reworded and others were not (else None): a change that holds there is
         not an effect of the new wording
     reworded_dif : whether each reworded statement reads as its earlier wording did
-        (`assessment.results.views.dif.version_dif`, the older version as reference); empty
+        (`assessment.analysis.dif.version_dif`, the older version as reference); empty
         when nothing was reworded or a wave has fewer respondents than ``min_group_size``
+    newer : the newer of the two questionnaire versions (the wording of the shared statements)
     """
 
     current: ScoreResult
@@ -124,6 +125,7 @@ class WaveScores:
     head_counts: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {})
     same_only: WaveScores | None = None
     reworded_dif: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    newer: Questionnaire | None = None
 
     @property
     def overlap(self) -> str:
@@ -251,6 +253,7 @@ def score_waves(
         )
         if include_reworded
         else pd.DataFrame(),
+        newer=new,
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, select
 
+from assessment.analysis.dif import language_dif
 from assessment.analysis.waves import WaveScores, earlier_waves
 from assessment.campaigns.actions import list_actions
 from assessment.campaigns.management import (
@@ -51,7 +52,6 @@ from assessment.responses.wide_csv import read_responses_csv, responses_csv
 from assessment.results.campaign_answers import load_responses, score_campaign_waves
 from assessment.results.release import build_release
 from assessment.results.views.benchmark import benchmark_view
-from assessment.results.views.dif import language_dif
 from assessment.storage.models import Response
 
 

@@ -37,7 +37,7 @@ from assessment.results.recommendations import statement_disagreement
 from assessment.results.views.benchmark import BenchmarkView, benchmark_view
 from assessment.results.views.change import change_view
 from assessment.results.views.coverage import coverage_cells, coverage_table
-from assessment.results.views.dif import dif_rows, dif_summary, version_dif_summary
+from assessment.results.views.dif import dif_rows, dif_summary
 from assessment.results.views.discussion import likert_segments
 from assessment.results.views.estimates import format_probability, level_text
 from assessment.results.views.heatmap import heatmap
@@ -876,18 +876,19 @@ class _Report:
                 f'<th class="num">{_e(text("dashboard.chart.share", self.lang))} (%)</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>"
             )
-        if not view.dif.empty:
-            heading, sentence = dif_summary(view.dif, self.lang)
-            parts.append(f"<h3>{_e(heading.replace('**', ''))}</h3><p>{_e(sentence)}</p>")
-            if not view.dif_flagged.empty:
-                parts.append(self.frame_table(dif_rows(view.dif_flagged, self.q, self.lang)))
         change = self.model.change if self.model is not None else None
-        if change is not None and not change.dif.empty:
-            heading, sentence = version_dif_summary(change.dif, self.lang)
+        checks = [(view.dif, view.dif_flagged, self.q, False)]
+        if change is not None:
+            checks.append((change.dif, change.dif_flagged, change.wording or self.q, True))
+        for dif, flagged, wording, versions in checks:
+            if dif.empty:
+                continue
+            heading, sentence = dif_summary(dif, self.lang, versions=versions)
             parts.append(f"<h3>{_e(heading.replace('**', ''))}</h3><p>{_e(sentence)}</p>")
-            flagged = change.dif[change.dif["category"].astype(str) != "A"]
             if not flagged.empty:
-                parts.append(self.frame_table(dif_rows(flagged, self.q, self.lang)))
+                parts.append(
+                    self.frame_table(dif_rows(flagged, wording, self.lang, versions=versions))
+                )
         return "".join(parts)
 
     @staticmethod
@@ -973,7 +974,7 @@ def render_report(
     role_scores : the scores by role (privacy rules applied), for the roles section: the pair of
         role groups the dashboard compares first (`assessment.results.views.roles.roles_view`)
     dif : whether each statement reads alike in the languages
-        (`assessment.results.views.dif.language_dif`), for the reliability section
+        (`assessment.analysis.dif.language_dif`), for the reliability section
 
     Returns
     -------

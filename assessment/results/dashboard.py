@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from assessment.analysis.dif import language_dif
 from assessment.analysis.scoring import ScoredTable
 from assessment.analysis.spec import dimension_names as dimension_names
 from assessment.analysis.waves import WaveScores, earlier_waves
@@ -19,6 +20,7 @@ from assessment.campaigns.management import CampaignInfo, list_campaigns
 from assessment.campaigns.store import Store
 from assessment.campaigns.unit_list import parse_units_text as parse_units_text
 from assessment.campaigns.unit_list import units_text as units_text
+from assessment.errors import AssessmentError
 from assessment.outputs.benchmark_rows import load_benchmark_rows
 from assessment.outputs.campaign_exports import (
     BenchmarkComparison,
@@ -52,8 +54,7 @@ from assessment.results.views.coverage import coverage_cells as coverage_cells
 from assessment.results.views.coverage import coverage_table as coverage_table
 from assessment.results.views.dif import dif_rows as dif_rows
 from assessment.results.views.dif import dif_summary as dif_summary
-from assessment.results.views.dif import language_dif
-from assessment.results.views.dif import version_dif_summary as version_dif_summary
+from assessment.results.views.dif import flagged as flagged
 from assessment.results.views.discussion import discussion_queue as discussion_queue
 from assessment.results.views.discussion import likert_segments as likert_segments
 from assessment.results.views.estimates import dimension_estimates as dimension_estimates
@@ -240,7 +241,8 @@ class CampaignResults:
 
     def language_dif(self) -> pd.DataFrame | None:
         """Whether each statement reads alike in the campaign's languages
-        (`views.dif.language_dif` on the release's answers; None before the first release)."""
+        (`assessment.analysis.dif.language_dif` on the release's answers; None before the first
+        release)."""
         table = self.release.table
         if table is None:
             return None
@@ -354,6 +356,22 @@ def load_change(
         previous=previous.name,
         language=language,
     )
+
+
+def rewording_check(
+    db: Store, current: CampaignResults, *, language: str | None = None
+) -> ChangeView | None:
+    """The change since the previous wave (the newest earlier one) when its questionnaire version
+    differs from the campaign's, for the reliability panel's check of the reworded statements
+    (`ChangeView.dif`); None when there is no earlier wave, both answered the same version, or the
+    two cannot be compared (the Waves tab says why)."""
+    earlier = other_campaigns(db, current.info)
+    if not earlier or earlier[0].questionnaire == current.info.questionnaire:
+        return None
+    try:
+        return load_change(db, current, earlier[0], language=language)
+    except (ValueError, AssessmentError):
+        return None
 
 
 def load_benchmark_view(

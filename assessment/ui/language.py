@@ -68,15 +68,19 @@ def language_picker() -> str:
 #: Sets the document's language and shows Streamlit's own labels in it. The language and the
 #: labels are data, written as JSON literals. Streamlit's frontend writes its labels in English
 #: (the copy button's "Copy to clipboard", a table's "Download as CSV", a text field's "Press
-#: Enter to apply"); this script rewrites each ``aria-label``, ``title`` and input instruction
-#: that is one of them into the page's language whenever the frontend draws it, and back to
-#: Streamlit's own when the language has none (English). It keeps, per element, which English
-#: label it replaced, so a label the frontend changes (Copy → Copied) is translated again.
+#: Enter to apply"); this script rewrites each ``aria-label`` and ``title`` of a button or link,
+#: and each input instruction, that is one of them into the page's language whenever the
+#: frontend draws it, and back to Streamlit's own when the language has none (English). It keeps,
+#: per element, which English label it replaced, so a label the frontend changes (Copy → Copied)
+#: is translated again.
 _HTML_LANG_SCRIPT = """<script>
 document.documentElement.lang = {language};
 window.wmmLabels = {labels};
 if (!window.wmmRelabel) {{
   const attributes = ['aria-label', 'title'];
+  // Streamlit's own controls only: a unit or campaign named "Search" is left as it is.
+  const controls = ['button', 'a', '[role="button"]']
+    .flatMap((tag) => [`${{tag}}[aria-label]`, `${{tag}}[title]`]).join(', ');
   const memory = new WeakMap();
   const relabel = (node, name, value, write) => {{
     const seen = (memory.get(node) || {{}})[name];
@@ -90,7 +94,7 @@ if (!window.wmmRelabel) {{
   let queued = false;
   window.wmmRelabel = () => {{
     queued = false;
-    document.querySelectorAll('[aria-label], [title]').forEach((element) => {{
+    document.querySelectorAll(controls).forEach((element) => {{
       attributes.forEach((name) => {{
         const value = element.getAttribute(name);
         if (value !== null) relabel(element, name, value, (t) => element.setAttribute(name, t));

@@ -74,3 +74,12 @@ def test_bad_input_is_refused() -> None:
         mantel_haenszel_dif(np.array([0.0, 2.0]), np.array([True, False]), np.array([1.0, 1.0]))
     with pytest.raises(ValueError, match="1-D of one length"):
         mantel_haenszel_dif(np.array([0.0]), np.array([True, False]), np.array([1.0, 1.0]))
+
+
+def test_an_undefined_odds_ratio_is_no_class() -> None:
+    """When the focal group always agrees, α_MH is undefined: no class, never "negligible"."""
+    agree = np.array([1, 0, 1, 0, 1, 1, 1, 1, 1, 1], dtype=float)
+    focal = np.array([False] * 4 + [True] * 6)
+    stratum = np.array([3, 3, 4, 4, 3, 3, 4, 4, 3, 4], dtype=float)
+    result = mantel_haenszel_dif(agree, focal, stratum)
+    assert result.category == "" and np.isnan(result.odds_ratio) and np.isnan(result.delta)

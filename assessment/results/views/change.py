@@ -12,6 +12,7 @@ from assessment.analysis.spec import CommonItemSpec
 from assessment.analysis.waves import WaveScores, wave_change
 from assessment.i18n import text
 from assessment.questionnaire import Questionnaire
+from assessment.results.views.dif import flagged
 from scoring.suppression import TOTAL_LABEL
 
 #: Dimension types the change lists, in display order (the report's table and the dashboard's).
@@ -35,8 +36,10 @@ class ChangeView:
         the new wording
     reworded : the reworded statements (newer ids)
     dif : whether each reworded statement reads as its earlier wording did
-        (`assessment.results.views.dif.version_dif`; empty when nothing was reworded or a wave
-        is too small to check)
+        (`assessment.analysis.dif.version_dif`; empty when nothing was reworded or a wave is too
+        small to check)
+    wording : the newer questionnaire version, whose wording the reworded statements have (None:
+        the view's own questionnaire)
     """
 
     previous: str
@@ -45,6 +48,12 @@ class ChangeView:
     same_only: pd.DataFrame | None = field(default=None, repr=False)
     reworded: tuple[str, ...] = ()
     dif: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    wording: Questionnaire | None = None
+
+    @property
+    def dif_flagged(self) -> pd.DataFrame:
+        """The reworded statements that may read differently from their earlier wording."""
+        return flagged(self.dif)
 
     @property
     def chart_rows(self) -> pd.DataFrame:
@@ -109,4 +118,5 @@ def change_view(
         same_only=change(waves.same_only) if waves.same_only is not None else None,
         reworded=tuple(waves.common.reworded),
         dif=waves.reworded_dif,
+        wording=waves.newer,
     )

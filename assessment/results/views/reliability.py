@@ -15,6 +15,7 @@ from assessment.i18n import format_number, text
 from assessment.i18n.notes import notes_text
 from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
+from assessment.results.views.dif import flagged
 from scoring.notes import Note
 from scoring.suppression import TOTAL_LABEL
 
@@ -127,7 +128,7 @@ class ReliabilityView:
     notes : the scoring's notes (what was pooled, what could not be computed), written in the
         view's language with the dimensions' names (`assessment.i18n.notes.note_text`)
     dif : whether each statement reads alike in the questionnaire's languages
-        (`assessment.results.views.dif.language_dif`; empty when not checked)
+        (`assessment.analysis.dif.language_dif`; empty when not checked)
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -139,11 +140,7 @@ class ReliabilityView:
     @property
     def dif_flagged(self) -> pd.DataFrame:
         """The statements that do not read alike (ETS class B or C), largest |Δ_MH| first."""
-        if self.dif.empty:
-            return self.dif
-        flagged = self.dif[self.dif["category"].astype(str) != "A"]
-        order = flagged["delta"].abs().sort_values(ascending=False, kind="stable").index
-        return flagged.loc[order].reset_index(drop=True)
+        return flagged(self.dif)
 
 
 def reliability_view(
@@ -160,7 +157,7 @@ def reliability_view(
 ) -> ReliabilityView:
     """The reliability view of a scoring by unit (``ScoreResult.stats``, ``.respondents``,
     ``.scores`` and ``.notes``, privacy rules applied), with the language check ``dif``
-    (`assessment.results.views.dif.language_dif`) when given."""
+    (`assessment.analysis.dif.language_dif`) when given."""
     agreement = (
         agreement_table(scores, questionnaire, group_column=group_column, language=language)
         if group_column in scores.columns and "rwg_j_lindell" in scores.columns

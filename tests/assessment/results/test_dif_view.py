@@ -11,20 +11,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from assessment.analysis.dif import DIF_COLUMNS, language_dif, version_dif
 from assessment.analysis.spec import common_item_spec
 from assessment.analysis.waves import score_waves
 from assessment.demo.generate import generate_organisation, organisation_profile
 from assessment.questionnaire import Questionnaire, default_registry
 from assessment.responses.wide_csv import ResponseTable
 from assessment.results.views.change import change_view
-from assessment.results.views.dif import (
-    DIF_COLUMNS,
-    dif_rows,
-    dif_summary,
-    language_dif,
-    version_dif,
-    version_dif_summary,
-)
+from assessment.results.views.dif import dif_rows, dif_summary, flagged
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +64,8 @@ def test_a_statement_that_reads_differently_is_found(
     assert (others["category"] == "A").mean() > 0.8
     heading, sentence = dif_summary(dif, "en")
     assert "en against de" in heading and "may read differently" in sentence
-    rows = dif_rows(dif[dif["category"] != "A"], q, "de")
+    rows = dif_rows(flagged(dif), q, "de")
+    assert rows.iloc[0]["Auf gleicher Stufe"] == "de: weniger Zustimmung"
     assert any(str(s).startswith("CLA03 · ") for s in rows["Aussage"])
 
 
@@ -116,16 +111,18 @@ def test_a_reworded_statement_that_reads_differently_is_found_despite_real_chang
     assert list(plain.columns) == list(DIF_COLUMNS)
     assert list(plain["item"]) == ["CLA05", "CLA07", "COL07", "WFA07"]
     assert set(plain["reference"]) == {old.key} and set(plain["focal"]) == {new.key}
-    assert set(plain["n_reference"]) == {older.n_respondents}
-    assert (plain["category"] != "C").all()
+    # Each wave's count is the respondents its check used: at most the wave's respondents.
+    assert (plain["n_reference"] <= older.n_respondents).all()
+    assert (plain["n_reference"] > 0.9 * older.n_respondents).all()
+    assert (plain["category"] == "A").all()
     # A new wording that everyone agrees with less is found, though the organisation improved.
     planted = version_dif(_lowered(newer, new, "CLA05"), older, common, new, min_group_size=5)
     row = planted[planted["item"] == "CLA05"].iloc[0]
     assert row["category"] == "C" and row["p_value"] < 0.001 and row["delta"] < 0
-    heading, sentence = version_dif_summary(planted, "en")
+    heading, sentence = dif_summary(planted, "en", versions=True)
     assert old.key in heading and new.key in heading
     assert sentence.startswith("1 of 4 reworded statements read differently")
-    _, german = version_dif_summary(planted, "de")
+    _, german = dif_summary(planted, "de", versions=True)
     assert german.startswith("1 von 4 umformulierten Aussagen")
 
 
@@ -138,6 +135,65 @@ def test_the_reworded_check_needs_enough_respondents_and_a_reworded_statement(
     assert version_dif(newer, older, common, new, min_group_size=too_many).empty
     same = common_item_spec(new, new)
     assert version_dif(newer, newer, same, new, min_group_size=5).empty
+    # One wave too small is enough to leave every statement out; the other wave's size is no help.
+    few = _first(older, 20)
+    assert not version_dif(newer, few, common, new, min_group_size=15).empty
+    assert version_dif(newer, few, common, new, min_group_size=25).empty
+
+
+def _first(table: ResponseTable, n: int) -> ResponseTable:
+    """The table's first ``n`` respondents."""
+    return replace(
+        table,
+        respondent_id=table.respondent_id[:n],
+        unit=table.unit[:n],
+        demographics={k: v[:n] for k, v in table.demographics.items()},
+        language=table.language[:n],
+        submitted_at=table.submitted_at[:n],
+        duration_seconds=table.duration_seconds[:n],
+        codes=table.codes[:n],
+    )
+
+
+def test_a_statement_every_respondent_of_one_wave_agrees_with_is_not_called_alike(
+    waves: tuple[ResponseTable, ResponseTable, Questionnaire, Questionnaire],
+) -> None:
+    """Everyone agrees with the new wording: the odds ratio is undefined, so the statement could
+    not be checked (the strongest sign of a wording effect is never read as "alike")."""
+    newer, older, new, old = waves
+    codes = newer.codes.copy()
+    codes[:, newer.item_ids.index("CLA05")] = new.scale.maximum
+    dif = version_dif(
+        replace(newer, codes=codes), older, common_item_spec(new, old), new, min_group_size=5
+    )
+    assert dif.loc[dif["item"] == "CLA05", "category"].iloc[0] == ""
+    _, sentence = dif_summary(dif, "en", versions=True)
+    assert "1 could not be checked" in sentence
+    assert sentence.startswith("All 3 reworded statements read as before") or "of 3" in sentence
+
+
+def test_the_older_wave_is_the_reference_whichever_wave_is_current(
+    waves: tuple[ResponseTable, ResponseTable, Questionnaire, Questionnaire],
+) -> None:
+    """Compared from a campaign on the older version with a later one on the newer version, the
+    check is the same: the old wording is the reference, the statements read in the new wording."""
+    newer, older, new, old = waves
+    planted = _lowered(newer, new, "CLA05")
+    forward = score_waves(
+        planted, older, current_questionnaire=new, previous_questionnaire=old, min_group_size=5
+    )
+    backward = score_waves(
+        older, planted, current_questionnaire=old, previous_questionnaire=new, min_group_size=5
+    )
+    assert backward.reworded_dif.equals(forward.reworded_dif)
+    assert set(backward.reworded_dif["reference"]) == {old.key}
+    assert backward.newer is new
+    view = change_view(backward, old, language="en")
+    assert view.wording is new
+    rows = dif_rows(view.dif_flagged, view.wording, "en", versions=True)
+    cla05 = rows[rows["Statement"].str.startswith("CLA05 · ")].iloc[0]
+    assert cla05["At the same level"] == "new wording: less agreement"
+    assert new.text(next(i for i in new.items if i.id == "CLA05").text, "en") in cla05["Statement"]
 
 
 def test_the_waves_carry_the_reworded_check(

@@ -350,13 +350,13 @@ def test_same_language_check(demo: Demo, language: str, report: str) -> None:
 
 def test_same_rewording_check(demo: Demo, language: str, report: str) -> None:
     """The change's check of the reworded statements: the same sentence on the dashboard's
-    Reliability tab and in the report's reliability section."""
+    Reliability tab and in the report's reliability section (their flagged statements are
+    compared with the language check's, in `test_same_language_check`)."""
     at = _dashboard(demo, "Reliability", language)
     results = dash.load_results(demo.db, demo.code)
-    previous = dash.other_campaigns(demo.db, results.info)[0]
-    change = dash.load_change(demo.db, results, previous, language=language)
-    assert not change.dif.empty, "the demo's second wave rewords four statements"
-    heading, sentence = dash.version_dif_summary(change.dif, language)
+    change = dash.rewording_check(demo.db, results, language=language)
+    assert change is not None and not change.dif.empty, "the demo's second wave rewords four"
+    heading, sentence = dash.dif_summary(change.dif, language, versions=True)
     assert any(sentence in str(m.value) for m in at.markdown)
     section = html.unescape(_section(report, "reliability"))
     assert heading.replace("**", "") in section and sentence in section

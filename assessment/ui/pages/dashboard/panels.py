@@ -15,6 +15,7 @@ import streamlit as st
 
 from assessment.i18n import format_number, text
 from assessment.outputs import charts
+from assessment.questionnaire import Questionnaire
 from assessment.results import dashboard as dash
 from assessment.results.campaign_answers import LRUCache
 from assessment.results.rows import unit_rows
@@ -238,20 +239,25 @@ def flywheel_panel(
 
 
 def dif_panel(
-    dif: pd.DataFrame, results: dash.CampaignResults, language: str, *, versions: bool = False
+    dif: pd.DataFrame,
+    results: dash.CampaignResults,
+    language: str,
+    *,
+    versions: bool = False,
+    wording: Questionnaire | None = None,
 ) -> None:
     """A Mantel-Haenszel check: its heading, what it found, and the statements that may read
-    differently (``versions``: the reworded statements between two waves, else the languages)."""
+    differently (``versions``: the reworded statements between two waves, in the ``wording`` of
+    the newer version; else the languages)."""
     if dif.empty:
         return
-    summary = dash.version_dif_summary if versions else dash.dif_summary
-    heading, sentence = summary(dif, language)
+    heading, sentence = dash.dif_summary(dif, language, versions=versions)
     st.markdown(heading)
     st.write(sentence)
-    flagged = dif[dif["category"].astype(str) != "A"]
-    if not flagged.empty:
+    rows = dash.flagged(dif)
+    if not rows.empty:
         st.dataframe(
-            dash.dif_rows(flagged, results.questionnaire, language),
+            dash.dif_rows(rows, wording or results.questionnaire, language, versions=versions),
             hide_index=True,
             width="stretch",
         )

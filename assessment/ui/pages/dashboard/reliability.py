@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from assessment.campaigns.store import Store
-from assessment.errors import AssessmentError
 from assessment.i18n import format_interval, text
 from assessment.outputs import charts
 from assessment.results import dashboard as dash
@@ -23,19 +22,6 @@ from assessment.ui.pages.dashboard.panels import (
     percent,
     percent_text,
 )
-
-
-def _reworded_check(db: Store, results: dash.CampaignResults, language: str) -> None:
-    """The check of the reworded statements against the previous wave (the newest earlier one),
-    when the questionnaire was reworded since; the Waves tab shows it for any earlier wave."""
-    earlier = dash.other_campaigns(db, results.info)
-    if not earlier:
-        return
-    try:
-        change = dash.load_change(db, results, earlier[0], language=language)
-    except (ValueError, AssessmentError):
-        return  # the Waves tab says why the waves cannot be compared
-    dif_panel(change.dif, results, language, versions=True)
 
 
 def render(db: Store, results: dash.CampaignResults, language: str) -> None:
@@ -99,7 +85,9 @@ def render(db: Store, results: dash.CampaignResults, language: str) -> None:
         st.dataframe(dash.agreement_cells(agreement, language), width="stretch")
         st.caption(text("dashboard.reliability.agreement_note", language))
     dif_panel(view.dif, results, language)
-    _reworded_check(db, results, language)
+    rewording = dash.rewording_check(db, results, language=language)
+    if rewording is not None:
+        dif_panel(rewording.dif, results, language, versions=True, wording=rewording.wording)
     if view.notes:
         # One block: the scoring's notes, written in the page's language, under their heading.
         st.markdown(

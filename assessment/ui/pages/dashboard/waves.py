@@ -83,4 +83,4 @@ def render(db: Store, results: dash.CampaignResults, view: dash.View, language: 
             )
         )
         change_table(change.same_only, before, after, results, language)
-    dif_panel(change.dif, results, language, versions=True)
+    dif_panel(change.dif, results, language, versions=True, wording=change.wording)
