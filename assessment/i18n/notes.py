@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from assessment.i18n import format_number, keys, supported, text
 from scoring.notes import DIMENSION_FIELDS, Note, NoteValue, Word
+from scoring.partitions import OTHER_LANGUAGES, OTHER_ROLES, OTHER_UNITS
 
 
 def note_text(
@@ -43,7 +44,22 @@ def _value(
         return format_number(value, language)
     if names is not None and name in DIMENSION_FIELDS:
         return names.get(value, value)
-    return value
+    return group_name(value, language)
+
+
+#: The pooled groups' labels (`scoring.partitions`) -> their name in the catalogues.
+_POOLED = {
+    OTHER_UNITS: "common.pooled.units",
+    OTHER_ROLES: "common.pooled.roles",
+    OTHER_LANGUAGES: "common.pooled.languages",
+}
+
+
+def group_name(label: str, language: str | None = None) -> str:
+    """A group's label as the reader's language shows it: a pooled group (``(other units)``)
+    by its name in the catalogue, any other label (a unit's own name) as it is."""
+    key = _POOLED.get(label)
+    return text(key, language) if key is not None else label
 
 
 def _word(word: Word, language: str | None) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from assessment.analysis.spec import dimension_names, dimension_order
 from assessment.i18n import format_number, text
+from assessment.i18n.notes import group_name
 from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
 from scoring.suppression import TOTAL_LABEL
@@ -76,7 +77,10 @@ def coverage_cells(
         else "–"
         for c, d in zip(coverage["coverage"], coverage["dk_share"], strict=True)
     ]
-    groups = [(organisation or g) if g == TOTAL_LABEL else g for g in coverage["group"].astype(str)]
+    groups = [
+        (organisation or g) if g == TOTAL_LABEL else group_name(g, language)
+        for g in coverage["group"].astype(str)
+    ]
     table = coverage.assign(cell=cells, group=groups).pivot(
         index="group", columns="name", values="cell"
     )

@@ -10,16 +10,20 @@ from dataclasses import dataclass
 import pandas as pd
 
 from assessment.i18n import text
+from assessment.i18n.notes import group_name
 from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
+from scoring.partitions import OTHER_ROLES
 from scoring.suppression import TOTAL_LABEL
 
 
 def role_names(questionnaire: Questionnaire, language: str | None = None) -> dict[str, str]:
-    """Role id -> label in ``language`` (empty when the questionnaire asks no role)."""
+    """Role id -> label in ``language``, and the pooled role group's name (empty when the
+    questionnaire asks no role)."""
     for demographic in questionnaire.demographics:
         if demographic.id == "role":
-            return {o.id: questionnaire.text(o.label, language) for o in demographic.options}
+            names = {o.id: questionnaire.text(o.label, language) for o in demographic.options}
+            return {**names, OTHER_ROLES: group_name(OTHER_ROLES, language)}
     return {}
 
 
@@ -44,10 +48,9 @@ class View:
         if self.is_organisation:
             return text("dashboard.view.organisation", language)
         if self.by == "role":
-            return text(
-                "dashboard.view.role", language, name=(roles or {}).get(self.label, self.label)
-            )
-        return text("dashboard.view.unit", language, name=self.label)
+            name = (roles or {}).get(self.label, group_name(self.label, language))
+            return text("dashboard.view.role", language, name=name)
+        return text("dashboard.view.unit", language, name=group_name(self.label, language))
 
 
 def group_rows(scores: pd.DataFrame, group_column: str, label: str) -> pd.DataFrame:

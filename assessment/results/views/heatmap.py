@@ -12,6 +12,7 @@ import pandas as pd
 
 from assessment.analysis.spec import OVERALL, dimension_names, dimension_order
 from assessment.i18n import format_number, text
+from assessment.i18n.notes import group_name
 from assessment.outputs.exports import suppressed_rows
 from assessment.questionnaire import Questionnaire
 from scoring.suppression import TOTAL_LABEL
@@ -94,6 +95,8 @@ def heatmap(
     cells["dimension_rank"] = (
         cells["dimension"].map(lambda d: order.get(d, len(order))).astype(np.int64)
     )
+    # A pooled group reads in the page's language ("(andere Einheiten)"), a unit by its own name.
+    cells["group"] = cells["group"].map(lambda g: group_name(g, language))
     return cells.sort_values(["group_rank", "dimension_rank"], kind="stable").reset_index(drop=True)
 
 

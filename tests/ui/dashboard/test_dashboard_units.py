@@ -10,10 +10,12 @@ from ui.dashboard.helpers import (
     chart_records,
     check_demo_panel,
     hidden_units,
+    open_dashboard,
     show_tab,
 )
 
 from assessment.questionnaire import default_registry
+from assessment.ui.language import LANGUAGE_KEY
 
 
 def test_units(world: World, demo_page: AppTest) -> None:
@@ -36,3 +38,18 @@ def test_demo_heatmap_marks_hidden_units(world: World, demo_page: AppTest) -> No
         lv.name["en"] for lv in default_registry().get(QUESTIONNAIRE).levels
     }
     at.segmented_control(key="wmm_heatmap_colour").set_value("mean").run()
+
+
+def test_the_pooled_group_reads_german(world: World) -> None:
+    """On the German dashboard the pooled group is "(andere Einheiten)" in the heatmap and in
+    the table of shares answered, never the English label."""
+    page = open_dashboard(world.demo)  # a page of its own: the module's page stays English
+    page.session_state[LANGUAGE_KEY] = "de"
+    page.selectbox(key="wmm_dashboard_language").select("de").run()
+    at = show_tab(page, "Einheiten")
+    assert_clean(at)
+    groups = {r["group"] for r in chart_records(at) if "group" in r}
+    assert "(andere Einheiten)" in groups and "(other units)" not in groups
+    tables = [d.value for d in at.dataframe]
+    assert any("(andere Einheiten)" in t.index for t in tables)
+    assert not any("(other units)" in t.index for t in tables)
