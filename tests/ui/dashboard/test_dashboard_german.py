@@ -164,15 +164,21 @@ def test_the_catalogue_check_can_fail() -> None:
     )
 
 
-@pytest.mark.parametrize("tab", TAB_IDS)
-def test_every_tab_speaks_german(demo_code: str, tab: str) -> None:
-    # A German facilitator: the page's own texts and the results' language are German.
+def _german_tab(demo_code: str, tab: str) -> AppTest:
+    """The demo campaign's ``tab`` for a German facilitator (the page's texts and the results'
+    language German), drawn without an exception."""
     at = open_page(_script, password=PASSWORD, state={dashboard_page.CAMPAIGN_KEY: demo_code})
     at.session_state[LANGUAGE_KEY] = "de"
     at.selectbox(key="wmm_dashboard_language").select("de").run()
     at.session_state["wmm_dashboard_tab"] = tab_labels("de")[TAB_IDS.index(tab)]
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("tab", TAB_IDS)
+def test_every_tab_speaks_german(demo_code: str, tab: str) -> None:
+    at = _german_tab(demo_code, tab)
     page = _page_text(at)
     assert tab_labels("de")[TAB_IDS.index(tab)] in page
     fragments = {**english_only_fragments(), **english_only_fragments("notes.")}
@@ -196,12 +202,7 @@ DECIMAL_POINT = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
 
 @pytest.mark.parametrize("tab", TAB_IDS_WITH_TABLES)
 def test_german_tables_write_decimal_commas(demo_code: str, tab: str) -> None:
-    at = open_page(_script, password=PASSWORD, state={dashboard_page.CAMPAIGN_KEY: demo_code})
-    at.session_state[LANGUAGE_KEY] = "de"
-    at.selectbox(key="wmm_dashboard_language").select("de").run()
-    at.session_state["wmm_dashboard_tab"] = tab_labels("de")[TAB_IDS.index(tab)]
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _german_tab(demo_code, tab)
     cells = [v for frame in at.dataframe for v in frame.value.to_numpy().ravel()]
     assert cells, "the tab shows a table"
     assert [v for v in cells if _has_decimal_point(v)] == []
